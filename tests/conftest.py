@@ -1,0 +1,68 @@
+"""Shared fixtures: a throw-away data folder per test, one real chat model per test run, and a
+real Easel server on a free loopback port for the API and browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+# Converted model weights are kept between runs (de-quantising the GGUF takes ~20 s); everything
+# else a test writes goes to its own temporary folder.
+MODEL_CACHE = REPO / ".cache" / "models"
+TEST_TOKENS = 12
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    from chat.settings import Settings
+
+    monkeypatch.setenv("EASEL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("EASEL_MODEL_CACHE_DIR", str(MODEL_CACHE))
+    monkeypatch.setenv("EASEL_MAX_NEW_TOKENS", str(TEST_TOKENS))
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def chat_model():
+    from models.chat_local import LocalChatModel
+
+    model = LocalChatModel(cache_dir=MODEL_CACHE, max_new_tokens=TEST_TOKENS)
+    model.loaded()
+    return model
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory, chat_model):
+    """A real Easel app served on loopback for the whole test run."""
+    from app import build_app
+    from chat.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("server-data")
+    settings = Settings(
+        data_dir=data_dir, EASEL_MODEL_CACHE_DIR=MODEL_CACHE, max_new_tokens=TEST_TOKENS, concurrency_limit=4
+    )
+    demo = build_app(settings)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
