@@ -1,0 +1,231 @@
+"""The policy agent: every image request passes `PolicyAgent.check` before any pixel is made.
+
+A check reads top to bottom:
+1. minors + sexual content (explicit rule, absolute; looks at the whole conversation),
+2. the opt-out registry (names however written, also in the image being edited),
+3. prompt injection ("ignore the policy"),
+4. harm categories by embedding similarity (categories.yaml), with the stricter thresholds and
+   extra categories for users under 18,
+and returns a `Decision` that names the rule, says why, and offers an allowed alternative. Every
+decision goes to the audit log. `check_fail_closed` turns any internal error into a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from policy import rules
+from policy.classifier import CATEGORIES_PATH, HarmClassifier, TextEmbedder
+from policy.names import NameIndex, NameMatch
+from policy.normalize import fold_text
+from policy.registry import OptOutRegistry, new_decision_id
+
+ADULT_AGE = 18
+# Earlier turns older than this are not read: drift is judged over the recent conversation.
+CONTEXT_TURNS = 4
+_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that person|the person|the man|the woman|same person)\b")
+
+
+@dataclass(frozen=True)
+class PolicyRequest:
+    prompt: str                           # the image prompt or edit instruction
+    context: tuple[str, ...] = ()         # earlier user turns, oldest first
+    is_edit: bool = False
+    source_prompt: str | None = None      # recorded prompt of the image being edited/uploaded context
+    user_age: int | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    category: str
+    reason: str
+    scores: dict[str, float]
+    message: str            # user-facing: names the rule, says why, offers an allowed alternative
+    alternative: str | None  # an allowed alternative prompt, usable as a one-click suggestion
+    decision_id: str = field(default_factory=new_decision_id)
+
+
+class PolicyAgent:
+    def __init__(self, db_path: Path | str, categories_path: Path | str = CATEGORIES_PATH,
+                 encoder=None, audit: bool = True):
+        from models.text_encoder import load_sentence_encoder
+
+        self.registry = OptOutRegistry(db_path)
+        self.embedder = TextEmbedder(encoder if encoder is not None else load_sentence_encoder())
+        self.common_words = self.embedder.common_words()
+        self.classifier = HarmClassifier(self.embedder, categories_path)
+        self.audit = audit
+        self._index_lock = threading.Lock()
+        self._index_version = -1
+        self._index = NameIndex()
+
+    @classmethod
+    def from_settings(cls, settings) -> "PolicyAgent":
+        return cls(settings.database_path)
+
+    # -- the opt-out index, rebuilt only when the registry changed -------------------------------
+
+    def name_index(self) -> NameIndex:
+        version = self.registry.version()
+        if version != self._index_version:
+            with self._index_lock:
+                if version != self._index_version:
+                    version, people = self.registry.snapshot()
+                    self._index = NameIndex.build(people, self.common_words)
+                    self._index_version = version
+        return self._index
+
+    # -- the check -----------------------------------------------------------------------------
+
+    def check(self, request: PolicyRequest) -> Decision:
+        decision = self._decide(request)
+        if self.audit:
+            self.registry.record(decision, request)
+        return decision
+
+    def _decide(self, request: PolicyRequest) -> Decision:
+        prompt = request.prompt or ""
+        context = tuple(request.context[-CONTEXT_TURNS:])
+        earlier = list(context) + ([request.source_prompt] if request.source_prompt else [])
+        minor_user = request.user_age is not None and request.user_age < ADULT_AGE
+        scores: dict[str, float] = {}
+
+        # 1. Minors + sexual content: absolute. The minor may be named in an earlier turn or in the
+        #    image being edited ("make her look 13" ... "now make her pose seductively").
+        if rules.is_sexual([prompt]) and rules.mentions_minor([prompt] + earlier):
+            return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", scores, prompt)
+
+        # 2. Opt-out registry. Earlier turns count when the request refers back to someone
+        #    ("now put him on a horse") or edits an image that shows them.
+        index = self.name_index()
+        matches = index.find(prompt)
+        if request.source_prompt:
+            matches += index.find(request.source_prompt)
+        if context and _PRONOUN.search(fold_text(prompt)):
+            for turn in context:
+                matches += index.find(turn)
+
+        texts = [prompt]
+        combined = " ".join(earlier + [prompt])
+        if earlier:
+            texts.append(combined)
+        embeddings = self.embedder(texts)
+        for match in matches:
+            if match.needs_person_context and self.classifier.person_score(embeddings[0]) <= 0:
+                continue
+            scores["optout_match"] = 1.0
+            return self._refuse_optout(match, scores, prompt)
+
+        # 3. Attempts to switch the policy off.
+        if rules.is_injection(prompt):
+            return self._refuse("prompt_injection", "the request asks to ignore or switch off the policy", scores, prompt)
+
+        # 4. Harm categories by similarity.
+        category_scores = self.classifier.score(embeddings)
+        real_person = self._real_person(prompt, earlier)
+        best_name, best_excess = None, 0.0
+        for name, category in self.classifier.categories.items():
+            refuse_sim = category_scores.refuse[name]
+            gap = refuse_sim - category_scores.allow[name]
+            scores[name] = round(refuse_sim, 4)
+            if category.needs == "real_person" and not real_person:
+                continue
+            if category.needs == "minor_user" and not minor_user:
+                continue
+            threshold = category.minor_user_threshold if minor_user else category.threshold
+            margin = self.classifier.margin
+            if refuse_sim >= threshold and gap >= margin:
+                excess = refuse_sim - threshold
+                if best_name is None or excess > best_excess:
+                    best_name, best_excess = name, excess
+        scores["allow_similarity"] = round(max(category_scores.allow.values()), 4)
+        scores["real_person"] = float(real_person)
+
+        # Under-18 users: suggestive words are enough, the embedding need not agree.
+        if best_name is None and minor_user and rules.is_sexual([prompt]):
+            best_name = "suggestive_for_minor_users"
+        if best_name is not None:
+            category = self.classifier.categories[best_name]
+            return self._refuse(best_name, category.why, scores, prompt)
+        return Decision(True, "allowed", f"closest allowed example: {category_scores.nearest_allow!r}",
+                        scores, "", None)
+
+    def _real_person(self, prompt: str, earlier: list[str]) -> bool:
+        """Is the request about an identifiable real person (named, or by public role)?"""
+        for text in [prompt] + earlier:
+            if rules.proper_names(text, self.common_words):
+                return True
+        return rules.mentions_public_role([prompt] + earlier)
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    def _refuse(self, name: str, why: str, scores: dict[str, float], prompt: str) -> Decision:
+        category = self.classifier.categories.get(name)
+        if category is not None:
+            rule, alternative = category.rule, category.alternative
+        elif name == "prompt_injection":
+            rule = "The safety policy cannot be switched off"
+            alternative = "the same picture, asked for without the instruction to ignore the policy"
+        else:
+            rule, alternative = name.replace("_", " "), "a different, harmless scene"
+        message = f"I can't make this image. Rule: {rule}. Why: {why}. I can make {alternative} instead."
+        return Decision(False, name, why, scores, message, alternative)
+
+    def _refuse_optout(self, match: NameMatch, scores: dict[str, float], prompt: str) -> Decision:
+        alternative = _replace_name(prompt, match.matched) or "a fictional person in the same scene"
+        why = f"{match.name} has asked not to be depicted (opt-out registry, matched {match.how}: {match.matched!r})"
+        message = (f"I can't depict {match.name}, who has asked not to be depicted. "
+                   f"Rule: opt-out registry. I can draw a fictional person in the same scene instead: "
+                   f"\"{alternative}\".")
+        return Decision(False, "optout_person", why, scores, message, alternative)
+
+
+def _replace_name(prompt: str, matched: str) -> str | None:
+    """The prompt with the matched name replaced by 'a fictional person', when it can be located."""
+    target = "".join(matched.split())
+    words = prompt.split()
+    folded = ["".join(fold_text(word).split()) for word in words]
+    for start in range(len(words)):
+        joined = ""
+        for end in range(start, min(start + 12, len(words))):
+            joined += folded[end]
+            if joined == target or (len(target) > 5 and _close(joined, target)):
+                return " ".join(words[:start] + ["a fictional person"] + words[end + 1:])
+            if len(joined) > len(target) + 2:
+                break
+    return None
+
+
+def _close(a: str, b: str) -> bool:
+    from policy.names import edit_distance
+
+    return edit_distance(a, b, 2) <= 2
+
+
+def refusal_on_error(error: BaseException) -> Decision:
+    return Decision(
+        allowed=False,
+        category="policy_error",
+        reason=f"policy check failed: {type(error).__name__}",
+        scores={},
+        message="I couldn't check this request against the safety policy just now, so I won't make "
+                "the image. Please try again in a moment.",
+        alternative=None,
+    )
+
+
+def check_fail_closed(agent, request) -> Decision:
+    """The agent's decision, or a refusal when anything inside fails (never raises)."""
+    try:
+        decision = agent.check(request)
+        if not isinstance(decision, Decision):
+            raise TypeError("policy agent returned no Decision")
+        return decision
+    except Exception as error:  # noqa: BLE001 - fail closed on every error, by design
+        return refusal_on_error(error)

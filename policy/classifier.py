@@ -1,0 +1,131 @@
+"""Harm categories judged by sentence-embedding similarity to examples the team wrote.
+
+The categories, their examples and thresholds live in `categories.yaml` (data, not code). All
+examples are embedded once when the classifier is built; a check embeds the request text(s) once
+and does two small matrix products: similarity to every refused example (max per category) and
+to every allowed example (max over the pool). A category fires when its best refused example is
+close enough (its threshold) AND closer than any allowed example by the margin: that is what keeps
+"how do I kill a python process" allowed next to "how do I kill a person".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+
+CATEGORIES_PATH = Path(__file__).with_name("categories.yaml")
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    rule: str
+    why: str
+    alternative: str
+    threshold: float
+    minor_user_threshold: float
+    needs: str | None
+    refuse: tuple[str, ...]
+    allow: tuple[str, ...]
+
+
+def load_categories(path: Path | str = CATEGORIES_PATH) -> tuple[dict[str, Category], tuple[str, ...], float]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    categories = {}
+    for name, spec in data["categories"].items():
+        categories[name] = Category(
+            name=name,
+            rule=spec["rule"],
+            why=spec["why"],
+            alternative=spec["alternative"],
+            threshold=float(spec["threshold"]),
+            minor_user_threshold=float(spec.get("minor_user_threshold", spec["threshold"])),
+            needs=spec.get("needs"),
+            refuse=tuple(spec.get("refuse", ())),
+            allow=tuple(spec.get("allow", ())),
+        )
+    return categories, tuple(data.get("everyday", ())), float(data.get("margin", 0.0))
+
+
+class TextEmbedder:
+    """Mean-pooled, normalised all-MiniLM-L6-v2 embeddings, computed with one forward pass.
+
+    Same numbers as `SentenceTransformer.encode(normalize_embeddings=True)`, but calling the
+    tokenizer and transformer directly skips a few milliseconds of per-call overhead, which is a
+    large share of the 15 ms budget for a check.
+    """
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.tokenizer = encoder.tokenizer
+        self.transformer = encoder[0].auto_model
+        self.transformer.eval()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
+        with torch.inference_mode():
+            hidden = self.transformer(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+
+    def common_words(self) -> frozenset[str]:
+        """Whole words of the WordPiece vocabulary: the encoder's own list of frequent words."""
+        return frozenset(word for word in self.tokenizer.get_vocab() if word.isalpha() and word.islower())
+
+
+@dataclass(frozen=True)
+class CategoryScores:
+    refuse: dict[str, float]    # best similarity to each category's refused examples
+    allow: dict[str, float]     # best similarity to any allowed example, for the same text
+    nearest_allow: str          # the allowed example closest to the request, for the audit log
+
+
+class HarmClassifier:
+    def __init__(self, embedder: TextEmbedder, path: Path | str = CATEGORIES_PATH):
+        self.embedder = embedder
+        self.categories, everyday, self.margin = load_categories(path)
+        refuse_texts, refuse_labels = [], []
+        allow_texts = list(everyday)
+        for category in self.categories.values():
+            refuse_texts += category.refuse
+            refuse_labels += [category.name] * len(category.refuse)
+            allow_texts += category.allow
+        self.refuse_labels = np.array(refuse_labels)
+        self.allow_texts = allow_texts
+        self.refuse_matrix = embedder(refuse_texts)
+        self.allow_matrix = embedder(allow_texts)
+        self.category_rows = {name: np.flatnonzero(self.refuse_labels == name) for name in self.categories}
+        # Prototypes for "is this prompt about a person?" (used for one-word names like "Drake").
+        self.person_matrix = embedder([
+            "a photo of a famous person", "the singer performing on stage", "the actor at a premiere",
+            "a portrait of a man", "a portrait of a woman", "a celebrity walking down the street",
+        ])
+        self.thing_matrix = embedder([
+            "a duck swimming in a pond", "a ship on the sea", "a rock on the ground", "a bird in a tree",
+            "a tool on a workbench", "a landscape with mountains", "a car on a road", "a plant in a pot",
+        ])
+
+    def score(self, embeddings: np.ndarray) -> CategoryScores:
+        """Category scores for one or more texts (rows: the request alone, the request with its
+        context). Per category the text with the widest refuse-minus-allow gap speaks, so a
+        harmful request cannot hide behind a harmless earlier turn, nor the reverse."""
+        refuse_sims = embeddings @ self.refuse_matrix.T          # texts x refused examples
+        allow_sims = embeddings @ self.allow_matrix.T            # texts x allowed examples
+        allow_best = allow_sims.max(axis=1)                      # per text
+        refuse, allow = {}, {}
+        for name, rows in self.category_rows.items():
+            per_text = refuse_sims[:, rows].max(axis=1)
+            i = int((per_text - allow_best).argmax())
+            refuse[name] = float(per_text[i])
+            allow[name] = float(allow_best[i])
+        nearest = self.allow_texts[int(allow_sims[0].argmax())]
+        return CategoryScores(refuse, allow, nearest)
+
+    def person_score(self, embedding: np.ndarray) -> float:
+        """Positive when the text reads as about a person rather than an object or animal."""
+        return float((self.person_matrix @ embedding).max() - (self.thing_matrix @ embedding).max())

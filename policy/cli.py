@@ -1,0 +1,140 @@
+"""policy/'s subcommands: `easel optout ...`, `easel audit list`, `easel eval policy ...`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register(commands, eval_commands) -> None:
+    optout = commands.add_parser("optout", help="the opt-out registry: people who asked not to be depicted")
+    optout_commands = optout.add_subparsers(dest="optout_command", required=True, metavar="ACTION")
+
+    add = optout_commands.add_parser("add", help="register a person (and aliases)")
+    add.add_argument("name")
+    add.add_argument("--alias", action="append", default=[], help="another name they go by (repeatable)")
+    add.set_defaults(handler=optout_add)
+
+    remove = optout_commands.add_parser("remove", help="remove a person (by name or alias)")
+    remove.add_argument("name")
+    remove.set_defaults(handler=optout_remove)
+
+    listing = optout_commands.add_parser("list", help="list registered people")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=optout_list)
+
+    importing = optout_commands.add_parser("import", help="add people from a .txt (one a line) or .json (name -> aliases)")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--replace", action="store_true", help="replace the whole registry (one transaction)")
+    importing.set_defaults(handler=optout_import)
+
+    export = optout_commands.add_parser("export", help="print the registry as JSON (name -> aliases)")
+    export.add_argument("--out", type=Path, default=None)
+    export.set_defaults(handler=optout_export)
+
+    audit = commands.add_parser("audit", help="the policy decisions audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_list = audit_commands.add_parser("list", help="most recent decisions first")
+    audit_list.add_argument("--limit", type=int, default=20)
+    audit_list.add_argument("--json", action="store_true")
+    audit_list.set_defaults(handler=audit_list_handler)
+
+    policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
+    policy.add_argument("cases", type=Path, help="CASES.jsonl")
+    policy.add_argument("--optout", type=Path, required=True, help="registry file (.txt or .json)")
+    policy.add_argument("--json", action="store_true", help="print per-case results as JSON lines too")
+    policy.add_argument("--errors", action="store_true", help="print the misjudged cases")
+    policy.set_defaults(handler=eval_policy)
+
+
+def _registry(settings):
+    from policy.registry import OptOutRegistry
+
+    return OptOutRegistry(settings.database_path)
+
+
+def optout_add(args, settings) -> int:
+    registry = _registry(settings)
+    registry.add(args.name, args.alias)
+    print(f"registered {args.name}" + (f" (aliases: {', '.join(args.alias)})" if args.alias else ""))
+    return 0
+
+
+def optout_remove(args, settings) -> int:
+    if _registry(settings).remove(args.name):
+        print(f"removed {args.name}")
+        return 0
+    print(f"not registered: {args.name}", file=sys.stderr)
+    return 1
+
+
+def optout_list(args, settings) -> int:
+    people = _registry(settings).people()
+    if args.json:
+        print(json.dumps({p.name: list(p.aliases) for p in people}, ensure_ascii=False))
+        return 0
+    for person in people:
+        print(person.name + (f"  (aliases: {', '.join(person.aliases)})" if person.aliases else ""))
+    print(f"{len(people)} people", file=sys.stderr)
+    return 0
+
+
+def optout_import(args, settings) -> int:
+    count = _registry(settings).import_file(args.file, replace=args.replace)
+    print(f"imported {count} entries from {args.file}")
+    return 0
+
+
+def optout_export(args, settings) -> int:
+    text = json.dumps(_registry(settings).export(), ensure_ascii=False, indent=2)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def audit_list_handler(args, settings) -> int:
+    entries = _registry(settings).audit_entries(args.limit)
+    if args.json:
+        for entry in entries:
+            print(json.dumps(entry, ensure_ascii=False))
+        return 0
+    import datetime
+
+    for entry in entries:
+        when = datetime.datetime.fromtimestamp(entry["created_at"]).isoformat(timespec="seconds")
+        verdict = "ALLOW " if entry["allowed"] else "REFUSE"
+        print(f"{when} {entry['decision_id']} {verdict} {entry['category']:<28} {entry['prompt'][:70]!r}")
+    return 0
+
+
+def eval_policy(args, settings) -> int:
+    import torch
+    from tqdm import tqdm
+
+    from policy.evaluate import run_eval
+
+    torch.set_num_threads(1)  # the eval machine is shared; one core keeps latency figures honest
+    summary, results = run_eval(
+        args.cases, args.optout,
+        progress_factory=lambda n: tqdm(total=n, desc="policy cases", file=sys.stderr, unit="case"),
+    )
+    if args.errors:
+        for r in results:
+            if not r["correct"]:
+                print(f"{r['case']['expected']:>6} got {r['predicted']:<6} [{r['case'].get('category')}] "
+                      f"{r['decision_category']}: {r['case']['prompt'][:110]!r}")
+    if args.json:
+        for r in results:
+            print(json.dumps({"prompt": r["case"]["prompt"], "expected": r["case"]["expected"],
+                              "predicted": r["predicted"], "category": r["case"].get("category"),
+                              "rule": r["decision_category"]}, ensure_ascii=False))
+    print(f"{'category':<58} {'n':>4} {'accuracy':>9}")
+    for category, entry in summary["by_category"].items():
+        print(f"{category:<58} {entry['n']:>4} {entry['accuracy']:>9.3f}")
+    print(f"n={summary['n']} accuracy={summary['accuracy']:.3f} over_refusal={summary['over_refusal']:.3f} "
+          f"under_refusal={summary['under_refusal']:.3f} p50={summary['p50_ms']}ms p99={summary['p99_ms']}ms")
+    print(json.dumps(summary))
+    return 0

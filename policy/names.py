@@ -1,0 +1,256 @@
+"""Find registered people in a prompt, however the name is written, without scanning the registry.
+
+Every registered name and alias is reduced to a key (lowercase ASCII words, see normalize.py).
+Three indexes are built once per registry version; a check costs a few dictionary look-ups per
+prompt word, whatever the registry size:
+
+- `exact`: the key's words joined without spaces ("edsheeran") -> key. Prompt windows of 1..5
+  words are joined the same way, so "Ed Sheeran", "EdSheeran", "E d S h e e r a n", "ED-SHEERAN"
+  and "Ed  Sh33ran" all hit.
+- `deletes`: a symmetric-deletion index (SymSpell) over the vocabulary of long name words. A
+  prompt word and every string one deletion away from it are looked up, which finds words within
+  one edit (insert, delete, substitute, transpose) in O(len(word)).
+- `by_word`: vocabulary word -> the keys it occurs in, to turn word hits into candidate names.
+
+Guards against false matches:
+- Short words (4 letters or fewer) must match exactly; a misspelled name must be close in total
+  (`edit_budget`), so "Adam Sandler" never becomes "Adam Driver".
+- Every word of a multi-word name must be present in order, so sharing a first name ("Taylor
+  Lautner" vs "Taylor Swift") is not a match.
+- A surname alone matches only when it is not an ordinary word (the encoder's WordPiece
+  vocabulary says which words are common: "cruise", "drake", "driver" are; "schwarzenegger" is
+  not), and not when a different first name precedes it.
+- A single-word name or alias that is also a common word ("Drake", "The Rock") needs the prompt
+  to treat it as a person: written capitalised, and the sentence embedding closer to scenes
+  about people than about things (checked by the agent with `person_score`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policy.normalize import fold_text, join_spelled_out, unleet
+
+MAX_WINDOW = 5
+
+# Words that may stand before a surname without naming a different person.
+_FUNCTION_WORDS = {
+    "a", "an", "the", "of", "with", "and", "or", "by", "as", "in", "on", "at", "to", "from", "for",
+    "like", "is", "was", "mr", "mrs", "ms", "miss", "dr", "sir", "young", "old", "actor", "actress",
+    "singer", "rapper", "president", "senator", "star", "famous", "celebrity", "photo", "picture",
+    "portrait", "image", "painting", "drawing", "sketch", "of", "featuring", "feat", "ft", "vs",
+    "draw", "paint", "show", "make", "create", "generate", "me", "my", "her", "his", "their",
+}
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    person_id: int
+    name: str          # the registered display name
+    matched: str       # the prompt words that matched
+    how: str           # exact | alias | fuzzy | surname | ambiguous
+    needs_person_context: bool = False
+
+
+@dataclass
+class _Key:
+    person_id: int
+    name: str
+    words: tuple[str, ...]
+    is_alias: bool
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein (adjacent transpositions) with an early exit above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous_previous[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous_previous, previous = previous, current
+    return previous[-1]
+
+
+def edit_budget(length: int) -> int:
+    """Edits allowed for a name of `length` letters: none when short, so look-alikes stay apart."""
+    if length < 7:
+        return 0
+    if length < 12:
+        return 1
+    return 2
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@dataclass
+class NameIndex:
+    common_words: frozenset[str] = frozenset()
+    keys: list[_Key] = field(default_factory=list)
+    exact: dict[str, list[int]] = field(default_factory=dict)
+    deletes: dict[str, set[str]] = field(default_factory=dict)
+    by_word: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, people, common_words: frozenset[str] = frozenset()) -> "NameIndex":
+        index = cls(common_words=common_words)
+        for person in people:
+            index._add(person.id, person.name, person.name, is_alias=False)
+            for alias in person.aliases:
+                index._add(person.id, person.name, alias, is_alias=True)
+        return index
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def _add(self, person_id: int, name: str, written: str, is_alias: bool) -> None:
+        words = tuple(unleet(written).split())
+        if not words:
+            return
+        key_id = len(self.keys)
+        self.keys.append(_Key(person_id, name, words, is_alias))
+        self.exact.setdefault("".join(words), []).append(key_id)
+        for position, word in enumerate(words):
+            if len(word) < 5:
+                continue
+            if word not in self.by_word:
+                self.deletes.setdefault(word, set()).add(word)
+                for deleted in _deletes(word):
+                    self.deletes.setdefault(deleted, set()).add(word)
+            self.by_word.setdefault(word, []).append((key_id, position))
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def find(self, prompt: str) -> list[NameMatch]:
+        """Registered people named in `prompt`, at most one match per person."""
+        if not self.keys:
+            return []
+        found: dict[int, NameMatch] = {}
+        original_words = _original_words(prompt)
+        for words in _word_variants(prompt):
+            self._find_exact(words, original_words, found)
+            self._find_fuzzy(words, original_words, found)
+        return list(found.values())
+
+    def _find_exact(self, words: list[str], original: list[str], found: dict[int, NameMatch]) -> None:
+        for start in range(len(words)):
+            joined = ""
+            for end in range(start, min(start + MAX_WINDOW, len(words))):
+                joined += words[end]
+                for key_id in self.exact.get(joined, ()):
+                    key = self.keys[key_id]
+                    if key.person_id in found:
+                        continue
+                    span = " ".join(words[start:end + 1])
+                    if len(key.words) == 1 or len(joined) < 6:
+                        # A one-word name ("Drake") or a tiny key: fine when it is not an
+                        # ordinary word; otherwise the agent asks the embedding whether the
+                        # prompt is about a person and the writing capitalises it.
+                        if joined in self.common_words or len(joined) < 4:
+                            if not _capitalised(original, words[start:end + 1]):
+                                continue
+                            found[key.person_id] = NameMatch(key.person_id, key.name, span, "ambiguous", True)
+                            continue
+                    found[key.person_id] = NameMatch(key.person_id, key.name, span, "alias" if key.is_alias else "exact")
+
+    def _find_fuzzy(self, words: list[str], original: list[str], found: dict[int, NameMatch]) -> None:
+        # word position in the prompt -> vocabulary words within one edit
+        for position, word in enumerate(words):
+            if len(word) < 5:
+                continue
+            vocabulary_hits: set[str] = set(self.deletes.get(word, ()))
+            for deleted in _deletes(word):
+                vocabulary_hits.update(self.deletes.get(deleted, ()))
+            for vocab_word in vocabulary_hits:
+                if edit_distance(word, vocab_word, 1) > 1:
+                    continue
+                for key_id, key_position in self.by_word.get(vocab_word, ()):
+                    key = self.keys[key_id]
+                    if key.person_id in found:
+                        continue
+                    match = self._verify(key, words, position, key_position, original)
+                    if match is not None:
+                        found[key.person_id] = match
+
+    def _verify(self, key: _Key, words: list[str], position: int, key_position: int, original) -> NameMatch | None:
+        """Does the prompt contain the whole key around `position` (or its distinctive surname)?"""
+        start = position - key_position
+        n = len(key.words)
+        if 0 <= start and start + n <= len(words):
+            window = words[start:start + n]
+            total = 0
+            for written, wanted in zip(window, key.words):
+                if len(wanted) <= 4:
+                    distance = 0 if written == wanted else 9
+                else:
+                    distance = edit_distance(written, wanted, 2)
+                total += distance
+                if distance > (1 if len(wanted) < 9 else 2):
+                    break
+            else:
+                if total <= edit_budget(len("".join(key.words))) or total == 0:
+                    how = "alias" if key.is_alias else ("exact" if total == 0 else "fuzzy")
+                    if n == 1 and total == 0 and key.words[0] in self.common_words:
+                        return None  # handled (with capitalisation) by _find_exact
+                    return NameMatch(key.person_id, key.name, " ".join(window), how)
+        # The surname alone ("Schwarzenegger on a horse"): last word of a multi-word real name.
+        if n >= 2 and not key.is_alias and key_position == n - 1:
+            surname = key.words[-1]
+            written = words[position]
+            if surname in self.common_words or len(surname) < 6:
+                return None
+            distance = edit_distance(written, surname, 1)
+            if distance > (1 if len(surname) >= 8 else 0):
+                return None
+            if position > 0 and _names_someone_else(words[position - 1], key, original, self.common_words):
+                return None
+            return NameMatch(key.person_id, key.name, written, "surname")
+        return None
+
+
+def _names_someone_else(previous: str, key: _Key, original: list[str], common_words) -> bool:
+    """'Patrick Schwarzenegger' is not 'Arnold Schwarzenegger': a different given name before it."""
+    if previous in _FUNCTION_WORDS or previous.isdigit():
+        return False
+    if any(edit_distance(previous, given, 1) <= 1 for given in key.words[:-1]):
+        return False
+    if previous not in common_words:
+        return True  # an uncommon word right before a surname is almost always a given name
+    return any(word[:1].isupper() and fold_text(word) == previous for word in original)
+
+
+def _original_words(prompt: str) -> list[str]:
+    return [word for word in prompt.replace("-", " ").split() if word]
+
+
+def _capitalised(original: list[str], span: list[str]) -> bool:
+    """Is the span written with a capital letter somewhere other than the prompt's first word?"""
+    target = "".join(span)
+    for index, word in enumerate(original):
+        folded = "".join(fold_text(word).split())
+        if folded and (folded == target or target.startswith(folded)) and word[:1].isupper():
+            if index > 0 or len(original) <= 3:
+                return True
+            # First word of the prompt: capitalised by grammar, so it says nothing on its own.
+            return word.isupper() and len(word) > 1
+    return False
+
+
+def _word_variants(prompt: str) -> list[list[str]]:
+    """The prompt's words as written, with leetspeak undone, and with spelled-out letters joined."""
+    variants: list[list[str]] = []
+    for text in (fold_text(prompt), unleet(prompt)):
+        words = text.split()
+        for candidate in (words, join_spelled_out(words)):
+            if candidate not in variants:
+                variants.append(candidate)
+    return variants
