@@ -1,0 +1,368 @@
+"""One image backend for the chat: the embedded model and real hub presets behind one interface.
+
+    backend = ImageBackend.from_preset("embedded", cache_dir)
+    picture = backend.generate("a cat face on a blue background", seed=3)
+    edited = backend.refine(picture.image, "a cat face on a red background", strength=0.5)
+
+Presets:
+
+- `embedded` (default): the small emoji model trained here and shipped in `models/embedded/`.
+- `sd-turbo`, `sdxl-turbo`, `flux-schnell`: text-to-image hub models (`AutoPipelineForText2Image`;
+  refinement reuses their components through `AutoPipelineForImage2Image.from_pipe`).
+- `instruct-pix2pix`: instruction edits (`refine` only).
+- a local folder: an embedded-model folder (its `model_index.json` names
+  `EmojiDiffusionPipeline`) or any diffusers pipeline folder, loaded like a hub preset.
+
+Hub pipelines load lazily on first use, in fp16 on CUDA and fp32 on CPU, and only one large
+pipeline is resident at a time: loading another one drops the previous one first.
+
+Every request is validated before any work: an empty prompt, a step count below 1, a strength
+outside (0, 1] or a negative guidance raise `ImageRequestError` (a `ValueError`) with a message
+meant for the person who asked. `load_upload` turns an uploaded file into a picture or raises
+`ImageInputError` (unreadable, unsupported, truncated, or too many pixels).
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import secrets
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import PIL.Image
+import PIL.ImageOps
+import torch
+
+EMBEDDED_DIR = Path(__file__).resolve().parent / "embedded"
+
+ProgressCallback = Callable[[int, int], None]
+DEFAULT_STEPS = 20  # the embedded model's sampler steps
+DEFAULT_GUIDANCE = 3.0  # the embedded model's classifier-free guidance scale
+
+
+class ImageRequestError(ValueError):
+    """A generation request that cannot be served as asked (empty prompt, zero steps, ...)."""
+
+
+class ImageInputError(ValueError):
+    """An uploaded picture that cannot be used (unreadable, unsupported, too large)."""
+
+
+@dataclass
+class GeneratedImage:
+    image: PIL.Image.Image
+    prompt: str
+    seed: int
+    model: str
+    steps: int
+    strength: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class HubPreset:
+    repo: str
+    task: str  # "text2img" or "edit"
+    steps: int
+    guidance: float
+    size: int
+
+
+HUB_PRESETS: dict[str, HubPreset] = {
+    "sd-turbo": HubPreset("stabilityai/sd-turbo", "text2img", steps=1, guidance=0.0, size=512),
+    "sdxl-turbo": HubPreset("stabilityai/sdxl-turbo", "text2img", steps=1, guidance=0.0, size=512),
+    "flux-schnell": HubPreset("black-forest-labs/FLUX.1-schnell", "text2img", steps=4, guidance=0.0, size=768),
+    "instruct-pix2pix": HubPreset("timbrooks/instruct-pix2pix", "edit", steps=10, guidance=7.0, size=512),
+}
+PRESET_NAMES = ["embedded", *HUB_PRESETS]
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def check_prompt(prompt: str) -> str:
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ImageRequestError("The picture needs a description: the prompt is empty.")
+    return prompt.strip()
+
+
+def check_steps(steps: int) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ImageRequestError(f"The number of steps must be a whole number of at least 1 (got {steps!r}).")
+    if steps > 200:
+        raise ImageRequestError(f"At most 200 steps are allowed (got {steps}).")
+    return steps
+
+
+def check_strength(strength: float) -> float:
+    if not isinstance(strength, (int, float)) or isinstance(strength, bool) or not 0.0 < float(strength) <= 1.0:
+        raise ImageRequestError(f"The strength of a refinement must be above 0 and at most 1 (got {strength!r}).")
+    return float(strength)
+
+
+def check_guidance(guidance: float) -> float:
+    if not isinstance(guidance, (int, float)) or isinstance(guidance, bool) or not 0.0 <= float(guidance) <= 30.0:
+        raise ImageRequestError(f"The guidance scale must be between 0 and 30 (got {guidance!r}).")
+    return float(guidance)
+
+
+def check_size(size: int | None, largest: int = 2048) -> int | None:
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, int) or not 16 <= size <= largest:
+        raise ImageRequestError(f"The picture size must be between 16 and {largest} pixels (got {size!r}).")
+    return size
+
+
+def _seed(seed: int | None) -> int:
+    if seed is None:
+        return secrets.randbelow(2**31)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ImageRequestError(f"The seed must be a non-negative whole number (got {seed!r}).")
+    return seed
+
+
+# ---------------------------------------------------------------------------------------------
+# uploads
+
+ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP", "GIF", "BMP"}
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+
+
+def load_upload(path_or_bytes: str | Path | bytes, max_pixels: int = 4096 * 4096) -> PIL.Image.Image:
+    """An uploaded picture as RGB, or `ImageInputError` saying plainly why it cannot be used."""
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        data = bytes(path_or_bytes)
+    else:
+        path = Path(path_or_bytes)
+        if not path.is_file():
+            raise ImageInputError(f"The picture {path.name!r} could not be found.")
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            raise ImageInputError(f"The picture is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; please upload a smaller one.")
+        data = path.read_bytes()
+    if not data:
+        raise ImageInputError("The uploaded file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageInputError(f"The picture is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; please upload a smaller one.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PIL.Image.DecompressionBombWarning)
+            image = PIL.Image.open(io.BytesIO(data))  # reads the header only
+            if image.format not in ALLOWED_FORMATS:
+                raise ImageInputError(
+                    f"Pictures in {image.format or 'this'} format are not supported; use PNG, JPEG, WebP, GIF or BMP."
+                )
+            width, height = image.size
+            if width < 1 or height < 1 or width * height > max_pixels:
+                raise ImageInputError(
+                    f"The picture is {width}x{height} pixels, more than the {max_pixels:,} pixels allowed; please upload a smaller one."
+                )
+            image.load()
+            image = PIL.ImageOps.exif_transpose(image)
+    except ImageInputError:
+        raise
+    except (PIL.Image.DecompressionBombError, PIL.Image.DecompressionBombWarning) as error:
+        raise ImageInputError("The picture has far too many pixels to open safely; please upload a smaller one.") from error
+    except PIL.UnidentifiedImageError as error:
+        raise ImageInputError("The uploaded file is not a picture that can be read (corrupt or not an image).") from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ImageInputError(f"The picture could not be read (it may be truncated or corrupt): {error}") from error
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        rgba = image.convert("RGBA")
+        flat = PIL.Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, (0, 0), rgba)
+        return flat
+    return image.convert("RGB")
+
+
+# ---------------------------------------------------------------------------------------------
+# loading
+
+
+class _ResidentPipeline:
+    """At most one large (hub) pipeline in memory, shared by every backend of the process."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key: tuple | None = None
+        self.pipe = None
+
+    def get(self, key: tuple, load: Callable[[], object]):
+        with self.lock:
+            if self.key != key:
+                self.key, self.pipe = None, None
+                gc.collect()
+                if torch.cuda.is_available():
+                    torch.cuda.empty_cache()
+                self.pipe = load()
+                self.key = key
+            return self.pipe
+
+
+RESIDENT = _ResidentPipeline()
+
+
+def device_and_dtype() -> tuple[str, torch.dtype]:
+    return ("cuda", torch.float16) if torch.cuda.is_available() else ("cpu", torch.float32)
+
+
+def load_hub_pipeline(source: str | Path, task: str, cache_dir: Path | None = None):
+    """A diffusers pipeline from a hub id or a local folder, for text2img or instruction edits."""
+    from diffusers import AutoPipelineForText2Image, DiffusionPipeline
+
+    device, dtype = device_and_dtype()
+    kwargs = {"torch_dtype": dtype}
+    if cache_dir is not None and not Path(str(source)).is_dir():
+        kwargs["cache_dir"] = str(cache_dir)
+    if task == "edit":
+        pipe = DiffusionPipeline.from_pretrained(str(source), **kwargs)
+    else:
+        pipe = AutoPipelineForText2Image.from_pretrained(str(source), **kwargs)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe.to(device)
+
+
+def _is_embedded_folder(path: Path) -> bool:
+    index = path / "model_index.json"
+    return index.is_file() and '"EmojiDiffusionPipeline"' in index.read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# the backend
+
+
+class ImageBackend:
+    """Text-to-image and refinement through one preset (see the module docstring)."""
+
+    def __init__(self, name: str, source: str | Path, kind: str, cache_dir: Path | None = None, preset: HubPreset | None = None):
+        self.name = name
+        self.source = source
+        self.kind = kind  # "embedded" or "hub"
+        self.cache_dir = cache_dir
+        self.preset = preset or HubPreset(str(source), "text2img", steps=DEFAULT_STEPS, guidance=DEFAULT_GUIDANCE, size=256)
+        self._embedded = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_preset(cls, preset: str, cache_dir: Path | None = None) -> "ImageBackend":
+        """'embedded' | 'sd-turbo' | 'sdxl-turbo' | 'flux-schnell' | 'instruct-pix2pix' | a hub id | a local folder."""
+        preset = (preset or "embedded").strip()
+        if preset == "embedded":
+            return cls("embedded", EMBEDDED_DIR, "embedded", cache_dir)
+        if preset in HUB_PRESETS:
+            return cls(preset, HUB_PRESETS[preset].repo, "hub", cache_dir, HUB_PRESETS[preset])
+        for name, hub in HUB_PRESETS.items():
+            if preset == hub.repo:
+                return cls(name, hub.repo, "hub", cache_dir, hub)
+        path = Path(preset).expanduser()
+        if path.is_dir():
+            if _is_embedded_folder(path):
+                return cls(str(path), path, "embedded", cache_dir)
+            return cls(str(path), path, "hub", cache_dir)
+        raise ImageRequestError(
+            f"Unknown image model {preset!r}: use one of {', '.join(PRESET_NAMES)}, a hub id, or a local pipeline folder."
+        )
+
+    # -- loading -----------------------------------------------------------------------------
+    def embedded_pipeline(self):
+        with self._lock:
+            if self._embedded is None:
+                from models.emoji_pipeline import EmojiDiffusionPipeline
+
+                if not (Path(self.source) / "model_index.json").is_file():
+                    raise FileNotFoundError(f"No embedded image model at {self.source}; run `easel train image-model`.")
+                pipe = EmojiDiffusionPipeline.from_pretrained(self.source)
+                pipe.set_progress_bar_config(disable=True)
+                device, _ = device_and_dtype()
+                self._embedded = pipe.to(device)
+            return self._embedded
+
+    def hub_pipeline(self):
+        return RESIDENT.get((str(self.source), self.preset.task), lambda: load_hub_pipeline(self.source, self.preset.task, self.cache_dir))
+
+    # -- requests ----------------------------------------------------------------------------
+    def generate(
+        self,
+        prompt: str,
+        *,
+        seed: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        size: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> GeneratedImage:
+        prompt = check_prompt(prompt)
+        steps = check_steps(self.preset.steps if steps is None else steps)
+        guidance = check_guidance(self.preset.guidance if guidance is None else guidance)
+        size = check_size(size)
+        seed = _seed(seed)
+        started = time.perf_counter()
+        if self.kind == "embedded":
+            pipe = self.embedded_pipeline()
+            generator = torch.Generator().manual_seed(seed)
+            image = pipe(prompt, num_inference_steps=steps, guidance_scale=guidance, generator=generator,
+                         output_size=size or 256, callback=progress).images[0]
+        else:
+            if self.preset.task == "edit":
+                raise ImageRequestError(f"{self.name} edits pictures; it cannot draw one from a description alone.")
+            pipe = self.hub_pipeline()
+            size = size or self.preset.size
+            image = pipe(prompt=prompt, num_inference_steps=steps, guidance_scale=guidance, height=size, width=size,
+                         generator=torch.Generator(pipe.device).manual_seed(seed), **_hub_callback(progress, steps)).images[0]
+        return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started)
+
+    def refine(
+        self,
+        image: PIL.Image.Image,
+        prompt: str,
+        *,
+        strength: float = 0.5,
+        seed: int | None = None,
+        steps: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> GeneratedImage:
+        """Image-to-image from any picture (or an instruction edit for `instruct-pix2pix`)."""
+        if not isinstance(image, PIL.Image.Image):
+            raise ImageInputError("Refinement needs a picture to start from.")
+        prompt = check_prompt(prompt)
+        strength = check_strength(strength)
+        steps = check_steps(self.preset.steps if steps is None else steps)
+        seed = _seed(seed)
+        started = time.perf_counter()
+        if self.kind == "embedded":
+            pipe = self.embedded_pipeline()
+            generator = torch.Generator().manual_seed(seed)
+            out = pipe(prompt, image=image, strength=strength, num_inference_steps=steps, guidance_scale=self.preset.guidance,
+                       generator=generator, output_size=max(256, min(image.size)), callback=progress).images[0]
+            return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started)
+        pipe = self.hub_pipeline()
+        generator = torch.Generator(pipe.device).manual_seed(seed)
+        source = image.convert("RGB").resize((self.preset.size, self.preset.size), PIL.Image.LANCZOS)
+        if self.preset.task == "edit":
+            # Instruction edits have no strength: a lower strength keeps more of the picture.
+            out = pipe(prompt=prompt, image=source, num_inference_steps=steps, guidance_scale=self.preset.guidance,
+                       image_guidance_scale=1.0 + 1.5 * (1.0 - strength), generator=generator, **_hub_callback(progress, steps)).images[0]
+        else:
+            from diffusers import AutoPipelineForImage2Image
+
+            img2img = AutoPipelineForImage2Image.from_pipe(pipe)  # shares the loaded weights
+            steps = max(steps, int(1 / strength + 0.999))  # turbo models need steps * strength >= 1
+            out = img2img(prompt=prompt, image=source, strength=strength, num_inference_steps=steps,
+                          guidance_scale=self.preset.guidance, generator=generator, **_hub_callback(progress, max(1, int(steps * strength)))).images[0]
+        return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started)
+
+
+def _hub_callback(progress: ProgressCallback | None, total: int) -> dict:
+    if progress is None:
+        return {}
+
+    def on_step_end(pipe, step, timestep, callback_kwargs):
+        progress(step + 1, total)
+        return callback_kwargs
+
+    return {"callback_on_step_end": on_step_end}

@@ -1,0 +1,193 @@
+"""`easel eval images`: prompt fidelity and speed of the embedded image model.
+
+Fidelity is judged by a small CNN classifier trained on *real* renders of the concept set (the
+font's glyphs composed with random backgrounds, positions, sizes and colour shifts, sometimes
+blurred), never on generated pictures. For each held-out prompt (held-out phrasings and
+background/position combinations, see `EmojiScenes.eval_prompts`) one picture is generated and
+we ask whether the requested emoji is the classifier's first guess (top 1) or among its five
+first guesses (top 5). Speed is the wall time of generation divided by the number of pictures.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image, ImageDraw, ImageFilter
+
+from models.emoji_data import BACKGROUNDS, POSITIONS, SHIFT_COLOURS, Composition, EmojiScenes
+
+
+class EmojiClassifier(nn.Module):
+    """A small CNN over 32x32 RGB pictures."""
+
+    def __init__(self, classes: int, width: int = 32):
+        super().__init__()
+
+        def block(cin, cout):
+            return nn.Sequential(
+                nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(),
+                nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(),
+            )
+
+        self.features = nn.Sequential(
+            block(3, width), nn.MaxPool2d(2), block(width, 2 * width), nn.MaxPool2d(2), block(2 * width, 4 * width)
+        )
+        self.head = nn.Linear(4 * width, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x).mean(dim=(2, 3)))
+
+
+def real_batch(scenes: EmojiScenes, rng: np.random.Generator, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Augmented real renders of single concepts and their labels."""
+    pictures, labels = [], []
+    for _ in range(batch_size):
+        concept = int(rng.integers(len(scenes.concepts)))
+        size = ["small", "normal", "normal", "large"][int(rng.integers(4))]
+        position = "centre" if size == "large" else POSITIONS[int(rng.integers(len(POSITIONS)))]
+        background = "white" if rng.random() < 0.4 else list(BACKGROUNDS)[int(rng.integers(len(BACKGROUNDS)))]
+        colour = None
+        if scenes.hues[concept] is not None and rng.random() < 0.2:
+            colour = list(SHIFT_COLOURS)[int(rng.integers(len(SHIFT_COLOURS)))]
+        composition = Composition((concept,), background, position, size, colour, names=("",))
+        picture = scenes.render(composition, rng)
+        if rng.random() < 0.3:
+            picture = np.asarray(Image.fromarray(picture).filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0)))))
+        pictures.append(picture)
+        labels.append(concept)
+    x = torch.from_numpy(np.stack(pictures)).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+    if rng.random() < 0.5:
+        x = x + torch.from_numpy(rng.normal(0, 0.05, size=x.shape).astype(np.float32))
+    return x, torch.tensor(labels)
+
+
+def train_classifier(scenes: EmojiScenes, steps: int = 1200, batch_size: int = 64, seed: int = 0, log=print) -> EmojiClassifier:
+    torch.manual_seed(seed)
+    model = EmojiClassifier(len(scenes.concepts))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=steps, pct_start=0.1)
+    rng = np.random.default_rng([seed, 99])
+    model.train()
+    for step in range(steps):
+        x, y = real_batch(scenes, rng, batch_size)
+        loss = F.cross_entropy(model(x), y, label_smoothing=0.05)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        if (step + 1) % 250 == 0:
+            log(f"classifier step {step + 1}/{steps} loss {loss.item():.3f}")
+    return model.eval()
+
+
+def load_or_train_classifier(scenes: EmojiScenes, path: Path, log=print) -> EmojiClassifier:
+    """The classifier saved at `path` (safetensors), trained first when missing."""
+    from safetensors.torch import load_file, save_file
+
+    model = EmojiClassifier(len(scenes.concepts))
+    if path.exists():
+        model.load_state_dict(load_file(path))
+        return model.eval()
+    log(f"training the evaluation classifier on real renders -> {path}")
+    model = train_classifier(scenes, log=log)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(model.state_dict(), path)
+    return model
+
+
+@torch.no_grad()
+def classify(model: EmojiClassifier, pictures: np.ndarray) -> torch.Tensor:
+    """Class scores for (N, 32, 32, 3) uint8 pictures."""
+    x = torch.from_numpy(np.ascontiguousarray(pictures)).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+    return torch.cat([model(chunk) for chunk in x.split(256)])
+
+
+@torch.no_grad()
+def real_accuracy(model: EmojiClassifier, scenes: EmojiScenes, n: int = 1200, seed: int = 4242) -> float:
+    x, y = real_batch(scenes, np.random.default_rng([seed]), n)
+    return float((model(x).argmax(1) == y).float().mean())
+
+
+def contact_sheet(pictures: list[Image.Image], captions: list[str], path: Path, columns: int = 8, cell: int = 128) -> Path:
+    """A grid of pictures with their prompts written under each."""
+    rows = (len(pictures) + columns - 1) // columns
+    text_height = 40
+    sheet = Image.new("RGB", (columns * cell, rows * (cell + text_height)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for k, (picture, caption) in enumerate(zip(pictures, captions)):
+        x, y = (k % columns) * cell, (k // columns) * (cell + text_height)
+        sheet.paste(picture.resize((cell, cell), Image.LANCZOS), (x, y))
+        words, lines, line = caption.split(), [], ""
+        for word in words:
+            if len(line) + len(word) + 1 > 22:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines.append(line)
+        draw.multiline_text((x + 3, y + cell + 1), "\n".join(lines[:3]), fill="black", spacing=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path)
+    return path
+
+
+def evaluate(
+    pipeline_dir: Path,
+    work_dir: Path,
+    n: int | None = None,
+    steps: int = 20,
+    guidance: float = 3.0,
+    batch_size: int = 16,
+    seed: int = 0,
+    log=print,
+) -> dict:
+    """Generate one picture per held-out prompt and score it; returns the figures."""
+    from models.emoji_pipeline import EmojiDiffusionPipeline
+
+    info = json.loads((Path(pipeline_dir) / "training.json").read_text())
+    cfg = info["train_config"]
+    scenes = EmojiScenes.default(work_dir, count=cfg["concepts"], seed=cfg["seed"], image_size=cfg["image_size"])
+    classifier = load_or_train_classifier(scenes, Path(work_dir) / f"eval-classifier-{len(scenes.concepts)}-{cfg['seed']}.safetensors", log=log)
+    log(f"classifier accuracy on held-out real renders: {real_accuracy(classifier, scenes):.3f}")
+
+    pipe = EmojiDiffusionPipeline.from_pretrained(pipeline_dir)
+    pipe.set_progress_bar_config(disable=True)
+    prompts = scenes.eval_prompts(count=n)
+    pipe("warm-up", num_inference_steps=2, output_type="np")  # loads the text encoder
+
+    generated, seconds = [], 0.0
+    for start in range(0, len(prompts), batch_size):
+        chunk = prompts[start : start + batch_size]
+        generator = torch.Generator().manual_seed(seed + start)
+        began = time.perf_counter()
+        images = pipe([p for p, _, _ in chunk], num_inference_steps=steps, guidance_scale=guidance, generator=generator, output_type="np").images
+        seconds += time.perf_counter() - began
+        generated.append(images)
+    pictures = np.concatenate(generated)
+    labels = torch.tensor([c for _, c, _ in prompts])
+    scores = classify(classifier, pictures)
+    top5 = scores.topk(5, dim=1).indices
+    top1_hits = (top5[:, 0] == labels).float()
+    top5_hits = (top5 == labels[:, None]).any(1).float()
+
+    sheet_path = Path(work_dir) / "eval" / "contact_sheet.png"
+    picks = list(range(0, len(prompts), max(1, len(prompts) // 32)))[:32]
+    contact_sheet([Image.fromarray(pictures[k]) for k in picks], [prompts[k][0] for k in picks], sheet_path)
+    log(f"contact sheet of {len(picks)} generated pictures: {sheet_path}")
+    return {
+        "n": len(prompts),
+        "top1": round(float(top1_hits.mean()), 4),
+        "top5": round(float(top5_hits.mean()), 4),
+        "sec_per_image": round(seconds / len(prompts), 4),
+        "concepts": len(scenes.concepts),
+        "steps": steps,
+        "guidance": guidance,
+        "batch_size": batch_size,
+        "contact_sheet": str(sheet_path),
+    }

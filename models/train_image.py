@@ -1,0 +1,206 @@
+"""Training the embedded image model (`easel train image-model`).
+
+Reproducible from a seed: batch `step` is composed from `(seed, step)` by `EmojiScenes` and its
+noise, timesteps and caption dropout come from a generator seeded the same way, so a run resumed
+from a checkpoint continues exactly as an uninterrupted one would. A checkpoint (UNet, EMA
+weights, optimiser, step) is written atomically every `checkpoint_every` steps; the shipped
+pipeline is the EMA UNet saved with `save_pretrained`.
+
+Objective: v-prediction on the cosine schedule with min-SNR-5 loss weights, classifier-free
+guidance dropout (the caption replaced by "" for a fraction of the batch), AdamW, and an EMA of
+the weights with warm-up.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from diffusers import DDPMScheduler
+
+from models.emoji_data import EmojiScenes
+from models.emoji_pipeline import EmojiDiffusionPipeline, encode_with, make_scheduler, make_unet, patchify
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 0
+    steps: int = 4000
+    batch_size: int = 32
+    learning_rate: float = 8e-4
+    warmup_steps: int = 100
+    concepts: int = 300
+    image_size: int = 32
+    patch_size: int = 2
+    channels: tuple[int, ...] = (64, 128, 192)
+    caption_dropout: float = 0.1
+    ema_max_decay: float = 0.999
+    min_snr_gamma: float = 5.0
+    checkpoint_every: int = 100
+    max_tokens: int = 24
+    threads: int = 1
+    extra: dict = field(default_factory=dict)
+
+
+class CaptionCache:
+    """Sentence and token embeddings of captions, kept (fp16) for repeated captions."""
+
+    def __init__(self, encoder, max_tokens: int, capacity: int = 20000):
+        self.encoder, self.max_tokens, self.capacity = encoder, max_tokens, capacity
+        self.store: OrderedDict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = OrderedDict()
+
+    def __call__(self, captions: list[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        missing = list(dict.fromkeys(c for c in captions if c not in self.store))
+        if missing:
+            pooled, tokens, mask = encode_with(self.encoder, missing, self.max_tokens)
+            for k, c in enumerate(missing):
+                self.store[c] = (pooled[k].half(), tokens[k].half(), mask[k])
+            while len(self.store) > self.capacity:
+                self.store.popitem(last=False)
+        rows = [self.store[c] for c in captions]
+        return tuple(torch.stack([r[j] for r in rows]).float() for j in range(3))
+
+
+def _save_checkpoint(path: Path, state: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def export_pipeline(unet, config: TrainConfig, scenes: EmojiScenes, out_dir: Path, meta: dict | None = None) -> Path:
+    """Save the pipeline (UNet + sampler) with `save_pretrained`, plus the concept list."""
+    pipe = EmojiDiffusionPipeline(
+        unet=unet, scheduler=make_scheduler(), image_size=config.image_size, patch_size=config.patch_size, max_tokens=config.max_tokens
+    )
+    out_dir = Path(out_dir)
+    pipe.save_pretrained(out_dir, safe_serialization=True)
+    concepts = [{"emoji": scenes.catalog.glyphs[i].emoji, "name": str(scenes.catalog.glyphs[i].name)} for i in scenes.concepts]
+    info = {"train_config": {**asdict(config), "channels": list(config.channels)}, "concepts": concepts, **(meta or {})}
+    (out_dir / "training.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
+    return out_dir
+
+
+def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: bool = True, log=print, progress: bool = True) -> dict:
+    """Train (or resume) and export the EMA pipeline to `out_dir`; returns a summary."""
+    from tqdm import tqdm
+
+    from models.text_encoder import load_sentence_encoder
+
+    torch.set_num_threads(config.threads)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    data_dir = Path(data_dir)
+    checkpoint_path = data_dir / "checkpoint.pt"
+
+    scenes = EmojiScenes.default(data_dir, count=config.concepts, seed=config.seed, image_size=config.image_size)
+    captions = CaptionCache(load_sentence_encoder(), config.max_tokens)
+
+    torch.manual_seed(config.seed)
+    unet = make_unet(config.image_size, config.patch_size, config.channels).to(device)
+    ema = copy.deepcopy(unet).requires_grad_(False)
+    optimizer = torch.optim.AdamW(unet.parameters(), lr=config.learning_rate, betas=(0.9, 0.99), weight_decay=0.01)
+    noise_schedule = DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction")
+    alphas = noise_schedule.alphas_cumprod.to(device)
+    snr = alphas / (1 - alphas)
+    loss_weight = torch.clamp(snr, max=config.min_snr_gamma) / (snr + 1)  # min-SNR for v-prediction
+
+    step, seconds, history = 0, 0.0, []
+    if resume and checkpoint_path.exists():
+        state = torch.load(checkpoint_path, map_location=device, weights_only=False)
+        if state["config"] != asdict(config):
+            log(f"checkpoint {checkpoint_path} was written with another config; not resuming (delete it or pass the same options)")
+            raise SystemExit(2)
+        unet.load_state_dict(state["unet"])
+        ema.load_state_dict(state["ema"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, seconds, history = state["step"], state["seconds"], state["history"]
+        log(f"resumed from step {step} ({seconds / 60:.1f} min trained so far)")
+
+    def checkpoint():
+        _save_checkpoint(
+            checkpoint_path,
+            {"config": asdict(config), "unet": unet.state_dict(), "ema": ema.state_dict(), "optimizer": optimizer.state_dict(),
+             "step": step, "seconds": seconds, "history": history},
+        )
+
+    unet.train()
+    bar = tqdm(total=config.steps, initial=step, desc="train image-model", disable=not progress, mininterval=20, dynamic_ncols=True)
+    running = None
+    while step < config.steps:
+        started = time.time()
+        pictures, texts, _ = scenes.sample_batch(config.seed, step, config.batch_size)
+        generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
+        drop = torch.rand(len(texts), generator=generator) < config.caption_dropout
+        texts = ["" if d else t for t, d in zip(texts, drop.tolist())]
+        pooled, tokens, mask = (x.to(device) for x in captions(texts))
+
+        clean = torch.from_numpy(pictures).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+        clean = patchify(clean, config.patch_size).to(device)
+        noise = torch.randn(clean.shape, generator=generator).to(device)
+        t = torch.randint(0, 1000, (len(texts),), generator=generator).to(device)
+        noisy = noise_schedule.add_noise(clean, noise, t)
+        target = noise_schedule.get_velocity(clean, noise, t)
+
+        prediction = unet(noisy, t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled).sample
+        per_example = F.mse_loss(prediction, target, reduction="none").mean(dim=(1, 2, 3))
+        loss = (per_example * loss_weight[t]).mean()
+
+        lr = config.learning_rate * min(1.0, (step + 1) / config.warmup_steps)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
+        optimizer.step()
+
+        decay = min(config.ema_max_decay, 1 - (1 + step) ** -0.75)
+        with torch.no_grad():
+            for e, p in zip(ema.parameters(), unet.parameters()):
+                e.lerp_(p, 1 - decay)
+
+        step += 1
+        seconds += time.time() - started
+        value = float(loss)
+        running = value if running is None else 0.98 * running + 0.02 * value
+        history.append(round(value, 5))
+        bar.update(1)
+        bar.set_postfix(loss=f"{running:.4f}", s_per_step=f"{seconds / max(1, step):.2f}")
+        if step % config.checkpoint_every == 0 or step == config.steps:
+            checkpoint()
+            if not progress:
+                log(f"step {step}/{config.steps} loss {running:.4f} ({seconds / 60:.1f} min)")
+    bar.close()
+
+    summary = {"steps": step, "minutes": round(seconds / 60, 1), "final_loss": running, "device": str(device)}
+    if out_dir is not None:
+        export_pipeline(ema, config, scenes, out_dir, {"training": summary})
+        summary["exported"] = str(out_dir)
+    return summary
+
+
+def export_checkpoint(data_dir: Path, out_dir: Path) -> dict:
+    """Export the EMA weights of the latest checkpoint (e.g. of a run stopped early)."""
+    state = torch.load(Path(data_dir) / "checkpoint.pt", map_location="cpu", weights_only=False)
+    cfg = dict(state["config"])
+    cfg["channels"] = tuple(cfg["channels"])
+    config = TrainConfig(**cfg)
+    unet = make_unet(config.image_size, config.patch_size, config.channels)
+    unet.load_state_dict(state["ema"])
+    scenes = EmojiScenes.default(Path(data_dir), count=config.concepts, seed=config.seed, image_size=config.image_size)
+    summary = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1), "device": "checkpoint"}
+    export_pipeline(unet, config, scenes, out_dir, {"training": summary})
+    return summary
+
+
+def default_data_dir(settings_data_dir: Path) -> Path:
+    return Path(settings_data_dir) / "image_model"
+
+
+__all__ = ["TrainConfig", "train", "export_checkpoint", "export_pipeline", "math"]
