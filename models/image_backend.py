@@ -216,7 +216,7 @@ def load_hub_pipeline(source: str | Path, task: str, cache_dir: Path | None = No
     from diffusers import AutoPipelineForText2Image, DiffusionPipeline
 
     device, dtype = device_and_dtype()
-    kwargs = {"torch_dtype": dtype}
+    kwargs = {"dtype": dtype}
     if cache_dir is not None and not Path(str(source)).is_dir():
         kwargs["cache_dir"] = str(cache_dir)
     if task == "edit":
