@@ -1,20 +1,31 @@
-"""One turn of the conversation: check the message, ask the chat model, stream the answer back.
+"""One turn of the conversation: check the message, let the chat model answer or call a tool,
+run the tool through the policy gate, and stream the answer back.
 
 The assistant is shared by every session of the process; everything about a user is in the
-`ChatSession` passed to each call.
+`ChatSession` passed to each call. The agent loop is small on purpose:
+
+    user message -> model (tools bound) -> plain answer, streamed
+                                        -> tool call -> Studio (policy gate, image backend)
+                                                     -> tool result -> model -> short answer
+A tool call the model garbles is sent back with the error, a bounded number of times; after
+that the user gets a plain apology, never a stack trace.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from chat.input_checks import InputError, clean_message
+from chat.pictures import PictureOutcome, Studio
 from chat.session import ChatSession
+from chat.tools import IMAGE_TOOLS, TOOLS_BY_NAME, TurnContext
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +34,21 @@ SYSTEM_PROMPT = (
     "Answer clearly and briefly."
 )
 MODEL_FAILURE_REPLY = "Sorry, I could not finish that answer because the chat model failed. Please try again."
+CONFUSED_REPLY = "Sorry, I got muddled working out what to do. Could you say it another way?"
+MAX_TOOL_ATTEMPTS = 3
+
+
+def system_prompt(session_pictures: list[str], current: str | None) -> str:
+    """The system prompt of a turn: who Easel is, and which pictures exist (so edits can name them)."""
+    if not session_pictures:
+        return f"{SYSTEM_PROMPT}\nNo pictures yet."
+    shown = ", ".join(session_pictures[-6:])
+    return f"{SYSTEM_PROMPT}\nPictures so far: {shown}. The latest is {current}."
+
+
+def model_messages(session: ChatSession, history_messages: int) -> list[BaseMessage]:
+    pictures = list(session.pictures)
+    return [SystemMessage(system_prompt(pictures, session.current_picture_id)), *session.recent(history_messages)]
 
 
 @dataclass
@@ -32,18 +58,29 @@ class TurnReply:
     text: str
     final: bool = False
     error: bool = False
+    outcomes: list[PictureOutcome] = field(default_factory=list)
+    status: str | None = None  # e.g. "Drawing… step 5/20"
 
 
 class Assistant:
-    def __init__(self, chat_model: BaseChatModel, *, max_message_chars: int = 4000, history_messages: int = 16):
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        studio: Studio | None = None,
+        *,
+        max_message_chars: int = 4000,
+        history_messages: int = 12,
+    ):
         self.chat_model = chat_model
+        self.studio = studio
+        self.tool_model = chat_model.bind_tools(IMAGE_TOOLS) if studio is not None else None
         self.max_message_chars = max_message_chars
         self.history_messages = history_messages
 
     def reply(self, session: ChatSession, raw_message: object) -> Iterator[TurnReply]:
-        """Stream the answer to one message, growing `TurnReply.text` token by token.
+        """Stream the answer to one message.
 
-        The session only records a turn once it is complete, so a failed or abandoned turn never
+        The session records a turn only once it is complete, so a failed or abandoned turn never
         leaves half an answer in the history the model sees next time.
         """
         try:
@@ -53,16 +90,79 @@ class Assistant:
             return
 
         session.add_user(text)
-        prompt = [SystemMessage(content=SYSTEM_PROMPT), *session.recent(self.history_messages)]
-        answer = ""
         try:
-            for chunk in self.chat_model.stream(prompt):
-                answer += chunk.text
-                yield TurnReply(answer)
+            yield from self._turn(session)
         except Exception:
-            log.exception("chat model failed")
+            log.exception("chat turn failed")
             yield TurnReply(MODEL_FAILURE_REPLY, final=True, error=True)
+
+    def _turn(self, session: ChatSession) -> Iterator[TurnReply]:
+        messages = model_messages(session, self.history_messages)
+        model = self.tool_model or self.chat_model
+        for _attempt in range(MAX_TOOL_ATTEMPTS):
+            answer = None
+            for chunk in model.stream(messages):
+                answer = chunk if answer is None else answer + chunk
+                if answer.content:
+                    yield TurnReply(answer.content)
+            if answer is None:
+                break
+            if answer.invalid_tool_calls:
+                bad = answer.invalid_tool_calls[0]
+                messages += [
+                    AIMessage(content=bad.get("args") or ""),
+                    HumanMessage(content=f"That tool call could not be read ({bad.get('error')}). Try again."),
+                ]
+                continue
+            if answer.tool_calls:
+                yield from self._run_tool(session, messages, answer)
+                return
+            final = answer.content.strip() or "I don't have an answer to that. Could you put it another way?"
+            session.add_assistant(final)
+            yield TurnReply(final, final=True)
             return
-        answer = answer.strip() or "I don't have an answer to that. Could you put it another way?"
-        session.add_assistant(answer)
-        yield TurnReply(answer, final=True)
+        session.add_assistant(CONFUSED_REPLY)
+        yield TurnReply(CONFUSED_REPLY, final=True, error=True)
+
+    def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer) -> Iterator[TurnReply]:
+        call = answer.tool_calls[0]  # one picture per turn keeps the chat readable
+        updates: queue.Queue = queue.Queue()
+        turn = TurnContext(session=session, studio=self.studio, progress=lambda step, total: updates.put((step, total)))
+        done: dict = {}
+
+        def work() -> None:
+            try:
+                done["result"] = TOOLS_BY_NAME[call["name"]].invoke({**call["args"], "turn": turn})
+            except Exception as problem:  # arguments that fail the tool's schema
+                log.info("tool call rejected: %s", problem)
+                done["result"] = turn.record(PictureOutcome(f"I couldn't use that request: {problem}"))
+            finally:
+                updates.put(None)
+
+        # The picture is drawn in a worker so this generator can show step progress meanwhile.
+        threading.Thread(target=work, name="easel-tool", daemon=True).start()
+        yield TurnReply("", status="Checking the request…")
+        while (update := updates.get()) is not None:
+            yield TurnReply("", status=f"Drawing… step {update[0]}/{update[1]}")
+        result = done["result"]
+        outcome = turn.outcomes[-1]
+        if outcome.picture is None:
+            # Refusals and problems are shown in the policy's (or the backend's) own words: they
+            # must name the rule precisely, which a paraphrase by a small model would not.
+            session.add_assistant(outcome.text)
+            yield TurnReply(outcome.text, final=True, outcomes=turn.outcomes, error=not outcome.refused)
+            return
+        yield TurnReply("", outcomes=turn.outcomes)
+        messages = [*messages, AIMessage(content="", tool_calls=[call]), ToolMessage(content=result, tool_call_id=call["id"])]
+        text = ""
+        for chunk in self.chat_model.stream(messages, max_new_tokens=40):
+            text += chunk.content
+            yield TurnReply(text, outcomes=turn.outcomes)
+        text = _first_sentences(text) or f"Here is {outcome.picture.prompt}."
+        session.add_assistant(text, picture_id=outcome.picture.id)
+        yield TurnReply(text, final=True, outcomes=turn.outcomes)
+
+
+def _first_sentences(text: str, limit: int = 200) -> str:
+    text = text.strip().split("<tool_call>")[0].strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

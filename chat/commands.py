@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
+from pathlib import Path
 
 from chat.settings import Settings
 
@@ -14,23 +16,42 @@ def register(commands, eval_commands) -> None:
 
     chat = commands.add_parser("chat", help="chat in the terminal (reads stdin when it is not a terminal)")
     chat.add_argument("--max-new-tokens", type=int, default=None, help="cap the length of each answer")
+    chat.add_argument("--pictures-dir", type=Path, default=None, help="also copy every picture here as img-N.png")
     chat.set_defaults(handler=chat_command)
+
+    routing = eval_commands.add_parser("routing", help="how well the chat model picks its tools")
+    routing.add_argument("cases", type=Path, help="JSONL: history, message, expected_tool, must_mention")
+    routing.add_argument("--model", default=None, help="chat model preset (default: EASEL_CHAT_MODEL)")
+    routing.add_argument("--json", action="store_true", help="print one row per case as JSON lines too")
+    routing.set_defaults(handler=eval_routing_command)
+
+    from models.cli import train_commands
+
+    train = train_commands(commands).add_parser("chat-model", help="fine-tune the embedded chat model to route tools")
+    train.add_argument("--examples", type=int, default=1000, help="generated routing conversations")
+    train.add_argument("--final-examples", type=int, default=120, help="generated answers after a tool result")
+    train.add_argument("--epochs", type=int, default=1)
+    train.add_argument("--batch-size", type=int, default=8)
+    train.add_argument("--learning-rate", type=float, default=1e-3)
+    train.add_argument("--rank", type=int, default=8)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    train.add_argument("--out", type=Path, default=None, help="adapter folder (default: the one the repo ships)")
+    train.set_defaults(handler=train_chat_command)
 
 
 def _assistant(settings: Settings, max_new_tokens: int | None = None):
     from chat.assistant import Assistant
-    from models.chat_local import LocalChatModel
+    from chat.pictures import Studio
 
-    model = LocalChatModel(
-        preset=settings.chat_model,
-        cache_dir=settings.model_cache_dir,
-        max_new_tokens=max_new_tokens or settings.max_new_tokens,
-    )
-    return Assistant(model, max_message_chars=settings.max_message_chars)
+    if max_new_tokens:
+        settings = settings.model_copy(update={"max_new_tokens": max_new_tokens})
+    studio = Studio.from_settings(settings)
+    return Assistant(settings.chat_model_instance(), studio, max_message_chars=settings.max_message_chars), studio
 
 
 def serve_command(args, settings: Settings) -> int:
-    from app import build_app
+    from app import CSS, build_app
     from models.chat_weights import load_chat_model
 
     demo = build_app(settings)
@@ -39,15 +60,20 @@ def serve_command(args, settings: Settings) -> int:
     threading.Thread(
         target=load_chat_model, args=(settings.chat_model, settings.model_cache_dir), daemon=True
     ).start()
-    demo.launch()
+    demo.launch(css=CSS)
     return 0
 
 
 def chat_command(args, settings: Settings) -> int:
+    """A terminal chat: answers stream to stdout; pictures are saved as PNG files and their paths
+    printed, refusals are printed with their rule."""
+    import shutil
+
     from chat.session import ChatSession
 
-    assistant = _assistant(settings, args.max_new_tokens)
-    session = ChatSession()
+    assistant, _studio = _assistant(settings, args.max_new_tokens)
+    session = ChatSession(user_age=settings.user_age)
+    out_dir = args.pictures_dir
     interactive = sys.stdin.isatty()
     if interactive:
         print("Easel: type a message, Ctrl-D to leave.")
@@ -59,10 +85,63 @@ def chat_command(args, settings: Settings) -> int:
             break
         if not line.strip() and not interactive:
             continue
-        shown = 0
+        shown, last = 0, None
         print("easel> ", end="", flush=True)
         for reply in assistant.reply(session, line.rstrip("\n")):
-            print(reply.text[shown:], end="", flush=True)
-            shown = len(reply.text)
+            last = reply
+            if len(reply.text) > shown:
+                print(reply.text[shown:], end="", flush=True)
+                shown = len(reply.text)
         print(flush=True)
+        for outcome in last.outcomes if last else []:
+            if outcome.picture is not None:
+                path = outcome.picture.path
+                if out_dir:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                    path = Path(shutil.copy(path, out_dir / f"{outcome.picture.id}.png"))
+                print(f"  [picture {outcome.picture.id} saved to {path}]", flush=True)
+            elif outcome.refused:
+                print(f"  [refused: {outcome.decision.category}]", flush=True)
+    return 0
+
+
+def eval_routing_command(args, settings: Settings) -> int:
+    from chat.routing_eval import evaluate_routing, load_cases
+    from models.chat_local import LocalChatModel
+
+    model = LocalChatModel(preset=args.model or settings.chat_model, cache_dir=settings.model_cache_dir, max_new_tokens=96)
+    model.loaded()
+    summary, rows = evaluate_routing(model, load_cases(args.cases))
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    for row in rows:
+        if not row["ok"] or row["mentioned"] is False:
+            print(f"  miss {row['id']}: expected {row['expected']}, got {row['got']} {row['argument']!r}", file=sys.stderr)
+    print(json.dumps(summary))
+    return 0
+
+
+def train_chat_command(args, settings: Settings) -> int:
+    from chat.routing_eval import training_pairs
+    from models.chat_local import LocalChatModel
+    from models.chat_weights import EMBEDDED_ADAPTER_DIR, EMBEDDED_BASE_PRESET
+    from models.train_chat import LoraTrainingConfig, train_lora
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    base = LocalChatModel(preset=EMBEDDED_BASE_PRESET, cache_dir=settings.model_cache_dir)
+    pairs = training_pairs(base, args.examples, args.final_examples, args.seed)
+    config = LoraTrainingConfig(
+        rank=args.rank, alpha=2 * args.rank, learning_rate=args.learning_rate, batch_size=args.batch_size,
+        epochs=args.epochs, seed=args.seed, threads=args.threads,
+    )
+    loaded = base.loaded()
+    summary = train_lora(
+        loaded.model, loaded.tokenizer, pairs, args.out or EMBEDDED_ADAPTER_DIR, config,
+        checkpoint_dir=settings.resolved_data_dir() / "checkpoints" / "chat-model",
+    )
+    print(json.dumps(summary))
     return 0

@@ -3,20 +3,73 @@ each gradio_client session); nothing about a user is ever kept in a module globa
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 
 @dataclass
+class PictureRecord:
+    """One picture of the conversation and how it was made (its card in the UI)."""
+
+    id: str  # "img-1", "img-2", ... within this session only
+    parent_id: str | None
+    prompt: str
+    seed: int
+    model: str
+    steps: int
+    strength: float | None
+    decision_id: str
+    path: Path
+    seconds: float
+
+
+@dataclass
+class ImagePreferences:
+    """Per-session picture settings from the page's settings panel."""
+
+    model: str | None = None  # image model preset; None: the deployment's default
+    steps: int | None = None
+    seed: int | None = None  # a locked seed; None: a new seed for every picture
+    size: int | None = None  # display size in pixels
+
+
+@dataclass
 class ChatSession:
     messages: list[BaseMessage] = field(default_factory=list)
+    pictures: dict[str, PictureRecord] = field(default_factory=dict)
+    current_picture_id: str | None = None
+    user_age: int | None = None
+    preferences: ImagePreferences = field(default_factory=ImagePreferences)
+    # Set on first use rather than at creation: gr.State deep-copies one initial value for every
+    # browser tab, and each copy must get its own id.
+    _session_id: str | None = None
+
+    @property
+    def session_id(self) -> str:
+        if self._session_id is None:
+            self._session_id = uuid.uuid4().hex
+        return self._session_id
 
     def add_user(self, text: str) -> None:
         self.messages.append(HumanMessage(content=text))
 
-    def add_assistant(self, text: str) -> None:
-        self.messages.append(AIMessage(content=text))
+    def add_assistant(self, text: str, picture_id: str | None = None) -> None:
+        """An assistant turn; one that showed a picture carries its id, so the model can refer to it."""
+        content = f"{text}\n[picture {picture_id}]" if picture_id else text
+        self.messages.append(AIMessage(content=content))
+
+    def add_picture(self, picture: PictureRecord) -> None:
+        self.pictures[picture.id] = picture
+        self.current_picture_id = picture.id
+
+    def next_picture_id(self) -> str:
+        return f"img-{len(self.pictures) + 1}"
+
+    def user_turns(self) -> list[str]:
+        return [m.content for m in self.messages if m.type == "human"]
 
     def recent(self, max_messages: int) -> list[BaseMessage]:
         """The tail of the conversation the model sees; older turns fall out of its window."""

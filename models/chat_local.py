@@ -4,12 +4,19 @@ It streams token by token: `generate` runs in a worker thread and hands text to 
 `TextIteratorStreamer`, which this model re-yields as `AIMessageChunk`s. When the consumer stops
 reading (a closed browser tab), a stopping criterion ends the worker at its next token instead of
 letting it run to the token budget.
+
+Tools are bound with `bind_tools`. A model whose chat template knows tools gets them through its
+template; the embedded SmolLM2 gets a compact description in its system prompt (see
+`models/tool_calling.py`). An answer that opens with `<tool_call>` is held back rather than
+streamed, and comes out as the message's `tool_calls` (or `invalid_tool_calls` when it cannot be
+read, so the agent loop can ask again).
 """
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +25,55 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict
 from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
 from models.chat_weights import EMBEDDED_PRESET, LoadedChatModel, load_chat_model
+from models.tool_calling import (
+    MalformedToolCall,
+    describe_tools,
+    format_tool_call,
+    parse_tool_calls,
+    starts_like_tool_call,
+)
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
 
 
-def to_chat_template_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
-    """langchain messages -> the role/content dicts that a tokenizer's chat template expects."""
-    converted = []
+def to_chat_template_messages(
+    messages: Sequence[BaseMessage], tools: list[dict] | None = None, template_knows_tools: bool = False
+) -> list[dict[str, Any]]:
+    """langchain messages -> the role/content dicts that a tokenizer's chat template expects.
+
+    Without template support for tools, earlier tool calls are written back as `<tool_call>` text
+    and the tool descriptions are appended to the system prompt, which is what the embedded model
+    was fine-tuned on.
+    """
+    converted: list[dict[str, Any]] = []
     for message in messages:
         role = _ROLES.get(message.type)
         if role is None:
             raise ValueError(f"unsupported message type {message.type!r}")
         content = message.content if isinstance(message.content, str) else message.text
-        converted.append({"role": role, "content": content})
+        entry: dict[str, Any] = {"role": role, "content": content}
+        calls = getattr(message, "tool_calls", None) or []
+        if calls and template_knows_tools:
+            entry["tool_calls"] = [
+                {"type": "function", "function": {"name": c["name"], "arguments": c["args"]}} for c in calls
+            ]
+        elif calls:
+            entry["content"] = (content + "\n" if content else "") + "".join(
+                format_tool_call(c["name"], c["args"]) for c in calls
+            )
+        converted.append(entry)
+    if tools and not template_knows_tools:
+        description = describe_tools(tools)
+        if converted and converted[0]["role"] == "system":
+            converted[0]["content"] = f"{converted[0]['content']}\n{description}"
+        else:
+            converted.insert(0, {"role": "system", "content": description})
     return converted
 
 
@@ -56,6 +95,10 @@ class LocalChatModel(BaseChatModel):
     max_new_tokens: int = 256
     # Greedy decoding of a 135M model loops on itself; a mild penalty keeps answers moving.
     repetition_penalty: float = 1.15
+    # Copying n-grams from the prompt (prompt-lookup decoding) verifies several draft tokens per
+    # forward pass; tool calls are mostly copied (their skeleton is in the system prompt and the
+    # subject is in the user's message), so they come out several times faster.
+    prompt_lookup_tokens: int = 10
 
     @property
     def _llm_type(self) -> str:
@@ -68,28 +111,24 @@ class LocalChatModel(BaseChatModel):
     def loaded(self) -> LoadedChatModel:
         return load_chat_model(self.preset, self.cache_dir)
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        text = "".join(chunk.message.content for chunk in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+    def bind_tools(self, tools: Sequence[dict | type | Callable | BaseTool], **kwargs: Any):
+        return self.bind(tools=[convert_to_openai_tool(tool) for tool in tools], **kwargs)
 
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
+    # -- prompt -------------------------------------------------------------------------------
+
+    def render_prompt(self, messages: Sequence[BaseMessage], tools: list[dict] | None = None) -> str:
+        """The exact text the model continues (shared with fine-tuning and evaluation)."""
+        tokenizer = self.loaded().tokenizer
+        knows_tools = bool(tools) and "tools" in (tokenizer.chat_template or "")
+        converted = to_chat_template_messages(messages, tools, template_knows_tools=knows_tools)
+        extra = {"tools": tools} if knows_tools else {}
+        return tokenizer.apply_chat_template(converted, tokenize=False, add_generation_prompt=True, **extra)
+
+    # -- generation ---------------------------------------------------------------------------
+
+    def _raw_text(self, prompt: str, stop: list[str] | None, max_new_tokens: int) -> Iterator[str]:
         loaded = self.loaded()
         tokenizer, model = loaded.tokenizer, loaded.model
-        prompt = tokenizer.apply_chat_template(
-            to_chat_template_messages(messages), tokenize=False, add_generation_prompt=True
-        )
         inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(model.device)
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
         cancelled = threading.Event()
@@ -101,9 +140,10 @@ class LocalChatModel(BaseChatModel):
                     model.generate(
                         **inputs,
                         streamer=streamer,
-                        max_new_tokens=kwargs.get("max_new_tokens", self.max_new_tokens),
+                        max_new_tokens=max_new_tokens,
                         do_sample=False,
                         repetition_penalty=self.repetition_penalty,
+                        prompt_lookup_num_tokens=self.prompt_lookup_tokens or None,
                         stopping_criteria=StoppingCriteriaList([_StopWhenSet(cancelled)]),
                         pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id,
                         **({"stop_strings": stop, "tokenizer": tokenizer} if stop else {}),
@@ -117,12 +157,53 @@ class LocalChatModel(BaseChatModel):
         try:
             for piece in streamer:
                 if piece:
-                    yield self._chunk(piece, run_manager)
+                    yield piece
         finally:
             cancelled.set()
             worker.join()
         if failure:
             raise RuntimeError(f"the chat model failed while generating: {failure[0]}") from failure[0]
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        tools: list[dict] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        prompt = self.render_prompt(messages, tools)
+        max_new_tokens = kwargs.get("max_new_tokens", self.max_new_tokens)
+        held = ""  # text that may still turn out to be a tool call
+        streaming_text = not tools
+        for piece in self._raw_text(prompt, stop, max_new_tokens):
+            if streaming_text:
+                yield self._chunk(piece, run_manager)
+                continue
+            held += piece
+            if not starts_like_tool_call(held):
+                streaming_text = True
+                yield self._chunk(held, run_manager)
+                held = ""
+        if held:
+            yield self._tool_chunk(held, {t["function"]["name"] for t in tools or []})
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        merged: AIMessageChunk | None = None
+        for chunk in self._stream(messages, stop, run_manager, **kwargs):
+            merged = chunk.message if merged is None else merged + chunk.message
+        message = AIMessage(
+            content=merged.content if merged else "",
+            tool_calls=merged.tool_calls if merged else [],
+            invalid_tool_calls=merged.invalid_tool_calls if merged else [],
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     @staticmethod
     def _chunk(piece: str, run_manager: CallbackManagerForLLMRun | None) -> ChatGenerationChunk:
@@ -130,3 +211,16 @@ class LocalChatModel(BaseChatModel):
         if run_manager:
             run_manager.on_llm_new_token(piece, chunk=chunk)
         return chunk
+
+    @staticmethod
+    def _tool_chunk(text: str, known_tools: set[str]) -> ChatGenerationChunk:
+        try:
+            plain, calls = parse_tool_calls(text, known_tools)
+        except MalformedToolCall as problem:
+            invalid = [{"type": "invalid_tool_call", "name": None, "args": text, "id": None, "error": str(problem)}]
+            return ChatGenerationChunk(message=AIMessageChunk(content="", invalid_tool_calls=invalid))
+        chunks = [
+            {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i, "type": "tool_call_chunk"}
+            for i, c in enumerate(calls)
+        ]
+        return ChatGenerationChunk(message=AIMessageChunk(content=plain, tool_call_chunks=chunks))

@@ -19,7 +19,10 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, P
 
 log = logging.getLogger(__name__)
 
-EMBEDDED_PRESET = "embedded"
+EMBEDDED_PRESET = "embedded"  # SmolLM2-135M-Instruct with Easel's tool-use adapter folded in
+EMBEDDED_BASE_PRESET = "embedded-base"  # the same model without the adapter (the routing baseline)
+# The LoRA adapter `easel train chat-model` fine-tunes and the repo ships.
+EMBEDDED_ADAPTER_DIR = Path(__file__).resolve().parent / "chat_adapter"
 EMBEDDED_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_CONVERTED_NAME = "smollm2-135m-instruct"
 
@@ -107,8 +110,12 @@ def load_chat_model(name: str, cache_dir: Path) -> LoadedChatModel:
     with _load_lock:
         if key not in _loaded:
             start = time.perf_counter()
-            if name == EMBEDDED_PRESET:
+            if name in (EMBEDDED_PRESET, EMBEDDED_BASE_PRESET):
                 model, tokenizer = _load_embedded(cache_dir)
+                if name == EMBEDDED_PRESET and (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file():
+                    from models.train_chat import merge_adapter
+
+                    model = merge_adapter(model, EMBEDDED_ADAPTER_DIR)
             else:
                 model, tokenizer = _load_pretrained(name)
             model.eval()

@@ -1,0 +1,227 @@
+"""Pictures in a conversation: every request passes the policy gate, then the image backend.
+
+`Studio` is shared by all sessions (it holds the policy agent and the loaded image models); the
+pictures themselves are recorded in each session's `ChatSession.pictures`. The gate sits here, in
+the only code path that reaches the image backend, so nothing the chat model or the user writes
+can skip it; if the policy agent fails, no picture is made (fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import PIL.Image
+
+from chat.session import ChatSession, PictureRecord
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class PictureOutcome:
+    """What one tool call did: a new picture, a refusal, or a problem to explain."""
+
+    text: str  # what the chat model is told, and the user's message when nothing was made
+    picture: PictureRecord | None = None
+    decision: object | None = None  # the policy Decision, when the gate refused
+
+    @property
+    def refused(self) -> bool:
+        return self.decision is not None and not self.decision.allowed
+
+
+class Studio:
+    def __init__(
+        self,
+        policy_agent,
+        generator,
+        editor,
+        image_dir: Path,
+        *,
+        steps: int | None = None,
+        backend_for: Callable[[str], object] | None = None,
+    ):
+        """`generator` draws from text; `editor` refines an existing picture (often the same
+        backend); `backend_for(preset)` gives the backend of a preset a session picked."""
+        self.policy_agent = policy_agent
+        self.generator = generator
+        self.editor = editor
+        self.image_dir = image_dir
+        self.steps = steps
+        self.backend_for = backend_for
+
+    @classmethod
+    def from_settings(cls, settings) -> "Studio":
+        from models.image_backend import ImageBackend
+        from policy.agent import PolicyAgent
+
+        generator = ImageBackend.from_preset(settings.image_model, settings.model_cache_dir)
+        editor = generator if settings.edit_model in (None, "", settings.image_model) else ImageBackend.from_preset(
+            settings.edit_model, settings.model_cache_dir
+        )
+        image_dir = settings.resolved_data_dir() / "images"
+        backends = {settings.image_model: generator}
+        lock = threading.Lock()
+
+        def backend_for(preset: str):
+            # One backend object a preset, shared by all sessions: it holds the loaded pipeline.
+            with lock:
+                if preset not in backends:
+                    backends[preset] = ImageBackend.from_preset(preset, settings.model_cache_dir)
+                return backends[preset]
+
+        return cls(PolicyAgent.from_settings(settings), generator, editor, image_dir,
+                   steps=settings.image_steps, backend_for=backend_for)
+
+    def _generator(self, session: ChatSession):
+        preset = session.preferences.model
+        return self.backend_for(preset) if preset and self.backend_for else self.generator
+
+    def _editor(self, session: ChatSession):
+        preset = session.preferences.model
+        return self.backend_for(preset) if preset and self.backend_for else self.editor
+
+    def _steps(self, session: ChatSession) -> int | None:
+        return session.preferences.steps or self.steps
+
+    def _seed(self, session: ChatSession, seed: int | None) -> int | None:
+        return session.preferences.seed if seed is None else seed
+
+    # -- the gate -----------------------------------------------------------------------------
+
+    def _check(self, session: ChatSession, prompt: str, *, source: PictureRecord | None = None):
+        from policy.agent import PolicyRequest, check_fail_closed
+
+        request = PolicyRequest(
+            prompt=prompt,
+            context=tuple(session.user_turns()[:-1][-6:]),
+            is_edit=source is not None,
+            source_prompt=source.prompt if source else None,
+            user_age=session.user_age,
+        )
+        return check_fail_closed(self.policy_agent, request)
+
+    # -- tools' work --------------------------------------------------------------------------
+
+    def generate(
+        self, session: ChatSession, prompt: str, *, seed: int | None = None, progress: ProgressCallback | None = None
+    ) -> PictureOutcome:
+        decision = self._check(session, prompt)
+        if not decision.allowed:
+            return PictureOutcome(decision.message, decision=decision)
+        generator = self._generator(session)
+        result = self._run(
+            lambda: generator.generate(
+                prompt, seed=self._seed(session, seed), steps=self._steps(session),
+                size=session.preferences.size, progress=progress,
+            )
+        )
+        if isinstance(result, PictureOutcome):
+            return result
+        picture = self._keep(session, result, parent=None, decision_id=decision.decision_id, instruction=None)
+        return PictureOutcome(f"Picture {picture.id} is ready: {picture.prompt}.", picture=picture)
+
+    def edit(
+        self,
+        session: ChatSession,
+        image_id: str,
+        instruction: str,
+        *,
+        strength: float = 0.5,
+        seed: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> PictureOutcome:
+        source = session.pictures.get(str(image_id).strip())
+        if source is None:
+            known = ", ".join(session.pictures) or "none yet"
+            return PictureOutcome(
+                f"There is no picture {image_id!r} in this conversation (pictures here: {known}). "
+                "Ask me to draw something first, or say which picture to change."
+            )
+        decision = self._check(session, instruction, source=source)
+        if not decision.allowed:
+            return PictureOutcome(decision.message, decision=decision)
+        # An instruction-edit model reads the instruction; img2img models read a description of
+        # the result, which is the source's description with the change applied to it.
+        editor = self._editor(session)
+        is_instruction_model = getattr(getattr(editor, "preset", None), "task", "") == "edit"
+        prompt = instruction if is_instruction_model else f"{source.prompt}, {instruction}"
+        image = PIL.Image.open(source.path).convert("RGB")
+        # Refinements keep the source's seed, so "make it blue" changes the colour, not the scene.
+        seed = source.seed if seed is None else seed
+        result = self._run(
+            lambda: editor.refine(image, prompt, strength=strength, seed=seed, steps=self._steps(session), progress=progress)
+        )
+        if isinstance(result, PictureOutcome):
+            return result
+        picture = self._keep(session, result, parent=source, decision_id=decision.decision_id, instruction=instruction)
+        return PictureOutcome(f"Picture {picture.id} is ready: {instruction}.", picture=picture)
+
+    def regenerate(self, session: ChatSession, picture_id: str, progress: ProgressCallback | None = None) -> PictureOutcome:
+        """The same request as an earlier picture, with a new seed (through the gate again)."""
+        picture = session.pictures.get(picture_id)
+        if picture is None:
+            return PictureOutcome(f"There is no picture {picture_id!r} in this conversation.")
+        new_seed = secrets.randbelow(2**31)
+        if picture.parent_id is None or picture.parent_id not in session.pictures:
+            return self.generate(session, picture.prompt, seed=new_seed, progress=progress)
+        instruction = picture.prompt.removeprefix(session.pictures[picture.parent_id].prompt + ", ")
+        return self.edit(session, picture.parent_id, instruction, strength=picture.strength or 0.5,
+                         seed=new_seed, progress=progress)
+
+    def add_upload(self, session: ChatSession, image: PIL.Image.Image, description: str) -> PictureRecord:
+        """An uploaded picture becomes the conversation's current picture, ready to be refined.
+
+        Nothing is generated, so no decision is needed yet; every edit of it passes the gate,
+        which then sees the upload's description as the source's context."""
+        folder = self.image_dir / session.session_id
+        folder.mkdir(parents=True, exist_ok=True)
+        picture_id = session.next_picture_id()
+        path = folder / f"{picture_id}-upload-{uuid.uuid4().hex[:8]}.png"
+        image.save(path)
+        picture = PictureRecord(
+            id=picture_id, parent_id=None, prompt=description, seed=secrets.randbelow(2**31), model="upload",
+            steps=0, strength=None, decision_id="", path=path, seconds=0.0,
+        )
+        session.add_picture(picture)
+        return picture
+
+    def _run(self, make):
+        from models.image_backend import ImageInputError, ImageRequestError
+
+        try:
+            return make()
+        except (ImageRequestError, ImageInputError) as problem:
+            return PictureOutcome(f"I couldn't make that picture: {problem}")
+        except Exception:
+            log.exception("image backend failed")
+            return PictureOutcome("The image model failed while drawing. Please try again in a moment.")
+
+    def _keep(self, session: ChatSession, result, *, parent: PictureRecord | None, decision_id: str, instruction):
+        folder = self.image_dir / session.session_id
+        folder.mkdir(parents=True, exist_ok=True)
+        picture_id = session.next_picture_id()
+        path = folder / f"{picture_id}-{uuid.uuid4().hex[:8]}.png"
+        result.image.save(path)
+        picture = PictureRecord(
+            id=picture_id,
+            parent_id=parent.id if parent else None,
+            prompt=result.prompt if parent is None else f"{parent.prompt}, {instruction}",
+            seed=result.seed,
+            model=result.model,
+            steps=result.steps,
+            strength=result.strength,
+            decision_id=decision_id,
+            path=path,
+            seconds=result.seconds,
+        )
+        session.add_picture(picture)
+        return picture
