@@ -167,7 +167,7 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
 
         step += 1
         seconds += time.time() - started
-        value = float(loss)
+        value = float(loss.detach())
         running = value if running is None else 0.98 * running + 0.02 * value
         history.append(round(value, 5))
         bar.update(1)

@@ -1,0 +1,87 @@
+"""`easel train image-model` (a few steps of a tiny model), `easel draw` through the policy gate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from chat.cli import main
+from models.emoji_pipeline import EmojiDiffusionPipeline, make_scheduler, make_unet
+
+TINY = ["--channels", "16,32", "--batch-size", "4", "--concepts", "12", "--checkpoint-every", "2"]
+
+
+def unet_weights(folder):
+    return load_file(folder / "unet" / "diffusion_pytorch_model.safetensors")
+
+
+def test_training_is_reproducible_and_resumes(settings, tmp_path, capsys):
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    assert main(["train", "image-model", "--steps", "4", *TINY, "--work-dir", str(tmp_path / "a"), "--out", str(straight)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["steps"] == 4 and summary["final_loss"] > 0
+    # Stop after 2 steps, then resume to 4: the same weights as the uninterrupted run.
+    assert main(["train", "image-model", "--steps", "2", *TINY, "--work-dir", str(tmp_path / "b"), "--out", str(tmp_path / "half")]) == 0
+    state = torch.load(tmp_path / "b" / "checkpoint.pt", weights_only=False)
+    state["config"]["steps"] = 4
+    torch.save(state, tmp_path / "b" / "checkpoint.pt")
+    assert main(["train", "image-model", "--steps", "4", *TINY, "--work-dir", str(tmp_path / "b"), "--out", str(resumed)]) == 0
+    a, b = unet_weights(straight), unet_weights(resumed)
+    # Equal up to float rounding (captions are encoded in differently padded batches).
+    assert all(torch.allclose(a[k], b[k], atol=1e-4) for k in a)
+    assert not all(torch.equal(a[k], b2) for k, b2 in unet_weights(tmp_path / "half").items())
+    info = json.loads((straight / "training.json").read_text())
+    assert len(info["concepts"]) == 12 and info["training"]["steps"] == 4
+    assert EmojiDiffusionPipeline.from_pretrained(straight).unet.config.block_out_channels == [16, 32]
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    torch.manual_seed(0)
+    EmojiDiffusionPipeline(unet=make_unet(channels=(16, 32)), scheduler=make_scheduler()).save_pretrained(tmp_path / "tiny")
+    return tmp_path / "tiny"
+
+
+def test_draw_saves_a_picture_and_prints_the_contract(settings, tiny_model, tmp_path, capsys):
+    out = tmp_path / "cat.png"
+    code = main(["draw", "a cat face on a blue background", "--seed", "5", "--steps", "3", "--model", str(tiny_model), "--out", str(out)])
+    assert code == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(last) == {"allowed", "path", "seed", "model", "steps", "sec"}
+    assert last["allowed"] is True and last["path"] == str(out) and last["seed"] == 5 and last["steps"] == 3
+    assert out.is_file()
+
+
+def test_draw_refuses_an_opted_out_person_with_status_3(settings, tiny_model, tmp_path, capsys):
+    from policy.registry import OptOutRegistry
+
+    registry = OptOutRegistry(settings.database_path)
+    registry.add("Jonathan Quillfeather")
+    registry.close()
+    out = tmp_path / "refused.png"
+    code = main(["draw", "a portrait of jonathan quillfeather", "--model", str(tiny_model), "--out", str(out)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 3 and not out.exists()
+    assert json.loads(lines[-1])["allowed"] is False
+    assert len(lines) >= 2 and lines[0].strip()
+
+
+def test_draw_fails_closed_when_the_policy_agent_breaks(settings, tiny_model, tmp_path, capsys, monkeypatch):
+    import policy.agent
+
+    def broken(self, request):
+        raise RuntimeError("policy store unavailable")
+
+    monkeypatch.setattr(policy.agent.PolicyAgent, "check", broken)
+    code = main(["draw", "a rocket", "--model", str(tiny_model), "--out", str(tmp_path / "x.png")])
+    assert code == 3 and not (tmp_path / "x.png").exists()
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["allowed"] is False
+
+
+def test_draw_reports_a_bad_request_clearly(settings, tiny_model, capsys):
+    code = main(["draw", "a rocket", "--steps", "0", "--model", str(tiny_model)])
+    assert code == 2
+    assert "steps" in capsys.readouterr().err
