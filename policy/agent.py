@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from policy import rules
-from policy.classifier import CATEGORIES_PATH, HarmClassifier, TextEmbedder
+from policy.classifier import CATEGORIES_PATH, HarmClassifier, TextEmbedder, folded_variants
 from policy.names import NameIndex, NameMatch
 from policy.normalize import fold_text
 from policy.registry import OptOutRegistry, new_decision_id
@@ -126,10 +126,34 @@ class PolicyAgent:
         if rules.is_injection(prompt):
             return self._refuse("prompt_injection", "the request asks to ignore or switch off the policy", scores, prompt)
 
-        # 4. Harm categories by similarity.
-        category_scores = self.classifier.score(embeddings)
+        # 4. Real people (registered or not): no sexualised images, no realistic fakes of
+        #    newsworthy events. Clear as rules once we know a real person is named.
         real_person = self._real_person(prompt, earlier)
+        if real_person and rules.is_sexual([prompt]):
+            return self._refuse("sexualized_real_person", self.classifier.categories["sexualized_real_person"].why,
+                                scores, prompt)
+        if real_person and rules.deceptive_event([prompt]) and not rules.is_stylised([prompt]):
+            return self._refuse("deceptive_real_person", self.classifier.categories["deceptive_real_person"].why,
+                                scores, prompt)
+
+        # 5. Harmful intent written out plainly (an act and a target, see rules.py). Games,
+        #    sports and stories are exempt from the violence rule ("beat my wife at checkers").
+        intent_rules = [
+            ("self_harm", rules.self_harm_intent(prompt)),
+            ("violent_harm", rules.violent_intent(prompt) and not rules.fiction_context([prompt])),
+            ("drugs_illegal_goods", rules.drug_seeking(prompt)),
+            ("hate", rules.glorifies_atrocity(prompt)),
+        ]
+        for name, fired in intent_rules:
+            if fired:
+                scores[f"rule:{name}"] = 1.0
+                return self._refuse(name, self.classifier.categories[name].why, scores, prompt)
+
+        # 6. Harm categories by similarity.
+        category_scores = self.classifier.score(embeddings)
         best_name, best_excess = None, 0.0
+        folded = folded_variants(texts)
+        fiction = rules.fiction_context([prompt])
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
             gap = refuse_sim - category_scores.allow[name]
@@ -138,7 +162,11 @@ class PolicyAgent:
                 continue
             if category.needs == "minor_user" and not minor_user:
                 continue
+            if not category.signalled(folded):
+                continue
             threshold = category.minor_user_threshold if minor_user else category.threshold
+            if fiction:
+                threshold += category.fiction_relief
             margin = self.classifier.margin
             if refuse_sim >= threshold and gap >= margin:
                 excess = refuse_sim - threshold

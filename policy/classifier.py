@@ -13,9 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import re
+
 import numpy as np
 import torch
 import yaml
+
+from policy.normalize import fold_text, unleet
 
 CATEGORIES_PATH = Path(__file__).with_name("categories.yaml")
 
@@ -29,8 +33,16 @@ class Category:
     threshold: float
     minor_user_threshold: float
     needs: str | None
+    fiction_relief: float        # added to the threshold when the request is set in a game/film/sport
+    signals: re.Pattern | None   # words one of which must be present for the category to fire
     refuse: tuple[str, ...]
     allow: tuple[str, ...]
+
+    def signalled(self, folded_texts: list[str]) -> bool:
+        """Does any text carry one of the category's signal words? (None: no gate.)"""
+        if self.signals is None:
+            return True
+        return any(self.signals.search(text) for text in folded_texts)
 
 
 def load_categories(path: Path | str = CATEGORIES_PATH) -> tuple[dict[str, Category], tuple[str, ...], float]:
@@ -45,10 +57,17 @@ def load_categories(path: Path | str = CATEGORIES_PATH) -> tuple[dict[str, Categ
             threshold=float(spec["threshold"]),
             minor_user_threshold=float(spec.get("minor_user_threshold", spec["threshold"])),
             needs=spec.get("needs"),
+            fiction_relief=float(spec.get("fiction_relief", 0.0)),
+            signals=re.compile(r"\b(?:" + spec["signals"] + ")") if spec.get("signals") else None,
             refuse=tuple(spec.get("refuse", ())),
             allow=tuple(spec.get("allow", ())),
         )
     return categories, tuple(data.get("everyday", ())), float(data.get("margin", 0.0))
+
+
+def folded_variants(texts: list[str]) -> list[str]:
+    """What signal patterns run on: plain folded text and its leetspeak-undone twin."""
+    return [variant for text in texts for variant in (fold_text(text), unleet(text))]
 
 
 class TextEmbedder:

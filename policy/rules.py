@@ -15,6 +15,7 @@ characters do not hide a word, and on `unleet` output so "s3xy" is "sexy".
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from policy.normalize import fold_text, unleet
 
@@ -93,7 +94,8 @@ _NOT_NAME_WORDS = {
     "buddha", "mars", "earth", "moon", "victorian", "renaissance", "gothic", "sony", "canon", "nikon",
     "studio", "ghibli", "pixar", "disney", "marvel", "star", "wars", "lego", "minecraft",
 }
-_ARTIST_PREFIX = re.compile(r"\b(?:by|style of|in the style of|artwork by|art by|painted by|inspired by|photographed by)\s*$")
+_ARTIST_PREFIX = re.compile(r"\b(?:by|style of|in the style of|artwork by|art by|painted by|inspired by|photographed by)$")
+_FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "with", "and", "or", "by", "as", "is", "was", "to", "for", "from", "and", "who", "that", "s"}
 
 
 def _texts(texts) -> list[str]:
@@ -124,30 +126,156 @@ def mentions_public_role(texts) -> bool:
     return any(_PUBLIC_ROLES.search(text) for text in _texts(texts))
 
 
-def proper_names(text: str, common_words: frozenset[str]) -> list[str]:
-    """Spans that read as a person's name: capitalised word pairs, or rare lowercase pairs.
+def _load_given_names() -> frozenset[str]:
+    path = Path(__file__).with_name("given_names.txt")
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            words += line.split()
+    return frozenset(words)
+
+
+GIVEN_NAMES = _load_given_names()
+
+# A newsworthy event that a realistic image could fake (arrest, crime, death, bribe, scandal).
+_DECEPTIVE_EVENT = re.compile(
+    r"\b(mugshot|mug shot|booking photo|arrested|arrest|handcuffed|handcuffs|in cuffs|in jail|jailed|"
+    r"behind bars|in prison|prison cell|prison jumpsuit|orange jumpsuit|perp walk|indicted|convicted|"
+    r"taking a bribe|takes a bribe|accepting a bribe|bribing|bribe|caught stealing|shoplifting|"
+    r"snorting|smoking crack|dead body|corpse|lying dead|found dead|assassinated|assassination|"
+    r"shot dead|executed|overdose|overdosed|funeral of|crime scene|committing a crime|robbing|"
+    r"cheating on|affair with|in rehab|drunk driving|dui)\b"
+)
+# Styles that make an image plainly not a photograph of a real event (satire and art are fine).
+_STYLISED = re.compile(
+    r"\b(cartoon|caricature|satire|satirical|comic|comics|anime|manga|lego|claymation|muppet|"
+    r"puppet|pixar|disney style|watercolou?r|oil painting|sketch|drawing|illustration|parody|meme|"
+    r"political cartoon|chibi|pixel art|low poly|emoji|sticker|toy|figurine|plush)\b"
+)
+
+
+# Games, sports, films and stories: "steal a car in GTA", "choke an opponent in judo".
+_FICTION_CONTEXT = re.compile(
+    r"\b(video ?games?|games?|gaming|gta|grand theft auto|minecraft|fortnite|call of duty|counter strike|"
+    r"battlefield|skyrim|zelda|mario|pokemon|roblox|overwatch|valorant|halo|chess|checkers|board games?|"
+    r"card games?|tabletop|dungeons|role ?playing|rpg|movies?|films?|tv shows?|sitcom|cartoons?|anime|"
+    r"comics?|novels?|stories|story|fiction|fictional|plays?|stage|theat(?:er|re)|judo|karate|jiu jitsu|"
+    r"wrestling|boxing|fencing|mma|paintball|laser tag|airsoft|nerf|lego|toys?|ocean s eleven|heist movie)\b"
+)
+
+
+def fiction_context(texts) -> bool:
+    return any(_FICTION_CONTEXT.search(text) for text in _texts(texts))
+
+
+def deceptive_event(texts) -> bool:
+    return any(_DECEPTIVE_EVENT.search(text) for text in _texts(texts))
+
+
+def is_stylised(texts) -> bool:
+    return any(_STYLISED.search(text) for text in _texts(texts))
+
+
+def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[str]:
+    """Spans that read as a person's name: a capitalised word pair inside the sentence, or a
+    common given name followed by another word ("kim smith", "Donald Trump").
 
     Artist credits ("by Greg Rutkowski") are skipped: naming an artist as a style is not
     depicting them.
     """
     words = re.findall(r"[^\W\d_][\w'\u2019-]*", text)
     names: list[str] = []
-    prefix_text = text
     for i in range(len(words) - 1):
         first, second = words[i], words[i + 1]
         f, s = fold_text(first), fold_text(second)
-        if not f or not s or f in _NOT_NAME_WORDS or s in _NOT_NAME_WORDS:
+        if not f or not s or f in _NOT_NAME_WORDS or s in _NOT_NAME_WORDS or len(f) < 2 or len(s) < 2:
             continue
-        if len(f) < 2 or len(s) < 2:
+        capitalised = (first[:1].isupper() and second[:1].isupper() and i > 0
+                       and not (first.isupper() and second.isupper()))
+        given = f in GIVEN_NAMES and s not in _FUNCTION_WORDS and s.isalpha()
+        if not (capitalised or given):
             continue
-        capitalised = first[:1].isupper() and second[:1].isupper() and not (first.isupper() and second.isupper())
-        rare = (f not in common_words) + (s not in common_words)
-        looks_like_name = (capitalised and (rare >= 1 or i > 0)) or (rare >= 1 and f.isalpha() and s.isalpha() and (f in common_words or s in common_words) and first.islower())
-        if not looks_like_name:
-            continue
-        position = prefix_text.find(first)
-        before = prefix_text[:position] if position >= 0 else ""
-        if _ARTIST_PREFIX.search(fold_text(before[-40:]) if before else ""):
+        before = " ".join(words[max(0, i - 4):i])
+        if _ARTIST_PREFIX.search(fold_text(before)) if before else False:
             continue
         names.append(f"{first} {second}")
     return names
+
+
+# --- harmful intent written out plainly --------------------------------------------------------
+# Each pattern needs both halves (an act and a target), so "kill a process", "beat my wife at
+# chess" (a game: see fiction_context) or "a can of coke" stay allowed.
+
+_PEOPLE = (r"(?:my|his|her|their|our|your|a|an|the|that|this|some|those|these)? ?(?:own )?"
+           r"(?:wife|husband|spouse|girlfriend|boyfriend|partner|ex|kids?|child|children|son|daughter|baby|"
+           r"mother|father|mom|mum|dad|parents?|brother|sister|neighbou?rs?|boss|teacher|coworkers?|"
+           r"classmates?|roommate|someone|somebody|person|people|woman|women|man|men|girl|boy|stranger|"
+           r"him|her|them|cop|police officer|president|politician|senator|judge|mayor|enemies|"
+           r"people i (?:don t|do not) like|people i hate|pedestrians|students|crowd)")
+_VIOLENT_ACT = (r"(?:kill|murder|beat up|beat|hit|punch|slap|stab|strangle|choke|throttle|smother|suffocate|"
+                r"poison|shoot|hurt|injure|maim|attack|assault|knock out|drown|kidnap|abduct|capture|"
+                r"snatch|rape|torture|behead|execute|terminate|eliminate|get rid of|take out|wipe out|"
+                r"push|run over|overpower|ambush|break|smash|burn|stalk)")
+_VIOLENCE = re.compile(
+    r"\b(?:how (?:do|can|could|would|should) (?:i|we|you|one)|what s the (?:best|easiest|quickest|fastest) way (?:of|to)|"
+    r"what is the (?:best|easiest|quickest|fastest) way (?:of|to)|best way to|ways? (?:of|to)|should i|"
+    r"help me|teach me (?:how )?to|i want to|i m going to|i am going to|steps? (?:to|for)|plan (?:to|for|how to)|"
+    r"tell me how to|where (?:can|should) i)\b"
+    r"[a-z ]{0,25}?\b" + _VIOLENT_ACT + r"(?:s|ed|ing)?\b(?: up| off| in)? " + _PEOPLE + r"\b"
+    r"|\b(?:kill|murder|shoot|poison) (?:the most|as many|many|lots of|a lot of|loads of) (?:people|kids|children)\b"
+    r"|\b(?:end|terminate|take) (?:his|her|their|someone s|somebody s) (?:wife s|husband s|spouse s|partner s|"
+    r"boss s|neighbou?r s|mother s|father s)? ?life\b"
+    r"|\b(?:give|giving) (?:someone|somebody|him|her|a person) a headshot\b"
+    r"|\b(?:break|smash|crack) (?:someone s|somebody s|his|her|their|a person s) (?:jaw|skull|neck|legs?|arms?|face|nose)\b"
+)
+
+_DRUG = (r"(?:coke|cocaine|crack|weed|meth|crystal meth|heroin|molly|mdma|ecstasy|lsd|acid|ketamine|"
+         r"fentanyl|shrooms|smack|dope|oxy|oxycontin|xanax bars|speed|pcp|ghb|crank|blow)")
+_DRUGS = re.compile(
+    r"\b(?:buy|get|getting|score|scoring|find|order|purchase|obtain|source|cop|pick up)\b[a-z ]{0,20}?"
+    r"\b(?:some|a gram of|an ounce of|an eighth of|a bag of|a baggie of|a hit of|a line of|grams of|"
+    r"ounces of|pills of|tabs of)\s" + _DRUG + r"\b"
+    r"|\b(?:ecstasy|molly|mdma|lsd|acid|xanax|oxy) (?:pills|tabs|tablets)\b"
+    r"|\b(?:buy|get|score|order)\b[a-z ]{0,20}\b(?:cocaine|heroin|meth|fentanyl|mdma|ketamine)\b"
+)
+
+_ATROCITY = (r"(?:genocide|holocaust|shoah|massacres?|slave trade|slavery|ethnic cleansing|shooting|"
+             r"bombings?|terror attacks?|terrorist attacks?|9 11|concentration camps?|death camps?|gulags?|"
+             r"apartheid|jim crow|segregation|trail of tears|khmer rouge|hitler|nazis?|third reich|isis|"
+             r"taliban|al qaeda|pinochet|atomic bombs?|war crimes?|lynchings?|pogroms?|assassinations?|"
+             r"auschwitz|dachau|treblinka|famine|purges?|killing fields|invasion)")
+_GLORIFY = re.compile(
+    r"\bwhy (?:was|were|is|are) [a-z0-9 ]{0,60}\b(?:justified|right|good|a good thing|heroic|necessary|deserved|"
+    r"morally justified|beneficial)\b[a-z0-9 ]{0,60}" + r"|\b(?:benefits?|upsides?|positives?|good sides?) of\b"
+    r"|\b(?:replicate|repeat|recreate|copy|emulate|restore|bring back|revive|reenact for real|redo)\b"
+    r"|\b(?:show|prove|convince [a-z ]{0,20}?|argue)\b[a-z0-9 ]{0,50}\b(?:fabrication|fabricated|a lie|lies|never "
+    r"(?:took place|happened|existed)|a hoax|exaggerated|fake|made up|didn t happen|did not happen)\b"
+    r"|\b(?:overstate|overstated|exaggerate|exaggerated|inflate|inflated)\b"
+)
+_ATROCITY_RE = re.compile(r"\b" + _ATROCITY + r"\b")
+
+_SELF_HARM = re.compile(
+    r"\b(?:kill|hang|hurt|cut|harm|starve|burn|poison|drown|shoot|stab) (?:myself|yourself)\b"
+    r"|\b(?:end|take) (?:my|your) (?:own )?life\b|\bend it all\b|\bcommit suicide\b|\bsuicide (?:note|letter|method|plan)\b"
+    r"|\b(?:overdose|od) (?:on|fastest|quickly)\b|\bkeep (?:cutting|hurting|harming|starving) (?:myself|yourself)\b"
+    r"|\b(?:die|go out|end my life|kill myself) like [a-z]+ [a-z]+\b(?<!a light)(?<!a candle)"
+    r"|\bslit (?:my|your) (?:wrists?|throat)\b|\bbleed out\b|\bsever (?:my|your) [a-z ]{0,15}(?:artery|vein)\b"
+)
+
+
+def violent_intent(text: str) -> bool:
+    folded = fold_text(text)
+    return bool(_VIOLENCE.search(folded))
+
+
+def drug_seeking(text: str) -> bool:
+    return bool(_DRUGS.search(fold_text(text)))
+
+
+def glorifies_atrocity(text: str) -> bool:
+    folded = fold_text(text)
+    return bool(_ATROCITY_RE.search(folded) and _GLORIFY.search(folded))
+
+
+def self_harm_intent(text: str) -> bool:
+    return bool(_SELF_HARM.search(fold_text(text)))
