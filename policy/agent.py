@@ -142,6 +142,7 @@ class PolicyAgent:
             ("self_harm", rules.self_harm_intent(prompt)),
             ("violent_harm", rules.violent_intent(prompt) and not rules.fiction_context([prompt])),
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
+            ("weapons_crime_instructions", rules.crime_intent(prompt) and not rules.fiction_context([prompt])),
             ("hate", rules.glorifies_atrocity(prompt)),
         ]
         for name, fired in intent_rules:

@@ -165,7 +165,7 @@ class NameIndex:
     def _find_fuzzy(self, words: list[str], original: list[str], found: dict[int, NameMatch]) -> None:
         # word position in the prompt -> vocabulary words within one edit
         for position, word in enumerate(words):
-            if len(word) < 5:
+            if len(word) < 4:
                 continue
             vocabulary_hits: set[str] = set(self.deletes.get(word, ()))
             for deleted in _deletes(word):
@@ -202,18 +202,21 @@ class NameIndex:
                     if n == 1 and total == 0 and key.words[0] in self.common_words:
                         return None  # handled (with capitalisation) by _find_exact
                     return NameMatch(key.person_id, key.name, " ".join(window), how)
-        # The surname alone ("Schwarzenegger on a horse"): last word of a multi-word real name.
-        if n >= 2 and not key.is_alias and key_position == n - 1:
-            surname = key.words[-1]
-            written = words[position]
-            if surname in self.common_words or len(surname) < 6:
+        # The surname alone ("Schwarzenegger on a horse"): every word after the given name.
+        if n >= 2 and not key.is_alias and key_position >= 1:
+            surname = key.words[1:]
+            start = position - (key_position - 1)
+            if start < 0 or start + len(surname) > len(words):
                 return None
-            distance = edit_distance(written, surname, 1)
-            if distance > (1 if len(surname) >= 8 else 0):
+            joined = "".join(surname)
+            if len(joined) < 6 or (len(surname) == 1 and joined in self.common_words):
                 return None
-            if position > 0 and _names_someone_else(words[position - 1], key, original, self.common_words):
+            distance = edit_distance("".join(words[start:start + len(surname)]), joined, 2)
+            if distance > (1 if len(joined) >= 8 else 0):
                 return None
-            return NameMatch(key.person_id, key.name, written, "surname")
+            if start > 0 and _names_someone_else(words[start - 1], key, original, self.common_words):
+                return None
+            return NameMatch(key.person_id, key.name, " ".join(words[start:start + len(surname)]), "surname")
         return None
 
 
@@ -221,7 +224,7 @@ def _names_someone_else(previous: str, key: _Key, original: list[str], common_wo
     """'Patrick Schwarzenegger' is not 'Arnold Schwarzenegger': a different given name before it."""
     if previous in _FUNCTION_WORDS or previous.isdigit():
         return False
-    if any(edit_distance(previous, given, 1) <= 1 for given in key.words[:-1]):
+    if any(edit_distance(previous, given, 1) <= 1 for given in key.words[:1]):
         return False
     if previous not in common_words:
         return True  # an uncommon word right before a surname is almost always a given name
