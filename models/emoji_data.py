@@ -147,6 +147,9 @@ def _cache_key() -> str:
     return hashlib.sha1(f"{stat.st_size}-{emoji.__version__}-{GLYPH_SIZE}-v1".encode()).hexdigest()[:12]
 
 
+_BUILT: dict[str, "EmojiCatalog"] = {}
+
+
 class EmojiCatalog:
     """Every emoji glyph the font renders, with names, as a (N, 64, 64, 4) uint8 array."""
 
@@ -162,14 +165,18 @@ class EmojiCatalog:
         """Render the catalog (about 10 s), or load it from `cache_dir` when built before."""
         import emoji
 
-        cache = Path(cache_dir) / f"emoji-catalog-{_cache_key()}.npz" if cache_dir else None
+        key = _cache_key()
+        if key in _BUILT:  # rendered already in this process (the catalog is read-only)
+            return _BUILT[key]
+        cache = Path(cache_dir) / f"emoji-catalog-{key}.npz" if cache_dir else None
         if cache is not None and cache.exists():
             data = np.load(cache, allow_pickle=False)
             glyphs = [
                 Glyph(str(e), str(n), tuple(str(a).split("|")) if a else ())
                 for e, n, a in zip(data["emoji"], data["name"], data["aliases"])
             ]
-            return cls(glyphs, data["pixels"])
+            _BUILT[key] = cls(glyphs, data["pixels"])
+            return _BUILT[key]
         if not FONT_PATH.exists():
             raise FileNotFoundError(f"{FONT_PATH} is missing: install Debian's fonts-noto-color-emoji")
         font = ImageFont.truetype(str(FONT_PATH), FONT_SIZE)
@@ -195,6 +202,7 @@ class EmojiCatalog:
                 pixels=catalog.pixels,
             )
             tmp.replace(cache)
+        _BUILT[key] = catalog
         return catalog
 
     def select_concepts(self, count: int = 300, seed: int = 0) -> list[int]:
