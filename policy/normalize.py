@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters from Cyrillic, Greek and other scripts that render like Latin letters. Evaders swap
 # them in ("Тауlor") so the string no longer equals the name; NFKC does not fold them.
@@ -52,6 +53,7 @@ def _fold_letters(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=8192)  # a check folds the same few strings many times; pure, so cacheable
 def fold_text(text: str) -> str:
     """Lowercase ASCII words separated by single spaces; digits kept as digits."""
     text = _fold_letters(_strip_invisible(text))
@@ -60,6 +62,7 @@ def fold_text(text: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=8192)
 def unleet(text: str) -> str:
     """Like `fold_text`, but digits/symbols inside lettered words become the letters they mimic."""
     text = _fold_letters(_strip_invisible(text))
