@@ -21,8 +21,8 @@ import numpy as np
 
 from policy import rules
 from policy.classifier import CATEGORIES_PATH, HarmClassifier, TextEmbedder, folded_variants
-from policy.names import NameIndex, NameMatch
-from policy.normalize import fold_text
+from policy.names import NameIndex, NameMatch, edit_budget, edit_distance
+from policy.normalize import fold_text, unleet
 from policy.registry import OptOutRegistry, new_decision_id
 
 ADULT_AGE = 18
@@ -155,6 +155,7 @@ class PolicyAgent:
         best_name, best_excess = None, 0.0
         folded = folded_variants(texts)
         fiction = rules.fiction_context([prompt])
+        minor_mentioned = rules.mentions_minor([prompt] + earlier)
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
             gap = refuse_sim - category_scores.allow[name]
@@ -162,6 +163,8 @@ class PolicyAgent:
             if category.needs == "real_person" and not real_person:
                 continue
             if category.needs == "minor_user" and not minor_user:
+                continue
+            if category.needs == "minor" and not minor_mentioned:
                 continue
             if not category.signalled(folded):
                 continue
@@ -219,7 +222,7 @@ def _replace_name(prompt: str, matched: str) -> str | None:
     """The prompt with the matched name replaced by 'a fictional person', when it can be located."""
     target = "".join(matched.split())
     words = prompt.split()
-    folded = ["".join(fold_text(word).split()) for word in words]
+    folded = ["".join(unleet(word).split()) for word in words]
     for start in range(len(words)):
         joined = ""
         for end in range(start, min(start + 12, len(words))):
@@ -232,9 +235,7 @@ def _replace_name(prompt: str, matched: str) -> str | None:
 
 
 def _close(a: str, b: str) -> bool:
-    from policy.names import edit_distance
-
-    return edit_distance(a, b, 2) <= 2
+    return a[:1] == b[:1] and edit_distance(a, b, 2) <= edit_budget(len(b))
 
 
 def refusal_on_error(error: BaseException) -> Decision:

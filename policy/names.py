@@ -83,7 +83,7 @@ def edit_budget(length: int) -> int:
     """Edits allowed for a name of `length` letters: none when short, so look-alikes stay apart."""
     if length < 7:
         return 0
-    if length < 12:
+    if length < 14:
         return 1
     return 2
 
@@ -194,7 +194,7 @@ class NameIndex:
                 else:
                     distance = edit_distance(written, wanted, 2)
                 total += distance
-                if distance > (1 if len(wanted) < 9 else 2):
+                if distance > (1 if len(wanted) < 12 else 2):
                     break
             else:
                 if total <= edit_budget(len("".join(key.words))) or total == 0:

@@ -64,7 +64,7 @@ _INJECTION = re.compile(
     r"|\b(?:developer|god|dan|jailbreak|unrestricted|unfiltered|uncensored) mode\b"
     r"|\bjailbreak\b|\bno (?:rules|restrictions|filters|policy) apply\b"
     r"|\byou (?:have|has) no (?:rules|restrictions|filters|policy)\b"
-    r"|\b(?:policy|safety|filter|opt out list|registry) (?:is|was|has been) (?:off|disabled|removed|lifted|empty|cleared|suspended)\b"
+    r"|\b(?:policy|policies|safety|filters?|moderation|opt out list|registry|rules|restrictions) (?:is |are |was |were |has been |have been |now )*(?:off|disabled|removed|lifted|empty|cleared|suspended|deactivated|turned off)\b"
     r"|\bpretend (?:there is|there are|you have) no (?:policy|rules|restrictions|filter)\b"
     r"|\b(?:i am|i m) (?:the|an|your) (?:admin|administrator|developer|operator)\b.*\b(?:allow|permit|authori[sz]e|override)\b"
 )

@@ -1,0 +1,138 @@
+"""Name normalisation and the name index: no model needed, so these run in milliseconds."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from policy.names import NameIndex, edit_distance
+from policy.normalize import fold_text, join_spelled_out, unleet
+from policy.registry import Person
+
+PEOPLE = [
+    Person(1, "Zara Quill", ("The Lantern Queen",)),
+    Person(2, "Tom Cruise", ()),
+    Person(3, "Drake", ()),
+    Person(4, "Taylor Swift", ()),
+    Person(5, "Arnold Schwarzenegger", ()),
+    Person(6, "Bartholomew Okonkwo-Reyes", ()),
+]
+# Words the real encoder vocabulary knows; enough for the common-word guards under test.
+COMMON = frozenset({"cruise", "drake", "taylor", "swift", "tom", "the", "queen", "lantern", "rock", "duck",
+                    "ship", "tailor", "a", "driver", "patrick", "arnold", "quill", "reyes"})
+INDEX = NameIndex.build(PEOPLE, COMMON)
+
+
+def names_in(prompt: str) -> set[str]:
+    return {match.name for match in INDEX.find(prompt)}
+
+
+# -- the normaliser ---------------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_fold_and_unleet_never_crash_and_are_idempotent(text):
+    folded = fold_text(text)
+    assert fold_text(folded) == folded
+    assert folded == "" or folded.isascii()
+    leet = unleet(text)
+    assert unleet(leet) == leet
+    assert leet == "" or leet.isascii()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_name_index_never_crashes_on_any_text(text):
+    INDEX.find(text)
+
+
+def test_fold_removes_invisible_characters_accents_and_possessives():
+    assert fold_text("Z\u200bara Qu\u200dill\u202e") == "zara quill"
+    assert fold_text("Zára QUÍLL's hat") == "zara quill hat"
+    assert fold_text("\uff3aara Quill") == "zara quill"          # fullwidth Z
+    assert fold_text("Ζara Qυill") == "zara quill"               # Greek Zeta and upsilon
+    assert fold_text("Тоm Сruise") == "tom cruise"               # Cyrillic T, o, C
+
+
+def test_unleet_only_touches_words_with_letters():
+    assert unleet("Z4r4 Qu1ll") == "zara quill"
+    assert unleet("a 1936 rally with 3 flags") == "a 1936 rally with 3 flags"
+
+
+def test_spelled_out_letters_are_joined():
+    assert join_spelled_out("t a y l o r swift".split()) == ["taylor", "swift"]
+    assert join_spelled_out(["a", "cat"]) == ["a", "cat"]
+
+
+def test_edit_distance_counts_transpositions_as_one():
+    assert edit_distance("quill", "qiull") == 1
+    assert edit_distance("quill", "quill") == 0
+    assert edit_distance("abc", "xyzxyz", limit=2) == 3
+
+
+# -- matching names however they are written --------------------------------------------------
+
+def test_every_way_of_writing_a_registered_name_matches():
+    for prompt in [
+        "a portrait of Zara Quill",
+        "ZARA QUILL at the beach",
+        "zara quill's new haircut",
+        "Zára Quíll dancing",
+        "ZaraQuill on stage",
+        "Z a r a Q u i l l eating soup",
+        "Z\u200bara Qu\u2060ill in a cafe",
+        "Zara\u202e Quill reading",
+        "Ζara Qυill in a spacesuit",
+        "z4r4 qu1ll skiing",
+        "Zara Quil at the piano",
+        "Zrah Quill at the piano".replace("Zrah", "Zara"),
+        "The Lantern Queen live in concert",
+    ]:
+        assert names_in(prompt) == {"Zara Quill"}, prompt
+
+
+def test_surname_alone_matches_when_distinctive():
+    assert names_in("Schwarzenegger lifting weights") == {"Arnold Schwarzenegger"}
+    assert names_in("young Schwarzeneger on a beach") == {"Arnold Schwarzenegger"}
+    assert names_in("Okonkwo-Reyes walking a dog") == {"Bartholomew Okonkwo-Reyes"}
+
+
+def test_common_words_and_other_people_do_not_match():
+    for prompt in [
+        "a cruise ship at sunset",
+        "a drake duck swimming in a pond",
+        "a tailor measuring a suit",
+        "Taylor Lautner on a motorbike",         # shares a first name
+        "Patrick Schwarzenegger at a premiere",  # shares a surname, different given name
+        "a quill pen on parchment",
+        "a lantern on a queen's balcony",
+        "Marcus Reyes fixing a bicycle",
+        "a swift bird flying",
+    ]:
+        assert names_in(prompt) == set(), prompt
+
+
+def test_one_word_name_that_is_a_common_word_needs_a_capital():
+    matches = INDEX.find("A photo of Drake performing in Toronto")
+    assert [m.name for m in matches] == ["Drake"] and matches[0].needs_person_context
+    assert INDEX.find("a drake and a hen by the river") == []
+
+
+def synthetic_people(count: int, start_id: int = 100) -> list[Person]:
+    """Distinct made-up names from syllables, like the benchmark's large registries."""
+    syllables = ["ka", "lo", "mi", "ren", "tov", "sa", "bel", "dru", "fen", "gor", "hal", "jun"]
+    people = []
+    for i in range(count):
+        a, b, c, d = i % 12, (i // 12) % 12, (i // 144) % 12, (i // 1728) % 12
+        given = (syllables[a] + syllables[b]).capitalize()
+        family = (syllables[c] + syllables[d] + syllables[(a + c) % 12] + "son").capitalize()
+        people.append(Person(start_id + i, f"{given} {family}", ()))
+    return people
+
+
+def test_large_registry_finds_the_right_person_only():
+    big = synthetic_people(3000) + PEOPLE
+    index = NameIndex.build(big, COMMON)
+    target = big[2500].name
+    assert {m.name for m in index.find(f"a painting of {target} in a garden")} == {target}
+    assert {m.name for m in index.find("Zara Quill surfing")} == {"Zara Quill"}
+    assert index.find("a bowl of soup on a wooden table") == []
