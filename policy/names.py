@@ -107,10 +107,11 @@ class NameIndex:
             index._add(person.id, person.name, person.name, is_alias=False)
             for alias in person.aliases:
                 index._add(person.id, person.name, alias, is_alias=True)
+        index._index_rarest_words()
         return index
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len({key.person_id for key in self.keys})
 
     def _add(self, person_id: int, name: str, written: str, is_alias: bool) -> None:
         words = tuple(unleet(written).split())
@@ -119,9 +120,26 @@ class NameIndex:
         key_id = len(self.keys)
         self.keys.append(_Key(person_id, name, words, is_alias))
         self.exact.setdefault("".join(words), []).append(key_id)
-        for position, word in enumerate(words):
-            if len(word) < 5:
+
+    def _index_rarest_words(self) -> None:
+        """Index each key for fuzzy look-up under its rarest word of 4+ letters only.
+
+        A word shared by thousands of names (a common given name) would make every prompt that
+        contains it verify thousands of candidates; the rarest word (usually the surname) keeps
+        the candidates per prompt word to a handful at any registry size.
+        """
+        frequency: dict[str, int] = {}
+        for key in self.keys:
+            for word in set(key.words):
+                frequency[word] = frequency.get(word, 0) + 1
+        for key_id, key in enumerate(self.keys):
+            # Rarest first; on a tie a family name (not the first word), so "Okonkwo-Reyes" alone
+            # can still be found; then the longer word.
+            long_words = [(frequency[w], position == 0, -len(w), position, w)
+                          for position, w in enumerate(key.words) if len(w) >= 4]
+            if not long_words:
                 continue
+            *_, position, word = min(long_words)
             if word not in self.by_word:
                 self.deletes.setdefault(word, set()).add(word)
                 for deleted in _deletes(word):
