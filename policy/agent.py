@@ -119,6 +119,8 @@ class PolicyAgent:
         for match in matches:
             if match.needs_person_context and self.classifier.person_score(embeddings[0]) <= 0:
                 continue
+            if _credited_as_artist(prompt, match.matched):
+                continue  # "in the style of Frida Kahlo" names a style; it does not depict her
             scores["optout_match"] = 1.0
             return self._refuse_optout(match, scores, prompt)
 
@@ -216,6 +218,21 @@ class PolicyAgent:
                    f"Rule: opt-out registry. I can draw a fictional person in the same scene instead: "
                    f"\"{alternative}\".")
         return Decision(False, "optout_person", why, scores, message, alternative)
+
+
+_CREDIT = re.compile(r"(?:\bstyle of|\bby|\binspired by|\bin the manner of|\ba la|\bafter)$")
+
+
+def _credited_as_artist(prompt: str, matched: str) -> bool:
+    """Is the name only credited as the artist of a style ("... in the style of NAME")?"""
+    words = unleet(prompt).split()
+    target = matched.split()
+    for i in range(len(words) - len(target) + 1):
+        if words[i:i + len(target)] == target:
+            before = " ".join(words[max(0, i - 4):i])
+            if _CREDIT.search(before):
+                return True
+    return False
 
 
 def _replace_name(prompt: str, matched: str) -> str | None:

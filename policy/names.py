@@ -169,14 +169,22 @@ class NameIndex:
                     if key.person_id in found:
                         continue
                     span = " ".join(words[start:end + 1])
-                    if len(key.words) == 1 or len(joined) < 6:
+                    # Ambiguous keys: a one-word name ("Drake"), a tiny key, or an alias made only
+                    # of ordinary words ("The Rock").
+                    ordinary_alias = key.is_alias and all(
+                        w in self.common_words or w in _FUNCTION_WORDS for w in key.words)
+                    if len(key.words) == 1 or len(joined) < 6 or ordinary_alias:
                         # A one-word name ("Drake") or a tiny key: fine when it is not an
                         # ordinary word; otherwise the agent asks the embedding whether the
                         # prompt is about a person and the writing capitalises it.
-                        if joined in self.common_words or len(joined) < 4:
-                            if not _capitalised(original, words[start:end + 1]):
+                        if joined in self.common_words or len(joined) < 3 or ordinary_alias:
+                            written_as_name = _capitalised(original, words[start:end + 1])
+                            if written_as_name is None:
                                 continue
-                            found[key.person_id] = NameMatch(key.person_id, key.name, span, "ambiguous", True)
+                            # A capital inside the sentence is evidence enough; at the start of
+                            # the prompt the embedding must also read it as about a person.
+                            found[key.person_id] = NameMatch(key.person_id, key.name, span, "ambiguous",
+                                                             needs_person_context=written_as_name == "initial")
                             continue
                     found[key.person_id] = NameMatch(key.person_id, key.name, span, "alias" if key.is_alias else "exact")
 
@@ -201,6 +209,8 @@ class NameIndex:
 
     def _verify(self, key: _Key, words: list[str], position: int, key_position: int, original) -> NameMatch | None:
         """Does the prompt contain the whole key around `position` (or its distinctive surname)?"""
+        if key.is_alias and all(w in self.common_words or w in _FUNCTION_WORDS for w in key.words):
+            return None  # "The Rock": only written as a name, see _find_exact
         start = position - key_position
         n = len(key.words)
         if 0 <= start and start + n <= len(words):
@@ -242,7 +252,9 @@ def _names_someone_else(previous: str, key: _Key, original: list[str], common_wo
     """'Patrick Schwarzenegger' is not 'Arnold Schwarzenegger': a different given name before it."""
     if previous in _FUNCTION_WORDS or previous.isdigit():
         return False
-    if any(edit_distance(previous, given, 1) <= 1 for given in key.words[:1]):
+    # The registered given name, misspelt or shortened ("Arnie" for "Arnold").
+    if any(edit_distance(previous, given, 1) <= 1 or (len(previous) < len(given) and previous[:3] == given[:3])
+           for given in key.words[:1]):
         return False
     if previous not in common_words:
         return True  # an uncommon word right before a surname is almost always a given name
@@ -253,17 +265,25 @@ def _original_words(prompt: str) -> list[str]:
     return [word for word in prompt.replace("-", " ").split() if word]
 
 
-def _capitalised(original: list[str], span: list[str]) -> bool:
-    """Is the span written with a capital letter somewhere other than the prompt's first word?"""
+def _capitalised(original: list[str], span: list[str]) -> str | None:
+    """How the span is capitalised: "inside" (a capital on a non-function word after the
+    prompt's first word), "initial" (only the first word of the prompt, which may be grammar) or
+    None (not written as a name)."""
+    folded_original = ["".join(fold_text(word).split()) for word in original]
     target = "".join(span)
-    for index, word in enumerate(original):
-        folded = "".join(fold_text(word).split())
-        if folded and (folded == target or target.startswith(folded)) and word[:1].isupper():
-            if index > 0 or len(original) <= 3:
-                return True
-            # First word of the prompt: capitalised by grammar, so it says nothing on its own.
-            return word.isupper() and len(word) > 1
-    return False
+    for start in range(len(original)):
+        joined = ""
+        for end in range(start, min(start + MAX_WINDOW, len(original))):
+            joined += folded_original[end]
+            if joined == target:
+                capitals = [i for i in range(start, end + 1)
+                            if original[i][:1].isupper() and fold_text(original[i]) not in _FUNCTION_WORDS]
+                if any(i > 0 for i in capitals):
+                    return "inside"
+                return "initial" if capitals else None
+            if len(joined) >= len(target):
+                break
+    return None
 
 
 def _word_variants(prompt: str) -> list[list[str]]:
