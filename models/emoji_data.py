@@ -334,12 +334,12 @@ class EmojiScenes:
                 return Composition((concept,), size=size, template=template, names=(name,))
             bg, pos = sorted(HELD_OUT_COMBOS)[int(rng.integers(len(HELD_OUT_COMBOS)))]
             return Composition((concept,), background=bg, position=pos, size="small", template=template, names=(name,))
-        if kind < 0.3:  # the plain glyph
+        if kind < 0.4:  # the plain glyph
             return Composition((concept,), template=template, names=(name,))
-        if kind < 0.5:  # a background colour
+        if kind < 0.6:  # a background colour
             bg = backgrounds[int(rng.integers(1, len(backgrounds)))]
             return Composition((concept,), background=bg, template=template, names=(name,))
-        if kind < 0.7:  # size and position, sometimes with a background too
+        if kind < 0.75:  # size and position, sometimes with a background too
             size = ["small", "normal", "large"][int(rng.integers(3))]
             pos = "centre" if size == "large" else POSITIONS[int(rng.integers(len(POSITIONS)))]
             bg = "white"
@@ -348,7 +348,7 @@ class EmojiScenes:
                 if (bg, pos) in HELD_OUT_COMBOS:
                     bg = "white"
             return Composition((concept,), background=bg, position=pos, size=size, template=template, names=(name,))
-        if kind < 0.85:  # a colour shift of a simple object
+        if kind < 0.88:  # a colour shift of a simple object
             hue = self.hues[concept]
             if hue is not None:
                 options = [c for c, h in SHIFT_COLOURS.items() if min(abs(h - hue), 360 - abs(h - hue)) > 45]

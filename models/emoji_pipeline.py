@@ -30,12 +30,19 @@ class EmojiPipelineOutput(BaseOutput):
     images: list[PIL.Image.Image] | np.ndarray
 
 
-def make_unet(image_size: int = 32, patch_size: int = 2, channels: tuple[int, ...] = (64, 128, 192)) -> UNet2DConditionModel:
-    """The embedded model's UNet, randomly initialised."""
+def make_unet(
+    image_size: int = 32, patch_size: int = 2, channels: tuple[int, ...] = (64, 128, 192), coord_channels: int = 2
+) -> UNet2DConditionModel:
+    """The embedded model's UNet, randomly initialised.
+
+    Its input is the noisy patched picture plus `coord_channels` fixed coordinate maps (x, y in
+    [-1, 1]): at high noise the picture says nothing about where things are, and the maps let the
+    text-conditioned features paint a glyph's layout directly.
+    """
     levels = len(channels)
     return UNet2DConditionModel(
         sample_size=image_size // patch_size,
-        in_channels=3 * patch_size**2,
+        in_channels=3 * patch_size**2 + coord_channels,
         out_channels=3 * patch_size**2,
         block_out_channels=tuple(channels),
         layers_per_block=1,
@@ -69,6 +76,17 @@ def make_scheduler() -> DPMSolverMultistepScheduler:
     )
 
 
+def add_coords(sample: torch.Tensor, coord_channels: int) -> torch.Tensor:
+    """The sample with `coord_channels` (0 or 2) coordinate maps appended as channels."""
+    if coord_channels == 0:
+        return sample
+    b, _, h, w = sample.shape
+    ys = torch.linspace(-1, 1, h, device=sample.device, dtype=sample.dtype)
+    xs = torch.linspace(-1, 1, w, device=sample.device, dtype=sample.dtype)
+    grid = torch.stack(torch.meshgrid(ys, xs, indexing="ij"))[:coord_channels]
+    return torch.cat([sample, grid.expand(b, -1, -1, -1)], dim=1)
+
+
 def patchify(pixels: torch.Tensor, patch_size: int) -> torch.Tensor:
     return F.pixel_unshuffle(pixels, patch_size) if patch_size > 1 else pixels
 
@@ -100,10 +118,20 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
 
     model_cpu_offload_seq = "unet"
 
-    def __init__(self, unet: UNet2DConditionModel, scheduler: DPMSolverMultistepScheduler, image_size: int = 32, patch_size: int = 2, max_tokens: int = 24):
+    def __init__(
+        self,
+        unet: UNet2DConditionModel,
+        scheduler: DPMSolverMultistepScheduler,
+        image_size: int = 32,
+        patch_size: int = 2,
+        max_tokens: int = 24,
+        coord_channels: int | None = None,
+    ):
         super().__init__()
         self.register_modules(unet=unet, scheduler=scheduler)
-        self.register_to_config(image_size=image_size, patch_size=patch_size, max_tokens=max_tokens)
+        if coord_channels is None:
+            coord_channels = unet.config.in_channels - 3 * patch_size**2
+        self.register_to_config(image_size=image_size, patch_size=patch_size, max_tokens=max_tokens, coord_channels=coord_channels)
         self._encoder = None
 
     # -- text --------------------------------------------------------------------------------
@@ -177,7 +205,7 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
         self.scheduler.set_timesteps(num_inference_steps, device=self.device)
         timesteps = self.scheduler.timesteps
         size = self.config.image_size // patch
-        shape = (batch, self.unet.config.in_channels, size, size)
+        shape = (batch, 3 * patch**2, size, size)
         noise = torch.randn(shape, generator=generator, dtype=torch.float32).to(self.device, self.unet.dtype)
         if image is None:
             sample = noise * self.scheduler.init_noise_sigma
@@ -192,7 +220,7 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
         total = len(timesteps)
         for i, t in enumerate(timesteps):
             model_input = torch.cat([sample] * 2) if guided else sample
-            model_input = self.scheduler.scale_model_input(model_input, t)
+            model_input = add_coords(self.scheduler.scale_model_input(model_input, t), self.config.coord_channels)
             prediction = self.unet(
                 model_input, t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled
             ).sample

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from diffusers import DDPMScheduler
 
 from models.emoji_data import EmojiScenes
-from models.emoji_pipeline import EmojiDiffusionPipeline, encode_with, make_scheduler, make_unet, patchify
+from models.emoji_pipeline import EmojiDiffusionPipeline, add_coords, encode_with, make_scheduler, make_unet, patchify
 
 
 @dataclass
@@ -42,7 +42,8 @@ class TrainConfig:
     channels: tuple[int, ...] = (64, 128, 192)
     caption_dropout: float = 0.1
     ema_max_decay: float = 0.999
-    min_snr_gamma: float = 5.0
+    min_snr_gamma: float = 0.0  # 0: plain v-loss (min-SNR starves the high-noise steps that decide the glyph)
+    coord_channels: int = 2
     checkpoint_every: int = 100
     max_tokens: int = 24
     threads: int = 1
@@ -78,7 +79,8 @@ def _save_checkpoint(path: Path, state: dict) -> None:
 def export_pipeline(unet, config: TrainConfig, scenes: EmojiScenes, out_dir: Path, meta: dict | None = None) -> Path:
     """Save the pipeline (UNet + sampler) with `save_pretrained`, plus the concept list."""
     pipe = EmojiDiffusionPipeline(
-        unet=unet, scheduler=make_scheduler(), image_size=config.image_size, patch_size=config.patch_size, max_tokens=config.max_tokens
+        unet=unet, scheduler=make_scheduler(), image_size=config.image_size, patch_size=config.patch_size, max_tokens=config.max_tokens,
+        coord_channels=config.coord_channels,
     )
     out_dir = Path(out_dir)
     pipe.save_pretrained(out_dir, safe_serialization=True)
@@ -103,13 +105,16 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
     captions = CaptionCache(load_sentence_encoder(), config.max_tokens)
 
     torch.manual_seed(config.seed)
-    unet = make_unet(config.image_size, config.patch_size, config.channels).to(device)
+    unet = make_unet(config.image_size, config.patch_size, config.channels, config.coord_channels).to(device)
     ema = copy.deepcopy(unet).requires_grad_(False)
     optimizer = torch.optim.AdamW(unet.parameters(), lr=config.learning_rate, betas=(0.9, 0.99), weight_decay=0.01)
     noise_schedule = DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction")
     alphas = noise_schedule.alphas_cumprod.to(device)
     snr = alphas / (1 - alphas)
-    loss_weight = torch.clamp(snr, max=config.min_snr_gamma) / (snr + 1)  # min-SNR for v-prediction
+    if config.min_snr_gamma > 0:
+        loss_weight = torch.clamp(snr, max=config.min_snr_gamma) / (snr + 1)  # min-SNR for v-prediction
+    else:
+        loss_weight = torch.ones_like(snr)
 
     step, seconds, history = 0, 0.0, []
     if resume and checkpoint_path.exists():
@@ -148,7 +153,7 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
         noisy = noise_schedule.add_noise(clean, noise, t)
         target = noise_schedule.get_velocity(clean, noise, t)
 
-        prediction = unet(noisy, t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled).sample
+        prediction = unet(add_coords(noisy, config.coord_channels), t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled).sample
         per_example = F.mse_loss(prediction, target, reduction="none").mean(dim=(1, 2, 3))
         loss = (per_example * loss_weight[t]).mean()
 
@@ -190,8 +195,8 @@ def export_checkpoint(data_dir: Path, out_dir: Path) -> dict:
     state = torch.load(Path(data_dir) / "checkpoint.pt", map_location="cpu", weights_only=False)
     cfg = dict(state["config"])
     cfg["channels"] = tuple(cfg["channels"])
-    config = TrainConfig(**cfg)
-    unet = make_unet(config.image_size, config.patch_size, config.channels)
+    config = TrainConfig(**{"min_snr_gamma": 5.0, "coord_channels": 0, **cfg})
+    unet = make_unet(config.image_size, config.patch_size, config.channels, config.coord_channels)
     unet.load_state_dict(state["ema"])
     scenes = EmojiScenes.default(Path(data_dir), count=config.concepts, seed=config.seed, image_size=config.image_size)
     summary = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1), "device": "checkpoint"}

@@ -24,7 +24,7 @@ import torch
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from models.emoji_pipeline import EmojiDiffusionPipeline, patchify, unpatchify  # noqa: E402,F401
+from models.emoji_pipeline import EmojiDiffusionPipeline, add_coords, unpatchify  # noqa: E402
 
 
 @torch.no_grad()
@@ -36,11 +36,11 @@ def naive_generate(pipe: EmojiDiffusionPipeline, prompt: str, steps: int = 50, g
     uncond = pipe.encode_prompt([""])
     scheduler.set_timesteps(steps)
     size = pipe.config.image_size // pipe.config.patch_size
-    sample = torch.randn((1, pipe.unet.config.in_channels, size, size), generator=torch.Generator().manual_seed(seed))
+    sample = torch.randn((1, 3 * pipe.config.patch_size**2, size, size), generator=torch.Generator().manual_seed(seed))
     for t in scheduler.timesteps:
         outs = []
         for pooled, tokens, mask in (uncond, cond):
-            outs.append(pipe.unet(sample, t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled).sample)
+            outs.append(pipe.unet(add_coords(sample, pipe.config.coord_channels), t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled).sample)
         prediction = outs[0] + guidance * (outs[1] - outs[0])
         sample = scheduler.step(prediction, t, sample).prev_sample
     return pipe.postprocess(unpatchify(sample, pipe.config.patch_size), "pil", 256)
