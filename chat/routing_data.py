@@ -95,6 +95,34 @@ EDITS = [
     "make it happier", "make it look scary", "give it wings", "make it fluffy", "less detail please",
     "more colourful please", "flip it", "change {a0} to {a}",
 ]
+# Edits that name something in the picture ({n} is a noun of the picture's own description).
+PART_EDITS = [
+    "make the {n} {c}", "turn the {n} {c}", "colour the {n} {c}", "make the {n} bigger", "make the {n} smaller",
+    "add {a} to the {n}", "give the {n} {a}", "put {a} on the {n}", "remove the {n}", "replace the {n} with {x}",
+    "change the {n} to {x}", "make the {n} shiny", "make the {n} look older", "move the {n} to the left",
+    "make it {x} and put it {p}", "make it {x}", "turn it into {x}", "put the {n} {p}", "make the {n} {c} and add {a}",
+    "can the {n} be {c}?", "i want the {n} {c}", "the {n} should be {c}", "swap the {n} for {x}",
+]
+THINGS = ["a sports car", "a sailing ship", "a castle", "a robot", "a teddy bear", "a giant", "a small house",
+          "a statue", "a cartoon character", "a glass sculpture", "a toy", "a wooden model"]
+FORMATS = ["banner", "logo", "icon", "poster", "sticker", "header image", "postcard", "book cover", "avatar"]
+FORMAT_DRAW = ["generate a {k} with {s}", "make a {k} with {s}", "create a {k} featuring {s}", "design a {k} showing {s}",
+               "I need a {k} with {s}", "can you make a {k} of {s}?"]
+WORDS_THAT_ARE_NOT_PARTS = {
+    "a", "an", "the", "on", "in", "of", "with", "at", "by", "and", "under", "made", "big", "long", "old", "tall",
+    "small", "red", "yellow", "blue", "green", "white", "black", "golden", "glowing", "dark", "shining", "sleeping",
+    "taking", "off", "crossing", "eating", "hanging", "from", "standing", "one", "jumping", "floating", "watering",
+    "hugging", "swimming", "erupting", "cozy", "vintage", "futuristic", "medieval", "snowy", "rainy", "rocky", "fairy",
+    "tale", "hot", "baby", "pair", "bunch", "stack", "slice", "bowl", "plate", "glass", "basket", "field", "mug", "loaf",
+}
+
+
+def _parts(subject: str) -> list[str]:
+    """Nouns of a picture's description that a follow-up edit may name ("fox", "snow")."""
+    words = [w.strip(",.").lower() for w in subject.split()]
+    return [w for w in words if len(w) > 2 and w not in WORDS_THAT_ARE_NOT_PARTS] or ["picture"]
+
+
 OLDER_PICTURE_EDITS = ["go back to the first one and {e}", "take the first picture and {e}",
                        "use the earlier one and {e}", "on the first image, {e}"]
 
@@ -184,9 +212,11 @@ def _picture_history(rng: random.Random, pictures: int) -> tuple[list[Turn], lis
     return history, subjects
 
 
-def _edit_text(rng: random.Random) -> str:
-    return rng.choice(EDITS).format(
-        c=rng.choice(COLORS), a=rng.choice(ADDITIONS), a0=rng.choice(ADDITIONS), st=rng.choice(STYLES), p=rng.choice(PLACES)
+def _edit_text(rng: random.Random, subject: str | None = None) -> str:
+    templates = PART_EDITS if subject and rng.random() < 0.55 else EDITS
+    return rng.choice(templates).format(
+        c=rng.choice(COLORS), a=rng.choice(ADDITIONS), a0=rng.choice(ADDITIONS), st=rng.choice(STYLES), p=rng.choice(PLACES),
+        n=rng.choice(_parts(subject or "picture")), x=rng.choice(THINGS),
     )
 
 
@@ -200,7 +230,8 @@ def generate_examples(n: int, seed: int = 0) -> list[RoutingExample]:
     """`n` routing examples, the same for the same seed."""
     rng = random.Random(seed)
     makers = [
-        (0.30, _draw_example), (0.08, _draw_other_language), (0.22, _edit_example), (0.08, _new_after_picture),
+        (0.24, _draw_example), (0.06, _draw_format), (0.08, _draw_other_language), (0.26, _edit_example),
+        (0.08, _new_after_picture),
         (0.12, _question_example), (0.08, _chitchat_example), (0.06, _about_picture_example), (0.06, _writing_example),
     ]
     weights = [w for w, _ in makers]
@@ -219,6 +250,13 @@ def _draw_example(rng):
     return RoutingExample(_maybe_chat_history(rng), message, "generate_image", {"prompt": _subject_phrase(template, subject)})
 
 
+def _draw_format(rng):
+    subject, kind = rng.choice(SUBJECTS_EN), rng.choice(FORMATS)
+    history = _picture_history(rng, 1)[0] if rng.random() < 0.2 else []
+    message = rng.choice(FORMAT_DRAW).format(k=kind, s=subject)
+    return RoutingExample(history, message, "generate_image", {"prompt": f"{kind} with {subject}"})
+
+
 def _draw_other_language(rng):
     subjects, templates = rng.choice(LANGUAGES)
     subject = rng.choice(subjects)
@@ -226,9 +264,9 @@ def _draw_other_language(rng):
 
 
 def _edit_example(rng):
-    history, _ = _picture_history(rng, rng.choice([1, 1, 1, 2, 3]))
+    history, subjects = _picture_history(rng, rng.choice([1, 1, 1, 2, 3]))
     pictures = sum(1 for t in history if t.image_id)
-    edit = _edit_text(rng)
+    edit = _edit_text(rng, subjects[-1])
     image_id = f"img-{pictures}"
     if pictures > 1 and rng.random() < 0.3:
         edit_phrase = rng.choice(OLDER_PICTURE_EDITS).format(e=edit)

