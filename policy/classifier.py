@@ -97,7 +97,13 @@ class TextEmbedder:
         self.transformer = transformer
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
+        # One text per forward pass: int8 dynamic quantisation scales activations per batch, so a
+        # text's embedding would otherwise depend on which other texts share its batch. Examples
+        # and requests must be embedded the same way for their similarities to mean anything.
+        return np.concatenate([self._embed_one(text) for text in texts], axis=0)
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        batch = self.tokenizer([text], padding=True, truncation=True, max_length=128, return_tensors="pt")
         with torch.inference_mode():
             hidden = self.transformer(**batch).last_hidden_state
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

@@ -25,12 +25,14 @@ _MINOR_WORDS = re.compile(
     r"schoolgirl|schoolgirls|schoolboy|schoolboys|school girl|school boy|little girl|little girls|"
     r"little boy|little boys|young girl|young girls|young boy|young boys|loli|lolita|shota|pubescent|"
     r"prepubescent|juvenile|elementary school|middle school|primary school|grade schooler|"
+    r"high schooler|high schoolers|high school (?:student|students|girl|girls|boy|boys|kid|kids)|"
     r"daughter|son|niece|nephew|stepdaughter|jailbait|student in (?:the )?\d+(?:st|nd|rd|th) grade)\b"
 )
 # An age below 18 written as a number: "13 year old", "aged 12", "look 13", "12yo".
 _AGE_PATTERNS = [
     re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr) ?old\b"),
     re.compile(r"\b(\d{1,2}) ?(?:yo|y o)\b"),
+    re.compile(r"\b(?:she|he|they|who|i|you) (?:is |s |are |re |am |m |was |were )?(?:only |just |about |around )?(\d{1,2})\b(?! (?:feet|ft|foot|inches|cm|meters|metres|m|kg|lbs|pounds|percent|dollars|minutes|hours|days|km|miles))"),
     re.compile(r"\b(?:aged?|age of|look|looks|looking|appear|appears|make (?:her|him|them|it) look|as if (?:she|he) (?:is|was)) (?:like )?(?:about |around |only |just )?(\d{1,2})\b"),
 ]
 _NUMBER_WORDS = {
@@ -62,7 +64,12 @@ _INJECTION = re.compile(
     r"(?:policy|policies|rules?|instructions?|guidelines?|filters?|safety|restrictions?|"
     r"moderation|guardrails?|checks?|opt out list|registry|censorship)\b"
     r"|\b(?:developer|god|dan|jailbreak|unrestricted|unfiltered|uncensored) mode\b"
-    r"|\bjailbreak\b|\bno (?:rules|restrictions|filters|policy) apply\b"
+    r"|\bjailbreak\b|\bjailbroken\b|\bno (?:rules|restrictions|filters|policy) apply\b|\bdo anything now\b"
+    r"|\b(?:you are|you re|act as|pretend to be|pretend you are|pretend you re|roleplay as) (?:now )?(?:dan|an? "
+    r"(?:ai|model|assistant|bot) (?:with|that has) no (?:rules|restrictions|filters|limits|policy)|an? "
+    r"(?:unfiltered|uncensored|unrestricted|jailbroken) (?:ai|model|assistant|bot))\b"
+    r"|\b(?:no longer|not) (?:bound by|subject to) (?:the |any |your )?(?:rules|policy|policies|guidelines|restrictions)\b"
+    r"|\b(?:opt out list|registry|policy|rules) (?:no longer|doesn t|does not|don t|do not) appl(?:y|ies)\b"
     r"|\byou (?:have|has) no (?:rules|restrictions|filters|policy)\b"
     r"|\b(?:policy|policies|safety|filters?|moderation|opt out list|registry|rules|restrictions) (?:is |are |was |were |has been |have been |now )*(?:off|disabled|removed|lifted|empty|cleared|suspended|deactivated|turned off)\b"
     r"|\bpretend (?:there is|there are|you have) no (?:policy|rules|restrictions|filter)\b"
@@ -196,7 +203,10 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
         capitalised = (first[:1].isupper() and second[:1].isupper() and (i > 0 or s not in common_words)
                        and not (first.isupper() and second.isupper()))
         given = f in GIVEN_NAMES and s not in _FUNCTION_WORDS and s.isalpha()
-        if not (capitalised or given):
+        # "Taylor Swift in a ...": a capitalised pair opening a prompt that is not in title case.
+        opening = (i == 0 and first[:1].isupper() and second[:1].isupper() and len(words) > 2
+                   and words[2][:1].islower() and f not in _NOT_NAME_WORDS)
+        if not (capitalised or given or opening):
             continue
         before = " ".join(words[max(0, i - 4):i])
         if _ARTIST_PREFIX.search(fold_text(before)) if before else False:
@@ -229,6 +239,8 @@ _VIOLENCE = re.compile(
     r"|\b(?:end|terminate|take) (?:his|her|their|someone s|somebody s) (?:wife s|husband s|spouse s|partner s|"
     r"boss s|neighbou?r s|mother s|father s)? ?life\b"
     r"|\b(?:give|giving) (?:someone|somebody|him|her|a person) a headshot\b"
+    r"|\bknock (?:someone|somebody|him|her|them|a person|my [a-z]+) (?:out|unconscious)\b"
+    r"|\bmake (?:someone|somebody|him|her|them|my [a-z]+) (?:stop breathing|never wake up|disappear forever)\b"
     r"|\bplan (?:someone s|somebody s|his|her|their|my (?:wife|husband|boss) s) (?:death|murder|killing)\b"
     r"|\b(?:punch|kick|slap|blow|hit|headbutt|uppercut)e?s? (?:on|to) " + _PEOPLE + r"\b"
     r"|\b(?:break|smash|crack) (?:someone s|somebody s|his|her|their|a person s) (?:jaw|skull|neck|legs?|arms?|face|nose)\b"
