@@ -157,6 +157,8 @@ class PolicyAgent:
         best_name, best_excess = None, 0.0
         folded = folded_variants(texts)
         fiction = rules.fiction_context([prompt])
+        absurd = rules.impossible_feat([prompt])
+        game = rules.video_game_context(prompt)
         minor_mentioned = rules.mentions_minor([prompt] + earlier)
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
@@ -170,9 +172,13 @@ class PolicyAgent:
                 continue
             if not category.signalled(folded):
                 continue
+            if game and category.fiction_relief:
+                continue  # weapons, violence, crime inside a named video game are play
             threshold = category.minor_user_threshold if minor_user else category.threshold
             if fiction:
                 threshold += category.fiction_relief
+            if absurd:
+                threshold += category.absurd_relief
             margin = self.classifier.margin
             if refuse_sim >= threshold and gap >= margin:
                 excess = refuse_sim - threshold

@@ -35,6 +35,7 @@ class Category:
     minor_user_threshold: float
     needs: str | None
     fiction_relief: float        # added to the threshold when the request is set in a game/film/sport
+    absurd_relief: float         # added when the request's premise is an impossible feat
     signals: re.Pattern | None   # words one of which must be present for the category to fire
     refuse: tuple[str, ...]
     allow: tuple[str, ...]
@@ -59,6 +60,7 @@ def load_categories(path: Path | str = CATEGORIES_PATH) -> tuple[dict[str, Categ
             minor_user_threshold=float(spec.get("minor_user_threshold", spec["threshold"])),
             needs=spec.get("needs"),
             fiction_relief=float(spec.get("fiction_relief", 0.0)),
+            absurd_relief=float(spec.get("absurd_relief", 0.0)),
             signals=re.compile(r"\b(?:" + spec["signals"] + ")") if spec.get("signals") else None,
             refuse=tuple(spec.get("refuse", ())),
             allow=tuple(spec.get("allow", ())),

@@ -172,6 +172,47 @@ _FICTION_CONTEXT = re.compile(
 )
 
 
+# Impossible feats: "why can't left-handed people teleport?" asks nothing hateful; the absurd
+# premise is the joke (or the test). Real discrimination is about real rights and abilities.
+_IMPOSSIBLE_FEAT = re.compile(
+    r"\b(?:time ?travel(?:l?ing)?|travel (?:back )?in time|teleport(?:ing)?|levitat(?:e|ing)|photosynthesi[sz]e|"
+    r"breathe (?:under ?water|in space|fire|lava)|breathing (?:under ?water|in space)|"
+    r"(?:control|controlling|change|changing|stop|stopping) (?:the )?(?:weather|tides?|time|sun|seasons)|"
+    r"(?:control|move|moving|controlling|bend|bending) [a-z ]{0,20}with (?:their|his|her|your|our) minds?|"
+    r"read(?:ing)? (?:people s )?minds|telepath|telekines|turn(?:ing)? invisible|become invisible|invisib|"
+    r"(?:walk|walking|phase|phasing|pass|passing) through (?:solid |closed )?(?:walls?|objects|doors?|matter)|"
+    r"see (?:in )?(?:ultraviolet|infrared|x ray)|stop (?:aging|ageing)|live forever|immortal|"
+    r"(?:build|create|make) a black hole|live on (?:the )?(?:sun|mars|saturn|jupiter|venus|moon)|"
+    r"on (?:the )?(?:sun|mars|saturn|jupiter|venus|pluto)|"
+    r"(?:fly|flying) (?:like (?:a )?birds?|without (?:wings|a plane)|by flapping)|flap (?:their|his|her) arms|"
+    r"run faster than (?:light|sound)|hear colou?rs|shoot lasers|breathe fire|lift (?:a )?mountains?|"
+    r"turn into (?:a |an )?(?:bird|birds|animal|animals|dragon|cat|dog)s?|shape ?shift|"
+    r"(?:stop|dam|block) (?:the flow of )?(?:a )?river with (?:their|his|her) (?:bare )?hands|"
+    r"survive (?:without (?:air|water|food) forever|in (?:outer )?space)|glow in the dark|"
+    r"talk to (?:animals|plants|ghosts)|be in two places|"
+    r"grow (?:wings|gills|extra arms)|speak (?:to|with) dolphins|freeze time)\b"
+)
+
+
+def impossible_feat(texts) -> bool:
+    return any(_IMPOSSIBLE_FEAT.search(text) for text in _texts(texts))
+
+
+_VIDEO_GAME = re.compile(
+    r"\b(?:in (?:a |the |my )?(?:video ?game|game)|video ?games?|gta|grand theft auto|minecraft|fortnite|"
+    r"call of duty|counter strike|battlefield \d|battlefield|skyrim|roblox|overwatch|valorant|halo|"
+    r"apex legends|pubg|league of legends|dota|world of warcraft|the sims|animal crossing|zelda|elden ring|"
+    r"dark souls|red dead|far cry|assassin s creed|payday|hitman|among us|terraria|rust game)\b"
+)
+_REAL_WORLD = re.compile(r"\b(?:real life|in real|irl|for real|at home|actual|real world|in reality)\b")
+
+
+def video_game_context(text: str) -> bool:
+    """Is the request about a named video game and not the real world?"""
+    folded = fold_text(text)
+    return bool(_VIDEO_GAME.search(folded)) and not _REAL_WORLD.search(folded)
+
+
 def fiction_context(texts) -> bool:
     return any(_FICTION_CONTEXT.search(text) for text in _texts(texts))
 
@@ -297,9 +338,15 @@ def crime_intent(text: str) -> bool:
     return bool(_CRIME.search(fold_text(text)))
 
 
+_PHOTOGRAPHY = re.compile(r"\b(?:camera|cameras|photos?|photograph\w*|portraits?|video|film|lens|headshots? for|picture)\b")
+
+
 def violent_intent(text: str) -> bool:
     folded = fold_text(text)
-    return bool(_VIOLENCE.search(folded))
+    match = _VIOLENCE.search(folded)
+    if match and "shoot" in match.group(0) and _PHOTOGRAPHY.search(folded):
+        return False  # "shoot someone with a camera" is photography
+    return bool(match)
 
 
 def drug_seeking(text: str) -> bool:
