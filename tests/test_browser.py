@@ -51,3 +51,40 @@ def test_an_empty_message_gets_a_clear_reply_in_the_page(page, server_url, artif
     box.press("Enter")
     expect(page.locator("#conversation .message.bot").last).to_contain_text("empty", timeout=15_000)
     page.screenshot(path=artifacts / "chat-3-empty-message.png")
+
+
+def _models_shipped() -> bool:
+    from models.chat_weights import EMBEDDED_ADAPTER_DIR
+    from models.image_backend import EMBEDDED_DIR
+
+    return (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file() and (EMBEDDED_DIR / "model_index.json").is_file()
+
+
+def _send(page, text: str) -> None:
+    box = page.locator("#message textarea")
+    box.fill(text)
+    box.press("Enter")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not _models_shipped(), reason="the embedded routing adapter or image model is not trained yet")
+def test_draw_refine_and_refusal_in_the_browser(page, server_url, artifacts):
+    from tests.conftest import OPTED_OUT_NAME
+
+    page.goto(server_url)
+    _send(page, "draw a cat")
+    conversation = page.locator("#conversation")
+    expect(conversation.locator("img")).to_have_count(1, timeout=60_000)
+    expect(conversation).to_contain_text("img-1", timeout=30_000)
+    page.screenshot(path=artifacts / "product-1-drawn.png")
+
+    _send(page, "make it blue")
+    expect(conversation.locator("img")).to_have_count(2, timeout=60_000)
+    expect(conversation).to_contain_text("refined from img-1", timeout=30_000)
+    page.screenshot(path=artifacts / "product-2-refined.png")
+
+    _send(page, f"draw {OPTED_OUT_NAME} riding a bicycle")
+    expect(conversation).to_contain_text("Not drawn", timeout=60_000)
+    expect(conversation).to_contain_text("Try instead", timeout=10_000)
+    expect(conversation.locator("img")).to_have_count(2)
+    page.screenshot(path=artifacts / "product-3-refused.png")
