@@ -30,7 +30,7 @@ _MINOR_WORDS = re.compile(
 )
 # An age below 18 written as a number: "13 year old", "aged 12", "look 13", "12yo".
 _AGE_PATTERNS = [
-    re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr) ?old\b"),
+    re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr) ?olds?\b"),
     re.compile(r"\b(\d{1,2}) ?(?:yo|y o)\b"),
     re.compile(r"\b(?:she|he|they|who|i|you) (?:is |s |are |re |am |m |was |were )?(?:only |just |about |around )?(\d{1,2})\b(?! (?:feet|ft|foot|inches|cm|meters|metres|m|kg|lbs|pounds|percent|dollars|minutes|hours|days|km|miles))"),
     re.compile(r"\b(?:aged?|age of|look|looks|looking|appear|appears|make (?:her|him|them|it) look|as if (?:she|he) (?:is|was)) (?:like )?(?:about |around |only |just )?(\d{1,2})\b"),
@@ -54,7 +54,11 @@ _SEXUAL_WORDS = re.compile(
     r"genital|horny|kinky|thong|panties|having sex|sex with|sex scene|sex act|sex acts|sexual acts?|"
     r"underwear|sexual poses?|sexual positions?|sexual activity|sexual activities|sexual intercourse|sexual content|sexual grooming|"
     r"sexually|intercourse|molest|molested|molesting|fondle|fondling|spread legs|bedroom eyes|"
-    r"bikini pose|pin up|pinup|playboy|onlyfans|explicit)\b"
+    r"bikini pose|pin up|pinup|playboy|onlyfans|explicit|see through|transparent (?:top|shirt|dress|clothes)|"
+    r"wet t shirt|without (?:any )?(?:clothes|clothing)|no clothes|making out|make out|steamy|in bed together|"
+    r"passionate kiss(?:ing)?|kiss(?:ing)? passionately|"
+    r"(?:remove|take off|taking off|pull off|pull down|lift up) (?:her|his|their|the girl s|the boy s|the kid s|all)? ?"
+    r"(?:clothes|clothing|swimsuit|bathing suit|bikini|shirt|top|dress|skirt|underwear|pants|trousers|bra))\b"
 )
 
 _INJECTION = re.compile(
