@@ -155,7 +155,7 @@ class Assistant:
         yield TurnReply("", outcomes=turn.outcomes)
         messages = [*messages, AIMessage(content="", tool_calls=[call]), ToolMessage(content=result, tool_call_id=call["id"])]
         text = ""
-        for chunk in self.chat_model.stream(messages, max_new_tokens=40):
+        for chunk in self.chat_model.stream(messages):
             text += chunk.content
             yield TurnReply(text, outcomes=turn.outcomes)
         text = _first_sentences(text) or f"Here is {outcome.picture.prompt}."
