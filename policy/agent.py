@@ -98,7 +98,9 @@ class PolicyAgent:
 
         # 1. Minors + sexual content: absolute. The minor may be named in an earlier turn or in the
         #    image being edited ("make her look 13" ... "now make her pose seductively").
-        if rules.is_sexual([prompt]) and rules.mentions_minor([prompt] + earlier):
+        #    Also the other way round: a sexual scene earlier, then "make her 12".
+        if ((rules.is_sexual([prompt]) and rules.mentions_minor([prompt] + earlier))
+                or (rules.mentions_minor([prompt]) and rules.is_sexual(earlier))):
             return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", scores, prompt)
 
         # 2. Opt-out registry. Earlier turns count when the request refers back to someone
@@ -116,6 +118,9 @@ class PolicyAgent:
         if earlier:
             texts.append(combined)
         embeddings = self.embedder(texts)
+        category_scores = self.classifier.score(embeddings)
+        scores.update({name: round(value, 4) for name, value in category_scores.refuse.items()})
+        scores["allow_similarity"] = round(max(category_scores.allow.values()), 4)
         for match in matches:
             if match.needs_person_context and self.classifier.person_score(embeddings[0]) <= 0:
                 continue
@@ -153,7 +158,6 @@ class PolicyAgent:
                 return self._refuse(name, self.classifier.categories[name].why, scores, prompt)
 
         # 6. Harm categories by similarity.
-        category_scores = self.classifier.score(embeddings)
         best_name, best_excess = None, 0.0
         folded = folded_variants(texts)
         fiction = rules.fiction_context([prompt])
@@ -163,7 +167,6 @@ class PolicyAgent:
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
             gap = refuse_sim - category_scores.allow[name]
-            scores[name] = round(refuse_sim, 4)
             if category.needs == "real_person" and not real_person:
                 continue
             if category.needs == "minor_user" and not minor_user:
@@ -184,7 +187,6 @@ class PolicyAgent:
                 excess = refuse_sim - threshold
                 if best_name is None or excess > best_excess:
                     best_name, best_excess = name, excess
-        scores["allow_similarity"] = round(max(category_scores.allow.values()), 4)
         scores["real_person"] = float(real_person)
 
         # Under-18 users: suggestive words are enough, the embedding need not agree.

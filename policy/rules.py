@@ -152,7 +152,9 @@ GIVEN_NAMES = _load_given_names()
 _DECEPTIVE_EVENT = re.compile(
     r"\b(mugshot|mug shot|booking photo|arrested|arrest|handcuffed|handcuffs|in cuffs|in jail|jailed|"
     r"behind bars|in prison|prison cell|prison jumpsuit|orange jumpsuit|perp walk|indicted|convicted|"
-    r"taking a bribe|takes a bribe|accepting a bribe|bribing|bribe|caught stealing|shoplifting|"
+    r"taking a bribe|takes a bribe|accepting a bribe|bribing|bribe|bribed|bag of cash|envelope of cash|"
+    r"suitcase of cash|cash from a|kickbacks?|payoff|paying off|with a cartel|cartel boss|mafia boss|"
+    r"caught stealing|shoplifting|"
     r"snorting|smoking crack|dead body|corpse|lying dead|found dead|assassinated|assassination|"
     r"shot dead|executed|overdose|overdosed|funeral of|crime scene|committing a crime|robbing|"
     r"cheating on|affair with|in rehab|drunk driving|dui|noose|hanged|hanging from a rope|beheaded|decapitated|"
