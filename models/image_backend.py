@@ -316,6 +316,13 @@ class ImageBackend:
                          generator=torch.Generator(pipe.device).manual_seed(seed), **_hub_callback(progress, steps)).images[0]
         return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started)
 
+    def generate_many(self, prompt: str, count: int, *, seed: int | None = None, **options) -> list[GeneratedImage]:
+        """`count` pictures for one prompt, seeds `seed`, `seed + 1`, ... (each reproducible alone)."""
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 16:
+            raise ImageRequestError(f"Between 1 and 16 pictures can be made at once (got {count!r}).")
+        first = _seed(seed)
+        return [self.generate(prompt, seed=first + k, **options) for k in range(count)]
+
     def refine(
         self,
         image: PIL.Image.Image,

@@ -60,6 +60,14 @@ def test_backend_generate_is_reproducible_from_the_seed(backend):
     assert c.image.size == (64, 64) and isinstance(c.seed, int)
 
 
+def test_backend_makes_several_pictures_with_consecutive_seeds(backend):
+    many = backend.generate_many("a rocket", 3, seed=10, steps=2)
+    assert [m.seed for m in many] == [10, 11, 12]
+    assert np.array_equal(np.asarray(many[1].image), np.asarray(backend.generate("a rocket", seed=11, steps=2).image))
+    with pytest.raises(ImageRequestError, match="pictures"):
+        backend.generate_many("a rocket", 0)
+
+
 def test_img2img_from_any_picture_is_proportionally_shorter(backend):
     source = PIL.Image.new("RGBA", (300, 200), (200, 30, 30, 255))
     calls = []
