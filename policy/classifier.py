@@ -23,6 +23,7 @@ import yaml
 from policy.normalize import fold_text, unleet
 
 CATEGORIES_PATH = Path(__file__).with_name("categories.yaml")
+COMMON_WORD_MAX_ID = 21000
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,14 @@ class TextEmbedder:
         return torch.nn.functional.normalize(pooled, dim=-1).numpy()
 
     def common_words(self) -> frozenset[str]:
-        """Whole words of the WordPiece vocabulary: the encoder's own list of frequent words."""
-        return frozenset(word for word in self.tokenizer.get_vocab() if word.isalpha() and word.islower())
+        """Ordinary words, from the encoder's own WordPiece vocabulary.
+
+        The vocabulary is roughly ordered by frequency: "rock" is id 2600, "drake" 7867, while
+        names such as "rihanna" (25439) sit near the end. Whole words below COMMON_WORD_MAX_ID
+        are treated as ordinary words that need evidence before they count as a name.
+        """
+        return frozenset(word for word, index in self.tokenizer.get_vocab().items()
+                         if index < COMMON_WORD_MAX_ID and word.isalpha() and word.islower())
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ Guards against false matches:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from policy.normalize import fold_text, join_spelled_out, unleet
@@ -262,14 +263,16 @@ def _names_someone_else(previous: str, key: _Key, original: list[str], common_wo
 
 
 def _original_words(prompt: str) -> list[str]:
-    return [word for word in prompt.replace("-", " ").split() if word]
+    # Invisible characters (zero-width, bidi controls) would hide a word's capital letter.
+    visible = "".join(ch for ch in prompt if unicodedata.category(ch) != "Cf")
+    return [word for word in visible.replace("-", " ").split() if word]
 
 
 def _capitalised(original: list[str], span: list[str]) -> str | None:
     """How the span is capitalised: "inside" (a capital on a non-function word after the
     prompt's first word), "initial" (only the first word of the prompt, which may be grammar) or
     None (not written as a name)."""
-    folded_original = ["".join(fold_text(word).split()) for word in original]
+    folded_original = ["".join(unleet(word).split()) for word in original]
     target = "".join(span)
     for start in range(len(original)):
         joined = ""

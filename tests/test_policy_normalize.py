@@ -15,6 +15,7 @@ PEOPLE = [
     Person(4, "Taylor Swift", ()),
     Person(5, "Arnold Schwarzenegger", ()),
     Person(6, "Bartholomew Okonkwo-Reyes", ()),
+    Person(7, "Quorvianna", ()),  # a one-word name that is not an ordinary word
 ]
 # Words the real encoder vocabulary knows; enough for the common-word guards under test.
 COMMON = frozenset({"cruise", "drake", "taylor", "swift", "tom", "the", "queen", "lantern", "rock", "duck",
@@ -88,6 +89,11 @@ def test_every_way_of_writing_a_registered_name_matches():
         "The Lantern Queen live in concert",
     ]:
         assert names_in(prompt) == {"Zara Quill"}, prompt
+
+
+def test_rare_one_word_name_matches_in_any_case_and_disguise():
+    for prompt in ["quorvianna at the beach", "QUORVIANNA singing", "\u202eQuorvianna\u202c dancing", "Qu0rv1anna on tour"]:
+        assert names_in(prompt) == {"Quorvianna"}, prompt
 
 
 def test_surname_alone_matches_when_distinctive():
