@@ -31,6 +31,22 @@ CONTEXT_TURNS = 4
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that person|the person|the man|the woman|same person)\b")
 
 
+# The quantised encoder copy and the embedded examples are read-only once built, so agents in one
+# process (the chat's, `easel draw`'s, a test's) share them instead of re-embedding every example.
+_shared_lock = threading.Lock()
+_shared: dict[tuple, tuple] = {}
+
+
+def _shared_models(encoder, categories_path) -> tuple[TextEmbedder, HarmClassifier, frozenset[str]]:
+    path = Path(categories_path).resolve()
+    key = (id(encoder), str(path), path.stat().st_mtime_ns)
+    with _shared_lock:
+        if key not in _shared:
+            embedder = TextEmbedder(encoder)
+            _shared[key] = (embedder, HarmClassifier(embedder, path), embedder.common_words())
+        return _shared[key]
+
+
 @dataclass(frozen=True)
 class PolicyRequest:
     prompt: str                           # the image prompt or edit instruction
@@ -57,9 +73,9 @@ class PolicyAgent:
         from models.text_encoder import load_sentence_encoder
 
         self.registry = OptOutRegistry(db_path)
-        self.embedder = TextEmbedder(encoder if encoder is not None else load_sentence_encoder())
-        self.common_words = self.embedder.common_words()
-        self.classifier = HarmClassifier(self.embedder, categories_path)
+        self.embedder, self.classifier, self.common_words = _shared_models(
+            encoder if encoder is not None else load_sentence_encoder(), categories_path
+        )
         self.audit = audit
         self._index_lock = threading.Lock()
         self._index_version = -1

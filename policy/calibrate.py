@@ -30,7 +30,8 @@ def sweep(cases_path: Path, registry_path: Path, thresholds, margins) -> list[tu
     with tempfile.TemporaryDirectory() as folder:
         agent = PolicyAgent(Path(folder) / "calibration.sqlite3", audit=False)
         agent.registry.import_file(registry_path)
-        original = dict(agent.classifier.categories)
+        # The classifier is shared within a process (see agent._shared_models): restore it after.
+        original, original_margin = dict(agent.classifier.categories), agent.classifier.margin
         for threshold in thresholds:
             for margin in margins:
                 agent.classifier.categories = {
@@ -45,6 +46,7 @@ def sweep(cases_path: Path, registry_path: Path, thresholds, margins) -> list[tu
                     rows.append({"case": case, "predicted": predicted, "correct": predicted == case["expected"]})
                 results.append((threshold, margin, summarize(rows, [0.0])))
         agent.classifier.categories = original
+        agent.classifier.margin = original_margin
     return results
 
 
