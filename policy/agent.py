@@ -205,9 +205,11 @@ class PolicyAgent:
                     best_name, best_excess = name, excess
         scores["real_person"] = float(real_person)
 
-        # Under-18 users: suggestive words are enough, the embedding need not agree.
+        # Under-18 users: suggestive or gory words are enough, the embedding need not agree.
         if best_name is None and minor_user and rules.is_sexual([prompt]):
             best_name = "suggestive_for_minor_users"
+        if best_name is None and minor_user and rules.is_gory([prompt]):
+            best_name = "gore_for_minor_users"
         if best_name is not None:
             category = self.classifier.categories[best_name]
             return self._refuse(best_name, category.why, scores, prompt)

@@ -124,6 +124,18 @@ def mentions_minor(texts) -> bool:
     return False
 
 
+_GORY_WORDS = re.compile(
+    r"\b(bloody|bloodied|blood ?(?:dripping|drips|spatter\w*|splatter\w*|everywhere|pouring|soaked|gushing|stained)|"
+    r"(?:covered|soaked|drenched|dripping) (?:in |with )?blood|pool of blood|gore|gory|guts|entrails|intestines|dismember\w*|decapitat\w*|behead\w*|"
+    r"mutilat\w*|severed|corpses?|carcass|disembowel\w*|flayed|skinned alive|brains? splatter\w*|splatter)\b"
+)
+
+
+def is_gory(texts) -> bool:
+    """Gore words; used for users under 18, where the embedding need not agree."""
+    return any(_GORY_WORDS.search(text) for text in _texts(texts))
+
+
 def is_sexual(texts) -> bool:
     return any(_SEXUAL_WORDS.search(text) for text in _texts(texts))
 
@@ -158,7 +170,9 @@ _DECEPTIVE_EVENT = re.compile(
     r"snorting|smoking crack|dead body|corpse|lying dead|found dead|assassinated|assassination|"
     r"shot dead|executed|overdose|overdosed|funeral of|crime scene|committing a crime|robbing|"
     r"cheating on|affair with|in rehab|drunk driving|dui|noose|hanged|hanging from a rope|beheaded|decapitated|"
-    r"murdered|stabbed|shooting people|killing people|terrori[sz]ing)\b"
+    r"murdered|stabbed|shooting people|killing people|terrori[sz]ing|pool of blood|covered in blood|"
+    r"bleeding out|shot in the head|escorted by (?:police|the police|fbi|agents|officers)|led away by|"
+    r"under arrest|in custody|being detained|raided by)\b"
 )
 # Styles that make an image plainly not a photograph of a real event (satire and art are fine).
 _STYLISED = re.compile(
