@@ -4,7 +4,10 @@ A check reads top to bottom:
 1. minors + sexual content (explicit rule, absolute; looks at the whole conversation),
 2. the opt-out registry (names however written, also in the image being edited),
 3. prompt injection ("ignore the policy"),
-4. harm categories by embedding similarity (categories.yaml), with the stricter thresholds and
+4. real people in sexual scenes or realistic fakes of newsworthy events,
+5. harmful intent written out plainly (violence against people, drug buying, crime, self-harm,
+   glorifying atrocities: explicit patterns in rules.py),
+6. harm categories by embedding similarity (categories.yaml), with the stricter thresholds and
    extra categories for users under 18,
 and returns a `Decision` that names the rule, says why, and offers an allowed alternative. Every
 decision goes to the audit log. `check_fail_closed` turns any internal error into a refusal.
@@ -17,7 +20,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from policy import rules
 from policy.classifier import CATEGORIES_PATH, HarmClassifier, TextEmbedder, folded_variants

@@ -7,22 +7,26 @@ prompt word, whatever the registry size:
 - `exact`: the key's words joined without spaces ("edsheeran") -> key. Prompt windows of 1..5
   words are joined the same way, so "Ed Sheeran", "EdSheeran", "E d S h e e r a n", "ED-SHEERAN"
   and "Ed  Sh33ran" all hit.
-- `deletes`: a symmetric-deletion index (SymSpell) over the vocabulary of long name words. A
-  prompt word and every string one deletion away from it are looked up, which finds words within
-  one edit (insert, delete, substitute, transpose) in O(len(word)).
-- `by_word`: vocabulary word -> the keys it occurs in, to turn word hits into candidate names.
+- `deletes`: a symmetric-deletion index (SymSpell) over each key's rarest word of 4+ letters
+  (usually the surname). A prompt word and every string one deletion away from it are looked
+  up, which finds words within one edit (insert, delete, substitute, transpose) in O(len(word)).
+- `by_word`: that rarest word -> the keys it belongs to, to turn word hits into candidate names.
+  Keying on the rarest word keeps the candidates per prompt word to a handful even when
+  thousands of registered names share a given name.
 
 Guards against false matches:
 - Short words (4 letters or fewer) must match exactly; a misspelled name must be close in total
-  (`edit_budget`), so "Adam Sandler" never becomes "Adam Driver".
+  (`edit_budget`: none under 7 letters, one edit under 14, two above), so "Adam Sandler" never
+  becomes "Adam Driver".
 - Every word of a multi-word name must be present in order, so sharing a first name ("Taylor
   Lautner" vs "Taylor Swift") is not a match.
 - A surname alone matches only when it is not an ordinary word (the encoder's WordPiece
   vocabulary says which words are common: "cruise", "drake", "driver" are; "schwarzenegger" is
   not), and not when a different first name precedes it.
-- A single-word name or alias that is also a common word ("Drake", "The Rock") needs the prompt
-  to treat it as a person: written capitalised, and the sentence embedding closer to scenes
-  about people than about things (checked by the agent with `person_score`).
+- A single-word name, or an alias made only of ordinary words ("Drake", "The Rock"), needs the
+  prompt to write it as a name: a capital inside the sentence, or at the start of the prompt
+  plus a sentence embedding closer to scenes about people than about things (checked by the
+  agent with `person_score`).
 """
 
 from __future__ import annotations
