@@ -78,7 +78,8 @@ LANGUAGES = [
 ]
 NEW_AFTER_PICTURE = ["now draw {s}", "next, draw {s}", "ok, now make {s}", "another one: {s}", "now paint {s}",
                      "great, now {s}", "can you also draw {s}?", "let's do {s} next", "new picture: {s}",
-                     "and now a picture of {s}"]
+                     "and now a picture of {s}", "draw {s} now", "now sketch {s}", "now make a picture of {s}",
+                     "next: {s}", "ok, draw {s} too", "nice! now draw {s}", "now generate {s}", "now draw me {s}"]
 
 COLORS = ["blue", "green", "purple", "orange", "golden", "black and white", "red", "yellow", "silver", "teal"]
 ADDITIONS = ["a hat", "a crown", "a rainbow", "some flowers", "a moon in the sky", "a small dog", "clouds",
@@ -213,7 +214,7 @@ def _picture_history(rng: random.Random, pictures: int) -> tuple[list[Turn], lis
 
 
 def _edit_text(rng: random.Random, subject: str | None = None) -> str:
-    templates = PART_EDITS if subject and rng.random() < 0.55 else EDITS
+    templates = PART_EDITS if subject and rng.random() < 0.65 else EDITS
     return rng.choice(templates).format(
         c=rng.choice(COLORS), a=rng.choice(ADDITIONS), a0=rng.choice(ADDITIONS), st=rng.choice(STYLES), p=rng.choice(PLACES),
         n=rng.choice(_parts(subject or "picture")), x=rng.choice(THINGS),
@@ -230,8 +231,8 @@ def generate_examples(n: int, seed: int = 0) -> list[RoutingExample]:
     """`n` routing examples, the same for the same seed."""
     rng = random.Random(seed)
     makers = [
-        (0.24, _draw_example), (0.06, _draw_format), (0.08, _draw_other_language), (0.26, _edit_example),
-        (0.08, _new_after_picture),
+        (0.20, _draw_example), (0.06, _draw_format), (0.08, _draw_other_language), (0.28, _edit_example),
+        (0.12, _new_after_picture),
         (0.12, _question_example), (0.08, _chitchat_example), (0.06, _about_picture_example), (0.06, _writing_example),
     ]
     weights = [w for w, _ in makers]

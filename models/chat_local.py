@@ -28,10 +28,17 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict
-from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+from transformers import (
+    LogitsProcessor,
+    LogitsProcessorList,
+    StoppingCriteria,
+    StoppingCriteriaList,
+    TextIteratorStreamer,
+)
 
 from models.chat_weights import EMBEDDED_PRESET, LoadedChatModel, load_chat_model
 from models.tool_calling import (
+    TOOL_CALL_OPEN,
     MalformedToolCall,
     describe_tools,
     format_tool_call,
@@ -77,6 +84,26 @@ def to_chat_template_messages(
     return converted
 
 
+class _PenalizeOwnRepeats(LogitsProcessor):
+    """The usual repetition penalty, but only for tokens the model itself has written in this
+    answer: words of the prompt (the user's subject, a tool call's fixed parts) must stay easy to
+    copy, while the model's own loops are still discouraged. A tool call repeats its own
+    punctuation by design, so an answer that opens like one is not penalised at all."""
+
+    def __init__(self, penalty: float, prompt_length: int, tool_call_opener: int | None):
+        self.penalty = penalty
+        self.prompt_length = prompt_length
+        self.tool_call_opener = tool_call_opener
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        generated = input_ids[:, self.prompt_length :]
+        if generated.shape[1] == 0 or generated[0, 0].item() == self.tool_call_opener:
+            return scores
+        seen = torch.gather(scores, 1, generated)
+        seen = torch.where(seen < 0, seen * self.penalty, seen / self.penalty)
+        return scores.scatter(1, generated, seen)
+
+
 class _StopWhenSet(StoppingCriteria):
     def __init__(self, event: threading.Event):
         self.event = event
@@ -93,7 +120,8 @@ class LocalChatModel(BaseChatModel):
     preset: str = EMBEDDED_PRESET
     cache_dir: Path = Path("data/models")
     max_new_tokens: int = 256
-    # Greedy decoding of a 135M model loops on itself; a mild penalty keeps answers moving.
+    # Greedy decoding of a 135M model loops on itself; a mild penalty on its own repeats keeps
+    # answers moving.
     repetition_penalty: float = 1.15
     # Copying n-grams from the prompt (prompt-lookup decoding) verifies several draft tokens per
     # forward pass; tool calls are mostly copied (their skeleton is in the system prompt and the
@@ -133,6 +161,7 @@ class LocalChatModel(BaseChatModel):
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
         cancelled = threading.Event()
         failure: list[BaseException] = []
+        opener = tokenizer(TOOL_CALL_OPEN, add_special_tokens=False)["input_ids"][0]
 
         def run() -> None:
             try:
@@ -142,7 +171,9 @@ class LocalChatModel(BaseChatModel):
                         streamer=streamer,
                         max_new_tokens=max_new_tokens,
                         do_sample=False,
-                        repetition_penalty=self.repetition_penalty,
+                        logits_processor=LogitsProcessorList(
+                            [_PenalizeOwnRepeats(self.repetition_penalty, inputs["input_ids"].shape[1], opener)]
+                        ),
                         prompt_lookup_num_tokens=self.prompt_lookup_tokens or None,
                         stopping_criteria=StoppingCriteriaList([_StopWhenSet(cancelled)]),
                         pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id,
