@@ -63,9 +63,11 @@ class CaptionCache:
             pooled, tokens, mask = encode_with(self.encoder, missing, self.max_tokens)
             for k, c in enumerate(missing):
                 self.store[c] = (pooled[k].half(), tokens[k].half(), mask[k])
-            while len(self.store) > self.capacity:
-                self.store.popitem(last=False)
         rows = [self.store[c] for c in captions]
+        for c in captions:  # least recently used captions are dropped first, after this batch is read
+            self.store.move_to_end(c)
+        while len(self.store) > self.capacity:
+            self.store.popitem(last=False)
         return tuple(torch.stack([r[j] for r in rows]).float() for j in range(3))
 
 

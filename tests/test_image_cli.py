@@ -85,3 +85,17 @@ def test_draw_reports_a_bad_request_clearly(settings, tiny_model, capsys):
     code = main(["draw", "a rocket", "--steps", "0", "--model", str(tiny_model)])
     assert code == 2
     assert "steps" in capsys.readouterr().err
+
+
+def test_caption_cache_keeps_every_caption_of_the_batch_it_serves():
+    from models.train_image import CaptionCache
+
+    class FakeEncoder:
+        def encode(self, texts, **kwargs):
+            return [{"sentence_embedding": torch.full((384,), float(len(t))), "token_embeddings": torch.ones(len(t) + 1, 384)} for t in texts]
+
+    cache = CaptionCache(FakeEncoder(), max_tokens=8, capacity=3)
+    cache(["", "a", "b"])
+    pooled, tokens, mask = cache(["", "c", "d", "e"])  # "" is cached and the oldest entry
+    assert pooled[:, 0].tolist() == [0.0, 1.0, 1.0, 1.0] and tokens.shape == (4, 8, 384)
+    assert len(cache.store) == 3
