@@ -159,6 +159,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         api_message.submit(gpu(handlers.api_chat), [api_message, session], [api_reply, api_pictures, session], api_name="chat")
 
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    demo.easel_studio = studio  # for the server's background warm-up
     return demo
 
 

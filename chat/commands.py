@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 from pathlib import Path
@@ -55,11 +56,18 @@ def serve_command(args, settings: Settings) -> int:
     from models.chat_weights import load_chat_model
 
     demo = build_app(settings)
-    # Warm the chat model in the background: the page is up at once, and the first answer does
-    # not pay for loading the weights.
-    threading.Thread(
-        target=load_chat_model, args=(settings.chat_model, settings.model_cache_dir), daemon=True
-    ).start()
+
+    def warm_up() -> None:
+        # In the background: the page is up at once, and the first answer and first picture do
+        # not pay for loading weights and embedding the policy's examples.
+        try:
+            if not settings.chat_model.startswith("openai:"):
+                load_chat_model(settings.chat_model, settings.model_cache_dir)
+            demo.easel_studio.warm_up()
+        except Exception:  # a failed warm-up only means the first request loads instead
+            logging.getLogger(__name__).exception("warm-up failed")
+
+    threading.Thread(target=warm_up, name="easel-warm-up", daemon=True).start()
     demo.launch(css=CSS)
     return 0
 

@@ -48,10 +48,15 @@ class Studio:
         *,
         steps: int | None = None,
         backend_for: Callable[[str], object] | None = None,
+        policy_loader: Callable[[], object] | None = None,
     ):
         """`generator` draws from text; `editor` refines an existing picture (often the same
-        backend); `backend_for(preset)` gives the backend of a preset a session picked."""
-        self.policy_agent = policy_agent
+        backend); `backend_for(preset)` gives the backend of a preset a session picked.
+        `policy_loader` builds the policy agent on first use instead (it embeds every exemplar,
+        which would otherwise delay the page by seconds)."""
+        self._policy_agent = policy_agent
+        self._policy_loader = policy_loader
+        self._policy_lock = threading.Lock()
         self.generator = generator
         self.editor = editor
         self.image_dir = image_dir
@@ -78,8 +83,22 @@ class Studio:
                     backends[preset] = ImageBackend.from_preset(preset, settings.model_cache_dir)
                 return backends[preset]
 
-        return cls(PolicyAgent.from_settings(settings), generator, editor, image_dir,
-                   steps=settings.image_steps, backend_for=backend_for)
+        return cls(None, generator, editor, image_dir, steps=settings.image_steps, backend_for=backend_for,
+                   policy_loader=lambda: PolicyAgent.from_settings(settings))
+
+    @property
+    def policy_agent(self):
+        with self._policy_lock:
+            if self._policy_agent is None and self._policy_loader is not None:
+                self._policy_agent = self._policy_loader()
+            return self._policy_agent
+
+    def warm_up(self) -> None:
+        """Load the policy agent and the default image model now (the server calls this in the
+        background at start-up, so the first picture does not wait for them)."""
+        self.policy_agent
+        if hasattr(self.generator, "embedded_pipeline") and self.generator.kind == "embedded":
+            self.generator.embedded_pipeline()
 
     def _generator(self, session: ChatSession):
         preset = session.preferences.model
@@ -98,7 +117,7 @@ class Studio:
     # -- the gate -----------------------------------------------------------------------------
 
     def _check(self, session: ChatSession, prompt: str, *, source: PictureRecord | None = None):
-        from policy.agent import PolicyRequest, check_fail_closed
+        from policy.agent import PolicyRequest, check_fail_closed, refusal_on_error
 
         request = PolicyRequest(
             prompt=prompt,
@@ -107,7 +126,12 @@ class Studio:
             source_prompt=source.prompt if source else None,
             user_age=session.user_age,
         )
-        return check_fail_closed(self.policy_agent, request)
+        try:
+            agent = self.policy_agent
+        except Exception as error:  # an agent that cannot even start refuses like a failing one
+            log.exception("policy agent failed to load")
+            return refusal_on_error(error)
+        return check_fail_closed(agent, request)
 
     # -- tools' work --------------------------------------------------------------------------
 
