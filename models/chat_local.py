@@ -46,6 +46,9 @@ from models.tool_calling import (
     starts_like_tool_call,
 )
 
+# Enough for any call to the image tools with a long description (a call is 30-60 tokens).
+TOOL_CALL_TOKENS = 160
+
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
 
 
@@ -104,6 +107,22 @@ class _PenalizeOwnRepeats(LogitsProcessor):
         return scores.scatter(1, generated, seen)
 
 
+class _PlainTextBudget(StoppingCriteria):
+    """Stops a plain-text answer at its token budget; a tool call gets the longer budget it
+    needs however short the answers are set to be (a cut-off call is unreadable)."""
+
+    def __init__(self, prompt_length: int, budget: int, tool_call_opener: int | None):
+        self.prompt_length = prompt_length
+        self.budget = budget
+        self.tool_call_opener = tool_call_opener
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs) -> bool:
+        generated = input_ids.shape[1] - self.prompt_length
+        if generated < self.budget:
+            return False
+        return input_ids[0, self.prompt_length].item() != self.tool_call_opener
+
+
 class _StopWhenSet(StoppingCriteria):
     def __init__(self, event: threading.Event):
         self.event = event
@@ -154,7 +173,7 @@ class LocalChatModel(BaseChatModel):
 
     # -- generation ---------------------------------------------------------------------------
 
-    def _raw_text(self, prompt: str, stop: list[str] | None, max_new_tokens: int) -> Iterator[str]:
+    def _raw_text(self, prompt: str, stop: list[str] | None, max_new_tokens: int, tools: bool = False) -> Iterator[str]:
         loaded = self.loaded()
         tokenizer, model = loaded.tokenizer, loaded.model
         inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(model.device)
@@ -162,6 +181,7 @@ class LocalChatModel(BaseChatModel):
         cancelled = threading.Event()
         failure: list[BaseException] = []
         opener = tokenizer(TOOL_CALL_OPEN, add_special_tokens=False)["input_ids"][0]
+        prompt_length = inputs["input_ids"].shape[1]
 
         def run() -> None:
             try:
@@ -169,13 +189,15 @@ class LocalChatModel(BaseChatModel):
                     model.generate(
                         **inputs,
                         streamer=streamer,
-                        max_new_tokens=max_new_tokens,
+                        max_new_tokens=max(max_new_tokens, TOOL_CALL_TOKENS) if tools else max_new_tokens,
                         do_sample=False,
                         logits_processor=LogitsProcessorList(
-                            [_PenalizeOwnRepeats(self.repetition_penalty, inputs["input_ids"].shape[1], opener)]
+                            [_PenalizeOwnRepeats(self.repetition_penalty, prompt_length, opener)]
                         ),
                         prompt_lookup_num_tokens=self.prompt_lookup_tokens or None,
-                        stopping_criteria=StoppingCriteriaList([_StopWhenSet(cancelled)]),
+                        stopping_criteria=StoppingCriteriaList(
+                            [_StopWhenSet(cancelled), _PlainTextBudget(prompt_length, max_new_tokens, opener)]
+                        ),
                         pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id,
                         **({"stop_strings": stop, "tokenizer": tokenizer} if stop else {}),
                     )
@@ -207,7 +229,7 @@ class LocalChatModel(BaseChatModel):
         max_new_tokens = kwargs.get("max_new_tokens", self.max_new_tokens)
         held = ""  # text that may still turn out to be a tool call
         streaming_text = not tools
-        for piece in self._raw_text(prompt, stop, max_new_tokens):
+        for piece in self._raw_text(prompt, stop, max_new_tokens, tools=bool(tools)):
             if streaming_text:
                 yield self._chunk(piece, run_manager)
                 continue
