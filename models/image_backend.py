@@ -247,6 +247,9 @@ class ImageBackend:
         self.preset = preset or HubPreset(str(source), "text2img", steps=DEFAULT_STEPS, guidance=DEFAULT_GUIDANCE, size=256)
         self._embedded = None
         self._lock = threading.Lock()
+        # A diffusers scheduler keeps its position in the sampling loop on itself, so two
+        # sessions sampling through one pipeline at once would corrupt each other's loop.
+        self._sampling = threading.Lock()
 
     @classmethod
     def from_preset(cls, preset: str, cache_dir: Path | None = None) -> "ImageBackend":
@@ -305,15 +308,17 @@ class ImageBackend:
         if self.kind == "embedded":
             pipe = self.embedded_pipeline()
             generator = torch.Generator().manual_seed(seed)
-            image = pipe(prompt, num_inference_steps=steps, guidance_scale=guidance, generator=generator,
-                         output_size=size or 256, callback=progress).images[0]
+            with self._sampling:
+                image = pipe(prompt, num_inference_steps=steps, guidance_scale=guidance, generator=generator,
+                             output_size=size or 256, callback=progress).images[0]
         else:
             if self.preset.task == "edit":
                 raise ImageRequestError(f"{self.name} edits pictures; it cannot draw one from a description alone.")
             pipe = self.hub_pipeline()
             size = size or self.preset.size
-            image = pipe(prompt=prompt, num_inference_steps=steps, guidance_scale=guidance, height=size, width=size,
-                         generator=torch.Generator(pipe.device).manual_seed(seed), **_hub_callback(progress, steps)).images[0]
+            with self._sampling:
+                image = pipe(prompt=prompt, num_inference_steps=steps, guidance_scale=guidance, height=size, width=size,
+                             generator=torch.Generator(pipe.device).manual_seed(seed), **_hub_callback(progress, steps)).images[0]
         return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started)
 
     def generate_many(self, prompt: str, count: int, *, seed: int | None = None, **options) -> list[GeneratedImage]:
@@ -344,23 +349,28 @@ class ImageBackend:
         if self.kind == "embedded":
             pipe = self.embedded_pipeline()
             generator = torch.Generator().manual_seed(seed)
-            out = pipe(prompt, image=image, strength=strength, num_inference_steps=steps, guidance_scale=self.preset.guidance,
-                       generator=generator, output_size=max(256, min(image.size)), callback=progress).images[0]
+            with self._sampling:
+                out = pipe(prompt, image=image, strength=strength, num_inference_steps=steps, guidance_scale=self.preset.guidance,
+                           generator=generator, output_size=max(256, min(image.size)), callback=progress).images[0]
             return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started)
         pipe = self.hub_pipeline()
         generator = torch.Generator(pipe.device).manual_seed(seed)
         source = image.convert("RGB").resize((self.preset.size, self.preset.size), PIL.Image.LANCZOS)
         if self.preset.task == "edit":
             # Instruction edits have no strength: a lower strength keeps more of the picture.
-            out = pipe(prompt=prompt, image=source, num_inference_steps=steps, guidance_scale=self.preset.guidance,
-                       image_guidance_scale=1.0 + 1.5 * (1.0 - strength), generator=generator, **_hub_callback(progress, steps)).images[0]
+            with self._sampling:
+                out = pipe(prompt=prompt, image=source, num_inference_steps=steps, guidance_scale=self.preset.guidance,
+                           image_guidance_scale=1.0 + 1.5 * (1.0 - strength), generator=generator,
+                           **_hub_callback(progress, steps)).images[0]
         else:
             from diffusers import AutoPipelineForImage2Image
 
             img2img = AutoPipelineForImage2Image.from_pipe(pipe)  # shares the loaded weights
             steps = max(steps, int(1 / strength + 0.999))  # turbo models need steps * strength >= 1
-            out = img2img(prompt=prompt, image=source, strength=strength, num_inference_steps=steps,
-                          guidance_scale=self.preset.guidance, generator=generator, **_hub_callback(progress, max(1, int(steps * strength)))).images[0]
+            with self._sampling:
+                out = img2img(prompt=prompt, image=source, strength=strength, num_inference_steps=steps,
+                              guidance_scale=self.preset.guidance, generator=generator,
+                              **_hub_callback(progress, max(1, int(steps * strength)))).images[0]
         return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started)
 
 
