@@ -38,6 +38,7 @@ def register(commands, eval_commands) -> None:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
     train.add_argument("--out", type=Path, default=None, help="adapter folder (default: the one the repo ships)")
+    train.add_argument("--init-from", type=Path, default=None, help="continue training this adapter instead of a new one")
     train.set_defaults(handler=train_chat_command)
 
 
@@ -149,7 +150,7 @@ def train_chat_command(args, settings: Settings) -> int:
     loaded = base.loaded()
     summary = train_lora(
         loaded.model, loaded.tokenizer, pairs, args.out or EMBEDDED_ADAPTER_DIR, config,
-        checkpoint_dir=settings.resolved_data_dir() / "checkpoints" / "chat-model",
+        checkpoint_dir=settings.resolved_data_dir() / "checkpoints" / "chat-model", init_from=args.init_from,
     )
     print(json.dumps(summary))
     return 0

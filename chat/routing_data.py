@@ -40,6 +40,11 @@ SUBJECTS_EN = [
     "a pair of red boots", "a bowl of soup", "a deer in the forest", "a futuristic car", "a croissant",
     "a paper boat", "a lantern", "a chameleon", "a campfire under the stars", "a goldfish in a bowl",
 ]
+# One-word subjects: short requests ("draw a dog") followed by short edits ("make it red") are
+# the most common conversation of all.
+SIMPLE_SUBJECTS = ["a dog", "a house", "a tree", "a car", "a fish", "a bird", "a horse", "a boat", "a flower",
+                   "a star", "a moon", "a robot", "a rocket", "a castle", "a frog", "a lion", "a bus", "a chair",
+                   "a hat", "a cake", "a clock", "a train", "a mouse", "a bear", "a duck", "a pig", "a cow", "a kite"]
 SUBJECTS_FR = ["un chat noir", "une maison rouge", "un bateau", "une fleur jaune", "un chien qui court",
                "une montagne enneigée", "un gâteau au chocolat", "un cheval blanc", "une voiture bleue",
                "un arbre en automne", "une tortue", "un oiseau sur une branche", "la tour Eiffel la nuit",
@@ -202,7 +207,7 @@ def _picture_history(rng: random.Random, pictures: int) -> tuple[list[Turn], lis
     history: list[Turn] = []
     subjects = []
     for n in range(1, pictures + 1):
-        subject = rng.choice(SUBJECTS_EN)
+        subject = rng.choice(SIMPLE_SUBJECTS if rng.random() < 0.4 else SUBJECTS_EN)
         subjects.append(subject)
         history.append(Turn("user", rng.choice(DRAW_EN).format(s=subject)))
         history.append(Turn("assistant", rng.choice(["Here is {s}.", "Here you go: {s}.", "Done! {s}."]).format(s=subject),
@@ -213,8 +218,13 @@ def _picture_history(rng: random.Random, pictures: int) -> tuple[list[Turn], lis
     return history, subjects
 
 
+SHORT_EDITS = ["make it {c}", "make it {st}", "add {a}", "make it bigger", "make it {c} please", "turn it {c}",
+               "now {c}", "{c} please", "give it {a}", "make the {n} {c}"]
+
+
 def _edit_text(rng: random.Random, subject: str | None = None) -> str:
-    templates = PART_EDITS if subject and rng.random() < 0.65 else EDITS
+    draw = rng.random()
+    templates = SHORT_EDITS if draw < 0.3 else PART_EDITS if subject and draw < 0.75 else EDITS
     return rng.choice(templates).format(
         c=rng.choice(COLORS), a=rng.choice(ADDITIONS), a0=rng.choice(ADDITIONS), st=rng.choice(STYLES), p=rng.choice(PLACES),
         n=rng.choice(_parts(subject or "picture")), x=rng.choice(THINGS),

@@ -93,6 +93,7 @@ def train_lora(
     config: LoraTrainingConfig,
     checkpoint_dir: Path | None = None,
     log: Callable[[str], None] = print,
+    init_from: Path | None = None,
 ) -> dict:
     """Fine-tune a LoRA adapter on `pairs` and save it (safetensors) to `out_dir`.
 
@@ -114,7 +115,10 @@ def train_lora(
         r=config.rank, lora_alpha=config.alpha, target_modules=ADAPTER_TARGETS, lora_dropout=0.0,
         layers_to_transform=list(range(layers - config.top_layers, layers)) if config.top_layers else None,
     )
-    model = get_peft_model(model, peft_config)
+    if init_from is not None:  # a second, shorter round on top of an adapter trained before
+        model = PeftModel.from_pretrained(model, init_from, is_trainable=True)
+    else:
+        model = get_peft_model(model, peft_config)
     model.train()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate)
     total = len(schedule)
