@@ -119,19 +119,26 @@ class Studio:
     def _check(self, session: ChatSession, prompt: str, *, source: PictureRecord | None = None):
         from policy.agent import PolicyRequest, check_fail_closed, refusal_on_error
 
-        request = PolicyRequest(
-            prompt=prompt,
-            context=tuple(session.user_turns()[:-1][-6:]),
+        turns = session.user_turns()
+        common = dict(
+            context=tuple(turns[:-1][-6:]),
             is_edit=source is not None,
             source_prompt=source.prompt if source else None,
             user_age=session.user_age,
         )
+        # The user's own words are checked as well as the prompt the chat model wrote: a model
+        # that drops or rewrites a name ("draw <person> walking a dog" -> "a dog walking") must
+        # not carry a request past the gate.
+        requests = [PolicyRequest(prompt=prompt, **common)]
+        if turns and turns[-1].strip().lower() != prompt.strip().lower():
+            requests.append(PolicyRequest(prompt=turns[-1], **common))
         try:
             agent = self.policy_agent
         except Exception as error:  # an agent that cannot even start refuses like a failing one
             log.exception("policy agent failed to load")
             return refusal_on_error(error)
-        return check_fail_closed(agent, request)
+        decisions = [check_fail_closed(agent, request) for request in requests]
+        return next((d for d in decisions if not d.allowed), decisions[0])
 
     # -- tools' work --------------------------------------------------------------------------
 

@@ -107,7 +107,11 @@ class ChatHandlers:
             log.exception("upload failed")
             return UNSUPPORTED_FILE.format(name=path.name), None
         description = f"an uploaded picture ({path.name})" + (f", sent with: {text.strip()[:200]}" if text else "")
-        return None, self.studio.add_upload(session, image, description)
+        picture = self.studio.add_upload(session, image, description)
+        # In the history as a shown picture, like one Easel drew, so the model can refer to it.
+        session.add_user("I'm uploading a picture.")
+        session.add_assistant(f"Got your picture ({picture.id}).", picture_id=picture.id)
+        return None, picture
 
     # -- the browser page ---------------------------------------------------------------------
 
