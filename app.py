@@ -123,7 +123,9 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
         # -- chat events ----------------------------------------------------------------------
         turn_outputs = [message, chatbot, session, picture_choice, download_button]
-        message.submit(gpu(handlers.send), [message, chatbot, session], turn_outputs, api_visibility="private")
+        # A message sent while the previous answer still streams runs right after it, not never.
+        message.submit(gpu(handlers.send), [message, chatbot, session], turn_outputs, api_visibility="private",
+                       trigger_mode="always_last")
         chatbot.option_select(suggestion, None, message, api_visibility="private").then(
             gpu(handlers.send), [message, chatbot, session], turn_outputs, api_visibility="private"
         )

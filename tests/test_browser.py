@@ -76,12 +76,16 @@ def test_draw_refine_and_refusal_in_the_browser(page, server_url, artifacts):
     conversation = page.locator("#conversation")
     expect(conversation.locator("img")).to_have_count(1, timeout=60_000)
     expect(conversation).to_contain_text("img-1", timeout=30_000)
+    # Let the turn finish (the model's short answer follows the card): a message sent while an
+    # answer still streams is dropped by the page (a known gap; see the issue notes).
+    page.wait_for_timeout(10_000)
     page.screenshot(path=artifacts / "product-1-drawn.png")
 
     _send(page, "make it blue")
     expect(conversation.locator("img")).to_have_count(2, timeout=60_000)
     expect(conversation).to_contain_text("refined from img-1", timeout=30_000)
     page.screenshot(path=artifacts / "product-2-refined.png")
+    page.wait_for_timeout(10_000)
 
     _send(page, f"draw {OPTED_OUT_NAME} riding a bicycle")
     expect(conversation).to_contain_text("Not drawn", timeout=60_000)
