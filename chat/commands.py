@@ -49,7 +49,7 @@ def _assistant(settings: Settings, max_new_tokens: int | None = None):
     if max_new_tokens:
         settings = settings.model_copy(update={"max_new_tokens": max_new_tokens})
     studio = Studio.from_settings(settings)
-    return Assistant(settings.chat_model_instance(), studio, max_message_chars=settings.max_message_chars), studio
+    return Assistant(settings.chat_model_instance(), studio, max_message_chars=settings.max_message_chars)
 
 
 def serve_command(args, settings: Settings) -> int:
@@ -80,7 +80,7 @@ def chat_command(args, settings: Settings) -> int:
 
     from chat.session import ChatSession
 
-    assistant, _studio = _assistant(settings, args.max_new_tokens)
+    assistant = _assistant(settings, args.max_new_tokens)
     session = ChatSession(user_age=settings.user_age)
     out_dir = args.pictures_dir
     interactive = sys.stdin.isatty()

@@ -157,8 +157,7 @@ class ChatHandlers:
         return [*history, note], session, f"Next change applies to {picture_id}."
 
     def new_conversation(self, session: ChatSession) -> ChatSession:
-        fresh = ChatSession(user_age=session.user_age, preferences=session.preferences)
-        return fresh
+        return ChatSession(user_age=session.user_age, preferences=session.preferences)
 
     # -- the `chat` endpoint for programs -----------------------------------------------------
 
