@@ -31,6 +31,8 @@ def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubP
     train.add_argument("--lr", type=float, default=8e-4)
     train.add_argument("--concepts", type=int, default=300)
     train.add_argument("--channels", default="64,128,192", help="UNet channels per level")
+    train.add_argument("--patch-size", type=int, default=2, help="pixels folded into one UNet position per side (2: 16x16 grid, 4: 8x8)")
+    train.add_argument("--caption-pool", type=int, default=0, help="compositions per concept with captions encoded once (0: fresh ones every step)")
     train.add_argument("--threads", type=int, default=1, help="CPU threads (leave the other cores to others)")
     train.add_argument("--checkpoint-every", type=int, default=100)
     train.add_argument("--work-dir", type=Path, default=None, help="checkpoints and data cache (default DATA_DIR/image_model)")
@@ -69,7 +71,7 @@ def run_train(args, settings) -> int:
         return 0
     config = TrainConfig(
         seed=args.seed, steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, concepts=args.concepts,
-        channels=tuple(int(c) for c in args.channels.split(",")), threads=args.threads, checkpoint_every=args.checkpoint_every,
+        channels=tuple(int(c) for c in args.channels.split(",")), patch_size=args.patch_size, caption_pool=args.caption_pool, threads=args.threads, checkpoint_every=args.checkpoint_every,
     )
     summary = train(config, work, args.out, resume=not args.no_resume, progress=True)
     print(json.dumps(summary))

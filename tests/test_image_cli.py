@@ -18,24 +18,31 @@ def unet_weights(folder):
     return load_file(folder / "unet" / "diffusion_pytorch_model.safetensors")
 
 
-def test_training_is_reproducible_and_resumes(settings, tmp_path, capsys):
+@pytest.mark.parametrize("options", [[], ["--patch-size", "4", "--caption-pool", "3"]], ids=["fresh-captions", "patch4-caption-pool"])
+def test_training_is_reproducible_and_resumes(settings, tmp_path, capsys, options):
+    tiny = [*TINY, *options]
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    assert main(["train", "image-model", "--steps", "4", *TINY, "--work-dir", str(tmp_path / "a"), "--out", str(straight)]) == 0
+    assert main(["train", "image-model", "--steps", "4", *tiny, "--work-dir", str(tmp_path / "a"), "--out", str(straight)]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["steps"] == 4 and summary["final_loss"] > 0
     # Stop after 2 steps, then resume to 4: the same weights as the uninterrupted run.
-    assert main(["train", "image-model", "--steps", "2", *TINY, "--work-dir", str(tmp_path / "b"), "--out", str(tmp_path / "half")]) == 0
+    assert main(["train", "image-model", "--steps", "2", *tiny, "--work-dir", str(tmp_path / "b"), "--out", str(tmp_path / "half")]) == 0
     state = torch.load(tmp_path / "b" / "checkpoint.pt", weights_only=False)
     state["config"]["steps"] = 4
     torch.save(state, tmp_path / "b" / "checkpoint.pt")
-    assert main(["train", "image-model", "--steps", "4", *TINY, "--work-dir", str(tmp_path / "b"), "--out", str(resumed)]) == 0
+    assert main(["train", "image-model", "--steps", "4", *tiny, "--work-dir", str(tmp_path / "b"), "--out", str(resumed)]) == 0
     a, b = unet_weights(straight), unet_weights(resumed)
     # Equal up to float rounding (captions are encoded in differently padded batches).
     assert all(torch.allclose(a[k], b[k], atol=1e-4) for k in a)
     assert not all(torch.equal(a[k], b2) for k, b2 in unet_weights(tmp_path / "half").items())
     info = json.loads((straight / "training.json").read_text())
     assert len(info["concepts"]) == 12 and info["training"]["steps"] == 4
-    assert EmojiDiffusionPipeline.from_pretrained(straight).unet.config.block_out_channels == [16, 32]
+    pipe = EmojiDiffusionPipeline.from_pretrained(straight)
+    assert pipe.unet.config.block_out_channels == [16, 32]
+    if options:  # the 8x8 grid of 4x4 patches is saved with the pipeline and sampled back to 32 px
+        assert pipe.unet.config.sample_size == 8
+        picture = pipe("a cat face", num_inference_steps=2, generator=torch.Generator().manual_seed(0), output_type="np", output_size=None).images[0]
+        assert picture.shape[:2] == (32, 32)
 
 
 @pytest.fixture
