@@ -9,6 +9,7 @@ can skip it; if the policy agent fails, no picture is made (fail closed).
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import uuid
@@ -36,6 +37,25 @@ class PictureOutcome:
     @property
     def refused(self) -> bool:
         return self.decision is not None and not self.decision.allowed
+
+
+def missing_picture_message(session: ChatSession, image_id: object) -> str:
+    """What the user is told when an edit names a picture this conversation does not have.
+
+    With no picture at all (an edit asked for before anything was drawn, or a picture id from
+    another conversation) the model passes whatever id it has, often none; the answer then says
+    plainly that there is nothing to change yet rather than quoting a made-up id."""
+    named = str(image_id or "").strip()
+    named = named if re.fullmatch(r"img-\d+", named) else ""
+    if not session.pictures:
+        if named:
+            return (f"There is no picture '{named}' in this conversation — there are no pictures here yet. "
+                    "Ask me to draw one first.")
+        return "There is no picture in this conversation yet — ask me to draw one first."
+    known = ", ".join(session.pictures)
+    which = f"picture '{named}'" if named else "such picture"
+    return (f"There is no {which} in this conversation (pictures here: {known}). "
+            "Say which one to change, or ask me for a new drawing.")
 
 
 class Studio:
@@ -170,13 +190,9 @@ class Studio:
         seed: int | None = None,
         progress: ProgressCallback | None = None,
     ) -> PictureOutcome:
-        source = session.pictures.get(str(image_id).strip())
+        source = session.pictures.get(str(image_id or "").strip())
         if source is None:
-            known = ", ".join(session.pictures) or "none yet"
-            return PictureOutcome(
-                f"There is no picture {image_id!r} in this conversation (pictures here: {known}). "
-                "Ask me to draw something first, or say which picture to change."
-            )
+            return PictureOutcome(missing_picture_message(session, image_id))
         decision = self._check(session, instruction, source=source)
         if not decision.allowed:
             return PictureOutcome(decision.message, decision=decision)

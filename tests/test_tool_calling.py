@@ -110,3 +110,19 @@ def test_when_the_policy_agent_fails_no_picture_is_made(tmp_path):
     assert last.final and last.outcomes[0].refused
     assert "policy" in last.text.lower()
     assert session.pictures == {} and not any(tmp_path.iterdir())
+
+
+def test_an_edit_with_no_picture_is_answered_in_the_chat_and_kept_in_the_history(tmp_path):
+    from chat.pictures import Studio
+
+    call = tool_call("edit_image", '{"image_id": "none", "instruction": "make it blue"}')
+    with ScriptedOpenAIServer([{"tool_calls": [call]}]) as server:
+        model = make_chat_model("openai:m", cache_dir=None, max_new_tokens=64, openai_base_url=server.base_url)
+        studio = Studio(policy_agent=None, generator=None, editor=None, image_dir=tmp_path)
+        session = ChatSession()
+        last = list(Assistant(model, studio).reply(session, "make it blue"))[-1]
+    assert last.final and not last.outcomes[0].refused
+    assert last.text == "There is no picture in this conversation yet — ask me to draw one first."
+    assert [m.type for m in session.messages] == ["human", "ai"]
+    assert session.messages[0].content == "make it blue" and session.messages[1].content == last.text
+    assert session.pictures == {} and not any(tmp_path.iterdir())
