@@ -109,6 +109,11 @@ class CaptionPool:
         return pictures, conditioning
 
 
+# Options a run may change when it resumes: how long it goes, how fast, and how captions are
+# encoded. Anything else (model shape, data, objective) would silently make another model.
+RESUMABLE_CHANGES = {"steps", "threads", "checkpoint_every", "caption_pool"}
+
+
 def _save_checkpoint(path: Path, state: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -158,23 +163,31 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
     else:
         loss_weight = torch.ones_like(snr)
 
-    step, seconds, history = 0, 0.0, []
+    step, seconds, history, resumes = 0, 0.0, [], []
     if resume and checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location=device, weights_only=False)
-        if state["config"] != asdict(config):
-            log(f"checkpoint {checkpoint_path} was written with another config; not resuming (delete it or pass the same options)")
+        saved = {**asdict(TrainConfig()), **state["config"]}  # fields added since the checkpoint take their defaults
+        changed = {k for k, v in asdict(config).items() if saved[k] != v}
+        if changed - RESUMABLE_CHANGES:
+            log(f"checkpoint {checkpoint_path} was written with other {', '.join(sorted(changed - RESUMABLE_CHANGES))}; "
+                "not resuming (delete it or pass the same options)")
             raise SystemExit(2)
+        if changed:
+            resumes = state.setdefault("resumes", [])
+            resumes.append({"step": state["step"], **{k: [saved[k], asdict(config)[k]] for k in sorted(changed)}})
+            log(f"resuming with changed {', '.join(f'{k} {saved[k]} -> {asdict(config)[k]}' for k in sorted(changed))}")
         unet.load_state_dict(state["unet"])
         ema.load_state_dict(state["ema"])
         optimizer.load_state_dict(state["optimizer"])
         step, seconds, history = state["step"], state["seconds"], state["history"]
+        resumes = state.get("resumes", [])
         log(f"resumed from step {step} ({seconds / 60:.1f} min trained so far)")
 
     def checkpoint():
         _save_checkpoint(
             checkpoint_path,
             {"config": asdict(config), "unet": unet.state_dict(), "ema": ema.state_dict(), "optimizer": optimizer.state_dict(),
-             "step": step, "seconds": seconds, "history": history},
+             "step": step, "seconds": seconds, "history": history, "resumes": resumes},
         )
 
     unet.train()
@@ -228,7 +241,7 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
                 log(f"step {step}/{config.steps} loss {running:.4f} ({seconds / 60:.1f} min)")
     bar.close()
 
-    summary = {"steps": step, "minutes": round(seconds / 60, 1), "final_loss": running, "device": str(device)}
+    summary = {"steps": step, "minutes": round(seconds / 60, 1), "final_loss": running, "device": str(device), "resumes": resumes}
     if out_dir is not None:
         export_pipeline(ema, config, scenes, out_dir, {"training": summary})
         summary["exported"] = str(out_dir)
@@ -244,7 +257,7 @@ def export_checkpoint(data_dir: Path, out_dir: Path) -> dict:
     unet = make_unet(config.image_size, config.patch_size, config.channels, config.coord_channels)
     unet.load_state_dict(state["ema"])
     scenes = EmojiScenes.default(Path(data_dir), count=config.concepts, seed=config.seed, image_size=config.image_size)
-    summary = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1), "device": "checkpoint"}
+    summary = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1), "device": "checkpoint", "resumes": state.get("resumes", [])}
     export_pipeline(unet, config, scenes, out_dir, {"training": summary})
     return summary
 
