@@ -84,7 +84,26 @@ LANGUAGES = [
 NEW_AFTER_PICTURE = ["now draw {s}", "next, draw {s}", "ok, now make {s}", "another one: {s}", "now paint {s}",
                      "great, now {s}", "can you also draw {s}?", "let's do {s} next", "new picture: {s}",
                      "and now a picture of {s}", "draw {s} now", "now sketch {s}", "now make a picture of {s}",
-                     "next: {s}", "ok, draw {s} too", "nice! now draw {s}", "now generate {s}", "now draw me {s}"]
+                     "next: {s}", "ok, draw {s} too", "nice! now draw {s}", "now generate {s}", "now draw me {s}",
+                     "next, a picture of {s}", "next, an image of {s}", "another one, {s} this time",
+                     "something different now: {s}", "new one please: {s}", "now I'd like {s}",
+                     "cool. now draw {s}", "thanks! can you now draw {s}?", "let's try {s} now",
+                     "different subject: {s}", "and next {s} please", "now show me {s}", "ok, now paint me {s}",
+                     "now do {s}", "time for a new one: {s}", "Now draw {s}", "Next, draw {s}", "start over with {s}",
+                     "forget that one, draw {s}", "now a new picture of {s}", "how about {s} next?"]
+# The same in the other languages: a new subject right after a picture is a new drawing, not an edit.
+NEW_AFTER_PICTURE_OTHER = [
+    (SUBJECTS_FR, ["maintenant dessine {s}", "et maintenant {s}", "une autre : {s}", "dessine aussi {s}",
+                   "maintenant, une image de {s}"]),
+    (SUBJECTS_ES, ["ahora dibuja {s}", "y ahora {s}", "otra: {s}", "dibuja también {s}", "ahora una imagen de {s}"]),
+    (SUBJECTS_DE, ["jetzt zeichne {s}", "und jetzt {s}", "noch eins: {s}", "zeichne jetzt {s}", "jetzt ein Bild von {s}"]),
+    (SUBJECTS_IT, ["ora disegna {s}", "adesso disegna {s}", "un'altra: {s}", "e adesso {s}"]),
+    (SUBJECTS_PT, ["agora desenhe {s}", "agora desenha {s}", "outra: {s}", "e agora {s}"]),
+]
+# Subjects set somewhere ("a horse on a beach"): after a picture these read like "put it on a
+# beach", so the data needs new drawings of them as well as edits that move the picture.
+SCENES = ["in the snow", "on a beach", "in the rain", "on a mountain top", "in a meadow", "at sunset", "in a jungle",
+          "by a river", "in a big city", "on the moon", "under water", "in a garden", "in a cave", "on a farm"]
 
 COLORS = ["blue", "green", "purple", "orange", "golden", "black and white", "red", "yellow", "silver", "teal"]
 ADDITIONS = ["a hat", "a crown", "a rainbow", "some flowers", "a moon in the sky", "a small dog", "clouds",
@@ -99,7 +118,29 @@ EDITS = [
     "in {st} style", "make it {st}", "turn it into {st}", "now in {st} style", "redo it as {st}",
     "put it {p}", "move it {p}", "place it {p}", "make it {c} and put it {p}", "add {a} and make it {c}",
     "make it happier", "make it look scary", "give it wings", "make it fluffy", "less detail please",
-    "more colourful please", "flip it", "change {a0} to {a}",
+    "more colourful please", "flip it", "change {a0} to {a}", "draw it again in {c}", "draw it {p} instead",
+    "now draw it in {st} style", "redraw it {c}",
+]
+# Edits in the other languages: (colours, additions, templates); the instruction is the message.
+EDITS_OTHER = [
+    (["bleu", "vert", "rouge", "jaune", "violet", "doré", "noir et blanc"],
+     ["un chapeau", "une couronne", "des fleurs", "un arc-en-ciel", "des étoiles", "de la neige"],
+     ["fais-le en {c}", "mets-le en {c}", "rends-le {c}", "ajoute {a}", "rajoute {a}", "le fond en {c} s'il te plaît",
+      "peux-tu ajouter {a} ?", "mets le ciel en {c}", "rends-le plus petit", "fais-le plus sombre"]),
+    (["azul", "verde", "rojo", "amarillo", "morado", "dorado"],
+     ["un sombrero", "una corona", "flores", "un arcoíris", "estrellas", "nieve"],
+     ["hazlo {c}", "ponlo {c}", "cámbialo a {c}", "añade {a}", "agrégale {a}", "pon el fondo {c}", "¿puedes añadir {a}?",
+      "pon el cielo {c}", "hazlo más grande"]),
+    (["blau", "grün", "rot", "gelb", "lila", "golden"],
+     ["einen Hut", "eine Krone", "Blumen", "einen Regenbogen", "Sterne", "Schnee"],
+     ["mach es {c}", "färbe es {c}", "füge {a} hinzu", "mach den Hintergrund {c}", "gib ihm {a}",
+      "mach den Himmel {c}", "färbe den Boden {c}", "mach es größer"]),
+    (["blu", "verde", "rosso", "giallo", "viola", "dorato"],
+     ["un cappello", "una corona", "dei fiori", "un arcobaleno", "delle stelle", "la neve"],
+     ["rendilo {c}", "fallo {c}", "aggiungi {a}", "cambia il colore in {c}", "metti {a}"]),
+    (["azul", "verde", "vermelho", "amarelo", "roxo", "dourado"],
+     ["um chapéu", "uma coroa", "flores", "um arco-íris", "estrelas", "neve"],
+     ["deixe {c}", "deixa {c}", "pinte de {c}", "adicione {a}", "coloque {a}", "muda a cor para {c}"]),
 ]
 # Edits that name something in the picture ({n} is a noun of the picture's own description).
 PART_EDITS = [
@@ -146,11 +187,17 @@ QUESTIONS = [
     "explain what a pixel is", "what does RGB mean?", "what is a haiku?", "how long do cats live?",
     "quelle est la capitale de l'Italie ?", "¿cuántos años tiene el universo?", "wie spät ist es in Tokio?",
     "qual é a cor do céu?", "come stai?", "can you help me plan a trip to Rome?",
+    "¿qué hora es en Madrid?", "wie heißt die Hauptstadt von Kanada?", "quel âge a la Terre ?",
+    "qual è il fiume più lungo d'Italia?", "como se diz obrigado em inglês?", "¿por qué el mar es salado?",
+    "warum ist der Himmel blau?", "comment fonctionne un arc-en-ciel ?", "what colour goes well with green?",
+    "why are flamingos pink?", "what makes a picture look old?", "can you explain what img2img means?",
+    "how do you make a colour darker when painting?", "what's the difference between red and crimson?",
 ]
 CHITCHAT = [
     "hello", "hi!", "hey there", "good morning", "how are you?", "thanks!", "thank you", "that's great",
     "cool", "nice", "ok", "bye", "who are you?", "what can you do?", "tell me a joke", "I'm bored",
     "you're awesome", "lol", "good night", "merci", "gracias", "danke", "what's your name?",
+    "bonjour !", "hola, ¿qué tal?", "danke schön", "grazie mille", "obrigado!", "salut, ça va ?", "guten Morgen",
 ]
 WRITING = [
     "write a short poem about {t}", "write a haiku about {t}", "tell me a story about {t}",
@@ -162,10 +209,17 @@ TOPICS = ["autumn", "the ocean", "friendship", "cats", "the city at night", "cof
 ABOUT_PICTURE = ["what is in this picture?", "what colour is it?", "do you like it?", "love it, thank you",
                  "this is perfect", "how did you make that?", "why did you choose those colours?",
                  "what style is this?", "can I use this as my wallpaper?", "that looks amazing",
-                 "what model made this?", "how many steps did that take?", "thanks, that's all"]
+                 "what model made this?", "how many steps did that take?", "thanks, that's all",
+                 "j'adore, merci !", "¡me encanta!", "sehr schön, danke", "bellissimo, grazie", "ficou lindo, obrigado",
+                 "which picture did you like best?", "can you tell me what you changed?"]
 DRAWING_QUESTIONS = ["how do I draw a horse?", "what pencils are best for sketching?",
                      "how do painters mix skin tones?", "is watercolor hard to learn?",
-                     "what's the difference between a drawing and a painting?"]
+                     "what's the difference between a drawing and a painting?", "how do you paint clouds?",
+                     "any tips for drawing hands?", "how should I start sketching animals?",
+                     "what's the easiest way to paint a sunset?", "can you suggest a good film for tonight?",
+                     "could you recommend a podcast about history?", "can you give me ideas for a birthday party?",
+                     "how do I draw a cat step by step?", "why do artists use a grid to draw portraits?",
+                     "comment dessiner un cheval ?", "¿cómo se dibuja un árbol?", "wie zeichnet man ein Gesicht?"]
 
 
 @dataclass
@@ -218,6 +272,59 @@ def _picture_history(rng: random.Random, pictures: int) -> tuple[list[Turn], lis
     return history, subjects
 
 
+def _long_history(rng: random.Random) -> tuple[list[Turn], list[str]]:
+    """A longer conversation: talk, drawings (some in other languages) and edits of them, in any
+    order, with at least one picture shown. Returns the history and the subjects drawn."""
+    history: list[Turn] = []
+    subjects: list[str] = []
+    pictures = 0
+    for _ in range(rng.randint(2, 5)):
+        kind = rng.random()
+        if kind < 0.25:
+            history += [Turn("user", rng.choice(QUESTIONS + CHITCHAT)),
+                        Turn("assistant", rng.choice(["Sure, happy to help.", "Good question! Here is a short answer.",
+                                                      "Hello! What shall we make today?"]))]
+        elif kind < 0.6 or not pictures:
+            if rng.random() < 0.2:
+                other_subjects, templates = rng.choice(LANGUAGES)
+                subject = rng.choice(other_subjects)
+                request = rng.choice(templates).format(s=subject)
+            else:
+                subject = rng.choice(SIMPLE_SUBJECTS if rng.random() < 0.4 else SUBJECTS_EN)
+                request = rng.choice(DRAW_EN + NEW_AFTER_PICTURE if pictures else DRAW_EN).format(s=subject)
+            subjects.append(subject)
+            pictures += 1
+            history += [Turn("user", request), Turn("assistant", f"Here is {subject}.", image_id=f"img-{pictures}")]
+        else:
+            edit = _edit_text(rng, subjects[-1])
+            pictures += 1
+            history += [Turn("user", edit), Turn("assistant", f"Done: {_strip_request(edit)}.", image_id=f"img-{pictures}")]
+    if not pictures:
+        subject = rng.choice(SUBJECTS_EN)
+        subjects.append(subject)
+        history += [Turn("user", rng.choice(DRAW_EN).format(s=subject)), Turn("assistant", f"Here is {subject}.", image_id="img-1")]
+    return history, subjects
+
+
+def _some_history(rng: random.Random, long_share: float = 0.3) -> tuple[list[Turn], list[str]]:
+    """A conversation with pictures: usually one or two drawings, sometimes a long mixed one."""
+    if rng.random() < long_share:
+        return _long_history(rng)
+    return _picture_history(rng, rng.choice([1, 1, 2, 3]))
+
+
+def _text_only_history(rng: random.Random) -> list[Turn]:
+    """Talk without any picture: nothing has been drawn in this conversation yet."""
+    history: list[Turn] = []
+    for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
+        if rng.random() < 0.3:
+            history.append(Turn("user", rng.choice(WRITING).format(t=rng.choice(TOPICS))))
+        else:
+            history.append(Turn("user", rng.choice(QUESTIONS + CHITCHAT)))
+        history.append(Turn("assistant", rng.choice(["Sure, happy to help.", "Here you go.", "Hi! How can I help?"])))
+    return history
+
+
 SHORT_EDITS = ["make it {c}", "make it {st}", "add {a}", "make it bigger", "make it {c} please", "turn it {c}",
                "now {c}", "{c} please", "give it {a}", "make the {n} {c}"]
 
@@ -231,6 +338,11 @@ def _edit_text(rng: random.Random, subject: str | None = None) -> str:
     )
 
 
+def _edit_text_other_language(rng: random.Random) -> str:
+    colours, additions, templates = rng.choice(EDITS_OTHER)
+    return rng.choice(templates).format(c=rng.choice(colours), a=rng.choice(additions))
+
+
 def _maybe_chat_history(rng: random.Random) -> list[Turn]:
     if rng.random() < 0.7:
         return []
@@ -241,9 +353,10 @@ def generate_examples(n: int, seed: int = 0) -> list[RoutingExample]:
     """`n` routing examples, the same for the same seed."""
     rng = random.Random(seed)
     makers = [
-        (0.20, _draw_example), (0.06, _draw_format), (0.08, _draw_other_language), (0.28, _edit_example),
-        (0.12, _new_after_picture),
-        (0.12, _question_example), (0.08, _chitchat_example), (0.06, _about_picture_example), (0.06, _writing_example),
+        (0.15, _draw_example), (0.05, _draw_format), (0.07, _draw_other_language), (0.21, _edit_example),
+        (0.05, _edit_other_language), (0.14, _new_after_picture), (0.08, _edit_without_picture),
+        (0.04, _edit_named_picture),
+        (0.12, _question_example), (0.08, _chitchat_example), (0.06, _about_picture_example), (0.05, _writing_example),
     ]
     weights = [w for w, _ in makers]
     examples = []
@@ -258,7 +371,8 @@ def _draw_example(rng):
     message = template.format(s=subject)
     if rng.random() < 0.15:
         message = message.lower()
-    return RoutingExample(_maybe_chat_history(rng), message, "generate_image", {"prompt": _subject_phrase(template, subject)})
+    history = _text_only_history(rng) if rng.random() < 0.2 else _maybe_chat_history(rng)
+    return RoutingExample(history, message, "generate_image", {"prompt": _subject_phrase(template, subject)})
 
 
 def _draw_format(rng):
@@ -271,11 +385,12 @@ def _draw_format(rng):
 def _draw_other_language(rng):
     subjects, templates = rng.choice(LANGUAGES)
     subject = rng.choice(subjects)
-    return RoutingExample([], rng.choice(templates).format(s=subject), "generate_image", {"prompt": subject})
+    history = _text_only_history(rng) if rng.random() < 0.2 else []
+    return RoutingExample(history, rng.choice(templates).format(s=subject), "generate_image", {"prompt": subject})
 
 
 def _edit_example(rng):
-    history, subjects = _picture_history(rng, rng.choice([1, 1, 1, 2, 3]))
+    history, subjects = _some_history(rng)
     pictures = sum(1 for t in history if t.image_id)
     edit = _edit_text(rng, subjects[-1])
     image_id = f"img-{pictures}"
@@ -286,29 +401,82 @@ def _edit_example(rng):
     return RoutingExample(history, message, "edit_image", {"image_id": image_id, "instruction": _strip_request(edit)})
 
 
+def _edit_other_language(rng):
+    history, _ = _some_history(rng)
+    pictures = sum(1 for t in history if t.image_id)
+    edit = _edit_text_other_language(rng)
+    return RoutingExample(history, edit, "edit_image", {"image_id": f"img-{pictures}", "instruction": edit})
+
+
+# With no picture in the conversation there is nothing to pass as image_id; the Studio answers
+# that there is no picture yet (instead of the model drawing the words of the edit).
+NO_PICTURE_ID = "none"
+NAMED_PICTURE_EDITS = ["take {i} and {e}", "edit {i}: {e}", "on {i}, {e}", "{e} on {i}", "use {i} and {e}",
+                       "can you {e} in {i}?", "{i}: {e}", "go back to {i} and {e}", "for {i}, {e}", "in {i} {e}",
+                       "change {i}: {e}"]
+
+
+def _edit_without_picture(rng):
+    """An edit-shaped request before anything was drawn: the edit tool, which says there is no picture."""
+    history = _text_only_history(rng)
+    if rng.random() < 0.25:
+        edit = _edit_text_other_language(rng)
+        return RoutingExample(history, edit, "edit_image", {"image_id": NO_PICTURE_ID, "instruction": edit})
+    edit = _edit_text(rng, rng.choice(SUBJECTS_EN) if rng.random() < 0.3 else None)
+    message = rng.choice(["{e}", "{e}", "{e}", "now {e}", "can you {e}?", "please {e}"]).format(e=edit)
+    return RoutingExample(history, message, "edit_image", {"image_id": NO_PICTURE_ID, "instruction": _strip_request(edit)})
+
+
+def _edit_named_picture(rng):
+    """An edit that names its picture by id: that id, whether or not this conversation has it
+    (a picture of another conversation is not here, and the Studio says so)."""
+    if rng.random() < 0.4:
+        history, subjects = _text_only_history(rng), [None]
+    else:
+        history, subjects = _some_history(rng)
+    pictures = sum(1 for t in history if t.image_id)
+    number = rng.randint(1, pictures) if pictures and rng.random() < 0.5 else pictures + rng.randint(1, 4)
+    picture_id = f"img-{number}"
+    edit = _edit_text(rng, subjects[-1])
+    message = rng.choice(NAMED_PICTURE_EDITS).format(i=picture_id, e=_strip_request(edit))
+    return RoutingExample(history, message, "edit_image", {"image_id": picture_id, "instruction": _strip_request(edit)})
+
+
 def _new_after_picture(rng):
-    history, _ = _picture_history(rng, rng.choice([1, 2]))
-    subject = rng.choice(SUBJECTS_EN)
+    history, _ = _some_history(rng, long_share=0.35)
+    draw = rng.random()
+    if draw < 0.2:
+        subjects, templates = rng.choice(NEW_AFTER_PICTURE_OTHER)
+        subject = rng.choice(subjects)
+        return RoutingExample(history, rng.choice(templates).format(s=subject), "generate_image", {"prompt": subject})
+    if draw < 0.45:
+        subject = f"{rng.choice(SIMPLE_SUBJECTS)} {rng.choice(SCENES)}"
+    elif draw < 0.6:
+        subject = rng.choice(SIMPLE_SUBJECTS)
+    else:
+        subject = rng.choice(SUBJECTS_EN)
     return RoutingExample(history, rng.choice(NEW_AFTER_PICTURE).format(s=subject), "generate_image", {"prompt": subject})
 
 
 def _question_example(rng):
-    history = _picture_history(rng, 1)[0] if rng.random() < 0.3 else _maybe_chat_history(rng)
+    draw = rng.random()
+    history = _some_history(rng)[0] if draw < 0.35 else _text_only_history(rng) if draw < 0.6 else _maybe_chat_history(rng)
     return RoutingExample(history, rng.choice(QUESTIONS + DRAWING_QUESTIONS), "none")
 
 
 def _chitchat_example(rng):
-    history = _picture_history(rng, 1)[0] if rng.random() < 0.4 else []
+    history = _some_history(rng)[0] if rng.random() < 0.4 else _text_only_history(rng)
     return RoutingExample(history, rng.choice(CHITCHAT), "none")
 
 
 def _about_picture_example(rng):
-    history, _ = _picture_history(rng, rng.choice([1, 2]))
+    history, _ = _some_history(rng)
     return RoutingExample(history, rng.choice(ABOUT_PICTURE), "none")
 
 
 def _writing_example(rng):
-    return RoutingExample(_maybe_chat_history(rng), rng.choice(WRITING).format(t=rng.choice(TOPICS)), "none")
+    history = _some_history(rng)[0] if rng.random() < 0.2 else _maybe_chat_history(rng)
+    return RoutingExample(history, rng.choice(WRITING).format(t=rng.choice(TOPICS)), "none")
 
 
 # -- turning examples into the model's own prompt format ----------------------------------------
