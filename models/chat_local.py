@@ -37,6 +37,7 @@ from transformers import (
 )
 
 from models.chat_weights import EMBEDDED_PRESET, LoadedChatModel, load_chat_model
+from models.prefix_cache import cache_keyword
 from models.tool_calling import (
     TOOL_CALL_OPEN,
     MalformedToolCall,
@@ -46,6 +47,8 @@ from models.tool_calling import (
     starts_like_tool_call,
 )
 
+# A shorter common beginning is cheaper to re-read than to copy a cache for.
+MIN_CACHED_PREFIX = 32
 # Enough for any call to the image tools with a long description (a call is 30-60 tokens).
 TOOL_CALL_TOKENS = 160
 
@@ -146,6 +149,9 @@ class LocalChatModel(BaseChatModel):
     # forward pass; tool calls are mostly copied (their skeleton is in the system prompt and the
     # subject is in the user's message), so they come out several times faster.
     prompt_lookup_tokens: int = 10
+    # Reuse the KV cache of the system prompt (the same on most turns) instead of re-reading it;
+    # the output is the same either way, only sooner.
+    reuse_prefix_cache: bool = True
 
     @property
     def _llm_type(self) -> str:
@@ -165,18 +171,37 @@ class LocalChatModel(BaseChatModel):
 
     def render_prompt(self, messages: Sequence[BaseMessage], tools: list[dict] | None = None) -> str:
         """The exact text the model continues (shared with fine-tuning and evaluation)."""
+        return self._render(messages, tools)[0]
+
+    def _render(self, messages: Sequence[BaseMessage], tools: list[dict] | None) -> tuple[str, str]:
+        """The prompt, and its opening system turn as rendered text ("" when there is none):
+        the part that is the same for many calls, whose KV cache is reused."""
         tokenizer = self.loaded().tokenizer
         knows_tools = bool(tools) and "tools" in (tokenizer.chat_template or "")
         converted = to_chat_template_messages(messages, tools, template_knows_tools=knows_tools)
         extra = {"tools": tools} if knows_tools else {}
-        return tokenizer.apply_chat_template(converted, tokenize=False, add_generation_prompt=True, **extra)
+        prompt = tokenizer.apply_chat_template(converted, tokenize=False, add_generation_prompt=True, **extra)
+        prefix = ""
+        if converted and converted[0]["role"] == "system" and len(converted) > 1:
+            prefix = tokenizer.apply_chat_template(converted[:1], tokenize=False, add_generation_prompt=False, **extra)
+            if not prompt.startswith(prefix):  # a template that renders the system turn in context
+                prefix = ""
+        return prompt, prefix
 
     # -- generation ---------------------------------------------------------------------------
 
-    def _raw_text(self, prompt: str, stop: list[str] | None, max_new_tokens: int, tools: bool = False) -> Iterator[str]:
+    def _raw_text(
+        self, prompt: str, stop: list[str] | None, max_new_tokens: int, tools: bool = False, prefix: str = ""
+    ) -> Iterator[str]:
         loaded = self.loaded()
         tokenizer, model = loaded.tokenizer, loaded.model
         inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(model.device)
+        prefix_ids = self._cacheable_prefix(tokenizer, inputs["input_ids"][0].tolist(), prefix)
+        if prefix_ids:
+            # Only the tokens after the cached prefix go in: transformers' prompt-lookup decoding
+            # re-reads every token it is given on its first step, cache or not. The attention
+            # mask still covers the whole prompt.
+            inputs = {"input_ids": inputs["input_ids"][:, len(prefix_ids):], "attention_mask": inputs["attention_mask"]}
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
         cancelled = threading.Event()
         failure: list[BaseException] = []
@@ -186,8 +211,10 @@ class LocalChatModel(BaseChatModel):
         def run() -> None:
             try:
                 with torch.inference_mode():
+                    cache = {cache_keyword(model): loaded.prefix_cache.copy_for(model, prefix_ids)} if prefix_ids else {}
                     model.generate(
                         **inputs,
+                        **cache,
                         streamer=streamer,
                         max_new_tokens=max(max_new_tokens, TOOL_CALL_TOKENS) if tools else max_new_tokens,
                         do_sample=False,
@@ -217,6 +244,24 @@ class LocalChatModel(BaseChatModel):
         if failure:
             raise RuntimeError(f"the chat model failed while generating: {failure[0]}") from failure[0]
 
+    def _cacheable_prefix(self, tokenizer, ids: list[int], prefix: str) -> list[int] | None:
+        """The prompt's first tokens whose KV cache may be reused: those of the system turn that
+        tokenise exactly as in the prompt itself, up to the first written-out tool call. The
+        calls stay in the part that is read every time, so prompt-lookup decoding can still copy
+        a call's skeleton from them. None when too little would be reused to matter."""
+        if not prefix or not self.reuse_prefix_cache:
+            return None
+        if TOOL_CALL_OPEN in prefix:
+            prefix = prefix[: prefix.index(TOOL_CALL_OPEN)]
+            prefix = prefix[: prefix.rfind("\n") + 1]  # cut at a line break, a clean token boundary
+        prefix_ids = tokenizer(prefix, add_special_tokens=False)["input_ids"]
+        same = 0
+        for mine, theirs in zip(prefix_ids, ids[: len(ids) - 1]):  # at least one token is left to read
+            if mine != theirs:
+                break
+            same += 1
+        return ids[:same] if same >= MIN_CACHED_PREFIX else None
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -225,11 +270,11 @@ class LocalChatModel(BaseChatModel):
         tools: list[dict] | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        prompt = self.render_prompt(messages, tools)
+        prompt, prefix = self._render(messages, tools)
         max_new_tokens = kwargs.get("max_new_tokens", self.max_new_tokens)
         held = ""  # text that may still turn out to be a tool call
         streaming_text = not tools
-        for piece in self._raw_text(prompt, stop, max_new_tokens, tools=bool(tools)):
+        for piece in self._raw_text(prompt, stop, max_new_tokens, tools=bool(tools), prefix=prefix):
             if streaming_text:
                 yield self._chunk(piece, run_manager)
                 continue

@@ -12,11 +12,13 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from models.prefix_cache import PrefixCache
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class LoadedChatModel:
     model: PreTrainedModel
     tokenizer: PreTrainedTokenizerBase
     load_seconds: float
+    # KV caches of recent system prompts, shared like the weights (copied for every call).
+    prefix_cache: PrefixCache = field(default_factory=PrefixCache, compare=False, repr=False)
 
 
 def embedded_gguf_path() -> Path:

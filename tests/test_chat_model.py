@@ -82,3 +82,27 @@ def test_preset_path_loads_a_local_transformers_model(tmp_path):
     model = LocalChatModel(preset=str(tmp_path / "tiny"), cache_dir=tmp_path, max_new_tokens=5)
     chunks = list(model.stream([SystemMessage("hi"), HumanMessage("hello")]))
     assert chunks  # random weights say nothing sensible, but the whole path runs
+
+
+def test_reusing_the_system_prompts_kv_cache_changes_nothing_but_time():
+    """The cached system prompt gives token for token the answers of a full read, for several
+    system prompts (no picture, a picture) and for tool calls and plain text alike; every call
+    gets its own copy, so the kept entries never grow with a conversation."""
+    from chat.routing_data import example_messages
+    from chat.tools import IMAGE_TOOLS
+
+    shown = [{"role": "user", "content": "paint a red kite"}, {"role": "assistant", "content": "Here it is.", "image": True}]
+    turns = [([], "sketch a sleepy badger"), (shown, "make the kite green"), ([], "How many moons does Mars have?"),
+             (shown, "sketch a sleepy badger")]
+    cached = LocalChatModel(cache_dir=MODEL_CACHE, max_new_tokens=12)
+    fresh = LocalChatModel(cache_dir=MODEL_CACHE, max_new_tokens=12, reuse_prefix_cache=False)
+    cache = cached.loaded().prefix_cache
+    cache.clear()
+    for history, message in turns * 2:
+        messages = example_messages(history, message)
+        with_cache = cached.bind_tools(IMAGE_TOOLS).invoke(messages)
+        without = fresh.bind_tools(IMAGE_TOOLS).invoke(messages)
+        assert (with_cache.content, with_cache.tool_calls and with_cache.tool_calls[0]["args"]) == (
+            without.content, without.tool_calls and without.tool_calls[0]["args"]), message
+    assert len(cache) == 2  # one entry per distinct system prompt: no picture yet, img-1 shown
+    assert cache.hits >= 6
