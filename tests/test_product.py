@@ -69,20 +69,12 @@ def test_an_opted_out_person_is_refused_with_an_alternative(server_url):
     assert "asked not to be depicted" in reply or "opt" in reply.lower(), reply
 
 
-KNOWN_ROUTING_GAP = (
-    "the embedded chat model draws the words of an edit request ('blue', 'img-1') when no picture "
-    "exists instead of saying there is none: its routing data has no such conversations yet"
-)
-
-
-@pytest.mark.xfail(reason=KNOWN_ROUTING_GAP, strict=False)
 def test_refining_when_there_is_no_picture_says_so(server_url):
     reply, pictures = ask(Client(server_url, verbose=False), "make it blue")
     assert pictures == []
-    assert reply.strip()
+    assert "no picture in this conversation yet" in reply, reply
 
 
-@pytest.mark.xfail(reason=KNOWN_ROUTING_GAP, strict=False)
 def test_a_picture_from_another_session_cannot_be_edited(server_url):
     owner = Client(server_url, verbose=False)
     ask(owner, "draw a lighthouse")
