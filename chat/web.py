@@ -51,7 +51,9 @@ def outcome_messages(outcome: PictureOutcome) -> list[dict]:
         message = {
             "role": "assistant",
             "content": decision.message,
-            "metadata": {"title": f"🚫 Not drawn: {decision.category}", "status": "done"},
+            # No "status": Gradio opens a titled message by default, so the rule and the reason
+            # are read without a click ("done" would fold the explanation away).
+            "metadata": {"title": f"🚫 Not drawn: {decision.category}"},
         }
         if decision.alternative:
             message["options"] = [{"value": decision.alternative, "label": f"Try instead: {decision.alternative}"}]
@@ -116,7 +118,14 @@ class ChatHandlers:
     # -- the browser page ---------------------------------------------------------------------
 
     def send(self, message, history: list[dict], session: ChatSession) -> Iterator[tuple]:
-        """Browser turn: show the user's bubble at once, then the answer as it streams."""
+        """Browser turn: show the user's bubble at once, then the answer as it streams.
+
+        The message box is cleared once, when the turn starts, and left alone while the answer
+        streams: what the person types meanwhile stays there, and the submit event (trigger mode
+        "always_last") sends it as soon as this turn ends.
+        """
+        import gradio as gr
+
         text, files = _split_message(message)
         shown = [{"role": "user", "content": {"path": f}} for f in _paths(files)]
         if text:
@@ -124,7 +133,7 @@ class ChatHandlers:
         history = [*history, *shown]
         yield EMPTY_MESSAGE, history, session, *self.picture_controls(session)
         for reply in self.turn(session, text, files):
-            yield EMPTY_MESSAGE, [*history, *reply_messages(reply)], session, *self.picture_controls(session)
+            yield gr.skip(), [*history, *reply_messages(reply)], session, *self.picture_controls(session)
 
     def picture_controls(self, session: ChatSession) -> tuple:
         """Choices for the picture actions panel: every picture of this session, latest first."""

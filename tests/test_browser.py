@@ -53,6 +53,20 @@ def test_an_empty_message_gets_a_clear_reply_in_the_page(page, server_url, artif
     page.screenshot(path=artifacts / "chat-3-empty-message.png")
 
 
+@pytest.mark.browser
+def test_a_message_sent_while_an_answer_streams_is_answered_next(page, server_url, artifacts):
+    page.goto(server_url)
+    users = page.locator("#conversation .message.user")
+    _send(page, "Tell me something about lighthouses.")
+    expect(users.last).to_contain_text("lighthouses", timeout=15_000)
+    # The first turn is still deciding or streaming (a routing decision alone takes about a second).
+    _send(page, "Which city is the capital of France?")
+    expect(users.last).to_contain_text("capital of France", timeout=60_000)
+    expect(users).to_have_count(2)
+    expect(page.locator("#conversation .message.bot").last).to_contain_text("Paris", timeout=60_000)
+    page.screenshot(path=artifacts / "chat-4-typed-while-streaming.png")
+
+
 def _models_shipped() -> bool:
     from models.chat_weights import EMBEDDED_ADAPTER_DIR
     from models.image_backend import EMBEDDED_DIR
@@ -76,8 +90,7 @@ def test_draw_refine_and_refusal_in_the_browser(page, server_url, artifacts):
     conversation = page.locator("#conversation")
     expect(conversation.locator("img")).to_have_count(1, timeout=60_000)
     expect(conversation).to_contain_text("img-1", timeout=30_000)
-    # Let the turn finish (the model's short answer follows the card): a message sent while an
-    # answer still streams is dropped by the page (a known gap; see the issue notes).
+    # Let the turn finish so the screenshot shows the model's short answer under the card.
     page.wait_for_timeout(10_000)
     page.screenshot(path=artifacts / "product-1-drawn.png")
 
@@ -90,5 +103,7 @@ def test_draw_refine_and_refusal_in_the_browser(page, server_url, artifacts):
     _send(page, f"draw {OPTED_OUT_NAME} riding a bicycle")
     expect(conversation).to_contain_text("Not drawn", timeout=60_000)
     expect(conversation).to_contain_text("Try instead", timeout=10_000)
+    # The reason is shown open, not folded into a collapsed box.
+    expect(conversation.get_by_text("who has asked not to be depicted").last).to_be_visible()
     expect(conversation.locator("img")).to_have_count(2)
     page.screenshot(path=artifacts / "product-3-refused.png")
