@@ -48,13 +48,9 @@ def outcome_messages(outcome: PictureOutcome) -> list[dict]:
         ]
     if outcome.refused:
         decision = outcome.decision
-        message = {
-            "role": "assistant",
-            "content": decision.message,
-            # No "status": Gradio opens a titled message by default, so the rule and the reason
-            # are read without a click ("done" would fold the explanation away).
-            "metadata": {"title": f"🚫 Not drawn: {decision.category}"},
-        }
+        # Plain markdown, not a titled "thought": Gradio folds those away once a turn's later
+        # updates arrive, and the rule and the reason must be read without a click.
+        message = {"role": "assistant", "content": f"🚫 **Not drawn** · rule: `{decision.category}`\n\n{decision.message}"}
         if decision.alternative:
             message["options"] = [{"value": decision.alternative, "label": f"Try instead: {decision.alternative}"}]
         return [message]
