@@ -148,8 +148,8 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
 
     scenes = EmojiScenes.default(data_dir, count=config.concepts, seed=config.seed, image_size=config.image_size)
     encoder = load_sentence_encoder()
-    captions = CaptionCache(encoder, config.max_tokens)
     pool = CaptionPool(scenes, encoder, config.caption_pool, config.seed, config.max_tokens, progress) if config.caption_pool else None
+    captions = CaptionCache(encoder, config.max_tokens) if pool is None else None
 
     torch.manual_seed(config.seed)
     unet = make_unet(config.image_size, config.patch_size, config.channels, config.coord_channels).to(device)
@@ -167,15 +167,15 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
     if resume and checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location=device, weights_only=False)
         saved = {**asdict(TrainConfig()), **state["config"]}  # fields added since the checkpoint take their defaults
-        changed = {k for k, v in asdict(config).items() if saved[k] != v}
+        wanted = asdict(config)
+        changed = {k for k, v in wanted.items() if saved[k] != v}
         if changed - RESUMABLE_CHANGES:
             log(f"checkpoint {checkpoint_path} was written with other {', '.join(sorted(changed - RESUMABLE_CHANGES))}; "
                 "not resuming (delete it or pass the same options)")
             raise SystemExit(2)
         if changed:
-            resumes = state.setdefault("resumes", [])
-            resumes.append({"step": state["step"], **{k: [saved[k], asdict(config)[k]] for k in sorted(changed)}})
-            log(f"resuming with changed {', '.join(f'{k} {saved[k]} -> {asdict(config)[k]}' for k in sorted(changed))}")
+            state.setdefault("resumes", []).append({"step": state["step"], **{k: [saved[k], wanted[k]] for k in sorted(changed)}})
+            log(f"resuming with changed {', '.join(f'{k} {saved[k]} -> {wanted[k]}' for k in sorted(changed))}")
         unet.load_state_dict(state["unet"])
         ema.load_state_dict(state["ema"])
         optimizer.load_state_dict(state["optimizer"])
