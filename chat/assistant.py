@@ -114,6 +114,7 @@ class Assistant:
                     HumanMessage(content=f"That tool call could not be read ({bad.get('error')}). Try again."),
                 ]
                 continue
+            answer = self._edit_when_plainly_asked(session, answer)
             if answer.tool_calls:
                 yield from self._run_tool(session, messages, answer)
                 return
@@ -123,6 +124,23 @@ class Assistant:
             return
         session.add_assistant(CONFUSED_REPLY)
         yield TurnReply(CONFUSED_REPLY, final=True, error=True)
+
+    def _edit_when_plainly_asked(self, session: ChatSession, answer):
+        """A message that is wholly an edit ("add a hat", "mach es kleiner": every word read into
+        an operation, no drawing verb, no new subject) goes to the edit tool even when the small
+        chat model drew it anew or answered in text. Its other choices stand."""
+        from chat.edit_instructions import parse_edit
+
+        call = answer.tool_calls[0] if answer.tool_calls else None
+        if self.studio is None or (call is not None and call["name"] == "edit_image"):
+            return answer
+        message = session.user_turns()[-1] if session.user_turns() else ""
+        current = session.pictures.get(session.current_picture_id or "")
+        if not parse_edit(message, current.prompt if current else "").complete:
+            return answer
+        args = {"image_id": current.id if current else "none", "instruction": message}
+        log.info("routing %r to edit_image (the model chose %s)", message, call["name"] if call else "a text answer")
+        return AIMessage(content="", tool_calls=[{"name": "edit_image", "args": args, "id": "call_edit", "type": "tool_call"}])
 
     def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer) -> Iterator[TurnReply]:
         call = answer.tool_calls[0]  # one picture per turn keeps the chat readable
@@ -153,6 +171,10 @@ class Assistant:
             yield TurnReply(outcome.text, final=True, outcomes=turn.outcomes, error=not outcome.refused)
             return
         yield TurnReply("", outcomes=turn.outcomes)
+        if outcome.reply:  # an exact edit says what changed better than a paraphrase would
+            session.add_assistant(outcome.reply, picture_id=outcome.picture.id)
+            yield TurnReply(outcome.reply, final=True, outcomes=turn.outcomes)
+            return
         messages = [*messages, AIMessage(content="", tool_calls=[call]), ToolMessage(content=result, tool_call_id=call["id"])]
         text = ""
         for chunk in self.chat_model.stream(messages):

@@ -14,7 +14,7 @@ import sys
 from chat.settings import Settings
 
 # Modules that contribute subcommands; each has `register(commands, eval_commands)`.
-COMMAND_MODULES = ["chat.commands", "models.cli", "policy.cli"]
+COMMAND_MODULES = ["chat.commands", "models.cli", "policy.cli", "chat.edit_eval"]
 
 
 def build_parser() -> argparse.ArgumentParser:

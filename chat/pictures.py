@@ -33,6 +33,7 @@ class PictureOutcome:
     text: str  # what the chat model is told, and the user's message when nothing was made
     picture: PictureRecord | None = None
     decision: object | None = None  # the policy Decision, when the gate refused
+    reply: str | None = None  # the answer to show as it is (an exact edit says itself what changed)
 
     @property
     def refused(self) -> bool:
@@ -196,9 +197,14 @@ class Studio:
         decision = self._check(session, instruction, source=source)
         if not decision.allowed:
             return PictureOutcome(decision.message, decision=decision)
+        editor = self._editor(session)
+        # The embedded model's pictures (and uploads) are edited exactly: the instruction is read
+        # into operations on the picture's subject and background (chat/picture_edits.py).
+        exact = self._edit_exactly(session, source, instruction, editor, decision.decision_id, progress)
+        if exact is not None:
+            return exact
         # An instruction-edit model reads the instruction; img2img models read a description of
         # the result, which is the source's description with the change applied to it.
-        editor = self._editor(session)
         is_instruction_model = getattr(getattr(editor, "preset", None), "task", "") == "edit"
         prompt = instruction if is_instruction_model else f"{source.prompt}, {instruction}"
         image = PIL.Image.open(source.path).convert("RGB")
@@ -211,6 +217,89 @@ class Studio:
             return result
         picture = self._keep(session, result, parent=source, decision_id=decision.decision_id, instruction=instruction)
         return PictureOutcome(f"Picture {picture.id} is ready: {instruction}.", picture=picture)
+
+    # -- exact edits ----------------------------------------------------------------------------
+
+    def _edit_exactly(self, session, source, instruction, editor, decision_id, progress) -> PictureOutcome | None:
+        """The edit as explicit operations (recolour, resize, move, background, add, remove,
+        undo ...), or None to leave it to a hub model that reads instructions itself."""
+        from chat.edit_instructions import parse_edit
+
+        plan = parse_edit(instruction, source.prompt)
+        turns = session.user_turns()
+        if not plan.understood and turns and turns[-1].strip() != str(instruction).strip():
+            # The chat model may shorten or garble the request; the user's own words decide then.
+            own = parse_edit(turns[-1], source.prompt)
+            plan = own if own.understood else plan
+        if plan.undo:
+            return self._undo(session, source, plan, instruction, decision_id, progress)
+        if getattr(editor, "kind", "embedded") != "embedded":
+            return None
+        return self._apply_plan(session, source, plan, instruction, decision_id, progress)
+
+    def _apply_plan(self, session, source, plan, instruction, decision_id, progress, *, change_prefix: str = "") -> PictureOutcome:
+        import time
+
+        from chat.edit_instructions import describe_capabilities
+        from chat.picture_edits import EditNotPossible, NotSegmentable, apply_plan, scene_of
+        from models.image_backend import GeneratedImage
+
+        said = str(instruction).strip()
+        if not plan.understood:
+            text = (f"I can't make that change ('{said}') with this image model: it can "
+                    f"{describe_capabilities()}. Say it one of those ways, or ask me for a new drawing.")
+            return PictureOutcome(text)
+        started = time.perf_counter()
+        try:
+            scene = scene_of(source)
+        except NotSegmentable as problem:
+            return PictureOutcome(f"I can't change {source.id} that way: {problem}. I can only edit pictures with a "
+                                  "plain background around their subject, like the ones I draw.")
+
+        def draw(prompt: str):
+            generator = self._generator(session)
+            return generator.generate(prompt, seed=source.seed, steps=self._steps(session), size=scene.size[0],
+                                      progress=progress).image
+
+        try:
+            result = apply_plan(scene, plan, draw)
+        except EditNotPossible as problem:
+            return PictureOutcome(f"I left {source.id} as it is: {problem}.")
+        except Exception:
+            log.exception("exact edit failed")
+            return PictureOutcome("The picture could not be changed because of an internal error. Please try again.")
+        changes = change_prefix + "; ".join(result.changes)
+        made = GeneratedImage(result.scene.render(), source.prompt, source.seed, source.model, 0, None,
+                              time.perf_counter() - started)
+        picture = self._keep(session, made, parent=source, decision_id=decision_id, instruction=said)
+        picture.change, picture.before_id, picture.scene = changes, source.id, result.scene
+        reply = f"Done: {changes} ({picture.id}, from {source.id})."
+        if plan.leftover:
+            reply += (f" I left out '{' '.join(plan.leftover)}': this image model can only "
+                      f"{describe_capabilities()}.")
+        return PictureOutcome(f"Picture {picture.id} is ready: {changes}.", picture=picture, reply=reply)
+
+    def _undo(self, session, source, plan, instruction, decision_id, progress) -> PictureOutcome:
+        """"Go back": the picture before the current one (or the older picture the model named)
+        comes back as a new picture, and any further change in the same message applies to it."""
+        from dataclasses import replace as replace_fields
+
+        from models.image_backend import GeneratedImage
+
+        target = session.pictures.get(source.before_id or "") if source.id == session.current_picture_id else source
+        if target is None:
+            return PictureOutcome(f"{source.id} is where this picture started, so there is nothing earlier to go back to.")
+        if plan.ops:
+            return self._apply_plan(session, target, replace_fields(plan, undo=False), instruction, decision_id, progress,
+                                    change_prefix=f"back to {target.id}, then ")
+        with PIL.Image.open(target.path) as image:
+            made = GeneratedImage(image.convert("RGB"), target.prompt, target.seed, target.model, target.steps,
+                                  target.strength, 0.0)
+        picture = self._keep(session, made, parent=source, decision_id=decision_id, instruction=str(instruction).strip())
+        picture.prompt = target.prompt
+        picture.change, picture.before_id, picture.scene = f"back to {target.id}", target.before_id, target.scene
+        return PictureOutcome(f"Picture {picture.id} is ready: back to {target.id}.", picture=picture,
+                              reply=f"Back to {target.id} ({picture.id}).")
 
     def regenerate(self, session: ChatSession, picture_id: str, progress: ProgressCallback | None = None) -> PictureOutcome:
         """The same request as an earlier picture, with a new seed (through the gate again)."""

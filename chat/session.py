@@ -24,6 +24,10 @@ class PictureRecord:
     decision_id: str
     path: Path
     seconds: float
+    change: str | None = None  # what an edit changed, in words ("recoloured to blue")
+    concept: str | None = None  # what the embedded model drew, as its concept resolver read the request ("🐕 dog")
+    before_id: str | None = None  # the picture "go back" returns to from this one
+    scene: object | None = field(default=None, repr=False, compare=False)  # its subjects and background, once split
 
 
 @dataclass

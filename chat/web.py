@@ -38,6 +38,10 @@ def picture_card(picture: PictureRecord) -> str:
     parts.append(f"refined from {picture.parent_id}" if picture.parent_id else "new picture")
     return " · ".join(parts) + f"\n\n_prompt:_ {picture.prompt}"
 
+    if getattr(picture, "change", None):
+        parts.append(picture.change)
+    if getattr(picture, "concept", None):
+        parts.append(f"drew: {picture.concept}")
 
 def outcome_messages(outcome: PictureOutcome) -> list[dict]:
     """Chat messages that show one tool outcome: a picture with its card, or a refusal."""
