@@ -1,16 +1,24 @@
 """The policy agent: every image request passes `PolicyAgent.check` before any pixel is made.
 
-A check reads top to bottom:
-1. minors + sexual content (explicit rule, absolute; looks at the whole conversation),
-2. the opt-out registry (names however written, also in the image being edited),
+A check reads the request once (`_Reading`: its text, the earlier turns it follows on from, the
+sentence embedding, the registered names in it) and then asks ordered questions, each of which
+returns a refusal or passes:
+1. minors + sexual content (explicit rule, absolute; also over the turns the request follows on),
+2. the opt-out registry (names however written, also in the image being edited), unless the
+   words name a thing that shares the name (policy/lookalikes.py),
 3. prompt injection ("ignore the policy"),
 4. real people in sexual scenes or realistic fakes of newsworthy events,
 5. harmful intent written out plainly (violence against people, drug buying, crime, self-harm,
-   glorifying atrocities: explicit patterns in rules.py),
+   glorifying atrocities, coded hate: explicit patterns in rules.py),
 6. harm categories by embedding similarity (categories.yaml), with the stricter thresholds and
-   extra categories for users under 18,
-and returns a `Decision` that names the rule, says why, and offers an allowed alternative. Every
+   extra categories for users under 18.
+The first refusal wins; a request no question refuses is allowed. A `Decision` names the rule,
+says why and offers an allowed alternative; refusals never name who is on the registry. Every
 decision goes to the audit log. `check_fail_closed` turns any internal error into a refusal.
+
+Context without stickiness: earlier turns are read only when the request follows on from them
+(it is an edit, refers back with a pronoun or "same", is a fragment, or is about the same thing
+by embedding). A new, unrelated request after a refusal is judged on its own.
 """
 
 from __future__ import annotations
@@ -18,19 +26,35 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 
 from policy import rules
 from policy.classifier import CATEGORIES_PATH, HarmClassifier, TextEmbedder, folded_variants
-from policy.names import NameIndex, NameMatch, edit_budget, edit_distance
+from policy.lookalikes import names_a_thing
+from policy.names import NameIndex, NameMatch
 from policy.normalize import fold_text, unleet
 from policy.registry import OptOutRegistry, new_decision_id
 
 ADULT_AGE = 18
 # Earlier turns older than this are not read: drift is judged over the recent conversation.
 CONTEXT_TURNS = 4
-_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that person|the person|the man|the woman|same person)\b")
+# A request this similar (cosine) to the recent turns is about the same thing.
+SAME_TOPIC_SIMILARITY = 0.5
+_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that person|the person|the man|"
+                      r"the woman|same person)\b")
+# Words that make a request continue the conversation rather than start a new one.
+_FOLLOW_ON = re.compile(
+    r"\b(he|she|him|her|his|hers|it|its|they|them|their|this|that|these|those|same|again|more|less|now|also|too|"
+    r"instead|another|still|keep|change|make it|turn it|continue|next|then|as well|this time|the picture|"
+    r"the image|the photo|the drawing)\b")
+FOLLOW_ON_MAX_WORDS = 4  # "in lingerie", "even younger": fragments complete an earlier request
+
+OPTOUT_RULE = "opt-out registry"
+OPTOUT_MESSAGE = ("I can't depict this person: they have asked not to be depicted (rule: {rule}). "
+                  "I can draw a fictional person in the same scene instead: \"{alternative}\".")
 
 
 # The quantised encoder copy and the embedded examples are read-only once built, so agents in one
@@ -62,11 +86,76 @@ class PolicyRequest:
 class Decision:
     allowed: bool
     category: str
-    reason: str
+    reason: str             # for the audit log (operators); may name a registered person
     scores: dict[str, float]
     message: str            # user-facing: names the rule, says why, offers an allowed alternative
     alternative: str | None  # an allowed alternative prompt, usable as a one-click suggestion
     decision_id: str = field(default_factory=new_decision_id)
+
+
+@dataclass
+class _Reading:
+    """What every question of a check reads, worked out once per request."""
+
+    agent: "PolicyAgent"
+    request: PolicyRequest
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def prompt(self) -> str:
+        return self.request.prompt or ""
+
+    @cached_property
+    def recent(self) -> list[str]:
+        """Recent earlier turns and the recorded prompt of the picture being edited."""
+        turns = list(self.request.context[-CONTEXT_TURNS:])
+        return turns + ([self.request.source_prompt] if self.request.source_prompt else [])
+
+    @cached_property
+    def embeddings(self) -> np.ndarray:
+        """Rows: the request alone, then (when it follows on) the request with its recent turns."""
+        texts = [self.prompt]
+        if self.recent:
+            texts.append(" ".join(self.recent + [self.prompt]))
+        return self.agent.embedder(texts)
+
+    @cached_property
+    def follows_on(self) -> bool:
+        """Does the request continue the recent turns (so they are read with it)?"""
+        if not self.recent:
+            return False
+        if self.request.is_edit:
+            return True
+        folded = fold_text(self.prompt)
+        if _FOLLOW_ON.search(folded) or len(folded.split()) <= FOLLOW_ON_MAX_WORDS:
+            return True
+        earlier = self.agent.embedder([" ".join(self.recent)])[0]
+        return float(self.embeddings[0] @ earlier) >= SAME_TOPIC_SIMILARITY
+
+    @cached_property
+    def earlier(self) -> list[str]:
+        """The turns the request is judged together with: none when it starts something new."""
+        return self.recent if self.follows_on else []
+
+    @cached_property
+    def category_scores(self):
+        rows = self.embeddings if self.earlier else self.embeddings[:1]
+        scores = self.agent.classifier.score(rows)
+        self.scores.update({name: round(value, 4) for name, value in scores.refuse.items()})
+        self.scores["allow_similarity"] = round(max(scores.allow.values()), 4)
+        return scores
+
+    @cached_property
+    def minor_user(self) -> bool:
+        return self.request.user_age is not None and self.request.user_age < ADULT_AGE
+
+    @cached_property
+    def real_person(self) -> bool:
+        """Is the request about an identifiable real person (named, or by public role)?"""
+        texts = [self.prompt] + self.earlier
+        if any(rules.proper_names(text, self.agent.common_words) for text in texts):
+            return True
+        return rules.mentions_public_role(texts)
 
 
 class PolicyAgent:
@@ -95,7 +184,7 @@ class PolicyAgent:
             with self._index_lock:
                 if version != self._index_version:
                     version, people = self.registry.snapshot()
-                    self._index = NameIndex.build(people, self.common_words)
+                    self._index = NameIndex.build(people)
                     self._index_version = version
         return self._index
 
@@ -108,86 +197,105 @@ class PolicyAgent:
         return decision
 
     def _decide(self, request: PolicyRequest) -> Decision:
-        prompt = request.prompt or ""
-        context = tuple(request.context[-CONTEXT_TURNS:])
-        earlier = list(context) + ([request.source_prompt] if request.source_prompt else [])
-        minor_user = request.user_age is not None and request.user_age < ADULT_AGE
-        scores: dict[str, float] = {}
+        reading = _Reading(self, request)
+        for question in (self._minors_and_sexual_content, self._opted_out_people, self._injection,
+                         self._real_people, self._plain_intent, self._harm_categories):
+            decision = question(reading)
+            if decision is not None:
+                return decision
+        reading.category_scores  # the audit log keeps the scores of allowed requests too
+        return Decision(True, "allowed", f"closest allowed example: {reading.category_scores.nearest_allow!r}",
+                        reading.scores, "", None)
 
-        # 1. Minors + sexual content: absolute. The minor may be named in an earlier turn or in the
-        #    image being edited ("make her look 13" ... "now make her pose seductively").
-        #    Also the other way round: a sexual scene earlier, then "make her 12".
+    # -- the questions, in order ---------------------------------------------------------------
+
+    def _minors_and_sexual_content(self, reading: _Reading) -> Decision | None:
+        """Absolute. The minor may be named in an earlier turn or in the image being edited
+        ("make her look 13" ... "now make her pose seductively"), or the other way round."""
+        prompt, earlier = reading.prompt, reading.earlier
         if ((rules.is_sexual([prompt]) and rules.mentions_minor([prompt] + earlier))
                 or (rules.mentions_minor([prompt]) and rules.is_sexual(earlier))):
-            return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", scores, prompt)
+            return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", reading)
+        return None
 
-        # 2. Opt-out registry. Earlier turns count when the request refers back to someone
-        #    ("now put him on a horse") or edits an image that shows them.
+    def _opted_out_people(self, reading: _Reading) -> Decision | None:
+        """Registered people, however written. Earlier turns count when the request refers back
+        to someone ("now put him on a horse") or edits an image that shows them. A registered
+        name is refused in every role, also as an artist's credit ("in the style of NAME"): a
+        credit cannot be told from a subject ("a dog sitting by NAME"), and a portraitist's style
+        is largely their own likeness."""
         index = self.name_index()
-        matches = index.find(prompt)
-        if request.source_prompt:
-            matches += index.find(request.source_prompt)
-        if context and _PRONOUN.search(fold_text(prompt)):
-            for turn in context:
-                matches += index.find(turn)
-
+        prompt = reading.prompt
         texts = [prompt]
-        combined = " ".join(earlier + [prompt])
-        if earlier:
-            texts.append(combined)
-        embeddings = self.embedder(texts)
-        category_scores = self.classifier.score(embeddings)
-        scores.update({name: round(value, 4) for name, value in category_scores.refuse.items()})
-        scores["allow_similarity"] = round(max(category_scores.allow.values()), 4)
-        for match in matches:
-            if match.needs_person_context and self.classifier.person_score(embeddings[0]) <= 0:
-                continue
-            if _credited_as_artist(prompt, match.matched):
-                continue  # "in the style of Frida Kahlo" names a style; it does not depict her
-            scores["optout_match"] = 1.0
-            return self._refuse_optout(match, scores, prompt)
+        if reading.request.source_prompt:
+            texts.append(reading.request.source_prompt)
+        if reading.request.context and _PRONOUN.search(fold_text(prompt)):
+            texts += reading.request.context[-CONTEXT_TURNS:]
+        for text in texts:
+            folded = fold_text(text)
+            for match in index.find(text):
+                if names_a_thing(match, folded, _possessed(text, match.matched)):
+                    continue  # "the Frida Kahlo Museum", "USS Ronald Reagan"
+                if match.needs_person_context and not self._about_a_person(match.reading or text):
+                    continue  # "a drake swimming in a pond"
+                reading.scores["optout_match"] = 1.0
+                return self._refuse_optout(match, reading)
+        return None
 
-        # 3. Attempts to switch the policy off.
-        if rules.is_injection(prompt):
-            return self._refuse("prompt_injection", "the request asks to ignore or switch off the policy", scores, prompt)
+    def _injection(self, reading: _Reading) -> Decision | None:
+        if rules.is_injection(reading.prompt):
+            return self._refuse("prompt_injection", "the request asks to ignore or switch off the policy", reading)
+        return None
 
-        # 4. Real people (registered or not): no sexualised images, no realistic fakes of
-        #    newsworthy events. Clear as rules once we know a real person is named.
-        real_person = self._real_person(prompt, earlier)
-        if real_person and rules.is_sexual([prompt]):
+    def _real_people(self, reading: _Reading) -> Decision | None:
+        """Real people (registered or not): no sexualised images, no realistic fakes of
+        newsworthy events. Clear as rules once we know a real person is named."""
+        if not reading.real_person:
+            return None
+        prompt = reading.prompt
+        if rules.is_sexual([prompt]):
             return self._refuse("sexualized_real_person", self.classifier.categories["sexualized_real_person"].why,
-                                scores, prompt)
-        if real_person and rules.deceptive_event([prompt]) and not rules.is_stylised([prompt]):
+                                reading)
+        if rules.deceptive_event([prompt]) and not rules.is_stylised([prompt]):
             return self._refuse("deceptive_real_person", self.classifier.categories["deceptive_real_person"].why,
-                                scores, prompt)
+                                reading)
+        return None
 
-        # 5. Harmful intent written out plainly (an act and a target, see rules.py). Games,
-        #    sports and stories are exempt from the violence rule ("beat my wife at checkers").
+    def _plain_intent(self, reading: _Reading) -> Decision | None:
+        """Harmful intent written out plainly (an act and a target, see rules.py). Games, sports
+        and stories are exempt from the violence rule ("beat my wife at checkers")."""
+        prompt = reading.prompt
+        fiction = rules.fiction_context([prompt])
         intent_rules = [
             ("self_harm", rules.self_harm_intent(prompt)),
-            ("violent_harm", rules.violent_intent(prompt) and not rules.fiction_context([prompt])),
+            ("violent_harm", rules.violent_intent(prompt) and not fiction),
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
-            ("weapons_crime_instructions", rules.crime_intent(prompt) and not rules.fiction_context([prompt])),
+            ("weapons_crime_instructions", rules.crime_intent(prompt) and not fiction),
             ("hate", rules.glorifies_atrocity(prompt)),
         ]
         for name, fired in intent_rules:
             if fired:
-                scores[f"rule:{name}"] = 1.0
-                return self._refuse(name, self.classifier.categories[name].why, scores, prompt)
+                reading.scores[f"rule:{name}"] = 1.0
+                return self._refuse(name, self.classifier.categories[name].why, reading)
+        return None
 
-        # 6. Harm categories by similarity.
-        best_name, best_excess = None, 0.0
+    def _harm_categories(self, reading: _Reading) -> Decision | None:
+        """Harm categories by similarity to the examples in categories.yaml."""
+        prompt, earlier = reading.prompt, reading.earlier
+        category_scores = reading.category_scores
+        texts = [prompt] + ([" ".join(earlier + [prompt])] if earlier else [])
         folded = folded_variants(texts)
         fiction = rules.fiction_context([prompt])
         absurd = rules.impossible_feat([prompt])
         game = rules.video_game_context(prompt)
         minor_mentioned = rules.mentions_minor([prompt] + earlier)
+        best_name, best_excess = None, 0.0
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
             gap = refuse_sim - category_scores.allow[name]
-            if category.needs == "real_person" and not real_person:
+            if category.needs == "real_person" and not reading.real_person:
                 continue
-            if category.needs == "minor_user" and not minor_user:
+            if category.needs == "minor_user" and not reading.minor_user:
                 continue
             if category.needs == "minor" and not minor_mentioned:
                 continue
@@ -195,39 +303,33 @@ class PolicyAgent:
                 continue
             if game and category.fiction_relief:
                 continue  # weapons, violence, crime inside a named video game are play
-            threshold = category.minor_user_threshold if minor_user else category.threshold
+            threshold = category.minor_user_threshold if reading.minor_user else category.threshold
             if fiction:
                 threshold += category.fiction_relief
             if absurd:
                 threshold += category.absurd_relief
-            margin = self.classifier.margin
-            if refuse_sim >= threshold and gap >= margin:
+            if refuse_sim >= threshold and gap >= self.classifier.margin:
                 excess = refuse_sim - threshold
                 if best_name is None or excess > best_excess:
                     best_name, best_excess = name, excess
-        scores["real_person"] = float(real_person)
+        reading.scores["real_person"] = float(reading.real_person)
 
         # Under-18 users: suggestive or gory words are enough, the embedding need not agree.
-        if best_name is None and minor_user and rules.is_sexual([prompt]):
+        if best_name is None and reading.minor_user and rules.is_sexual([prompt]):
             best_name = "suggestive_for_minor_users"
-        if best_name is None and minor_user and rules.is_gory([prompt]):
+        if best_name is None and reading.minor_user and rules.is_gory([prompt]):
             best_name = "gore_for_minor_users"
-        if best_name is not None:
-            category = self.classifier.categories[best_name]
-            return self._refuse(best_name, category.why, scores, prompt)
-        return Decision(True, "allowed", f"closest allowed example: {category_scores.nearest_allow!r}",
-                        scores, "", None)
+        if best_name is None:
+            return None
+        return self._refuse(best_name, self.classifier.categories[best_name].why, reading)
 
-    def _real_person(self, prompt: str, earlier: list[str]) -> bool:
-        """Is the request about an identifiable real person (named, or by public role)?"""
-        for text in [prompt] + earlier:
-            if rules.proper_names(text, self.common_words):
-                return True
-        return rules.mentions_public_role([prompt] + earlier)
+    def _about_a_person(self, text: str) -> bool:
+        """Is the sentence about a person (so an ordinary word in it is a name)?"""
+        return rules.human_only_activity(text) or self.classifier.person_score(self.embedder([text])[0]) > 0
 
     # -- decisions -----------------------------------------------------------------------------
 
-    def _refuse(self, name: str, why: str, scores: dict[str, float], prompt: str) -> Decision:
+    def _refuse(self, name: str, why: str, reading: _Reading) -> Decision:
         category = self.classifier.categories.get(name)
         if category is not None:
             rule, alternative = category.rule, category.alternative
@@ -237,34 +339,20 @@ class PolicyAgent:
         else:
             rule, alternative = name.replace("_", " "), "a different, harmless scene"
         message = f"I can't make this image. Rule: {rule}. Why: {why}. I can make {alternative} instead."
-        return Decision(False, name, why, scores, message, alternative)
+        return Decision(False, name, why, reading.scores, message, alternative)
 
-    def _refuse_optout(self, match: NameMatch, scores: dict[str, float], prompt: str) -> Decision:
-        alternative = _replace_name(prompt, match.matched) or "a fictional person in the same scene"
-        why = f"{match.name} has asked not to be depicted (opt-out registry, matched {match.how}: {match.matched!r})"
-        message = (f"I can't depict {match.name}, who has asked not to be depicted. "
-                   f"Rule: opt-out registry. I can draw a fictional person in the same scene instead: "
-                   f"\"{alternative}\".")
-        return Decision(False, "optout_person", why, scores, message, alternative)
-
-
-_CREDIT = re.compile(r"(?:\bstyle of|\bby|\binspired by|\bin the manner of|\ba la|\bafter)$")
+    def _refuse_optout(self, match: NameMatch, reading: _Reading) -> Decision:
+        """The message never names the person or says which words matched: a refusal must not
+        work as a look-up of who is on the registry, nor reveal the real name behind an alias."""
+        alternative = _replace_name(reading.prompt, match.matched) or "a fictional person in the same scene"
+        reason = f"{match.name} is on the opt-out registry (matched {match.how}: {match.matched!r})"
+        message = OPTOUT_MESSAGE.format(rule=OPTOUT_RULE, alternative=alternative)
+        return Decision(False, "optout_person", reason, reading.scores, message, alternative)
 
 
-def _credited_as_artist(prompt: str, matched: str) -> bool:
-    """Is the name only credited as the artist of a style ("... in the style of NAME")?"""
-    words = unleet(prompt).split()
-    target = matched.split()
-    for i in range(len(words) - len(target) + 1):
-        if words[i:i + len(target)] == target:
-            before = " ".join(words[max(0, i - 4):i])
-            if _CREDIT.search(before):
-                return True
-    return False
-
-
-def _replace_name(prompt: str, matched: str) -> str | None:
-    """The prompt with the matched name replaced by 'a fictional person', when it can be located."""
+def _locate(prompt: str, matched: str) -> tuple[list[str], int, int] | None:
+    """The prompt's words and the span that spells the matched words (None when the match was
+    found in a decoded or transliterated reading of the prompt)."""
     target = "".join(matched.split())
     words = prompt.split()
     folded = ["".join(unleet(word).split()) for word in words]
@@ -272,15 +360,33 @@ def _replace_name(prompt: str, matched: str) -> str | None:
         joined = ""
         for end in range(start, min(start + 12, len(words))):
             joined += folded[end]
-            if joined == target or (len(target) > 5 and _close(joined, target)):
-                return " ".join(words[:start] + ["a fictional person"] + words[end + 1:])
-            if len(joined) > len(target) + 2:
+            if joined == target:
+                return words, start, end
+            if len(joined) >= len(target):
                 break
     return None
 
 
-def _close(a: str, b: str) -> bool:
-    return a[:1] == b[:1] and edit_distance(a, b, 2) <= edit_budget(len(b))
+def _possessed(prompt: str, matched: str) -> str | None:
+    """The word after a possessive name ("NAME's diet" -> "diet"), folded, or None."""
+    located = _locate(prompt, matched)
+    if located is None:
+        return None
+    words, _, end = located
+    if end + 1 < len(words) and re.search(r"['\u2019]s?\W*$", words[end]):
+        return fold_text(words[end + 1]) or None
+    return None
+
+
+def _replace_name(prompt: str, matched: str) -> str | None:
+    """The prompt with the matched words replaced by 'a fictional person', when they can be
+    located in the prompt as written (not for decoded or transliterated matches)."""
+    located = _locate(prompt, matched)
+    if located is None:
+        return None
+    words, start, end = located
+    possessive = "'s" if re.search(r"['\u2019]s?\W*$", words[end]) else ""
+    return " ".join(words[:start] + ["a fictional person" + possessive] + words[end + 1:])
 
 
 def refusal_on_error(error: BaseException) -> Decision:

@@ -1,96 +1,183 @@
 """Find registered people in a prompt, however the name is written, without scanning the registry.
 
-Every registered name and alias is reduced to a key (lowercase ASCII words, see normalize.py).
-Three indexes are built once per registry version; a check costs a few dictionary look-ups per
-prompt word, whatever the registry size:
+A person's name is one or more given names and a family name, and people write it many ways:
+with a middle name or an initial ("Adam J. Driver"), family name first ("Driver, Adam"), behind a
+title ("President Obama", "Mr. Driver"), possessive, in another script ("Адам Драйвер"),
+misspelt, spaced out, in leetspeak, encoded or reversed, or as the family name alone. The index
+finds all of these. Whether a match is the registered *person* or something that shares the name
+(a drink, a ship, a museum, a historical namesake) is decided afterwards from the words around
+it (`policy/lookalikes.py`), and a name that is also an ordinary word ("Drake", "The Rock",
+"Cruise" alone) needs the sentence to be about a person (the agent asks the sentence embedding).
 
-- `exact`: the key's words joined without spaces ("edsheeran") -> key. Prompt windows of 1..5
-  words are joined the same way, so "Ed Sheeran", "EdSheeran", "E d S h e e r a n", "ED-SHEERAN"
-  and "Ed  Sh33ran" all hit.
-- `deletes`: a symmetric-deletion index (SymSpell) over each key's rarest word of 4+ letters
-  (usually the surname). A prompt word and every string one deletion away from it are looked
-  up, which finds words within one edit (insert, delete, substitute, transpose) in O(len(word)).
-- `by_word`: that rarest word -> the keys it belongs to, to turn word hits into candidate names.
-  Keying on the rarest word keeps the candidates per prompt word to a handful even when
-  thousands of registered names share a given name.
+Views: the prompt is read several ways (`_views`): folded (homoglyphs mapped by shape), with
+leetspeak undone, with spelled-out letters joined, romanized by sound when it holds another
+script (anyascii), and decoded (reversed, ROT13, base64, hex, ...; see normalize.decoded_views).
 
-Guards against false matches:
-- Short words (4 letters or fewer) must match exactly; a misspelled name must be close in total
-  (`edit_budget`: none under 7 letters, one edit under 14, two above), so "Adam Sandler" never
-  becomes "Adam Driver".
-- Every word of a multi-word name must be present in order, so sharing a first name ("Taylor
-  Lautner" vs "Taylor Swift") is not a match.
-- A surname alone matches only when it is not an ordinary word (the encoder's WordPiece
-  vocabulary says which words are common: "cruise", "drake", "driver" are; "schwarzenegger" is
-  not), and not when a different first name precedes it.
-- A single-word name, or an alias made only of ordinary words ("Drake", "The Rock"), needs the
-  prompt to write it as a name: a capital inside the sentence, or at the start of the prompt
-  plus a sentence embedding closer to scenes about people than about things (checked by the
-  agent with `person_score`).
+Index, built once per registry version; a check costs a few dictionary look-ups per prompt word,
+whatever the registry size:
+- `exact`: a key's words joined ("adamdriver") and its sound key ("adamdriver") -> keys, matched
+  against prompt windows of 1..5 words joined the same way ("A d a m Driver", "ADAM-DRIVER").
+- `deletes`: a symmetric-deletion index (SymSpell) over the sound keys of each name's one or two
+  rarest words, so a prompt word finds the name words within an edit or two in O(len(word)).
+  Words shared by many names (common given names) are not indexed: candidates per prompt word
+  stay a handful at any registry size.
+- `codes`: the same words' Metaphone codes, used only for text written in another script, where
+  transliteration loses more than two letters ("Kruz" for "Cruise").
+
+Verification (`_align`): around a candidate word the whole name must be present, in order with
+at most two middle names or initials between its words, or family name first, every word within
+`word_budget` edits and the whole within `name_budget` (edit distances from rapidfuzz; scaled to
+length, so "Adam Sandler" never becomes "Adam Driver" and "Tim Cruise" is not "Tom Cruise").
+A family name alone counts when something says it is this person: a title or the given name's
+initial or nickname before it, or a family name that is not an ordinary word (`ordinary_words`:
+"Obama" yes, "Cruise" only with a capital and a sentence about a person). A different given name
+right before it ("Chelsea Clinton", "Patrick Schwarzenegger") names someone else.
 """
 
 from __future__ import annotations
 
+import gzip
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
-from policy.normalize import fold_text, join_spelled_out, unleet
+import jellyfish
+from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
+
+from policy.normalize import (
+    decoded_views, fold_text, has_other_script, join_spelled_out, romanizations, sound_key, unleet,
+)
 
 MAX_WINDOW = 5
+_VOWELS = frozenset("aeiouy")
+MAX_MIDDLE_WORDS = 2
+# A word shared by more keys than this (a common given name) is not used to look names up.
+MAX_KEYS_PER_INDEXED_WORD = 50
+_HERE = Path(__file__).parent
 
-# Words that may stand before a surname without naming a different person.
-_FUNCTION_WORDS = {
-    "a", "an", "the", "of", "with", "and", "or", "by", "as", "in", "on", "at", "to", "from", "for",
-    "like", "is", "was", "mr", "mrs", "ms", "miss", "dr", "sir", "young", "old", "actor", "actress",
-    "singer", "rapper", "president", "senator", "star", "famous", "celebrity", "photo", "picture",
-    "portrait", "image", "painting", "drawing", "sketch", "of", "featuring", "feat", "ft", "vs",
-    "draw", "paint", "show", "make", "create", "generate", "me", "my", "her", "his", "their",
-}
+# Words that cannot be part of a name: the sentence's grammar around it.
+FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "of", "with", "and", "or", "by", "as", "in", "on", "at", "to", "from", "for", "like",
+    "is", "was", "are", "be", "me", "my", "her", "his", "their", "its", "our", "your", "this", "that",
+    "who", "s", "vs", "versus", "feat", "ft", "featuring", "into", "onto", "over", "under", "near",
+    "draw", "paint", "show", "make", "create", "generate", "render", "picture", "photo", "image",
+    "portrait", "painting", "drawing", "sketch", "please", "now", "then", "also", "same", "but", "not",
+})
+# Titles, honorifics and roles that make the next word a person's family name.
+TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "mister", "missus", "madam", "madame", "mme", "mlle", "dr", "doctor", "sir",
+    "dame", "lady", "lord", "president", "presidente", "senator", "sen", "rep", "representative", "congressman",
+    "congresswoman", "governor", "gov", "mayor", "minister", "premier", "chancellor", "secretary", "ambassador",
+    "king", "queen", "prince", "princess", "emperor", "empress", "pope", "general", "gen", "colonel", "captain",
+    "capt", "admiral", "sergeant", "sgt", "officer", "detective", "agent", "professor", "prof", "judge",
+    "justice", "coach", "chairman", "chairwoman", "ceo", "actor", "actress", "singer", "rapper", "comedian",
+    "host", "director", "filmmaker", "superstar", "celebrity", "herr", "frau", "senor", "senora", "senorita",
+    "monsieur", "signor", "signora", "comrade", "uncle", "aunt", "auntie", "saint", "st", "elect", "nominee",
+    "candidate", "speaker", "commander", "chief", "sheriff", "councillor", "councilman", "councilwoman",
+})
+# Words that may stand between a title and a family name ("former President Obama").
+_TITLE_FILLERS = frozenset({"former", "late", "young", "old", "the", "a", "vice", "prime", "first", "us", "u", "s"})
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _load_word_file(name: str) -> frozenset[str]:
+    path = _HERE / name
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return frozenset(word for line in handle if not line.startswith("#") for word in line.split())
+
+
+@lru_cache(maxsize=1)
+def ordinary_words() -> frozenset[str]:
+    """Ordinary English words (lowercase dictionary entries): 'cruise', 'stone', 'may', not 'obama'."""
+    return _load_word_file("ordinary_words.txt.gz")
+
+
+@lru_cache(maxsize=1)
+def common_given_names() -> frozenset[str]:
+    """The team's list of common given names (everyday words such as 'rose' or 'will' left out)."""
+    return _load_word_file("given_names.txt")
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names: the team's list of common ones plus gender-guesser's 40,000 from many countries
+    (folded to ASCII), so a word before a family name can be recognised as someone else's."""
+    import gender_guesser.detector
+
+    known = gender_guesser.detector.Detector(case_sensitive=False).names
+    return common_given_names() | {fold_text(name) for name in known if " " not in name}
+
+
+@lru_cache(maxsize=1)
+def _nicknamer():
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+@lru_cache(maxsize=8192)
+def same_given_name(written: str, given: str) -> bool:
+    """Is `written` another form of the given name: a nickname ("Arnie", "Bill" for William), its
+    formal form ("Thomas" for Tom) or a shortening of it ("Leo" for Leonardo)?"""
+    if len(written) >= 3 and given.startswith(written) and written != given:
+        return True
+    namer = _nicknamer()
+    return written in namer.nicknames_of(given) or written in namer.canonicals_of(given)
+
+
+def _skeleton(text: str) -> str:
+    """Consonants only, by sound: what survives transliteration through a script that writes few
+    vowels or adds its own (Arabic, Hebrew, kana): 'adam driver' and 'adamu doraiba' -> 'dmdrbr'/'dmdrb'."""
+    sound = sound_key(text.replace(" ", "")).replace("v", "b").replace("z", "s").replace("f", "p")
+    return "".join(ch for ch in sound if ch not in "aeiou")
+
+
+def word_budget(length: int) -> int:
+    """Edits allowed within one word of a name: none for short words, so 'Tim' is not 'Tom'."""
+    return 0 if length <= 3 else 1 if length == 4 else 2
+
+
+def name_budget(length: int) -> int:
+    """Edits allowed over a whole name of `length` letters (two for most full names)."""
+    return 0 if length <= 4 else 1 if length <= 7 else 2 if length <= 13 else 3
 
 
 @dataclass(frozen=True)
 class NameMatch:
     person_id: int
-    name: str          # the registered display name
-    matched: str       # the prompt words that matched
-    how: str           # exact | alias | fuzzy | surname | ambiguous
-    needs_person_context: bool = False
+    name: str                     # the registered display name (never shown to users)
+    matched: str                  # the prompt's words that matched, folded
+    how: str                      # exact | alias | fuzzy | reversed | title | initial | nickname | surname | ambiguous
+    needs_person_context: bool = False  # the agent must find the sentence to be about a person
+    edits: int = 0                # how far the written words are from the registered ones
+    reading: str = ""             # the prompt as read where the name was found (decoded, romanized)
+    before: tuple[str, ...] = ()  # up to four folded words before the match
+    after: tuple[str, ...] = ()   # up to four folded words after it
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Key:
     person_id: int
     name: str
     words: tuple[str, ...]
+    sounds: tuple[str, ...]
+    codes: tuple[str, ...]
     is_alias: bool
+    ordinary: bool  # a one-word name or alias made only of ordinary words ("Drake", "The Rock")
+
+    @property
+    def letters(self) -> int:
+        return sum(len(word) for word in self.words)
 
 
-def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Damerau-Levenshtein (adjacent transpositions) with an early exit above `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous_previous: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous_previous[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous_previous, previous = previous, current
-    return previous[-1]
-
-
-def edit_budget(length: int) -> int:
-    """Edits allowed for a name of `length` letters: none when short, so look-alikes stay apart."""
-    if length < 7:
-        return 0
-    if length < 14:
-        return 1
-    return 2
+@dataclass(frozen=True)
+class _View:
+    words: tuple[str, ...]
+    original: tuple[str, ...] | None  # the prompt's own words, when capitals can be looked up
+    transliterated: bool = False
+    decoded: bool = False
 
 
 def _deletes(word: str) -> set[str]:
@@ -99,183 +186,350 @@ def _deletes(word: str) -> set[str]:
 
 @dataclass
 class NameIndex:
-    common_words: frozenset[str] = frozenset()
+    ordinary: frozenset[str] = frozenset()
     keys: list[_Key] = field(default_factory=list)
     exact: dict[str, list[int]] = field(default_factory=dict)
     deletes: dict[str, set[str]] = field(default_factory=dict)
-    by_word: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    by_sound: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    by_code: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    skeletons: dict[str, set[int]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, people, common_words: frozenset[str] = frozenset()) -> "NameIndex":
-        index = cls(common_words=common_words)
+    def build(cls, people, ordinary: frozenset[str] | None = None) -> "NameIndex":
+        index = cls(ordinary=ordinary_words() if ordinary is None else ordinary)
         for person in people:
             index._add(person.id, person.name, person.name, is_alias=False)
             for alias in person.aliases:
                 index._add(person.id, person.name, alias, is_alias=True)
-        index._index_rarest_words()
+        index._index_rare_words()
         return index
 
     def __len__(self) -> int:
         return len({key.person_id for key in self.keys})
 
     def _add(self, person_id: int, name: str, written: str, is_alias: bool) -> None:
-        words = tuple(unleet(written).split())
+        words = tuple(w for w in unleet(written).split() if w not in _SUFFIXES)
         if not words:
             return
+        sounds = tuple(sound_key(w) for w in words)
+        # A full name of ordinary words ("Tom Cruise") is still a name when its words stand together;
+        # a one-word name or an alias of ordinary words ("Drake", "The Rock") may be just words.
+        ordinary = (is_alias or len(words) == 1) and all(w in self.ordinary or w in FUNCTION_WORDS for w in words)
+        key = _Key(person_id, name, words, sounds, tuple(jellyfish.metaphone(w) for w in words), is_alias, ordinary)
         key_id = len(self.keys)
-        self.keys.append(_Key(person_id, name, words, is_alias))
-        self.exact.setdefault("".join(words), []).append(key_id)
+        self.keys.append(key)
+        for joined in {"".join(words), sound_key("".join(words))}:
+            self.exact.setdefault(joined, []).append(key_id)
+        skeleton = _skeleton("".join(words))
+        if len(words) > 1 and len(skeleton) >= 5:
+            for variant in _deletes(skeleton) | {skeleton}:
+                self.skeletons.setdefault(variant, set()).add(key_id)
 
-    def _index_rarest_words(self) -> None:
-        """Index each key for fuzzy look-up under its rarest word of 4+ letters only.
-
-        A word shared by thousands of names (a common given name) would make every prompt that
-        contains it verify thousands of candidates; the rarest word (usually the surname) keeps
-        the candidates per prompt word to a handful at any registry size.
-        """
+    def _index_rare_words(self) -> None:
+        """Index each key under its one or two rarest words of 3+ letters (usually the family name)."""
         frequency: dict[str, int] = {}
         for key in self.keys:
-            for word in set(key.words):
-                frequency[word] = frequency.get(word, 0) + 1
+            for sound in set(key.sounds):
+                frequency[sound] = frequency.get(sound, 0) + 1
         for key_id, key in enumerate(self.keys):
-            # Rarest first; on a tie a family name (not the first word), so "Okonkwo-Reyes" alone
-            # can still be found; then the longer word.
-            long_words = [(frequency[w], position == 0, -len(w), position, w)
-                          for position, w in enumerate(key.words) if len(w) >= 4]
-            if not long_words:
-                continue
-            *_, position, word = min(long_words)
-            if word not in self.by_word:
-                self.deletes.setdefault(word, set()).add(word)
-                for deleted in _deletes(word):
-                    self.deletes.setdefault(deleted, set()).add(word)
-            self.by_word.setdefault(word, []).append((key_id, position))
+            ranked = sorted((frequency[s], position == 0, -len(s), position)
+                            for position, s in enumerate(key.sounds) if len(s) >= 2)
+            chosen = ranked[:1] + [r for r in ranked[1:2] if r[0] <= MAX_KEYS_PER_INDEXED_WORD]
+            for *_, position in chosen:
+                sound = key.sounds[position]
+                if sound not in self.by_sound and len(sound) >= 3:
+                    # Deletes of the written word too: a misspelling may be close in letters but
+                    # not in sound ("Zeehrine" for "Zephyrine").
+                    for variant in _deletes(sound) | {sound} | _deletes(key.words[position]):
+                        self.deletes.setdefault(variant, set()).add(sound)
+                self.by_sound.setdefault(sound, []).append((key_id, position))
+                self.by_code.setdefault(key.codes[position], []).append((key_id, position))
 
     # -- matching ------------------------------------------------------------------------------
 
     def find(self, prompt: str) -> list[NameMatch]:
-        """Registered people named in `prompt`, at most one match per person."""
-        if not self.keys:
+        """Every occurrence of a registered person in `prompt` (an occurrence found in several
+        views of the prompt is reported once)."""
+        if not self.keys or not prompt:
             return []
-        found: dict[int, NameMatch] = {}
-        original_words = _original_words(prompt)
-        for words in _word_variants(prompt):
-            self._find_exact(words, original_words, found)
-            self._find_fuzzy(words, original_words, found)
-        return list(found.values())
+        found: dict[tuple, NameMatch] = {}
+        for view in _views(prompt):
+            self._find_joined(view, found)
+            self._find_by_word(view, found)
+        # Words that spell one registered name exactly are that person, not a near-miss of another
+        # ("Tovtov Salogorson" registered beside "Tovgor Salogorson").
+        exact_spans = {match.matched for match in found.values() if match.edits == 0}
+        return [match for match in found.values() if match.edits == 0 or match.matched not in exact_spans]
 
-    def _find_exact(self, words: list[str], original: list[str], found: dict[int, NameMatch]) -> None:
+    def _find_joined(self, view: _View, found: dict[int, NameMatch]) -> None:
+        """Whole names written with any spacing: windows of prompt words joined, exact or by sound."""
+        words = view.words
         for start in range(len(words)):
             joined = ""
             for end in range(start, min(start + MAX_WINDOW, len(words))):
                 joined += words[end]
-                for key_id in self.exact.get(joined, ()):
-                    key = self.keys[key_id]
-                    if key.person_id in found:
-                        continue
-                    span = " ".join(words[start:end + 1])
-                    # Ambiguous keys: a one-word name ("Drake"), a tiny key, or an alias made only
-                    # of ordinary words ("The Rock").
-                    ordinary_alias = key.is_alias and all(
-                        w in self.common_words or w in _FUNCTION_WORDS for w in key.words)
-                    if len(key.words) == 1 or len(joined) < 6 or ordinary_alias:
-                        # A one-word name ("Drake") or a tiny key: fine when it is not an
-                        # ordinary word; otherwise the agent asks the embedding whether the
-                        # prompt is about a person and the writing capitalises it.
-                        if joined in self.common_words or len(joined) < 3 or ordinary_alias:
-                            written_as_name = _capitalised(original, words[start:end + 1])
-                            if written_as_name is None:
-                                continue
-                            # A capital inside the sentence is evidence enough; at the start of
-                            # the prompt the embedding must also read it as about a person.
-                            found[key.person_id] = NameMatch(key.person_id, key.name, span, "ambiguous",
-                                                             needs_person_context=written_as_name == "initial")
-                            continue
-                    found[key.person_id] = NameMatch(key.person_id, key.name, span, "alias" if key.is_alias else "exact")
+                for lookup in (joined, sound_key(joined)):
+                    for key_id in self.exact.get(lookup, ()):
+                        key = self.keys[key_id]
+                        _keep(found, self._whole_match(key, view, start, end, "alias" if key.is_alias else "exact"))
+                if view.transliterated and end > start:
+                    self._find_skeleton(view, start, end, found)
 
-    def _find_fuzzy(self, words: list[str], original: list[str], found: dict[int, NameMatch]) -> None:
-        # word position in the prompt -> vocabulary words within one edit
-        for position, word in enumerate(words):
-            if len(word) < 4:
+    def _find_skeleton(self, view: _View, start: int, end: int, found: dict[int, NameMatch]) -> None:
+        """Whole names through scripts that drop or add vowels: the consonants, within one edit."""
+        skeleton = _skeleton("".join(view.words[start:end + 1]))
+        if len(skeleton) < 5:
+            return
+        candidates: set[int] = set()
+        for variant in _deletes(skeleton) | {skeleton}:
+            candidates.update(self.skeletons.get(variant, ()))
+        for key_id in sorted(candidates):
+            key = self.keys[key_id]
+            distance = DamerauLevenshtein.distance(skeleton, _skeleton("".join(key.words)))
+            if distance <= 1:
+                _keep(found, self._match(key, view, start, end, "fuzzy", edits=distance + 1))
+
+    def _whole_match(self, key: _Key, view: _View, start: int, end: int, how: str) -> NameMatch | None:
+        """A whole key found at words[start..end]; ordinary-word names need to be written as names."""
+        joined = "".join(view.words[start:end + 1])
+        if len(key.words) == 1 and not key.is_alias and start > 0 and not view.decoded \
+                and self._names_someone_else(view.words[start - 1], view):
+            return None  # "Sir Francis Drake" is not "Drake"
+        if key.ordinary or len(joined) < 3:
+            # "Drake", "The Rock": with a capital inside the sentence it is a name; otherwise
+            # (lowercase, or only the prompt's first word capitalised) the agent asks the sentence
+            # embedding whether the prompt is about a person.
+            written = _capitalised(view.original, view.words[start:end + 1]) if view.original else None
+            return self._match(key, view, start, end, "ambiguous", needs_person_context=written != "inside")
+        return self._match(key, view, start, end, how)
+
+    def _find_by_word(self, view: _View, found: dict[int, NameMatch]) -> None:
+        for position, word in enumerate(view.words):
+            if len(word) < 2:
                 continue
-            vocabulary_hits: set[str] = set(self.deletes.get(word, ()))
-            for deleted in _deletes(word):
-                vocabulary_hits.update(self.deletes.get(deleted, ()))
-            for vocab_word in vocabulary_hits:
-                if edit_distance(word, vocab_word, 1) > 1:
-                    continue
-                for key_id, key_position in self.by_word.get(vocab_word, ()):
-                    key = self.keys[key_id]
-                    if key.person_id in found:
-                        continue
-                    match = self._verify(key, words, position, key_position, original)
-                    if match is not None:
-                        found[key.person_id] = match
+            sound = sound_key(word)
+            candidates: set[tuple[int, int]] = set(self.by_sound.get(sound, ()))
+            # Short words ("Lee") are looked up as they sound only: one edit from two letters is anything.
+            for variant in (_deletes(sound) | {sound} | _deletes(word)) if len(sound) >= 3 else ():
+                candidates.update(pair for indexed in self.deletes.get(variant, ()) for pair in self.by_sound[indexed])
+            if view.transliterated:
+                candidates.update(self.by_code.get(jellyfish.metaphone(word), ()))
+            for key_id, key_position in sorted(candidates):
+                _keep(found, self._verify(self.keys[key_id], view, position, key_position))
 
-    def _verify(self, key: _Key, words: list[str], position: int, key_position: int, original) -> NameMatch | None:
-        """Does the prompt contain the whole key around `position` (or its distinctive surname)?"""
-        if key.is_alias and all(w in self.common_words or w in _FUNCTION_WORDS for w in key.words):
-            return None  # "The Rock": only written as a name, see _find_exact
-        start = position - key_position
+    def _verify(self, key: _Key, view: _View, position: int, key_position: int) -> NameMatch | None:
+        if key.ordinary:
+            return None  # only as a whole, written as a name (see _whole_match)
         n = len(key.words)
-        if 0 <= start and start + n <= len(words):
-            window = words[start:start + n]
-            total = 0
-            for written, wanted in zip(window, key.words):
-                if len(wanted) <= 4:
-                    distance = 0 if written == wanted else 9
-                else:
-                    distance = edit_distance(written, wanted, 2)
-                total += distance
-                if distance > (1 if len(wanted) < 12 else 2):
-                    break
-            else:
-                if total <= edit_budget(len("".join(key.words))) or total == 0:
-                    how = "alias" if key.is_alias else ("exact" if total == 0 else "fuzzy")
-                    if n == 1 and total == 0 and key.words[0] in self.common_words:
-                        return None  # handled (with capitalisation) by _find_exact
-                    return NameMatch(key.person_id, key.name, " ".join(window), how)
-        # The surname alone ("Schwarzenegger on a horse"): every word after the given name.
-        if n >= 2 and not key.is_alias and key_position >= 1:
-            surname = key.words[1:]
-            start = position - (key_position - 1)
-            if start < 0 or start + len(surname) > len(words):
+        if n == 1:
+            distance = self._word_distance(view, position, key, 0)
+            if distance is None or distance > name_budget(key.letters) or (distance and len(key.words[0]) < 6) \
+                    or (distance >= 2 and not _typo_like(view.words[position:position + 1], key)):
                 return None
-            joined = "".join(surname)
-            if len(joined) < 6 or (len(surname) == 1 and joined in self.common_words):
-                return None
-            distance = edit_distance("".join(words[start:start + len(surname)]), joined, 2)
-            if distance > (1 if len(joined) >= 8 else 0):
-                return None
-            if start > 0 and _names_someone_else(words[start - 1], key, original, self.common_words):
-                return None
-            return NameMatch(key.person_id, key.name, " ".join(words[start:start + len(surname)]), "surname")
+            return self._match(key, view, position, position,
+                               "alias" if key.is_alias else ("exact" if distance == 0 else "fuzzy"), edits=distance)
+        span = self._align_forward(key, view, position, key_position)
+        if span is not None:
+            start, end, total = span
+            how = "alias" if key.is_alias else ("exact" if total == 0 else "fuzzy")
+            return self._match(key, view, start, end, how, edits=total)
+        if key_position == n - 1:
+            reversed_span = self._align_reversed(key, view, position)
+            if reversed_span is not None:
+                return self._match(key, view, reversed_span[0], reversed_span[1], "reversed", edits=reversed_span[2])
+            if not key.is_alias:
+                return self._family_name_alone(key, view, position)
         return None
 
+    def _word_distance(self, view: _View, position: int, key: _Key, j: int) -> int | None:
+        """Edits between prompt word `position` and key word `j`, or None when too far apart."""
+        written, wanted = view.words[position], key.words[j]
+        if written == wanted or sound_key(written) == key.sounds[j]:
+            return 0  # the same word, or written as it sounds ("Ли" -> "li" for "Lee")
+        if j == 0 and len(key.words) > 1 and same_given_name(written, wanted):
+            return 1  # "Bill Clinton" for "William Clinton", "Leo DiCaprio", "Arnie Schwarzenegger"
+        if j == 0 and len(key.words) > 1 and written in given_names() and written not in self.ordinary \
+                and sound_key(written) != key.sounds[0] and DamerauLevenshtein.distance(written, wanted) >= 2:
+            return None  # another given name: "Robbie Williams" is not "Robin Williams"
+        budget = word_budget(len(wanted))
+        if budget == 0:
+            return None
+        distance = DamerauLevenshtein.distance(written, wanted, score_cutoff=budget + 1)
+        if abs(len(written) - len(wanted)) <= budget:  # "Ryan" must not sound like "Rihanna"
+            distance = min(distance, DamerauLevenshtein.distance(sound_key(written), key.sounds[j], score_cutoff=budget + 1))
+        if distance <= budget:
+            return distance
+        # Transliteration loses more than spelling does ("Kruz"): the same Metaphone code is
+        # enough there, and only there.
+        if view.transliterated and len(wanted) >= 3 and jellyfish.metaphone(written) == key.codes[j]:
+            return 1
+        return None
 
-def _names_someone_else(previous: str, key: _Key, original: list[str], common_words) -> bool:
-    """'Patrick Schwarzenegger' is not 'Arnold Schwarzenegger': a different given name before it."""
-    if previous in _FUNCTION_WORDS or previous.isdigit():
-        return False
-    # The registered given name, misspelt or shortened ("Arnie" for "Arnold").
-    if any(edit_distance(previous, given, 1) <= 1 or (len(previous) < len(given) and previous[:3] == given[:3])
-           for given in key.words[:1]):
-        return False
-    if previous not in common_words:
-        return True  # an uncommon word right before a surname is almost always a given name
-    return any(word[:1].isupper() and fold_text(word) == previous for word in original)
+    def _middle_word(self, view: _View, position: int) -> bool:
+        """Could this word be a middle name or an initial inside a name ("Adam J. Driver", "Amber
+        Lee Heard")? Not a word of the sentence's grammar, nor an ordinary word unless it is a
+        common given name or written with a capital."""
+        word = view.words[position]
+        if word in FUNCTION_WORDS or word in TITLES:
+            return False
+        if len(word) == 1 or word not in self.ordinary or word in common_given_names():
+            return True
+        return bool(view.original) and _capitalised(view.original, [word]) == "inside"
+
+    def _align_forward(self, key: _Key, view: _View, position: int, key_position: int) -> tuple[int, int, int] | None:
+        """The whole key in order around `position`, middle names/initials allowed between words;
+        a key's own middle words may be left out or written as an initial."""
+        words, n = view.words, len(key.words)
+        anchor = self._word_distance(view, position, key, key_position)
+        if anchor is None:
+            return None
+        total, start, end = anchor, position, position
+        for direction, indices in ((-1, range(key_position - 1, -1, -1)), (1, range(key_position + 1, n))):
+            edge = position
+            for j in indices:
+                optional = 0 < j < n - 1
+                placed = None
+                step = edge + direction
+                skipped = 0
+                while 0 <= step < len(words) and skipped <= MAX_MIDDLE_WORDS:
+                    word = words[step]
+                    distance = self._word_distance(view, step, key, j)
+                    if distance is None and optional and len(word) == 1 and word == key.words[j][0]:
+                        distance = 0  # "Philip S. Hoffman"
+                    if distance is not None:
+                        placed = (step, distance)
+                        break
+                    if not self._middle_word(view, step):
+                        break
+                    step += direction
+                    skipped += 1
+                if placed is None:
+                    if optional:
+                        continue
+                    return None
+                edge, distance = placed
+                total += distance
+                start, end = min(start, edge), max(end, edge)
+        if total > name_budget(key.letters) or (total >= 2 and not _typo_like(words[start:end + 1], key)):
+            return None
+        return start, end, total
+
+    def _align_reversed(self, key: _Key, view: _View, position: int) -> tuple[int, int, int] | None:
+        """Family name first ("Driver, Adam", "Cruise Tom"): the given name right after it."""
+        after = position + 1
+        if after >= len(view.words):
+            return None
+        family = self._word_distance(view, position, key, len(key.words) - 1)
+        given = self._word_distance(view, after, key, 0)
+        # Stricter than in order: one edit at most, since reversed word pairs occur in ordinary text.
+        if family is None or given is None or family + given > min(1, name_budget(key.letters)):
+            return None
+        for j in range(1, len(key.words) - 1):  # middle names after the given name ("Ortiz, Daniel Day")
+            if after + 1 < len(view.words) and self._word_distance(view, after + 1, key, j) == 0:
+                after += 1
+        return position, after, family + given
+
+    def _family_name_alone(self, key: _Key, view: _View, position: int) -> NameMatch | None:
+        """The family name without the given name, when something says it is this person."""
+        family, words = key.words[-1], view.words
+        if len(family) < 3:
+            return None
+        distance = self._word_distance(view, position, key, len(key.words) - 1)
+        if distance is None or distance > (1 if len(family) >= 7 else 0):
+            return None
+        previous = words[position - 1] if position > 0 else ""
+        given = key.words[0]
+        if len(key.words) >= 3 and previous and self._word_distance(view, position - 1, key, len(key.words) - 2) == 0:
+            # A double-barrelled family name ("Okonkwo-Reyes"), unless another given name precedes it.
+            if position >= 2 and self._names_someone_else(words[position - 2], view):
+                return None
+            return self._match(key, view, position - 1, position, "surname", edits=distance)
+        if previous and len(previous) == 1 and previous == given[0]:
+            return self._match(key, view, position - 1, position, "initial")
+        if previous and same_given_name(previous, given):
+            return self._match(key, view, position - 1, position, "nickname")  # "Leo DiCaprio", "Arnie"
+        if _after_title(words, position):
+            return self._match(key, view, position, position, "title", edits=distance)
+        if len(family) < 4:
+            return None  # "Lee" alone is too common to be anyone in particular
+        if previous and self._names_someone_else(previous, view):
+            return None
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if (family in given_names() or words[position] in given_names()) and following and view.original \
+                and _capitalised(view.original, [following]) == "inside" and following not in TITLES:
+            return None  # "Dylann Roof": a given name followed by someone's family name
+        if (family in given_names() or words[position] in given_names()) and following and following not in FUNCTION_WORDS and following not in self.ordinary \
+                and following not in TITLES:
+            return None  # the family name used as someone's given name: "Dylan Thomas", "Robbie Williams"
+        if family not in self.ordinary and len(family) >= 5:
+            return self._match(key, view, position, position, "surname", edits=distance)
+        # An ordinary word as a family name ("Cruise", "Close") needs a capital inside the sentence
+        # (at its start a capital is only grammar) and a sentence about a person.
+        written = _capitalised(view.original, [words[position]]) if view.original else None
+        if written == "inside":
+            return self._match(key, view, position, position, "surname", needs_person_context=True, edits=distance)
+        return None
+
+    def _names_someone_else(self, previous: str, view: _View) -> bool:
+        """'Chelsea Clinton' is not 'Bill Clinton': a different given name before the family name."""
+        if previous in FUNCTION_WORDS or previous in TITLES or previous.isdigit():
+            return False
+        if previous not in self.ordinary or previous in common_given_names():
+            return True
+        return bool(view.original) and any(
+            word[:1].isupper() and fold_text(word) == previous for word in view.original[1:])
+
+    def _match(self, key: _Key, view: _View, start: int, end: int, how: str, *,
+               needs_person_context: bool = False, edits: int = 0) -> NameMatch:
+        if view.decoded:
+            needs_person_context = False  # nobody base64-encodes a duck: hiding the word is the tell
+        words = view.words
+        return NameMatch(key.person_id, key.name, " ".join(words[start:end + 1]), how, needs_person_context, edits,
+                         before=tuple(words[max(0, start - 4):start]), after=tuple(words[end + 1:end + 5]),
+                         reading=" ".join(words))
 
 
-def _original_words(prompt: str) -> list[str]:
+def _typo_like(written: tuple[str, ...], key: _Key) -> bool:
+    """Are two or more edits a misspelling? Typing slips drop, add, double, swap or change letters;
+    changing two consonants into other consonants makes another name ("Rosa Parks" is not "Rosa
+    Banks", although both are two edits apart)."""
+    source = "".join(w for w in written if len(w) > 1 or w in key.words)
+    target = "".join(key.words)
+    replaced = [(source[i], target[j], i) for op, i, j in Levenshtein.editops(source, target) if op == "replace"]
+    swapped = {i for (a, b, i), (c, d, k) in zip(replaced, replaced[1:]) if k == i + 1 and a == d and b == c}
+    consonant_swaps = [1 for a, b, i in replaced
+                       if i not in swapped and i - 1 not in swapped and a not in _VOWELS and b not in _VOWELS]
+    return len(consonant_swaps) <= 1
+
+
+def _keep(found: dict[tuple, NameMatch], match: NameMatch | None) -> None:
+    """Record an occurrence once, however many views or index paths found it."""
+    if match is not None:
+        found.setdefault((match.person_id, match.matched, match.before, match.after), match)
+
+
+def _after_title(words: tuple[str, ...], position: int) -> bool:
+    """Is words[position] preceded by a title ("President Obama", "former Prime Minister May")?"""
+    step = position - 1
+    while step >= 0 and position - step <= 3:
+        if words[step] in TITLES:
+            return True
+        if words[step] not in _TITLE_FILLERS:
+            return False
+        step -= 1
+    return False
+
+
+def _original_words(prompt: str) -> tuple[str, ...]:
     # Invisible characters (zero-width, bidi controls) would hide a word's capital letter.
     visible = "".join(ch for ch in prompt if unicodedata.category(ch) != "Cf")
-    return [word for word in visible.replace("-", " ").split() if word]
+    return tuple(word for word in visible.replace("-", " ").split() if word)
 
 
-def _capitalised(original: list[str], span: list[str]) -> str | None:
-    """How the span is capitalised: "inside" (a capital on a non-function word after the
-    prompt's first word), "initial" (only the first word of the prompt, which may be grammar) or
-    None (not written as a name)."""
+def _capitalised(original: tuple[str, ...], span) -> str | None:
+    """How the span is capitalised in the prompt: "inside" (a capital on a non-function word
+    after the prompt's first word), "initial" (only the first word of the prompt, which may be
+    grammar) or None (not written as a name)."""
     folded_original = ["".join(unleet(word).split()) for word in original]
     target = "".join(span)
     for start in range(len(original)):
@@ -284,7 +538,8 @@ def _capitalised(original: list[str], span: list[str]) -> str | None:
             joined += folded_original[end]
             if joined == target:
                 capitals = [i for i in range(start, end + 1)
-                            if original[i][:1].isupper() and fold_text(original[i]) not in _FUNCTION_WORDS]
+                            if original[i][:1].isupper() and fold_text(original[i]) not in FUNCTION_WORDS
+                            and not original[i].isupper()]
                 if any(i > 0 for i in capitals):
                     return "inside"
                 return "initial" if capitals else None
@@ -293,12 +548,28 @@ def _capitalised(original: list[str], span: list[str]) -> str | None:
     return None
 
 
-def _word_variants(prompt: str) -> list[list[str]]:
-    """The prompt's words as written, with leetspeak undone, and with spelled-out letters joined."""
-    variants: list[list[str]] = []
-    for text in (fold_text(prompt), unleet(prompt)):
-        words = text.split()
-        for candidate in (words, join_spelled_out(words)):
-            if candidate not in variants:
-                variants.append(candidate)
-    return variants
+@lru_cache(maxsize=2048)
+def _views(prompt: str) -> tuple[_View, ...]:
+    """The prompt's words read every way a name may hide in them (see the module docstring)."""
+    views: list[_View] = []
+    seen: set[tuple[str, ...]] = set()
+
+    def add(words, **kind) -> None:
+        words = tuple(words)
+        for candidate in (words, tuple(join_spelled_out(list(words)))):
+            if candidate and candidate not in seen:
+                seen.add(candidate)
+                views.append(_View(candidate, **kind))
+
+    original = _original_words(prompt)
+    add(fold_text(prompt).split(), original=original)
+    add(unleet(prompt).split(), original=original)
+    if has_other_script(prompt):
+        for reading in romanizations(prompt):
+            add(reading.split(), original=None, transliterated=True)
+    for decoded in decoded_views(prompt):
+        add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)
+        if has_other_script(decoded):
+            for reading in romanizations(decoded):
+                add(reading.split(), original=None, transliterated=True, decoded=True)
+    return tuple(views)

@@ -6,13 +6,29 @@ bidi controls) removed, look-alike letters from other scripts mapped to Latin, a
 possessives removed. `unleet` additionally maps digits and symbols used as letters. Both are pure
 functions of their input and idempotent, so normalising twice changes nothing (a property test
 checks this).
+
+Two more views of a text undo what folding cannot:
+- `romanize` writes any script in Latin letters by sound (anyascii: "Адам Драйвер" -> "adam
+  drayver"), where `fold_text` maps only letters that *look* Latin ("Тоm" -> "tom"). Both are
+  needed: a Cyrillic "С" is "c" to the eye and "s" to the ear. `sound_key` then removes the
+  spelling differences that transliteration introduces ("shvartsenegger" and "schwarzenegger"
+  both become "svarzeneger").
+- `decoded_views` undoes the encodings people use to smuggle a word past a filter: reversed
+  text, ROT13, base64, hex, binary, percent-encoding, HTML entities, escape sequences and Morse.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import codecs
+import html
 import re
 import unicodedata
+import urllib.parse
 from functools import lru_cache
+
+from anyascii import anyascii
 
 # Letters from Cyrillic, Greek and other scripts that render like Latin letters. Evaders swap
 # them in ("Тауlor") so the string no longer equals the name; NFKC does not fold them.
@@ -102,3 +118,161 @@ def join_spelled_out(words: list[str]) -> list[str]:
 def name_key(name: str) -> str:
     """The canonical form a registered name or alias is stored and compared under."""
     return unleet(name)
+
+
+# -- other scripts, by sound -----------------------------------------------------------------------
+
+# Modern Greek reads some letters and pairs differently from anyascii's classical romanization
+# (β is "v", ου is "u", τζ is "j"): how a Greek speaker would write a foreign name.
+_MODERN_GREEK = [(re.compile(r"\bμπ"), "b"), (re.compile(r"\bντ"), "d"), (re.compile(r"\bγκ"), "g"),
+                 (re.compile("τζ"), "j"), (re.compile("ου"), "u"), (re.compile("αι"), "e"), (re.compile("ει"), "i"),
+                 (re.compile("οι"), "i"), (re.compile("β"), "v"), (re.compile("η"), "i"), (re.compile("υ"), "i")]
+
+
+def _latin(text: str) -> str:
+    # Word separators of other scripts (the katakana middle dot, CJK punctuation) become spaces.
+    return fold_text(anyascii(text).replace("-", " "))
+
+
+@lru_cache(maxsize=4096)
+def romanizations(text: str) -> tuple[str, ...]:
+    """Any script written in Latin letters by sound, folded like `fold_text`: anyascii's reading,
+    and for Greek also the modern reading (β is "v", ου is "u", τζ is "j"), since a Greek
+    speaker writing a foreign name spells it by modern sounds."""
+    visible = unicodedata.normalize("NFKC", _strip_invisible(text))
+    readings = [_latin(visible)]
+    if any("\u0370" <= ch <= "\u03ff" for ch in visible):
+        modern = "".join(ch for ch in unicodedata.normalize("NFKD", visible.lower()) if not unicodedata.combining(ch))
+        for greek, latin in _MODERN_GREEK:
+            modern = greek.sub(latin, modern)
+        readings.append(_latin(modern))
+    return tuple(dict.fromkeys(readings))
+
+
+def romanize(text: str) -> str:
+    """anyascii's Latin reading of any script (see `romanizations`)."""
+    return romanizations(text)[0]
+
+
+def has_other_script(text: str) -> bool:
+    """Does the text hold letters outside the Latin script (Cyrillic, Greek, Arabic, kana, ...)?"""
+    for ch in text:
+        if ch.isalpha() and not ch.isascii():
+            base = unicodedata.normalize("NFKD", ch)[0]
+            if not base.isascii() and "LATIN" not in unicodedata.name(base, ""):
+                return True
+    return False
+
+
+# Spelling differences that transliteration and phonetic misspelling introduce, in order.
+_SOUND_RULES = [
+    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("sch", "sh"), ("tch", "ch"), ("kh", "h"), ("ph", "f"),
+    ("ck", "k"), ("qu", "kv"), ("ts", "z"), ("tz", "z"), ("ou", "u"), ("ee", "i"), ("w", "v"), ("y", "i"),
+    ("x", "ks"), ("q", "k"),
+]
+# Greek writes an English "j" as "tz" and a "w" as "ou" ("Τζον Ουαινε" for John Wayne).
+_WORD_START = [(re.compile(r"^[td]z"), "j"), (re.compile(r"^ou(?=[aeiou])"), "v")]
+_U_AS_W = re.compile(r"u(?=[aeo])")  # "uatanabe", "kuorbiana": a u before a vowel is a w
+_SOFT_C = re.compile(r"c(?=[ei])")  # after y -> i
+_DOUBLED = re.compile(r"(.)\1+")
+_SILENT_H = re.compile(r"(?<=.)h")  # "Rhianna", "Jon"/"John", "Dzhonni" -> no h
+
+
+@lru_cache(maxsize=16384)
+def sound_key(word: str) -> str:
+    """A lowercase ASCII word reduced to how it sounds, so transliterations and phonetic
+    misspellings of a name meet: 'Shvartsenegger' and 'Schwarzenegger' -> 'svarzeneger',
+    'Dzhonni' and 'Johnny' -> 'joni'."""
+    for start, said in _WORD_START:
+        word = start.sub(said, word)
+    for written, said in _SOUND_RULES:
+        word = word.replace(written, said)
+    word = _U_AS_W.sub("v", word)
+    word = _SOFT_C.sub("s", word).replace("c", "k")
+    word = _DOUBLED.sub(r"\1", word)
+    return _SILENT_H.sub("", word) or word
+
+
+# -- encodings ------------------------------------------------------------------------------------
+
+_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{6,}={0,2}")
+_HEX_RUN = re.compile(r"\b(?:0x)?((?:[0-9a-fA-F]{2}[\s:,]?){4,})")
+_BINARY_RUN = re.compile(r"(?:\b[01]{8}\b\s?){3,}")
+_MORSE_RUN = re.compile(r"(?:[.\-\u2022\u2212\u2013]{1,7}(?:\s+|/|$)){3,}")
+_ESCAPES = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8})")
+_MORSE = {
+    ".-": "a", "-...": "b", "-.-.": "c", "-..": "d", ".": "e", "..-.": "f", "--.": "g", "....": "h", "..": "i",
+    ".---": "j", "-.-": "k", ".-..": "l", "--": "m", "-.": "n", "---": "o", ".--.": "p", "--.-": "q", ".-.": "r",
+    "...": "s", "-": "t", "..-": "u", "...-": "v", ".--": "w", "-..-": "x", "-.--": "y", "--..": "z",
+}
+
+
+def _readable(data: bytes) -> str | None:
+    """Decoded bytes that read as text (mostly letters and spaces), else None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    letters = sum(ch.isalpha() or ch.isspace() for ch in text)
+    return text if text and letters >= 0.75 * len(text) else None
+
+
+def _decode_base64(token: str) -> str | None:
+    padded = token + "=" * (-len(token) % 4)
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            text = _readable(decode(padded))
+        except (binascii.Error, ValueError):
+            continue
+        if text:
+            return text
+    return None
+
+
+def _decode_morse(run: str) -> str:
+    run = run.replace("\u2022", ".").replace("\u2212", "-").replace("\u2013", "-")
+    words = re.split(r"\s*/\s*|\s{3,}", run.strip())
+    return " ".join("".join(_MORSE.get(code, "") for code in word.split()) for word in words)
+
+
+@lru_cache(maxsize=2048)
+def decoded_views(text: str) -> tuple[str, ...]:
+    """The text with common encodings undone, each a separate view (the original not included).
+
+    Cheap enough to run on every request: each decoder looks for its own kind of token and
+    keeps only results that read as text."""
+    views: list[str] = [text[::-1], codecs.encode(text, "rot13")]
+    decoded_tokens = []
+    for match in _BASE64_TOKEN.finditer(text):
+        token = match.group(0)
+        # An ordinary long word is also valid base64; only mixed-case or digit tokens are likely
+        # to be encodings.
+        if token.isalpha() and (token.islower() or token.isupper() or token.istitle()):
+            continue
+        decoded = _decode_base64(token)
+        if decoded:
+            decoded_tokens.append(decoded)
+    for match in _HEX_RUN.finditer(text):
+        digits = re.sub(r"[\s:,]", "", match.group(1))
+        if len(digits) % 2 == 0:
+            decoded = _readable(bytes.fromhex(digits))
+            if decoded:
+                decoded_tokens.append(decoded)
+    for match in _BINARY_RUN.finditer(text):
+        decoded = _readable(bytes(int(b, 2) for b in match.group(0).split()))
+        if decoded:
+            decoded_tokens.append(decoded)
+    for match in _MORSE_RUN.finditer(text):
+        decoded_tokens.append(_decode_morse(match.group(0)))
+    if decoded_tokens:
+        views.append(" ".join(decoded_tokens))
+    if "%" in text:
+        views.append(urllib.parse.unquote(text))
+    if "&" in text:
+        views.append(html.unescape(text))
+    if "\\" in text and _ESCAPES.search(text):
+        try:
+            views.append(codecs.decode(text.encode("latin-1", "backslashreplace"), "unicode_escape"))
+        except (UnicodeDecodeError, ValueError):
+            pass
+    return tuple(view for view in views if view and view != text)

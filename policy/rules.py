@@ -389,3 +389,23 @@ def glorifies_atrocity(text: str) -> bool:
 
 def self_harm_intent(text: str) -> bool:
     return bool(_SELF_HARM.search(fold_text(text)))
+
+
+# Things only a person does or has: when a name is also an ordinary word ("Drake", "The Rock",
+# "Sparrow"), these say the sentence is about the person ("sparrow playing chess", "the rock in
+# a tuxedo") where the sentence embedding cannot tell.
+_HUMAN_ONLY = re.compile(
+    r"\b(?:face|faces|portrait|selfie|headshot|close ?up of (?:his|her) face|wearing|dressed|tuxedo|suit and tie|"
+    r"gown|evening dress|outfit|costume|smiling|smiles|laughing|grinning|performing|performs|performance|concert|"
+    r"on stage|singing|sings|rapping|album|premiere|red carpet|interview|interviewed|speech|podium|autograph|"
+    r"signing|fans|paparazzi|chess|guitar|piano|microphone|astronaut|driving|riding|flexing|gym|office|meeting|"
+    r"press conference|award|oscars?|grammys?|married|wedding|kissing|hugging|dancing|reading|writing|cooking|"
+    r"restaurant|diner|spaghetti|coffee shop|cafe|beach|horse|spacesuit|business|campaign|rally|politician|"
+    r"celebrity|famous|singer|rapper|actor|actress|musician|star of|starring|cameo|photoshoot|photo shoot|"
+    r"posing|poses|waving|shaking hands|handshake|walking (?:a|his|her) dog|skateboard|bicycle|car|phone|"
+    r"laptop|tattoo|hair|beard|glasses|sunglasses|hat|jacket|shirt|jeans|sneakers|boots|jersey|uniform)\b"
+)
+
+
+def human_only_activity(text: str) -> bool:
+    return bool(_HUMAN_ONLY.search(fold_text(text)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from policy.names import NameIndex, edit_distance
+from policy.names import NameIndex, name_budget, word_budget
 from policy.normalize import fold_text, join_spelled_out, unleet
 from policy.registry import Person
 
@@ -17,14 +17,12 @@ PEOPLE = [
     Person(6, "Bartholomew Okonkwo-Reyes", ()),
     Person(7, "Quorvianna", ()),  # a one-word name that is not an ordinary word
 ]
-# Words the real encoder vocabulary knows; enough for the common-word guards under test.
-COMMON = frozenset({"cruise", "drake", "taylor", "swift", "tom", "the", "queen", "lantern", "rock", "duck",
-                    "ship", "tailor", "a", "driver", "patrick", "arnold", "quill", "reyes"})
-INDEX = NameIndex.build(PEOPLE, COMMON)
+INDEX = NameIndex.build(PEOPLE)  # with the shipped list of ordinary words
 
 
 def names_in(prompt: str) -> set[str]:
-    return {match.name for match in INDEX.find(prompt)}
+    """People matched for sure (an ordinary word used as a name is left to the agent's embedding)."""
+    return {match.name for match in INDEX.find(prompt) if not match.needs_person_context}
 
 
 # -- the normaliser ---------------------------------------------------------------------------
@@ -64,10 +62,9 @@ def test_spelled_out_letters_are_joined():
     assert join_spelled_out(["a", "cat"]) == ["a", "cat"]
 
 
-def test_edit_distance_counts_transpositions_as_one():
-    assert edit_distance("quill", "qiull") == 1
-    assert edit_distance("quill", "quill") == 0
-    assert edit_distance("abc", "xyzxyz", limit=2) == 3
+def test_edit_budgets_grow_with_the_length_of_the_name():
+    assert [word_budget(n) for n in (3, 4, 5, 12)] == [0, 1, 2, 2]
+    assert [name_budget(n) for n in (4, 5, 7, 8, 13, 14)] == [0, 1, 1, 2, 2, 3]
 
 
 # -- matching names however they are written --------------------------------------------------
@@ -122,7 +119,8 @@ def test_one_word_name_that_is_a_common_word_needs_a_capital():
     assert [m.name for m in inside] == ["Drake"] and not inside[0].needs_person_context
     initial = INDEX.find("Drake performing in Toronto")  # a capital that may be grammar only:
     assert [m.name for m in initial] == ["Drake"] and initial[0].needs_person_context  # embedding decides
-    assert INDEX.find("a drake and a hen by the river") == []
+    lowercase = INDEX.find("a drake and a hen by the river")  # an ordinary word: the embedding decides
+    assert [m.name for m in lowercase] == ["Drake"] and lowercase[0].needs_person_context
 
 
 def synthetic_people(count: int, start_id: int = 100) -> list[Person]:
@@ -139,7 +137,7 @@ def synthetic_people(count: int, start_id: int = 100) -> list[Person]:
 
 def test_large_registry_finds_the_right_person_only():
     big = synthetic_people(3000) + PEOPLE
-    index = NameIndex.build(big, COMMON)
+    index = NameIndex.build(big)
     target = big[2500].name
     assert {m.name for m in index.find(f"a painting of {target} in a garden")} == {target}
     assert {m.name for m in index.find("Zara Quill surfing")} == {"Zara Quill"}

@@ -1,0 +1,110 @@
+"""Things that share a registered name without depicting the person, told apart by context.
+
+The registry protects people, not strings: "a Shirley Temple with two cherries" is a drink, "the
+USS Ronald Reagan" a ship, "the Frida Kahlo Museum" a building, "Anne Hathaway's Cottage" a house,
+"Anne Hathaway, wife of William Shakespeare" a woman of the 16th century, "Napoleon exiled to
+Elba" an island. No list of such things exists or could; what tells them apart is how the sentence
+uses the name, judged per occurrence from the words around it (`NameMatch.before` / `.after`):
+
+- the name modifies a noun that is not a person: "the NAME Museum", "NAME's cottage", "NAME
+  Airport", "a NAME cocktail", or owns something that is not their likeness ("NAME's diet");
+- a word before it makes it a vessel or a drink: "USS NAME", "a glass of NAME", "ordered a NAME";
+- a family name alone sits where a place does: "the island of NAME", "exiled to NAME";
+- the sentence places a full name in an era before the registered person lived ("in 1582", "the
+  16th century") or gives it a historical role in apposition ("NAME, wife of ...", "NAME the
+  explorer").
+
+Every occurrence must read as a thing for the request to pass: "the Frida Kahlo Museum with Frida
+Kahlo in the garden" still depicts her.
+"""
+
+from __future__ import annotations
+
+import re
+
+from policy.names import NameMatch
+
+# Nouns that a name can modify without the phrase depicting the person.
+THING_HEADS = frozenset({
+    "museum", "museo", "house", "home", "cottage", "birthplace", "estate", "mansion", "residence", "ranch",
+    "library", "center", "centre", "institute", "foundation", "archive", "archives", "airport", "station",
+    "terminal", "street", "avenue", "boulevard", "road", "highway", "freeway", "bridge", "tunnel", "park",
+    "square", "plaza", "stadium", "arena", "hall", "theater", "theatre", "cinema", "school", "academy",
+    "university", "college", "hospital", "clinic", "building", "tower", "hotel", "restaurant", "cafe", "bar",
+    "pub", "diner", "mall", "store", "shop", "boutique", "gallery", "exhibition", "exhibit", "collection",
+    "ship", "boat", "carrier", "vessel", "yacht", "ferry", "submarine", "cruiser", "destroyer", "frigate",
+    "cocktail", "mocktail", "drink", "beverage", "punch", "soda", "cake", "pie", "sandwich", "burger",
+    "dessert", "sundae", "cultivar", "variety", "perfume", "fragrance", "cologne", "brand", "font",
+    "typeface", "award", "awards", "prize", "trophy", "medal", "scholarship", "festival", "day", "lake",
+    "river", "mountain", "peak", "county", "city", "town", "island", "crater", "glacier", "hurricane",
+    "storm", "act", "doctrine", "amendment", "administration", "era", "years", "effect", "syndrome",
+    "band", "quartet", "orchestra", "trail", "route", "fountain", "garden", "gardens", "plantation",
+    "cemetery", "chapel", "cathedral", "church", "monastery", "sign", "logo", "postage", "coin",
+    "truck", "trucks", "car", "cars", "pickup", "van", "sedan", "suv", "engine", "dealership", "factory",
+    "motor", "motors", "tractor", "novel", "novels", "poem", "poems", "book", "books", "manuscript",
+})
+# Modifiers that may stand between the name and its head noun: "the Ronald Reagan Presidential Library".
+_HEAD_MODIFIERS = frozenset({
+    "presidential", "national", "international", "memorial", "house", "state", "public", "county", "municipal",
+    "regional", "birthplace", "family", "childhood", "historic", "historical", "art", "arts", "science", "film",
+    "music", "heritage", "visitor", "visitors", "fan", "center", "centre", "community", "high", "elementary",
+    "middle", "medical", "research", "international", "civic", "performing", "pickup", "f",
+})
+_VESSEL_PREFIXES = frozenset({"uss", "hms", "rms", "hmcs", "hmas", "ins", "mv", "ss", "usns", "aboard", "ship", "carrier"})
+_DRINK_WORDS = frozenset({
+    "glass", "glasses", "cherry", "cherries", "grenadine", "ginger", "ale", "sip", "sipping", "sips", "ordered",
+    "order", "orders", "bartender", "straw", "ice", "mocktail", "cocktail", "drink", "drinks", "menu", "pint",
+    "mixing", "mixed", "poured", "pouring", "lemonade", "soda", "fizzy", "shaker",
+})
+# Words before a family name that make it a place: "the island of Elba", "exiled to Elba".
+_PLACE_BEFORE = [("island", "of"), ("isle", "of"), ("city", "of"), ("town", "of"), ("port", "of"),
+                 ("coast", "of"), ("exiled", "to"), ("exile", "to"), ("exile", "on"), ("trip", "to"),
+                 ("ferry", "to"), ("ferry", "from"), ("sailing", "to"), ("beaches", "of"), ("village", "of")]
+_PLACE_PREPOSITIONS = frozenset({"to", "from", "in", "near"})
+_HISTORICAL_ROLES = frozenset({
+    "wife", "husband", "widow", "bride", "explorer", "admiral", "navigator", "pirate", "privateer", "poet",
+    "novelist", "playwright", "composer", "inventor", "philosopher", "emperor", "saint", "pope", "general",
+})
+_OLD_YEAR = re.compile(r"\b(?:1[0-8]\d\d|[5-9]\d\d)\b")
+_OLD_CENTURY = re.compile(r"\b(?:1[0-9]|[1-9])(?:st|nd|rd|th) century\b|\b(?:eleventh|twelfth|thirteenth|fourteenth|"
+                          r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth) century\b")
+
+
+# What a person's possessive may be followed by and still depict them: "NAME's face", "NAME's
+# wedding". Anything else they own is a thing of theirs: "NAME's diet", "NAME's guitar".
+PERSONAL_NOUNS = frozenset({
+    "face", "faces", "body", "head", "hair", "hairstyle", "haircut", "eyes", "eye", "smile", "lips", "mouth", "nose",
+    "legs", "leg", "arms", "arm", "hands", "hand", "feet", "chest", "breasts", "butt", "skin", "figure", "physique",
+    "portrait", "photo", "photograph", "picture", "selfie", "image", "likeness", "headshot", "mugshot", "look",
+    "looks", "outfit", "dress", "costume", "clothes", "wedding", "funeral", "arrest", "nude", "nudes", "naked",
+    "double", "twin", "clone", "lookalike", "doppelganger", "statue", "doll", "bust", "wax", "mask", "cosplay",
+    "impression", "impersonation", "deepfake", "avatar", "caricature", "cartoon", "sketch", "painting", "drawing",
+    "self", "younger", "older", "young", "old", "baby", "childhood", "teenage", "final", "last", "first", "new",
+    "best", "big", "famous", "iconic", "signature", "red", "black", "white", "beautiful", "sexy", "hot",
+})
+
+
+def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = None) -> str | None:
+    """What the matched words name instead of the person ("thing", "drink", "vessel", "place",
+    "namesake"),
+    or None when they read as the person."""
+    before, after = match.before, match.after
+    if possessed and possessed not in PERSONAL_NOUNS:
+        return "thing"  # "NAME's diet", "NAME's rocket": something of theirs, not them
+    if after and (after[0] in THING_HEADS or (len(after) > 1 and after[0] in _HEAD_MODIFIERS and after[1] in THING_HEADS)):
+        return "drink" if after[0] in ("cocktail", "mocktail", "drink", "beverage", "punch", "soda") else "thing"
+    if before and before[-1] in _VESSEL_PREFIXES:
+        return "vessel"
+    nearby = set(before) | set(after)
+    if before and before[-1] in ("a", "an", "of", "ordered", "sipping") and nearby & _DRINK_WORDS:
+        return "drink"
+    family_only = match.how in ("surname", "title") and len(match.matched.split()) == 1
+    prepositions = _PLACE_PREPOSITIONS | ({"on"} if match.needs_person_context else set())
+    if family_only and (tuple(before[-2:]) in _PLACE_BEFORE or (before and before[-1] in prepositions
+                                                                and match.how == "surname")):
+        return "place"
+    if not family_only:
+        role = after[1] if after[:1] == ("the",) and len(after) > 1 else (after[0] if after else "")
+        if role in _HISTORICAL_ROLES or _OLD_YEAR.search(folded_prompt) or _OLD_CENTURY.search(folded_prompt):
+            return "namesake"
+    return None
