@@ -273,6 +273,7 @@ class Studio:
                               time.perf_counter() - started)
         picture = self._keep(session, made, parent=source, decision_id=decision_id, instruction=said)
         picture.change, picture.before_id, picture.scene = changes, source.id, result.scene
+        picture.instruction, picture.applied_to = said, source.id
         reply = f"Done: {changes} ({picture.id}, from {source.id})."
         if plan.leftover:
             reply += (f" I left out '{' '.join(plan.leftover)}': this image model can only "
@@ -298,6 +299,7 @@ class Studio:
         picture = self._keep(session, made, parent=source, decision_id=decision_id, instruction=str(instruction).strip())
         picture.prompt = target.prompt
         picture.change, picture.before_id, picture.scene = f"back to {target.id}", target.before_id, target.scene
+        picture.instruction, picture.applied_to = "", target.id
         return PictureOutcome(f"Picture {picture.id} is ready: back to {target.id}.", picture=picture,
                               reply=f"Back to {target.id} ({picture.id}).")
 
@@ -307,11 +309,41 @@ class Studio:
         if picture is None:
             return PictureOutcome(f"There is no picture {picture_id!r} in this conversation.")
         new_seed = secrets.randbelow(2**31)
+        if picture.instruction is not None:
+            return self._regenerate_exact(session, picture, new_seed, progress)
         if picture.parent_id is None or picture.parent_id not in session.pictures:
             return self.generate(session, picture.prompt, seed=new_seed, progress=progress)
         instruction = picture.prompt.removeprefix(session.pictures[picture.parent_id].prompt + ", ")
         return self.edit(session, picture.parent_id, instruction, strength=picture.strength or 0.5,
                          seed=new_seed, progress=progress)
+
+    def _regenerate_exact(self, session: ChatSession, picture: PictureRecord, seed: int, progress) -> PictureOutcome:
+        """An exactly edited picture with a new seed: its first drawing is drawn again (through
+        the gate) and every exact edit since is made again on the new drawing, so the new line
+        of pictures has the same changes and can itself be edited, undone or regenerated."""
+        from chat.edit_instructions import parse_edit
+
+        steps, record = [], picture
+        while record.instruction is not None and record.applied_to in session.pictures:
+            steps.append(record)
+            record = session.pictures[record.applied_to]
+        if record.instruction is not None or record.model == "upload" or record.parent_id is not None:
+            return PictureOutcome(f"{picture.id} was not drawn here from a description, so there is no seed to change.")
+        outcome = self.generate(session, record.prompt, seed=seed, progress=progress)
+        if outcome.picture is None:
+            return outcome
+        again = {record.id: outcome.picture}
+        for step in reversed(steps):
+            base = again[step.applied_to]
+            if not step.instruction:  # a "go back": the same picture as the one it went back to
+                again[step.id] = base
+                continue
+            outcome = self._apply_plan(session, base, parse_edit(step.instruction, base.prompt), step.instruction,
+                                       outcome.picture.decision_id, progress)
+            if outcome.picture is None:
+                return PictureOutcome(f"The new drawing could not take the same changes: {outcome.text}")
+            again[step.id] = outcome.picture
+        return outcome
 
     def add_upload(self, session: ChatSession, image: PIL.Image.Image, description: str) -> PictureRecord:
         """An uploaded picture becomes the conversation's current picture, ready to be refined.

@@ -27,6 +27,8 @@ class PictureRecord:
     change: str | None = None  # what an edit changed, in words ("recoloured to blue")
     concept: str | None = None  # what the embedded model drew, as its concept resolver read the request ("🐕 dog")
     before_id: str | None = None  # the picture "go back" returns to from this one
+    instruction: str | None = None  # an exact edit's words, and the picture they were applied to
+    applied_to: str | None = None
     scene: object | None = field(default=None, repr=False, compare=False)  # its subjects and background, once split
 
 

@@ -131,3 +131,16 @@ def test_an_uploaded_photo_is_refused_plainly(studio):
     studio.add_upload(session, photo, "an uploaded picture")
     outcome, after = edit(studio, session, "make it blue")
     assert after is None and "plain background" in outcome.text
+
+
+def test_regenerating_an_edited_picture_redraws_and_makes_the_same_changes(studio, drawn):
+    session = fresh(drawn)
+    edit(studio, session, "make it blue")
+    edit(studio, session, "move it to the right")
+    outcome = studio.regenerate(session, session.current_picture_id)
+    assert outcome.picture is not None, outcome.text
+    new = Image.open(outcome.picture.path).convert("RGB")
+    first = session.pictures[outcome.picture.applied_to]
+    first = session.pictures[first.applied_to]
+    assert first.seed != drawn.seed and first.parent_id is None  # drawn again with a new seed
+    assert judge("recolour", "blue", Image.open(first.path), new) and outcome.picture.change.startswith("moved to the right")
