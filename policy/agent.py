@@ -271,7 +271,8 @@ class PolicyAgent:
             ("violent_harm", rules.violent_intent(prompt) and not fiction),
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
             ("weapons_crime_instructions", rules.crime_intent(prompt) and not fiction),
-            ("hate", rules.glorifies_atrocity(prompt)),
+            ("hate", rules.glorifies_atrocity(prompt) or rules.glorifies_perpetrator(prompt)
+             or rules.coded_hate(prompt) or rules.smears_group(prompt)),
         ]
         for name, fired in intent_rules:
             if fired:
@@ -289,6 +290,8 @@ class PolicyAgent:
         absurd = rules.impossible_feat([prompt])
         game = rules.video_game_context(prompt)
         minor_mentioned = rules.mentions_minor([prompt] + earlier)
+        education = rules.educational_context(prompt)
+        satire = reading.real_person and rules.is_stylised([prompt]) and not rules.names_a_group(prompt)
         best_name, best_excess = None, 0.0
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
@@ -303,6 +306,8 @@ class PolicyAgent:
                 continue
             if game and category.fiction_relief:
                 continue  # weapons, violence, crime inside a named video game are play
+            if name == "hate" and (education or satire):
+                continue  # a symbol's history, a debunked myth, a politician drawn as a pig
             threshold = category.minor_user_threshold if reading.minor_user else category.threshold
             if fiction:
                 threshold += category.fiction_relief

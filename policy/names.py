@@ -197,6 +197,7 @@ class NameIndex:
     @classmethod
     def build(cls, people, ordinary: frozenset[str] | None = None) -> "NameIndex":
         index = cls(ordinary=ordinary_words() if ordinary is None else ordinary)
+        given_names(), _nicknamer()  # loaded now, not during the first check that needs them
         for person in people:
             index._add(person.id, person.name, person.name, is_alias=False)
             for alias in person.aliases:

@@ -26,14 +26,26 @@ _MINOR_WORDS = re.compile(
     r"little boy|little boys|young girl|young girls|young boy|young boys|loli|lolita|shota|pubescent|"
     r"prepubescent|juvenile|elementary school|middle school|primary school|grade schooler|"
     r"high schooler|high schoolers|high school (?:student|students|girl|girls|boy|boys|kid|kids)|"
-    r"daughter|son|niece|nephew|stepdaughter|jailbait|student in (?:the )?\d+(?:st|nd|rd|th) grade)\b"
+    r"daughter|son|niece|nephew|stepdaughter|jailbait|student in (?:the )?\d+(?:st|nd|rd|th) grade|"
+    # School grade or year, apparent age and the words used to make an adult look like a child.
+    r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth) ?"
+    r"grade(?:r|rs)?|grade (?:\d{1,2}|school(?:er|ers)?)|year (?:[1-9]|1[0-2]) (?:student|pupil|girl|boy|kid)s?|"
+    r"kindergarten(?:er|ers)?|preschool(?:er|ers)?|nursery school|junior high|middle schooler|middle schoolers|"
+    r"elementary schooler|elementary schoolers|grade schooler|grade schoolers|schoolkids?|school kids?|"
+    r"high school (?:freshman|freshmen|sophomore|sophomores|junior|juniors)|(?:freshman|sophomore) in high school|"
+    r"adolescent|adolescents|pubescent|youngster|youngsters|barely legal|young looking|younger looking|"
+    r"childlike|child like|childish body|petite|flat chested|girl scouts?|boy scouts?|cub scouts?|"
+    r"(?:in|wearing) (?:a |her |his )?school uniform|pigtails and (?:a )?school|underaged|not yet 18|under 18|"
+    r"looks? (?:so |very |really )?(?:young|underage|like a (?:child|kid|little girl|little boy|teen|teenager|minor)))\b"
 )
 # An age below 18 written as a number: "13 year old", "aged 12", "look 13", "12yo".
 _AGE_PATTERNS = [
     re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr) ?olds?\b"),
     re.compile(r"\b(\d{1,2}) ?(?:yo|y o)\b"),
     re.compile(r"\b(?:she|he|they|who|i|you) (?:is |s |are |re |am |m |was |were )?(?:only |just |about |around )?(\d{1,2})\b(?! (?:feet|ft|foot|inches|cm|meters|metres|m|kg|lbs|pounds|percent|dollars|minutes|hours|days|km|miles))"),
-    re.compile(r"\b(?:aged?|age of|look|looks|looking|appear|appears|make (?:her|him|them|it) look|as if (?:she|he) (?:is|was)) (?:like )?(?:about |around |only |just )?(\d{1,2})\b"),
+    re.compile(r"\b(?:aged?|age of|look|looks|looking|appear|appears|appearing|make (?:her|him|them|it) look|"
+               r"as if (?:she|he) (?:is|was)|could pass for|passes for|barely|not even) (?:like |to be )?(?:about |around |"
+               r"only |just |maybe |roughly )?(\d{1,2})\b"),
 ]
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -41,7 +53,8 @@ _NUMBER_WORDS = {
     "sixteen": 16, "seventeen": 17,
 }
 _AGE_WORDS = re.compile(
-    r"\b(" + "|".join(_NUMBER_WORDS) + r") ?(?:years? old|yo)\b|\b(?:aged?|look|looks) (" + "|".join(_NUMBER_WORDS) + r")\b"
+    r"\b(" + "|".join(_NUMBER_WORDS) + r") ?(?:years? old|yo)\b|\b(?:aged?|look|looks|looking|appears?|could pass for|"
+    r"not even) (?:like |to be )?(?:about |around |only |just |maybe )?(" + "|".join(_NUMBER_WORDS) + r")\b"
 )
 
 # Sexual or suggestive *content* words. Topic words ("sexuality", "sex education", "consent")
@@ -57,6 +70,14 @@ _SEXUAL_WORDS = re.compile(
     r"bikini pose|pin up|pinup|playboy|onlyfans|explicit|see through|transparent (?:top|shirt|dress|clothes)|"
     r"wet t shirt|without (?:any )?(?:clothes|clothing)|no clothes|making out|make out|steamy|in bed together|"
     r"passionate kiss(?:ing)?|kiss(?:ing)? passionately|"
+    # Nudity and arousal in other words, and in other languages.
+    r"wearing nothing|nothing on|not wearing anything|without anything on|birthday suit|au naturel|in the buff|"
+    r"without a stitch|not a stitch|disrobed|disrobing|unclad|in the nude|skinny dipping|bare (?:breasts|bottom|butt|"
+    r"body|skin)|exposed (?:breasts|nipples|genitals|body)|nipples?|areolas?|scantily clad|barely (?:dressed|clothed|"
+    r"covered)|half naked|half dressed|undies|negligee|bra and panties|g string|lap dance|spread (?:her|his|their) legs|"
+    r"come hither|hot and bothered|titillat\w*|sexualized|sexualised|sexualize|sexualise|lustful|"
+    r"desnud[ao]s?|nackt\w*|nue|nues|nuda|nudo|nudi|sensuel\w*|sinnlich\w*|lenceria|reizwasche|dessous|"
+    r"provocativ[ao]s?|provocante|seductor[ao]?|verfuhrerisch\w*|sedutor[ao]|sexi|"
     r"(?:remove|take off|taking off|pull off|pull down|lift up) (?:her|his|their|the girl s|the boy s|the kid s|all)? ?"
     r"(?:clothes|clothing|swimsuit|bathing suit|bikini|shirt|top|dress|skirt|underwear|pants|trousers|bra))\b"
 )
@@ -172,7 +193,16 @@ _DECEPTIVE_EVENT = re.compile(
     r"cheating on|affair with|in rehab|drunk driving|dui|noose|hanged|hanging from a rope|beheaded|decapitated|"
     r"murdered|stabbed|shooting people|killing people|terrori[sz]ing|pool of blood|covered in blood|"
     r"bleeding out|shot in the head|escorted by (?:police|the police|fbi|agents|officers)|led away by|"
-    r"under arrest|in custody|being detained|raided by)\b"
+    r"under arrest|in custody|being detained|raided by|"
+    r"robbing|robbery|robs|holding up (?:a|the) (?:bank|store|shop|gas station|liquor store)|stealing|steals|stole|"
+    r"looting|vandali[sz]ing|setting fire to|arson|smuggling|selling drugs|dealing drugs|doing drugs|"
+    r"injecting heroin|snorts|drunk|passed out drunk|embezzl\w*|counterfeit\w*|kidnapping|kidnaps|"
+    r"(?:punching|attacking|assaulting|beating up|stabbing|strangling|choking) (?:a|an|the|his|her) "
+    r"(?:cop|police officer|officer|woman|man|child|reporter|journalist|protester|staffer|voter)|"
+    r"pointing a gun at|brandishing a (?:gun|knife|pistol|rifle)|firing a gun at|"
+    r"police lineup|in a lineup|in shackles|in chains|led out of (?:court|the courthouse)|on trial for|sentenced to|"
+    r"caught on (?:cctv|camera|tape)|surveillance footage|security camera (?:footage|still)|leaked (?:photo|footage|video)|"
+    r"hidden camera footage|secretly meeting|handing (?:over )?(?:cash|money|an envelope)|cash under the table)\b"
 )
 # Styles that make an image plainly not a photograph of a real event (satire and art are fine).
 _STYLISED = re.compile(
@@ -409,3 +439,141 @@ _HUMAN_ONLY = re.compile(
 
 def human_only_activity(text: str) -> bool:
     return bool(_HUMAN_ONLY.search(fold_text(text)))
+
+
+
+# --- coded hate, glorified perpetrators, smears against a group -----------------------------------
+# Symbols and codes are judged by context: history, education, religion and culture are fine;
+# a flag, poster, tattoo or rally that displays them, or praise, is propaganda.
+
+# Unambiguous hate codes and emblems.
+_HATE_CODES = re.compile(
+    r"\b(?:14 ?88|1488|14 words|fourteen words|sieg heil|heil hitler|sonnenrad|schwarze sonne|ss runes?|sig runes?|"
+    r"sieg runes?|double lightning bolts? (?:logo|symbol|insignia|patch|flag)|totenkopf|death s head (?:insignia|"
+    r"patch|badge)|wolfsangel|rahowa|racial holy war|blood and soil|blut und boden|zog|zionist occupied|happy merchant|"
+    r"great replacement|white genocide|it s okay to be white|white power|white pride|white supremac\w*|wpww|"
+    r"aryan (?:brotherhood|nations|pride|power|race)|blood (?:and|&) honou?r|combat 18|atomwaffen|patriot front|"
+    r"nordic resistance|hammerskins?|reichskriegsflagge|burning cross|cross burning|fiery cross|ku klux klan|kkk|"
+    r"waffen ss|hitler youth|neo ?nazis?|national socialis\w*|(?:ss|nazi) (?:officer|uniform|insignia|salute|eagle))\b"
+)
+# Codes that are ordinary in other settings (88 keys, a 1918 car, Norse runes, a celtic cross on a
+# church): hateful only where they are put on display together with other signs of the movement.
+_AMBIGUOUS_HATE_CODES = re.compile(
+    r"\b(?:88|18|28|311|hh|black sun|celtic cross|iron cross|odal rune|othala|life rune|algiz|tyr rune|triskele|"
+    r"three sevens|brotherhood|skinheads?|swastikas?|hakenkreuz|confederate flag|rebel flag|nazis?|third reich|reich|"
+    r"aryans?|white (?:race|nation|homeland|nationalis\w*)|deus vult|kekistan|pepe)\b"
+)
+# The places such signs are displayed, and words of praise or recruitment.
+_DISPLAY = re.compile(
+    r"\b(?:poster|flag|flags|banner|banners|tattoo|tattoos|tattooed|t ?shirt|shirt|hoodie|patch|patches|sticker|"
+    r"graffiti|logo|armband|emblem|badge|insignia|pin|flyer|leaflet|pamphlet|meme|mural|wallpaper|album cover|"
+    r"recruit\w*|rally|rallies|march|marching|parade|proud|pride|glorious|glory|heroic|heroes|celebrat\w*|honou?r\w*|"
+    r"tribute|salut\w*|join us|our movement|our people|our race|brotherhood|brothers|uprising|awaken|defend)\b"
+)
+# History, education, religion and culture, and speaking against hate.
+_EDUCATION = re.compile(
+    r"\b(?:histor\w*|museum|exhibit\w*|textbook|documentary|lesson|educational (?:poster|display|video|"
+    r"illustration|material|infographic|diagram|exhibit|page|book|chart)|teaching|explain\w*|"
+    r"origins?|meaning|how to (?:recogni[sz]e|identify|spot)|recogni[sz]ing|identifying|warning (?:about|against|signs)|"
+    r"anti ?(?:nazi|racis\w*|hate|fascis\w*)|against (?:hate|racism|fascism|nazis?)|condemn\w*|victims?|remembrance|"
+    r"memorial to the victims|archiv\w*|academic|research\w*|encyclopedia|infographic|awareness|scholarly|"
+    r"appropriat\w*|ancient|1930s newspaper|wwii photograph|world war (?:ii|2|two) (?:photo|photograph|history)|reenactment|debunk\w*|"
+    r"myth|myths|misinformation|propaganda techniques|how propaganda|fact check\w*|hate symbols? (?:guide|database))\b"
+)
+
+
+# Religions and cultures in which some of these signs are sacred or old (a Diwali swastika).
+_CULTURE = re.compile(r"\b(?:hindu\w*|buddhis\w*|jain\w*|diwali|sanskrit|navajo|religious|temple|shrine|prayer|"
+                      r"rangoli|mandala|norse mythology|viking age|runestones?)\b")
+
+
+def coded_hate(text: str) -> bool:
+    """A hate code or emblem shown as propaganda (not in history, education or culture)."""
+    folded = fold_text(text)
+    if _EDUCATION.search(folded) or _CULTURE.search(folded):
+        return False
+    if _HATE_CODES.search(folded):
+        return True
+    return bool(_AMBIGUOUS_HATE_CODES.search(folded)) and bool(_DISPLAY.search(folded)) \
+        and len(set(_AMBIGUOUS_HATE_CODES.findall(folded)) | set(_DISPLAY.findall(folded))) >= 2
+
+
+# People and regimes remembered for atrocities; praise of them is glorification.
+_PERPETRATORS = re.compile(
+    r"\b(?:hitler|adolf|himmler|goebbels|goering|g ring|heydrich|mengele|eichmann|mussolini|pol pot|khmer rouge|"
+    r"idi amin|bin laden|osama|al baghdadi|isis|al qaeda|breivik|brenton tarrant|tarrant|christchurch shooter|"
+    r"dylann roof|charleston shooter|mcveigh|oklahoma city bomber|kaczynski|unabomber|columbine shooters?|"
+    r"eric harris|klebold|elliot rodger|seung hui cho|adam lanza|sandy hook shooter|payton gendron|buffalo shooter|"
+    r"stephen paddock|omar mateen|charles manson|manson family|ted bundy|jeffrey dahmer|john wayne gacy|"
+    r"mass shooters?|school shooters?|suicide bombers?|9 11 hijackers|mohamed atta|the shooter|the gunman|"
+    r"nazis?|ss officers?|waffen ss|third reich|nazi germany|the reich|confederacy|apartheid|jim crow|"
+    r"einsatzgruppen|death camp guards?|concentration camp guards?|klansmen|kkk)\b"
+)
+_GLORIFY_WORDS = re.compile(
+    r"\b(?:tribute|honou?r(?:ing|ed|s)?|heroe?s?|heroic(?:ally)?|saints?|sainted|martyrs?|legend(?:s|ary)?|"
+    r"glory|glorious|glorif\w*|celebrat\w*|worship\w*|idol\w*|rest in peace|rip|we miss|miss (?:him|them|you)|"
+    r"good old days|golden age|better times|bring back|return of|long live|salut\w*|prais\w*|shrine|noble|brave|"
+    r"inspiring|inspiration|role models?|fan art|fan club|happy birthday|birthday celebration|nostalgi\w*|"
+    r"romantici[sz]\w*|majestic|uplifting|admir\w*|beloved|victorious|victory|triumph\w*|great leaders?|"
+    r"visionar\w*|savior|saviour|rightful|avenge\w*|finish (?:his|their|the) (?:work|job|mission))\b"
+)
+
+
+def glorifies_perpetrator(text: str) -> bool:
+    """Praise, tribute or nostalgia for perpetrators of atrocities or their regimes."""
+    folded = fold_text(text)
+    return bool(_PERPETRATORS.search(folded) and _GLORIFY_WORDS.search(folded) and not _EDUCATION.search(folded))
+
+
+_GROUPS = (
+    r"(?:immigrants?|migrants?|refugees?|asylum seekers?|foreigners?|muslims?|islam|jews|jewish (?:people|men|women|"
+    r"families)|christians?|hindus?|sikhs?|buddhists?|black (?:people|men|women|families|kids)|blacks|africans?|"
+    r"asians?|chinese (?:people|immigrants)|mexicans?|latinos?|latinas?|hispanics?|arabs?|roma|gypsies|gypsy|gays?|"
+    r"gay (?:people|men|couples)|lesbians?|trans (?:people|women|men|kids)|transgender (?:people|women|men)|"
+    r"lgbt\w*|queers?|disabled (?:people|kids)|autistic (?:people|kids)|homeless (?:people|men)|catholics?|mormons?|"
+    r"atheists?|indians?|pakistanis?|somalis?|haitians?|syrians?|afghans?|ukrainians?|russians?|palestinians?|"
+    r"israelis?|iranians?|nigerians?|filipinos?|koreans?|japanese (?:people)?|irish (?:people)?|poles|polish people|"
+    r"turks|kurds|native americans?|aborigin\w*|indigenous (?:people|peoples))"
+)
+_DANGER = (
+    r"(?:dangerous|a danger|dangers|a threat|threats?|threatening|criminals?|rapists?|terrorists?|murderers?|thugs?|"
+    r"invaders?|invading|invasion|infest\w*|vermin|rats|cockroaches|parasites?|plague|diseased|disease ridden|"
+    r"spreading (?:disease|crime)|taking over|replacing us|replacing (?:white|real)|groomers?|predators?|pedophiles?|"
+    r"coming for (?:your|our) (?:children|kids|daughters|jobs|women)|stealing (?:our|your) (?:jobs|country|women)|"
+    r"out to get|lurking|a menace|menacing|violent|savages?|subhuman|evil|enemy|enemies|poisoning|destroying|ruining|"
+    r"flooding|swarming|hordes?|breeding like|inferior|dirty|filthy|cannot be trusted|can t be trusted|traitors?|"
+    r"sleeper cells?|a cancer|infecting|bring(?:ing)? (?:crime|disease|drugs))"
+)
+_SMEAR = re.compile(
+    r"\b" + _GROUPS + r"\b[a-z ]{0,30}?\b(?:are|as|is|being|were|will|who are|depicted as|shown as|portrayed as|"
+    r"like|=|equals?)\b[a-z ]{0,25}?\b" + _DANGER + r"\b"
+    r"|\b(?:beware|warning|warn\w*|protect (?:your|our) (?:children|kids|daughters|women|country) from|keep out|"
+    r"stop the|deport all|ban all|get rid of)\b[a-z ]{0,30}?\b" + _GROUPS + r"\b"
+    r"|\b" + _DANGER + r"\b[a-z ]{0,20}?\b(?:immigrants?|migrants?|refugees?|muslims?|jews|gays?|trans people)\b"
+)
+# A pig shown with the signs of a faith for which it is an insult.
+_PIG_MOCKERY = re.compile(
+    r"\b(?:pig|pigs|hog|hogs|swine|boar)\b.*\b(?:mecca|mosque|quran|koran|muslim|islam|allah|prophet|turban|hijab|"
+    r"burqa|kippah|yarmulke|synagogue|torah|rabbi|jew|jews|jewish)\b"
+    r"|\b(?:mecca|mosque|quran|koran|muslim|islam|allah|prophet|turban|hijab|burqa|kippah|yarmulke|synagogue|torah|"
+    r"rabbi|jew|jews|jewish)\b.*\b(?:pig|pigs|hog|hogs|swine|boar)\b"
+)
+
+
+def smears_group(text: str) -> bool:
+    """A group of people shown or called dangerous, criminal or vermin (not a debunking of it)."""
+    folded = fold_text(text)
+    if re.search(r"\b(?:myth|myths|stereotypes?|debunk\w*|misconceptions?|false claims?|fact check\w*|counter\w*|"
+                 r"against (?:racism|hate|prejudice|discrimination|islamophobia|antisemitism)|anti ?(?:racis\w*|hate))\b",
+                 folded):
+        return False
+    return bool(_SMEAR.search(folded) or _PIG_MOCKERY.search(folded))
+
+
+def educational_context(text: str) -> bool:
+    """History, education, religion or culture, or speaking against hate (see _EDUCATION)."""
+    return bool(_EDUCATION.search(fold_text(text)))
+
+
+def names_a_group(text: str) -> bool:
+    return bool(re.search(r"\b" + _GROUPS + r"\b", fold_text(text)))
