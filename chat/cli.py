@@ -28,9 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from policy.registry import DatabaseProblem
+
     args = build_parser().parse_args(argv)
     settings = Settings()
-    return int(args.handler(args, settings) or 0)
+    try:
+        return int(args.handler(args, settings) or 0)
+    except DatabaseProblem as problem:  # busy or damaged: say what to do, not a traceback
+        print(f"easel: {problem.operator_message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

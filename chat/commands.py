@@ -69,7 +69,7 @@ def serve_command(args, settings: Settings) -> int:
             logging.getLogger(__name__).exception("warm-up failed")
 
     threading.Thread(target=warm_up, name="easel-warm-up", daemon=True).start()
-    demo.launch(css=CSS)
+    demo.launch(css=CSS, **settings.launch_options())
     return 0
 
 

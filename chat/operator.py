@@ -1,78 +1,248 @@
 """The operator page: the opt-out registry and the audit log, behind a password.
 
 The password comes from `EASEL_OPERATOR_PASSWORD`; without it the page stays locked. Whether a
-browser tab has unlocked it lives in that tab's own `gr.State`.
+browser tab has unlocked it, and when, lives in that tab's own `gr.State`: an unlock lasts
+`EASEL_OPERATOR_SESSION_MINUTES` from the moment the password was entered.
+
+Wrong passwords are counted per client address and per session (`PasswordThrottle`): a few
+typos cost nothing, then every further failure locks that client and that session out for a
+back-off that doubles each time, up to 15 minutes; while locked out, even the right password is
+refused without being compared. Every failure, lockout and unlock goes to the audit log (the
+attempted password never does). Database faults are said in words on the page, never as a blank
+error.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import math
+import threading
 import time
+from dataclasses import dataclass
 
-from policy.registry import OptOutRegistry
+import gradio as gr
+
+from policy.registry import DatabaseProblem, OptOutRegistry
 
 LOCKED = "Enter the operator password to manage the opt-out registry and read the audit log."
+EXPIRED = "Your operator session has ended ({minutes:g} minutes after the password was entered). Enter the password again."
+DISABLED = "The operator page is disabled: set EASEL_OPERATOR_PASSWORD to enable it."
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    locked_until: float = 0.0
+    last: float = 0.0
+
+
+class PasswordThrottle:
+    """Wrong passwords per key (a client address, a session), with a growing back-off.
+
+    The first `free_attempts` failures of a key cost nothing; the next one locks the key for
+    `base_seconds`, and each further one doubles that, up to `max_seconds`. A key's failures are
+    forgotten after `forget_after` seconds without a new one, or at a successful unlock."""
+
+    def __init__(self, base_seconds: float = 30.0, free_attempts: int = 4, max_seconds: float = 15 * 60,
+                 forget_after: float = 24 * 3600, max_keys: int = 50_000, clock=time.monotonic):
+        self.base_seconds = base_seconds
+        self.free_attempts = free_attempts
+        self.max_seconds = max_seconds
+        self.forget_after = forget_after
+        self.max_keys = max_keys
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, _Failures] = {}
+
+    def wait(self, keys: list[str]) -> float:
+        """Seconds until these keys may try again (0: now)."""
+        now = self.clock()
+        with self._lock:
+            return max([0.0] + [f.locked_until - now for k in keys if (f := self._failures.get(k))])
+
+    def fail(self, keys: list[str]) -> tuple[int, float]:
+        """Count a wrong password; returns (the most failures of any key, the lockout it earned)."""
+        now = self.clock()
+        with self._lock:
+            self._prune(now)
+            most, lock = 0, 0.0
+            for key in keys:
+                entry = self._failures.get(key)
+                if entry is None or now - entry.last > self.forget_after:
+                    entry = self._failures[key] = _Failures()
+                entry.count += 1
+                entry.last = now
+                over = entry.count - self.free_attempts
+                if over > 0:
+                    seconds = min(self.max_seconds, self.base_seconds * 2 ** (over - 1))
+                    entry.locked_until = max(entry.locked_until, now + seconds)
+                    lock = max(lock, entry.locked_until - now)
+                most = max(most, entry.count)
+            return most, lock
+
+    def succeed(self, keys: list[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+    def _prune(self, now: float) -> None:
+        if len(self._failures) < self.max_keys:
+            return
+        for key in [k for k, f in self._failures.items() if now - f.last > self.forget_after]:
+            del self._failures[key]
+        if len(self._failures) >= self.max_keys:  # a flood of new sessions: keep the newest half
+            newest = sorted(self._failures.items(), key=lambda item: item[1].last)[len(self._failures) // 2:]
+            self._failures = dict(newest)
+
+
+def client_key(request: gr.Request | None) -> str:
+    """The caller's address as the throttle counts it (an IPv6 client by its /64 network, which
+    one person usually has whole)."""
+    host = getattr(getattr(request, "client", None), "host", None) or "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"client:{host}"
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return f"client:{address.ipv4_mapped}"
+        return f"client:{ipaddress.ip_network(f'{host}/64', strict=False)}"
+    return f"client:{address}"
+
+
+def session_key(request: gr.Request | None) -> str:
+    return f"session:{getattr(request, 'session_hash', None) or 'none'}"
 
 
 class OperatorHandlers:
-    def __init__(self, db_path, password: str | None):
+    def __init__(self, db_path, password: str | None, *, session_minutes: float = 30, lockout_seconds: float = 30,
+                 busy_timeout: float = 2.0, retention_days: int = 30):
         self.db_path = db_path
         self.password = password
+        self.session_minutes = session_minutes
+        self.retention_days = retention_days
+        self.busy_timeout = busy_timeout
+        self.throttle = PasswordThrottle(base_seconds=lockout_seconds)
+        self._registry: OptOutRegistry | None = None
+        self._registry_lock = threading.Lock()
 
-    def unlock(self, attempt: str, unlocked: bool):
-        import gradio as gr
+    @classmethod
+    def from_settings(cls, settings) -> "OperatorHandlers":
+        return cls(settings.database_path, settings.operator_password, session_minutes=settings.operator_session_minutes,
+                   lockout_seconds=settings.operator_lockout_seconds, busy_timeout=settings.db_busy_timeout,
+                   retention_days=settings.audit_retention_days)
 
+    def registry(self) -> OptOutRegistry:
+        """One registry for the page, kept open: it remembers the file it checked, so a file that
+        disappears or breaks under the running app is reported, not silently re-created."""
+        with self._registry_lock:
+            if self._registry is None:
+                self._registry = OptOutRegistry(self.db_path, busy_timeout=self.busy_timeout,
+                                                retention_days=self.retention_days)
+            return self._registry
+
+    # -- the password -------------------------------------------------------------------------
+
+    def try_password(self, attempt: str, request: gr.Request | None) -> tuple[bool, str]:
+        """(unlocked, what to tell the person)."""
         if not self.password:
-            return False, "The operator page is disabled: set EASEL_OPERATOR_PASSWORD to enable it.", gr.update(visible=False)
-        if hmac.compare_digest((attempt or "").encode(), self.password.encode()):
-            return True, "Unlocked.", gr.update(visible=True)
-        return False, "Wrong password.", gr.update(visible=False)
+            return False, DISABLED
+        keys = [client_key(request), session_key(request)]
+        wait = self.throttle.wait(keys)
+        if wait > 0:  # the attempt is not even compared: guessing faster gains nothing
+            return False, f"Too many wrong passwords. Try again in {math.ceil(wait)} s."
+        who = f"client {keys[0].removeprefix('client:')}, session {keys[1].removeprefix('session:')[:8]}"
+        if isinstance(attempt, str) and hmac.compare_digest(attempt.encode(), self.password.encode()):
+            self.throttle.succeed(keys)
+            self.registry().record_event("operator_unlocked", f"operator page unlocked ({who})")
+            return True, "Unlocked."
+        failures, lock = self.throttle.fail(keys)
+        reason = f"wrong operator password ({who}); failure {failures}"
+        if lock:
+            reason += f"; locked out for {math.ceil(lock)} s"
+        self.registry().record_event("operator_login_failed", reason)
+        if lock:
+            return False, f"Wrong password. Too many wrong passwords: try again in {math.ceil(lock)} s."
+        return False, "Wrong password."
 
-    def _registry(self) -> OptOutRegistry:
-        return OptOutRegistry(self.db_path)
+    def unlock(self, attempt: str, unlocked_at, request: gr.Request):
+        """The page's Unlock button and Enter: (unlock time, note, panel, people, audit, database note)."""
+        ok, note = self.try_password(attempt, request)
+        if not ok:
+            return 0.0, note, gr.update(visible=False), [], [], ""
+        unlocked_at = time.time()
+        people, audit, health = self.tables(unlocked_at)
+        return unlocked_at, note, gr.update(visible=True), people, audit, health
 
-    def people_rows(self, unlocked: bool) -> list[list[str]]:
-        if not unlocked:
-            return []
-        registry = self._registry()
+    def api_unlock(self, attempt: str, unlocked_at, request: gr.Request):
+        """The `operator_unlock` endpoint: (what the page would say, unlock time)."""
+        ok, note = self.try_password(attempt, request)
+        return note, (time.time() if ok else 0.0)
+
+    def active(self, unlocked_at) -> bool:
+        if isinstance(unlocked_at, bool) or not isinstance(unlocked_at, (int, float)) or unlocked_at <= 0:
+            return False
+        return 0 <= time.time() - unlocked_at < self.session_minutes * 60
+
+    def _locked_note(self, unlocked_at) -> str:
+        if isinstance(unlocked_at, (int, float)) and not isinstance(unlocked_at, bool) and unlocked_at > 0:
+            return EXPIRED.format(minutes=self.session_minutes)
+        return LOCKED
+
+    # -- what the panel shows -----------------------------------------------------------------
+
+    def tables(self, unlocked_at) -> tuple[list, list, str]:
+        """(people rows, audit rows, database note); empty when locked or when the database fails."""
+        if not self.active(unlocked_at):
+            return [], [], self._locked_note(unlocked_at)
+        registry = self.registry()
         try:
-            return [[p.name, ", ".join(p.aliases)] for p in registry.people()]
-        finally:
-            registry.close()
-
-    def audit_rows(self, unlocked: bool) -> list[list[str]]:
-        if not unlocked:
-            return []
-        registry = self._registry()
-        try:
+            people = [[p.name, ", ".join(p.aliases)] for p in registry.people()]
             entries = registry.audit_entries(limit=200)
-        finally:
-            registry.close()
-        return [
+        except DatabaseProblem as problem:
+            return [], [], f"⚠️ {problem.operator_message}"
+        audit = [
             [time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e["created_at"])), "allowed" if e["allowed"] else "refused",
-             e["category"], e["prompt"], e["reason"]]
+             e["category"], e["prompt"] or ("—" if e["reason"] else f"(removed after {self.retention_days} days)"), e["reason"]]
             for e in entries
         ]
+        health = registry.health()
+        note = (f"Database: ok · {health.get('people', 0)} people on the registry · {health.get('audit_rows', 0)} audit "
+                f"rows · prompts are kept {self.retention_days} days")
+        if health.get("pending_audit_rows"):
+            note += f" · {health['pending_audit_rows']} audit rows wait to be written"
+        return people, audit, note
 
-    def add_person(self, name: str, aliases: str, unlocked: bool):
-        if not unlocked:
-            return LOCKED, self.people_rows(unlocked)
-        name = (name or "").strip()
+    def refresh(self, unlocked_at):
+        """Refresh: (people, audit, database note, panel)."""
+        people, audit, note = self.tables(unlocked_at)
+        return people, audit, note, gr.update(visible=self.active(unlocked_at))
+
+    def add_person(self, name: str, aliases: str, unlocked_at):
+        """(note, people, panel)."""
+        if not self.active(unlocked_at):
+            return self._locked_note(unlocked_at), [], gr.update(visible=False)
+        name = (name or "").strip() if isinstance(name, str) else ""
         if not name:
-            return "Type the name to add.", self.people_rows(unlocked)
-        registry = self._registry()
+            return "Type the name to add.", self.tables(unlocked_at)[0], gr.update()
+        alias_list = [a.strip() for a in (aliases if isinstance(aliases, str) else "").split(",") if a.strip()]
         try:
-            registry.add(name, [a.strip() for a in (aliases or "").split(",") if a.strip()])
-        finally:
-            registry.close()
-        return f"Added {name}. New requests see it at once.", self.people_rows(unlocked)
+            self.registry().add(name, alias_list)
+        except DatabaseProblem as problem:
+            return f"⚠️ Not added. {problem.operator_message}", [], gr.update()
+        except ValueError as problem:
+            return f"Not added: {problem}.", self.tables(unlocked_at)[0], gr.update()
+        return f"Added {name}. New requests see it at once.", self.tables(unlocked_at)[0], gr.update()
 
-    def remove_person(self, name: str, unlocked: bool):
-        if not unlocked:
-            return LOCKED, self.people_rows(unlocked)
-        registry = self._registry()
+    def remove_person(self, name: str, unlocked_at):
+        """(note, people, panel)."""
+        if not self.active(unlocked_at):
+            return self._locked_note(unlocked_at), [], gr.update(visible=False)
+        name = (name or "").strip() if isinstance(name, str) else ""
         try:
-            removed = registry.remove((name or "").strip())
-        finally:
-            registry.close()
-        return (f"Removed {name}." if removed else f"{name!r} is not in the registry."), self.people_rows(unlocked)
+            removed = self.registry().remove(name)
+        except DatabaseProblem as problem:
+            return f"⚠️ Not removed. {problem.operator_message}", [], gr.update()
+        note = f"Removed {name}." if removed else f"{name!r} is not in the registry."
+        return note, self.tables(unlocked_at)[0], gr.update()

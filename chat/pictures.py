@@ -59,6 +59,17 @@ def missing_picture_message(session: ChatSession, image_id: object) -> str:
             "Say which one to change, or ask me for a new drawing.")
 
 
+def _explain_database_fault(decision, agent):
+    """A check that failed because of the database says so: busy (try again in a moment) or
+    damaged (the operator must repair it), instead of the generic policy-error message."""
+    import dataclasses
+
+    problem = getattr(getattr(agent, "registry", None), "problem", None)
+    if decision.category != "policy_error" or problem is None or not hasattr(problem, "user_message"):
+        return decision
+    return dataclasses.replace(decision, message=problem.user_message, reason=f"{decision.reason}: {problem}")
+
+
 class Studio:
     def __init__(
         self,
@@ -104,8 +115,14 @@ class Studio:
                     backends[preset] = ImageBackend.from_preset(preset, settings.model_cache_dir)
                 return backends[preset]
 
+        def load_policy_agent():
+            agent = PolicyAgent.from_settings(settings)
+            # A bounded wait for the database (a check refuses after it) and the audit retention.
+            agent.registry.configure(busy_timeout=settings.db_busy_timeout, retention_days=settings.audit_retention_days)
+            return agent
+
         return cls(None, generator, editor, image_dir, steps=settings.image_steps, backend_for=backend_for,
-                   policy_loader=lambda: PolicyAgent.from_settings(settings))
+                   policy_loader=load_policy_agent)
 
     @property
     def policy_agent(self):
@@ -158,7 +175,11 @@ class Studio:
         except Exception as error:  # an agent that cannot even start refuses like a failing one
             log.exception("policy agent failed to load")
             return refusal_on_error(error)
-        decisions = [check_fail_closed(agent, request) for request in requests]
+        decisions = []
+        for request in requests:
+            decisions.append(_explain_database_fault(check_fail_closed(agent, request), agent))
+            if decisions[-1].category == "policy_error":
+                break  # a busy or broken database would only make the next check wait as long again
         return next((d for d in decisions if not d.allowed), decisions[0])
 
     # -- tools' work --------------------------------------------------------------------------

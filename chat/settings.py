@@ -58,6 +58,39 @@ class Settings(BaseSettings):
         description="Longer messages are refused with a clear reply rather than sent to the model.",
     )
     concurrency_limit: int = Field(default=2, ge=1, description="Turns the Gradio queue runs at once.")
+    # -- hardening: operator access, uploads, the page's choices, the database ----------------
+    operator_session_minutes: float = Field(
+        default=30, gt=0, description="An unlocked operator page locks again this long after the password was entered."
+    )
+    operator_lockout_seconds: float = Field(
+        default=30, ge=0,
+        description="First back-off after too many wrong operator passwords; it doubles with every further one (at most 15 min).",
+    )
+    max_upload_mb: float = Field(default=10, gt=0, description="Largest file a client may upload (Gradio refuses bigger ones with HTTP 413).")
+    max_files_per_message: int = Field(default=4, ge=1, le=100, description="Most pictures attached to one message.")
+    upload_cache_hours: float = Field(
+        default=24, gt=0, description="Gradio's copies of uploads and shown pictures are deleted after this long (checked hourly)."
+    )
+    image_model_choices: str | None = Field(
+        default=None,
+        description="Comma-separated image models users may pick on the page (presets or folders); default: "
+                    "the drawing presets and EASEL_IMAGE_MODEL.",
+    )
+    db_busy_timeout: float = Field(
+        default=2.0, gt=0, le=60, description="Seconds a policy check waits for another writer before refusing (try again)."
+    )
+    audit_retention_days: int = Field(
+        default=30, ge=1, description="Audit rows keep their prompt and earlier turns this many days, then those are removed."
+    )
+
+    def launch_options(self) -> dict:
+        """Keyword arguments for `demo.launch`: what Gradio itself enforces (the upload size)."""
+        return {"max_file_size": int(self.max_upload_mb * 1024 * 1024)}
+
+    def delete_cache(self) -> tuple[int, int]:
+        """`gr.Blocks(delete_cache=...)`: (how often, how old) in seconds."""
+        age = int(self.upload_cache_hours * 3600)
+        return min(3600, age), age
 
     def chat_model_instance(self):
         """The configured chat model (loaded lazily by the model itself)."""

@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 # The chat bubble of a pasted novel would freeze the page; the model gets the checked text anyway.
 _SHOWN_USER_CHARS = 2000
 EMPTY_MESSAGE = {"text": "", "files": []}
-UNSUPPORTED_FILE = "I can only work with pictures (PNG, JPEG, WebP, GIF or BMP); {name} is not one."
+# File names are never repeated: they are the client's words, and must not reach a prompt.
+UNSUPPORTED_FILE = "I can only work with pictures (PNG, JPEG, WebP, GIF or BMP); the file you attached is not one."
+TOO_MANY_FILES = "Please attach at most {limit} pictures to one message (this one had {count}); nothing was kept."
 
 
 def _shown(text: object) -> str:
@@ -75,9 +77,10 @@ def reply_messages(reply: TurnReply) -> list[dict]:
 
 
 class ChatHandlers:
-    def __init__(self, assistant: Assistant, studio: Studio | None = None):
+    def __init__(self, assistant: Assistant, studio: Studio | None = None, max_files: int = 4):
         self.assistant = assistant
         self.studio = studio
+        self.max_files = max_files
 
     # -- one turn -----------------------------------------------------------------------------
 
@@ -85,6 +88,9 @@ class ChatHandlers:
         """A turn with optional uploads: pictures become the current picture, then the text is
         answered (usually an edit of the upload). A bad file gets a clear reply and loses nothing."""
         uploaded = None
+        if len(files or []) > self.max_files:
+            yield TurnReply(TOO_MANY_FILES.format(limit=self.max_files, count=len(files)), final=True, error=True)
+            return
         for file in files or []:
             problem, uploaded = self._take_upload(session, file, text)
             if problem:
@@ -104,11 +110,11 @@ class ChatHandlers:
         try:
             image = load_upload(path)
         except ImageInputError as problem:
-            return f"I couldn't use {path.name}: {problem}", None
+            return f"I couldn't use the picture you attached: {problem}", None
         except Exception:
             log.exception("upload failed")
-            return UNSUPPORTED_FILE.format(name=path.name), None
-        description = f"an uploaded picture ({path.name})" + (f", sent with: {text.strip()[:200]}" if text else "")
+            return UNSUPPORTED_FILE, None
+        description = "an uploaded picture" + (f", sent with: {text.strip()[:200]}" if text else "")
         picture = self.studio.add_upload(session, image, description)
         # In the history as a shown picture, like one Easel drew, so the model can refer to it.
         session.add_user("I'm uploading a picture.")

@@ -141,7 +141,7 @@ def load_upload(path_or_bytes: str | Path | bytes, max_pixels: int = 4096 * 4096
     else:
         path = Path(path_or_bytes)
         if not path.is_file():
-            raise ImageInputError(f"The picture {path.name!r} could not be found.")
+            raise ImageInputError("The picture could not be found on the server.")
         if path.stat().st_size > MAX_UPLOAD_BYTES:
             raise ImageInputError(f"The picture is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; please upload a smaller one.")
         data = path.read_bytes()
@@ -286,6 +286,13 @@ class ImageBackend:
             return self._embedded
 
     def hub_pipeline(self):
+        if not Path(str(self.source)).is_dir():
+            from models.hub_download import download_problem
+
+            # Say at once when the weights are not here and cannot be fetched, not after timeouts.
+            problem = download_problem(self.name, str(self.source), self.cache_dir)
+            if problem:
+                raise ImageRequestError(problem)
         return RESIDENT.get((str(self.source), self.preset.task), lambda: load_hub_pipeline(self.source, self.preset.task, self.cache_dir))
 
     # -- requests ----------------------------------------------------------------------------

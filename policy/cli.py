@@ -39,6 +39,16 @@ def register(commands, eval_commands) -> None:
     audit_list.add_argument("--limit", type=int, default=20)
     audit_list.add_argument("--json", action="store_true")
     audit_list.set_defaults(handler=audit_list_handler)
+    purge = audit_commands.add_parser(
+        "purge", help="remove the prompts and earlier turns of old audit rows (decisions and rules stay)")
+    purge.add_argument("--days", type=float, default=None,
+                       help="older than this many days (default: EASEL_AUDIT_RETENTION_DAYS, 30); 0 removes them all")
+    purge.set_defaults(handler=audit_purge_handler)
+
+    database = commands.add_parser("db", help="the database of the registry and the audit log")
+    database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    check = database_commands.add_parser("check", help="is it usable (quick_check)? exit status 0 when it is")
+    check.set_defaults(handler=db_check_handler)
 
     policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
     policy.add_argument("cases", type=Path, help="CASES.jsonl")
@@ -48,10 +58,15 @@ def register(commands, eval_commands) -> None:
     policy.set_defaults(handler=eval_policy)
 
 
+# A person at a shell can wait longer for another writer (an import) than a chat request can.
+CLI_BUSY_TIMEOUT = 30.0
+
+
 def _registry(settings):
     from policy.registry import OptOutRegistry
 
-    return OptOutRegistry(settings.database_path)
+    return OptOutRegistry(settings.database_path, busy_timeout=CLI_BUSY_TIMEOUT,
+                          retention_days=settings.audit_retention_days)
 
 
 def optout_add(args, settings) -> int:
@@ -108,6 +123,24 @@ def audit_list_handler(args, settings) -> int:
         verdict = "ALLOW " if entry["allowed"] else "REFUSE"
         print(f"{when} {entry['decision_id']} {verdict} {entry['category']:<28} {entry['prompt'][:70]!r}")
     return 0
+
+
+def audit_purge_handler(args, settings) -> int:
+    registry = _registry(settings)
+    days = registry.retention_days if args.days is None else args.days
+    purged = registry.purge_audit(days)
+    print(json.dumps({"purged": purged, "older_than_days": days}))
+    return 0
+
+
+def db_check_handler(args, settings) -> int:
+    from policy.registry import OptOutRegistry
+
+    health = OptOutRegistry(settings.database_path).health()
+    if health["status"] != "ok":
+        print(health["detail"], file=sys.stderr)
+    print(json.dumps(health))
+    return 0 if health["status"] == "ok" else 1
 
 
 def eval_policy(args, settings) -> int:

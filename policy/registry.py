@@ -1,18 +1,42 @@
 """The opt-out registry and the audit log, in one SQLite database under EASEL_DATA_DIR.
 
 Why SQLite with WAL: several processes (the app, `easel optout add` from a shell, an import job)
-write at once. WAL lets readers carry on while one writer commits, `busy_timeout` makes writers
-queue instead of failing, and every multi-row change (an import) is one transaction, so a process
-killed half-way leaves the registry exactly as it was.
+write at once. WAL lets readers carry on while one writer commits, a bounded busy timeout makes a
+writer queue for a moment instead of failing at once, and every multi-row change (an import) is
+one transaction, so a process killed half-way leaves the registry exactly as it was.
 
 A running app must see new opt-outs without a restart. Triggers bump a counter in
 `registry_version` on every change to `people` or `aliases`; the agent reads that one integer per
 check (microseconds) and rebuilds its name index only when it moved.
+
+Faults, and what the registry does about them (the policy gate fails closed on every one):
+
+- Busy: another writer holds the lock (a long import). Every operation waits at most
+  `busy_timeout` seconds (default 2) in all, then raises `DatabaseBusy`; nothing queues for
+  minutes.
+- Damaged: a connection keeps using its cached pages after the file was broken underneath it, so
+  the file is looked at again whenever it changed on disk (its inode, size or modification time;
+  one `stat` per operation): a fresh connection runs `PRAGMA quick_check` (0.1 s for a 43 MB
+  database). A damaged file raises `DatabaseDamaged` on every operation until the file is
+  replaced or repaired, and one health line goes to the log when it breaks and when it is well
+  again.
+- An audit row that cannot be written is appended to `<database>.audit-pending.jsonl` (and
+  logged), and written into the database by the next successful write. The decision it belongs
+  to is not acted on: `PolicyAgent.check` raises and the caller refuses.
+
+Audit prompts are kept for `retention_days` (default 30): after that the prompt, the earlier
+turns, the source prompt and the reason of a row are blanked (the decision, rule and scores stay)
+by `purge_audit`, which runs at most once an hour on its own and from `easel audit purge`.
+`secure_delete` is on, so the removed words are overwritten in the file rather than left in free
+pages.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -21,6 +45,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policy.normalize import name_key
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BUSY_TIMEOUT = 2.0  # seconds an operation may wait for another writer, in all
+DEFAULT_RETENTION_DAYS = 30  # days an audit row keeps its prompt and earlier turns
+PURGE_EVERY = 3600.0  # seconds between automatic purges of old audit prompts
+SCHEMA_VERSION = 1  # PRAGMA user_version once the schema below exists
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -67,6 +98,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (created_at);
 """
+AUDIT_COLUMNS = ("decision_id", "created_at", "prompt", "context", "is_edit", "source_prompt", "user_age",
+                 "allowed", "category", "reason", "scores")
 
 
 @dataclass(frozen=True)
@@ -76,142 +109,347 @@ class Person:
     aliases: tuple[str, ...]
 
 
-def connect(db_path: Path | str) -> sqlite3.Connection:
-    """A connection with the settings every user of the database needs."""
+# -- what can go wrong with the file ------------------------------------------------------------
+
+class DatabaseProblem(RuntimeError):
+    """The database cannot be used right now. `user_message` is for the person whose picture was
+    not made; `operator_message` says what is wrong and what to do about it."""
+
+    kind = "unavailable"
+
+    def __init__(self, path: Path | str, detail: str):
+        self.path = Path(path)
+        self.detail = detail
+        super().__init__(f"database {self.kind}: {self.path}: {detail}")
+
+    @property
+    def user_message(self) -> str:
+        return ("I couldn't reach the safety check's database just now, so I won't make this picture. "
+                "Please try again later.")
+
+    @property
+    def operator_message(self) -> str:
+        return (f"The database {self.path} cannot be used: {self.detail}. No pictures are made until it can. "
+                "Check the disk and the file's permissions.")
+
+
+class DatabaseBusy(DatabaseProblem):
+    kind = "busy"
+
+    @property
+    def user_message(self) -> str:
+        return ("The safety check's database is busy (another program is writing to it), so I won't make this "
+                "picture right now. Please try again in a moment.")
+
+    @property
+    def operator_message(self) -> str:
+        return (f"The database {self.path} is busy: {self.detail}. Another program (an import, a backup) holds "
+                "its write lock; requests are refused until it lets go. Try again when it has finished.")
+
+
+class DatabaseDamaged(DatabaseProblem):
+    kind = "damaged"
+
+    @property
+    def user_message(self) -> str:
+        return ("The safety check's database is damaged, so I can't make pictures until the operator repairs it. "
+                "Nothing was drawn.")
+
+    @property
+    def operator_message(self) -> str:
+        return (f"The database {self.path} is damaged ({self.detail}). No pictures are made until it is repaired. "
+                "Stop Easel, restore the file from a backup (or move it aside and re-import the opt-out list "
+                "with `easel optout import`), then start Easel again. Audit rows written meanwhile wait in "
+                f"{pending_path(self.path).name} and are added once the database works.")
+
+
+def _problem(path: Path, error: sqlite3.Error) -> DatabaseProblem | None:
+    """The fault behind an sqlite3 error, or None for a programming error (a closed connection,
+    a constraint) that must surface as it is."""
+    text = str(error).lower()
+    if isinstance(error, (sqlite3.ProgrammingError, sqlite3.IntegrityError, sqlite3.InterfaceError)):
+        return None
+    if "locked" in text or "busy" in text:
+        return DatabaseBusy(path, str(error))
+    if type(error) is sqlite3.DatabaseError or any(w in text for w in ("malformed", "not a database", "corrupt")):
+        return DatabaseDamaged(path, str(error))
+    return DatabaseProblem(path, str(error))
+
+
+def pending_path(db_path: Path | str) -> Path:
+    """Where audit rows wait when the database cannot take them."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".audit-pending.jsonl")
+
+
+# -- connections --------------------------------------------------------------------------------
+
+def connect(db_path: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+    """A connection with the settings every user of the database needs (the schema is created
+    on first use)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + busy_timeout
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write transaction takes the
     # write lock up front instead of failing half-way on a lock upgrade.
-    conn = sqlite3.connect(str(db_path), timeout=30.0, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    # CREATE ... IF NOT EXISTS is idempotent; several processes may run it at once on a new file.
-    _retry(lambda: conn.executescript(SCHEMA))
+    conn = sqlite3.connect(str(db_path), timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        if _retry(lambda: conn.execute("PRAGMA journal_mode").fetchone()[0], deadline) != "wal":
+            _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"), deadline)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # purged prompts are overwritten, not left in free pages
+        if _retry(lambda: conn.execute("PRAGMA user_version").fetchone()[0], deadline) < SCHEMA_VERSION:
+            # CREATE ... IF NOT EXISTS is idempotent; several processes may run it at once on a new file.
+            _retry(lambda: conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};"), deadline)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
-def _retry(fn, attempts: int = 50):
-    # busy_timeout covers most contention; schema creation under WAL start-up can still report
-    # "database is locked" immediately, so retry briefly.
-    for attempt in range(attempts):
+def _retry(fn, deadline: float):
+    # The busy timeout covers most contention; WAL start-up and schema creation can still report
+    # "database is locked" at once, so retry briefly, but never past the deadline.
+    while True:
         try:
             return fn()
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or attempt == attempts - 1:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.05)
 
 
-class _write:
-    """`with _write(conn):` runs the block in one BEGIN IMMEDIATE ... COMMIT transaction."""
+def _file_signature(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
 
-    def __enter__(self):
-        _retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
-        return self.conn
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
-        return False
+# Files this process has checked with quick_check, by path: the signature that passed. Registries
+# opened one after another on the same file (the operator page opens one per action) check once.
+_verified_lock = threading.Lock()
+_verified: dict[str, tuple] = {}
 
 
 class OptOutRegistry:
-    """People who asked not to be depicted, with their aliases. Thread-safe (one lock)."""
+    """People who asked not to be depicted, with their aliases, and the audit log. Thread-safe
+    (one lock). Raises `DatabaseProblem` (busy, damaged, unavailable) instead of waiting long or
+    working on a broken file."""
 
-    def __init__(self, db_path: Path | str):
+    def __init__(self, db_path: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+                 retention_days: int = DEFAULT_RETENTION_DAYS):
         self.db_path = Path(db_path)
+        self.busy_timeout = busy_timeout
+        self.retention_days = retention_days
+        self.problem: DatabaseProblem | None = None  # the latest fault, until an operation succeeds
         self._lock = threading.Lock()
-        self.conn = connect(self.db_path)
+        self._closed = False
+        self.conn: sqlite3.Connection | None = None
+        self._signature: tuple | None = None  # the file this connection was checked against
+        self._damaged_signature: tuple | None = None
+        self._last_purge = 0.0
+        try:  # a damaged or busy file is reported by the first operation, not here
+            with self._lock:
+                self._connection(time.monotonic() + busy_timeout)
+        except DatabaseProblem:
+            pass
+
+    def configure(self, *, busy_timeout: float | None = None, retention_days: int | None = None) -> "OptOutRegistry":
+        if busy_timeout is not None:
+            self.busy_timeout = float(busy_timeout)
+        if retention_days is not None:
+            self.retention_days = int(retention_days)
+        return self
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
+            if self.conn is not None:
+                self.conn.close()
+
+    # -- health --------------------------------------------------------------------------------
+
+    def _connection(self, deadline: float) -> sqlite3.Connection:
+        """The connection, after making sure the file under it is the one that was checked."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        signature = _file_signature(self.db_path)
+        if self.conn is not None and signature == self._signature:
+            return self.conn
+        key = str(self.db_path.resolve())
+        if signature is None and key in _verified:
+            # The file was deleted or moved away under a running process: a new, empty registry
+            # would let registered people be drawn, so refuse until the file is back (or restart).
+            self._drop_connection()
+            self._damaged(("missing",), "the database file has disappeared")
+        if signature is not None and signature == self._damaged_signature:
+            self._drop_connection()
+            raise self.problem if isinstance(self.problem, DatabaseDamaged) else DatabaseDamaged(
+                self.db_path, "unchanged since it was found damaged")
+        # New, changed (a checkpoint, another process, a restored backup) or never opened: look at
+        # it with a fresh connection, whose page cache cannot hide what is on disk.
+        self._drop_connection()
+        try:
+            conn = connect(self.db_path, max(0.05, deadline - time.monotonic()))
+        except sqlite3.Error as error:
+            problem = _problem(self.db_path, error)
+            if isinstance(problem, DatabaseDamaged):
+                self._damaged(_file_signature(self.db_path), problem.detail)
+            raise (problem or error) from error
+        signature = _file_signature(self.db_path)
+        with _verified_lock:
+            known_good = _verified.get(key) == signature
+        if not known_good:
+            try:
+                result = [row[0] for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
+            except sqlite3.Error as error:
+                conn.close()
+                problem = _problem(self.db_path, error)
+                if problem is None or isinstance(problem, DatabaseDamaged):
+                    self._damaged(signature, str(error))
+                raise problem from error
+            if result != ["ok"]:
+                conn.close()
+                self._damaged(signature, "; ".join(result))
+            with _verified_lock:
+                _verified[key] = signature
+        self.conn, self._signature = conn, signature
+        if self._damaged_signature is not None:
+            self._damaged_signature = None
+            log.warning("database health: OK again: %s", self.db_path)
+        return conn
+
+    def _damaged(self, signature: tuple | None, detail: str):
+        problem = DatabaseDamaged(self.db_path, detail)
+        if self._damaged_signature is None or signature != self._damaged_signature:
+            log.error("database health: DAMAGED: %s: %s; refusing every picture until it is repaired",
+                      self.db_path, detail)
+        self._damaged_signature = signature
+        self.problem = problem
+        raise problem
+
+    def _drop_connection(self) -> None:
+        if self.conn is not None:
             self.conn.close()
+        self.conn, self._signature = None, None
+
+    def _use(self, work, *, write: bool = False):
+        """Run `work(conn)` under the lock, in one BEGIN IMMEDIATE ... COMMIT when it writes; at
+        most `busy_timeout` seconds of waiting in all; faults become DatabaseProblem."""
+        deadline = time.monotonic() + self.busy_timeout
+        if not self._lock.acquire(timeout=self.busy_timeout):
+            problem = DatabaseBusy(self.db_path, f"waited {self.busy_timeout:g} s for this process's other requests")
+            self.problem = problem
+            raise problem
+        try:
+            conn = self._connection(deadline)
+            remaining = max(0.05, deadline - time.monotonic())
+            conn.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")
+            try:
+                if not write:
+                    result = work(conn)
+                else:
+                    _retry(lambda: conn.execute("BEGIN IMMEDIATE"), deadline)
+                    try:
+                        result = work(conn)
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+            except sqlite3.Error as error:
+                problem = _problem(self.db_path, error)
+                if problem is None:
+                    raise
+                if isinstance(problem, DatabaseDamaged):
+                    self._drop_connection()
+                    self._damaged(_file_signature(self.db_path), problem.detail)
+                if isinstance(problem, DatabaseBusy):
+                    log.warning("database health: BUSY: %s: %s after %.1f s", self.db_path, error, self.busy_timeout)
+                self.problem = problem
+                raise problem from error
+            self.problem = None
+            return result
+        except DatabaseProblem as problem:
+            self.problem = problem
+            raise
+        finally:
+            self._lock.release()
+
+    def health(self) -> dict:
+        """{"status": "ok" | "busy" | "damaged" | "unavailable", "detail", "people", "audit_rows",
+        "pending_audit_rows"}: what the operator page and `easel db check` show."""
+        pending = _count_lines(pending_path(self.db_path))
+        try:
+            people, rows = self._use(lambda conn: (conn.execute("SELECT count(*) FROM people").fetchone()[0],
+                                                   conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]))
+        except DatabaseProblem as problem:
+            return {"status": problem.kind, "detail": problem.operator_message, "path": str(self.db_path),
+                    "pending_audit_rows": pending}
+        return {"status": "ok", "detail": "", "path": str(self.db_path), "people": people, "audit_rows": rows,
+                "pending_audit_rows": pending}
 
     # -- reads ---------------------------------------------------------------------------------
 
     def version(self) -> int:
-        with self._lock:
-            return self.conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0]
+        return self._use(lambda conn: conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0])
 
     def people(self) -> list[Person]:
-        with self._lock:
-            rows = self.conn.execute("SELECT id, name FROM people ORDER BY name").fetchall()
-            alias_rows = self.conn.execute("SELECT person_id, alias FROM aliases ORDER BY id").fetchall()
-        aliases: dict[int, list[str]] = {}
-        for person_id, alias in alias_rows:
-            aliases.setdefault(person_id, []).append(alias)
-        return [Person(pid, name, tuple(aliases.get(pid, ()))) for pid, name in rows]
+        def read(conn):
+            return (conn.execute("SELECT id, name FROM people ORDER BY name").fetchall(),
+                    conn.execute("SELECT person_id, alias FROM aliases ORDER BY id").fetchall())
+
+        rows, alias_rows = self._use(read)
+        return _people(rows, alias_rows)
 
     def snapshot(self) -> tuple[int, list[Person]]:
         """The version and the people, read in one transaction so they agree."""
-        with self._lock:
-            self.conn.execute("BEGIN")
+        def read(conn):
+            conn.execute("BEGIN")
             try:
-                version = self.conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0]
-                rows = self.conn.execute("SELECT id, name FROM people").fetchall()
-                alias_rows = self.conn.execute("SELECT person_id, alias FROM aliases").fetchall()
+                return (conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
+                        conn.execute("SELECT id, name FROM people").fetchall(),
+                        conn.execute("SELECT person_id, alias FROM aliases").fetchall())
             finally:
-                self.conn.execute("COMMIT")
-        aliases: dict[int, list[str]] = {}
-        for person_id, alias in alias_rows:
-            aliases.setdefault(person_id, []).append(alias)
-        return version, [Person(pid, name, tuple(aliases.get(pid, ()))) for pid, name in rows]
+                conn.execute("COMMIT")
+
+        version, rows, alias_rows = self._use(read)
+        return version, _people(rows, alias_rows)
 
     # -- writes --------------------------------------------------------------------------------
 
     def add(self, name: str, aliases: list[str] | tuple[str, ...] = ()) -> int:
         """Register a person (or add aliases to one already registered); returns the person id."""
-        with self._lock, _write(self.conn):
-            return self._add_in_tx(name, aliases)
-
-    def _add_in_tx(self, name: str, aliases) -> int:
-        name = " ".join(name.split())
-        key = name_key(name)
-        if not key:
-            raise ValueError(f"not a usable name: {name!r}")
-        row = self.conn.execute("SELECT id FROM people WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            person_id = self.conn.execute(
-                "INSERT INTO people (name, key, added_at) VALUES (?, ?, ?)", (name, key, time.time())
-            ).lastrowid
-        else:
-            person_id = row[0]
-        for alias in aliases:
-            alias = " ".join(alias.split())
-            alias_key = name_key(alias)
-            if alias_key and alias_key != key:
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO aliases (person_id, alias, key) VALUES (?, ?, ?)",
-                    (person_id, alias, alias_key),
-                )
-        return person_id
+        return self._use(lambda conn: _add_in_tx(conn, name, aliases), write=True)
 
     def remove(self, name: str) -> bool:
         """Remove a person by name or alias; True when someone was removed."""
         key = name_key(name)
-        with self._lock, _write(self.conn):
-            row = self.conn.execute("SELECT id FROM people WHERE key = ?", (key,)).fetchone()
+
+        def remove(conn) -> bool:
+            row = conn.execute("SELECT id FROM people WHERE key = ?", (key,)).fetchone()
             if row is None:
-                row = self.conn.execute("SELECT person_id FROM aliases WHERE key = ?", (key,)).fetchone()
+                row = conn.execute("SELECT person_id FROM aliases WHERE key = ?", (key,)).fetchone()
             if row is None:
                 return False
-            self.conn.execute("DELETE FROM people WHERE id = ?", (row[0],))
+            conn.execute("DELETE FROM people WHERE id = ?", (row[0],))
             return True
+
+        return self._use(remove, write=True)
 
     def import_entries(self, entries: dict[str, list[str]], replace: bool = False) -> int:
         """Add many people in ONE transaction: all of them or, if interrupted, none."""
-        with self._lock, _write(self.conn):
+        def add_all(conn) -> None:
             if replace:
-                self.conn.execute("DELETE FROM people")
+                conn.execute("DELETE FROM people")
             for name, aliases in entries.items():
-                self._add_in_tx(name, aliases or ())
+                _add_in_tx(conn, name, aliases or ())
+
+        self._use(add_all, write=True)
         return len(entries)
 
     def import_file(self, path: Path | str, replace: bool = False) -> int:
@@ -223,24 +461,106 @@ class OptOutRegistry:
     # -- audit log -----------------------------------------------------------------------------
 
     def record(self, decision, request) -> None:
-        with self._lock, _write(self.conn):
-            self.conn.execute(
-                "INSERT INTO audit_log (decision_id, created_at, prompt, context, is_edit, source_prompt,"
-                " user_age, allowed, category, reason, scores) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    decision.decision_id, time.time(), request.prompt, json.dumps(list(request.context)),
-                    int(request.is_edit), request.source_prompt, request.user_age, int(decision.allowed),
-                    decision.category, decision.reason,
-                    json.dumps({k: round(float(v), 4) for k, v in decision.scores.items()}),
-                ),
-            )
+        """One policy decision into the audit log. If the database cannot take it, the row is kept
+        in the pending file, marked as not acted on, and `DatabaseProblem` is raised, so that the
+        decision is not used without its row (the policy gate then refuses)."""
+        scores = json.dumps({k: round(float(v), 4) for k, v in decision.scores.items()})
+        row = (decision.decision_id, time.time(), request.prompt, json.dumps(list(request.context)),
+               int(request.is_edit), request.source_prompt, request.user_age, int(decision.allowed),
+               decision.category, decision.reason, scores)
+        try:
+            self._write_audit(row)
+        except DatabaseProblem as problem:
+            verdict = "allow" if decision.allowed else "refuse"
+            self._keep_pending(row[:7] + (0, "policy_error", f"not acted on: the audit log could not be written "
+                                          f"({problem.kind}); the agent's decision was {verdict} "
+                                          f"({decision.category}: {decision.reason})", scores))
+            raise
+
+    def record_event(self, category: str, reason: str) -> None:
+        """An event that is not a picture decision (a wrong operator password, an unlock) into the
+        audit log. Never raises: when the database cannot take it, it waits in the pending file."""
+        row = (new_decision_id(), time.time(), "", "[]", 0, None, None, 0, category, reason, "{}")
+        try:
+            self._write_audit(row)
+        except (DatabaseProblem, sqlite3.ProgrammingError):
+            self._keep_pending(row)
+
+    def _write_audit(self, row: tuple) -> None:
+        self._use(lambda conn: self._insert_audit(conn, [row]), write=True)
+        if pending_path(self.db_path).exists():
+            try:
+                self.replay_pending()
+            except DatabaseProblem:  # they stay pending; this row is written
+                pass
+
+    def _insert_audit(self, conn: sqlite3.Connection, rows: list[tuple]) -> None:
+        conn.executemany(f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
+                         rows)
+        if time.monotonic() - self._last_purge > PURGE_EVERY:
+            self._last_purge = time.monotonic()
+            self._purge_in_tx(conn, self.retention_days)
+
+    def _keep_pending(self, row: tuple) -> None:
+        line = json.dumps(dict(zip(AUDIT_COLUMNS, row)), ensure_ascii=False)
+        path = pending_path(self.db_path)
+        try:
+            with _pending_lock(path):
+                with open(path, "a", encoding="utf-8") as out:
+                    out.write(line + "\n")
+                    out.flush()
+                    os.fsync(out.fileno())
+            log.error("audit row kept in %s until the database can take it: %s", path, line)
+        except OSError as error:
+            log.error("audit row could not be written anywhere (%s): %s", error, line)
+
+    def replay_pending(self) -> int:
+        """Write the rows waiting in the pending file into the audit log; returns how many."""
+        path = pending_path(self.db_path)
+        with _pending_lock(path):
+            if not path.exists():
+                return 0
+            rows = []
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                    rows.append(tuple(entry[column] for column in AUDIT_COLUMNS))
+                except (ValueError, KeyError, TypeError):
+                    log.error("unreadable pending audit row left out: %r", line)
+            self._use(lambda conn: conn.executemany(
+                f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})", rows),
+                write=True)
+            path.unlink()
+        log.warning("database health: %d pending audit rows written to %s", len(rows), self.db_path)
+        return len(rows)
+
+    def purge_audit(self, older_than_days: float | None = None) -> int:
+        """Blank the prompt, earlier turns, source prompt and reason of audit rows older than
+        `older_than_days` (default: the retention setting); returns how many rows were purged."""
+        days = self.retention_days if older_than_days is None else older_than_days
+        purged = self._use(lambda conn: self._purge_in_tx(conn, days), write=True)
+        with self._lock:  # give the removed words back to the file now, not at the next checkpoint
+            if self.conn is not None:
+                try:
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass
+        return purged
+
+    @staticmethod
+    def _purge_in_tx(conn: sqlite3.Connection, days: float) -> int:
+        cutoff = time.time() - days * 86400
+        return conn.execute(
+            "UPDATE audit_log SET prompt = '', context = '[]', source_prompt = NULL, reason = ''"
+            " WHERE created_at < ? AND (prompt != '' OR context != '[]' OR source_prompt IS NOT NULL OR reason != '')",
+            (cutoff,),
+        ).rowcount
 
     def audit_entries(self, limit: int = 50) -> list[dict]:
-        with self._lock:
-            rows = self.conn.execute(
-                "SELECT decision_id, created_at, prompt, allowed, category, reason, scores, user_age, context"
-                " FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
-            ).fetchall()
+        rows = self._use(lambda conn: conn.execute(
+            "SELECT decision_id, created_at, prompt, allowed, category, reason, scores, user_age, context"
+            " FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall())
         keys = ["decision_id", "created_at", "prompt", "allowed", "category", "reason", "scores", "user_age", "context"]
         entries = [dict(zip(keys, row)) for row in rows]
         for entry in entries:
@@ -248,6 +568,63 @@ class OptOutRegistry:
             entry["scores"] = json.loads(entry["scores"])
             entry["context"] = json.loads(entry["context"])
         return entries
+
+
+def _add_in_tx(conn: sqlite3.Connection, name: str, aliases) -> int:
+    name = " ".join(name.split())
+    key = name_key(name)
+    if not key:
+        raise ValueError(f"not a usable name: {name!r}")
+    row = conn.execute("SELECT id FROM people WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        person_id = conn.execute(
+            "INSERT INTO people (name, key, added_at) VALUES (?, ?, ?)", (name, key, time.time())
+        ).lastrowid
+    else:
+        person_id = row[0]
+    for alias in aliases:
+        alias = " ".join(alias.split())
+        alias_key = name_key(alias)
+        if alias_key and alias_key != key:
+            conn.execute(
+                "INSERT OR IGNORE INTO aliases (person_id, alias, key) VALUES (?, ?, ?)",
+                (person_id, alias, alias_key),
+            )
+    return person_id
+
+
+def _people(rows, alias_rows) -> list[Person]:
+    aliases: dict[int, list[str]] = {}
+    for person_id, alias in alias_rows:
+        aliases.setdefault(person_id, []).append(alias)
+    return [Person(pid, name, tuple(aliases.get(pid, ()))) for pid, name in rows]
+
+
+class _pending_lock:
+    """An exclusive lock (flock) shared by every process that appends to or replays the pending
+    file, so a row appended while another process replays is never lost."""
+
+    def __init__(self, path: Path):
+        self.path = path.with_name(path.name + ".lock")
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a")
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+        return False
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with open(path, encoding="utf-8") as lines:
+            return sum(1 for _ in lines)
+    except OSError:
+        return 0
 
 
 def read_registry_file(path: Path | str) -> dict[str, list[str]]:
