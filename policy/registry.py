@@ -510,8 +510,9 @@ class OptOutRegistry:
                     out.write(line + "\n")
                     out.flush()
                     os.fsync(out.fileno())
-            log.error("audit row kept in %s until the database can take it: %s", path, line)
-        except OSError as error:
+            # The row's words stay out of the log, which the audit retention does not reach.
+            log.error("audit row %s (%s) kept in %s until the database can take it", row[0], row[8], path)
+        except OSError as error:  # nowhere else to keep it: the log is better than losing it
             log.error("audit row could not be written anywhere (%s): %s", error, line)
 
     def replay_pending(self) -> int:

@@ -115,6 +115,31 @@ def test_a_60_mb_anonymous_upload_gets_413_and_the_page_keeps_serving(server, tm
     assert ask(Client(url, verbose=False), "Hello!")[0].strip()
 
 
+def test_gradio_upload_cache_is_cleaned(tmp_path):
+    """`delete_cache`: uploads older than EASEL_UPLOAD_CACHE_HOURS leave Gradio's cache (here
+    after 2 s, checked every 2 s)."""
+    cache = tmp_path / "gradio-cache"
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    process, url = start_server(data_dir, EASEL_UPLOAD_CACHE_HOURS=str(2 / 3600), GRADIO_TEMP_DIR=str(cache))
+    try:
+        picture = tmp_path / "small.png"
+        Image.new("RGB", (16, 16), (1, 2, 3)).save(picture)
+        with open(picture, "rb") as body:
+            response = httpx.post(url + "gradio_api/upload", files={"files": ("small.png", body, "image/png")}, timeout=30)
+        assert response.status_code == 200, response.text
+        stored = Path(response.json()[0])
+        assert stored.is_file() and cache in stored.parents
+        deadline = time.time() + 20
+        while stored.exists() and time.time() < deadline:
+            time.sleep(0.5)
+        assert not stored.exists(), "the uploaded copy should have been deleted from Gradio's cache"
+        assert httpx.get(url, timeout=10).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def test_more_files_than_allowed_in_one_message_keep_nothing(server, tmp_path):
     url, data_dir = server
     paths = []
