@@ -20,6 +20,16 @@ def register(commands, eval_commands) -> None:
     chat.add_argument("--pictures-dir", type=Path, default=None, help="also copy every picture here as img-N.png")
     chat.set_defaults(handler=chat_command)
 
+    draw = commands.add_parser("draw", help="draw pictures through the policy gate and the image backend (as the chat does)")
+    draw.add_argument("prompt", nargs="?", default=None, help="what to draw (or --prompts FILE)")
+    draw.add_argument("--prompts", type=Path, default=None, help="UTF-8 file, one prompt a line: one picture per line")
+    draw.add_argument("--out-dir", type=Path, default=None, help="with --prompts: pictures saved as DIR/0000.png, ... in line order")
+    draw.add_argument("--seed", type=int, default=None)
+    draw.add_argument("--steps", type=int, default=None)
+    draw.add_argument("--model", default=None, help="image model preset (default: EASEL_IMAGE_MODEL or 'embedded')")
+    draw.add_argument("--out", type=Path, default=None, help="where to save the PNG (default: DATA_DIR/images/...)")
+    draw.set_defaults(handler=draw_command)
+
     routing = eval_commands.add_parser("routing", help="how well the chat model picks its tools")
     routing.add_argument("cases", type=Path, help="JSONL: history, message, expected_tool, must_mention")
     routing.add_argument("--model", default=None, help="chat model preset (default: EASEL_CHAT_MODEL)")
@@ -154,3 +164,91 @@ def train_chat_command(args, settings: Settings) -> int:
     )
     print(json.dumps(summary))
     return 0
+
+
+# -- easel draw ---------------------------------------------------------------------------------
+
+REFUSED = 3  # the exit status of a refused `easel draw`
+
+
+def draw_command(args, settings: Settings) -> int:
+    """One picture (PROMPT) or one per line (--prompts FILE), each through the Studio: the same
+    policy gate as the chat, with the deployment's user age (EASEL_USER_AGE), and the same
+    image backend, loaded once. A single refused prompt exits with status 3."""
+    if (args.prompt is None) == (args.prompts is None):
+        print("easel draw: give either a PROMPT or --prompts FILE", file=sys.stderr)
+        return 2
+    if args.prompts is not None and args.out_dir is None:
+        print("easel draw: --prompts needs --out-dir DIR", file=sys.stderr)
+        return 2
+    from chat.pictures import Studio
+    from models.image_backend import ImageRequestError, check_steps
+
+    try:  # checked here: a session's steps of 0 would otherwise mean "the default"
+        if args.steps is not None:
+            check_steps(args.steps)
+    except ImageRequestError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    studio = Studio.from_settings(settings)
+    preset = args.model or settings.image_model
+    if args.prompt is not None:
+        row, message = _draw_one(studio, settings, preset, args.prompt, args.seed, args.steps, args.out, size=None)
+        if message and not row["allowed"]:
+            print(message)  # the refusal, in the policy's words
+        elif message:
+            print(f"error: {message}", file=sys.stderr)
+        print(json.dumps({k: row[k] for k in ("allowed", "path", "seed", "model", "steps", "sec")}))
+        if not row["allowed"]:
+            return REFUSED
+        return 0 if row["path"] else 2
+
+    import time
+
+    lines = args.prompts.read_text(encoding="utf-8").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()  # a trailing newline is not a prompt
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    backend = studio.backend_for(preset) if studio.backend_for else studio.generator
+    native = backend.native_size() if hasattr(backend, "native_size") else None
+    drawn = refused = 0
+    began = time.perf_counter()
+    for k, prompt in enumerate(lines):
+        row, message = _draw_one(studio, settings, preset, prompt, args.seed, args.steps, args.out_dir / f"{k:04d}.png", size=native)
+        if message:
+            print(f"{k:04d}: {message}", file=sys.stderr)
+        drawn += bool(row["path"])
+        refused += not row["allowed"]
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    seconds = time.perf_counter() - began
+    print(json.dumps({"n": len(lines), "drawn": drawn, "refused": refused,
+                      "sec_per_image": round(seconds / max(1, len(lines)), 3)}))
+    return 0
+
+
+def _draw_one(studio, settings: Settings, preset: str, prompt: str, seed, steps, out: Path | None, size: int | None):
+    """(JSON row, message for the person or None) for one prompt through the Studio."""
+    import shutil
+    import time
+
+    from chat.session import ChatSession, ImagePreferences
+
+    session = ChatSession(user_age=settings.user_age, preferences=ImagePreferences(model=preset, steps=steps, size=size))
+    started = time.perf_counter()
+    outcome = studio.generate(session, prompt, seed=seed)
+    row = {"allowed": not outcome.refused, "path": None, "seed": seed, "model": preset, "steps": steps,
+           "sec": round(time.perf_counter() - started, 3)}
+    if outcome.picture is None:
+        message = outcome.text
+        if outcome.suggestions:
+            row["suggestions"] = outcome.suggestions
+        if outcome.refused:
+            row["rule"] = outcome.decision.category
+        return row, message
+    picture = outcome.picture
+    path = Path(picture.path)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        path = Path(shutil.copyfile(picture.path, out))
+    row.update(path=str(path), seed=picture.seed, model=picture.model, steps=picture.steps, concept=picture.concept)
+    return row, None

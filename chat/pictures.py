@@ -14,7 +14,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import PIL.Image
@@ -34,6 +34,7 @@ class PictureOutcome:
     picture: PictureRecord | None = None
     decision: object | None = None  # the policy Decision, when the gate refused
     reply: str | None = None  # the answer to show as it is (an exact edit says itself what changed)
+    suggestions: list[str] = field(default_factory=list)  # what the model can draw instead ("a dog"), shown as buttons
 
     @property
     def refused(self) -> bool:
@@ -279,8 +280,11 @@ class Studio:
 
         def draw(prompt: str):
             generator = self._generator(session)
-            return generator.generate(prompt, seed=source.seed, steps=self._steps(session), size=scene.size[0],
-                                      progress=progress).image
+            try:
+                return generator.generate(prompt, seed=source.seed, steps=self._steps(session), size=scene.size[0],
+                                          progress=progress).image
+            except ValueError as problem:  # a request the image model cannot draw, in its own words
+                raise EditNotPossible(f"I can't draw {prompt} to put in: {str(problem).rstrip('.')}") from problem
 
         try:
             result = apply_plan(scene, plan, draw)
@@ -384,10 +388,12 @@ class Studio:
         return picture
 
     def _run(self, make):
-        from models.image_backend import ImageInputError, ImageRequestError
+        from models.image_backend import ImageInputError, ImageRequestError, UnknownSubjectError
 
         try:
             return make()
+        except UnknownSubjectError as problem:  # nothing drawable named: say so, offer the closest
+            return PictureOutcome(str(problem), suggestions=list(problem.suggestions))
         except (ImageRequestError, ImageInputError) as problem:
             return PictureOutcome(f"I couldn't make that picture: {problem}")
         except Exception:
@@ -411,6 +417,7 @@ class Studio:
             decision_id=decision_id,
             path=path,
             seconds=result.seconds,
+            concept=getattr(result, "concept", None),
         )
         session.add_picture(picture)
         return picture

@@ -38,12 +38,12 @@ def picture_card(picture: PictureRecord) -> str:
     if picture.strength is not None:
         parts.append(f"strength {picture.strength:g}")
     parts.append(f"refined from {picture.parent_id}" if picture.parent_id else "new picture")
-    return " · ".join(parts) + f"\n\n_prompt:_ {picture.prompt}"
-
     if getattr(picture, "change", None):
         parts.append(picture.change)
     if getattr(picture, "concept", None):
         parts.append(f"drew: {picture.concept}")
+    return " · ".join(parts) + f"\n\n_prompt:_ {picture.prompt}"
+
 
 def outcome_messages(outcome: PictureOutcome) -> list[dict]:
     """Chat messages that show one tool outcome: a picture with its card, or a refusal."""
@@ -60,6 +60,9 @@ def outcome_messages(outcome: PictureOutcome) -> list[dict]:
         if decision.alternative:
             message["options"] = [{"value": decision.alternative, "label": f"Try instead: {decision.alternative}"}]
         return [message]
+    if outcome.suggestions:  # a subject the model cannot draw: its closest ones, one click each
+        return [{"role": "assistant", "content": outcome.text,
+                 "options": [{"value": f"draw {s}", "label": f"Draw {s}"} for s in outcome.suggestions]}]
     return []
 
 
@@ -68,8 +71,8 @@ def reply_messages(reply: TurnReply) -> list[dict]:
     messages: list[dict] = []
     for outcome in reply.outcomes:
         messages += outcome_messages(outcome)
-    refused = any(o.refused for o in reply.outcomes)
-    if reply.text and not refused:  # a refusal's text is already in its own styled message
+    refused = any(o.refused or o.suggestions for o in reply.outcomes)
+    if reply.text and not refused:  # a refusal's (or suggestion's) text is already in its own message
         messages.append({"role": "assistant", "content": reply.text})
     if reply.status and not reply.final:
         messages.append({"role": "assistant", "content": reply.status, "metadata": {"title": "⏳ Working", "status": "pending"}})

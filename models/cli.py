@@ -1,4 +1,6 @@
-"""`easel train image-model`, `easel eval images` and `easel draw`: the image model's commands."""
+"""`easel train image-model`, `easel train image-upscaler`, `easel eval images` and `easel concepts`:
+the image model's commands. (`easel draw` is in chat/commands.py: it goes through the chat's
+policy gate, and models/ never imports policy/ or chat/.)"""
 
 from __future__ import annotations
 
@@ -29,17 +31,30 @@ def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubP
     train.add_argument("--steps", type=int, default=4000)
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--lr", type=float, default=8e-4)
-    train.add_argument("--concepts", type=int, default=300)
+    train.add_argument("--concepts", default="300", help='number of distinct concepts, or "drawable": every emoji that depicts something')
     train.add_argument("--channels", default="64,128,192", help="UNet channels per level")
     train.add_argument("--patch-size", type=int, default=2, help="pixels folded into one UNet position per side (2: 16x16 grid, 4: 8x8)")
     train.add_argument("--caption-pool", type=int, default=0, help="compositions per concept with captions encoded once (0: fresh ones every step)")
     train.add_argument("--threads", type=int, default=1, help="CPU threads (leave the other cores to others)")
+    train.add_argument("--canonical-captions", action="store_true", help="one caption form per concept (what the request resolver writes)")
+    train.add_argument("--init-from", type=Path, default=None, help="fine-tune from this pipeline folder's UNet")
+    train.add_argument("--known-weight", type=float, default=1.0, help="sampling weight of the init model's own concepts")
     train.add_argument("--checkpoint-every", type=int, default=100)
     train.add_argument("--work-dir", type=Path, default=None, help="checkpoints and data cache (default DATA_DIR/image_model)")
     train.add_argument("--out", type=Path, default=EMBEDDED_DIR, help="where the trained pipeline is saved")
     train.add_argument("--no-resume", action="store_true", help="start over even when a checkpoint exists")
     train.add_argument("--export-only", action="store_true", help="export the latest checkpoint's EMA weights and stop")
     train.set_defaults(handler=run_train)
+
+    upscaler = train_commands(commands).add_parser("image-upscaler", help="train the embedded model's 32 -> 128 px super-resolution stage")
+    upscaler.add_argument("--steps", type=int, default=3000)
+    upscaler.add_argument("--batch-size", type=int, default=16)
+    upscaler.add_argument("--lr", type=float, default=2e-3)
+    upscaler.add_argument("--seed", type=int, default=0)
+    upscaler.add_argument("--threads", type=int, default=1)
+    upscaler.add_argument("--work-dir", type=Path, default=None, help="checkpoints and glyph cache (default DATA_DIR/image_upscaler)")
+    upscaler.add_argument("--out", type=Path, default=EMBEDDED_DIR / "upscaler", help="where the trained upscaler is saved")
+    upscaler.set_defaults(handler=run_train_upscaler)
 
     evaluate = eval_commands.add_parser("images", help="prompt fidelity and speed of the embedded image model")
     evaluate.add_argument("--json", action="store_true", help="print only the JSON figures")
@@ -52,13 +67,10 @@ def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubP
     evaluate.add_argument("--threads", type=int, default=1)
     evaluate.set_defaults(handler=run_eval)
 
-    draw = commands.add_parser("draw", help="draw one picture through the policy gate and the image backend")
-    draw.add_argument("prompt")
-    draw.add_argument("--seed", type=int, default=None)
-    draw.add_argument("--steps", type=int, default=None)
-    draw.add_argument("--model", default=None, help="image model preset (default: EASEL_IMAGE_MODEL or 'embedded')")
-    draw.add_argument("--out", type=Path, default=None, help="where to save the PNG (default: DATA_DIR/images/...)")
-    draw.set_defaults(handler=run_draw)
+    concepts = commands.add_parser("concepts", help="what the embedded image model was trained to draw, one name a line")
+    concepts.add_argument("--json", action="store_true", help='a JSON list of {"name", "emoji"} as the last line')
+    concepts.add_argument("--model-dir", type=Path, default=None, help="an embedded pipeline folder (default: the configured one)")
+    concepts.set_defaults(handler=run_concepts)
 
 
 def run_train(args, settings) -> int:
@@ -69,11 +81,30 @@ def run_train(args, settings) -> int:
         summary = export_checkpoint(work, args.out)
         print(json.dumps(summary))
         return 0
+    concepts = args.concepts if args.concepts == "drawable" else int(args.concepts)
     config = TrainConfig(
-        seed=args.seed, steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, concepts=args.concepts,
-        channels=tuple(int(c) for c in args.channels.split(",")), patch_size=args.patch_size, caption_pool=args.caption_pool, threads=args.threads, checkpoint_every=args.checkpoint_every,
+        seed=args.seed, steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, concepts=concepts,
+        channels=tuple(int(c) for c in args.channels.split(",")), patch_size=args.patch_size, caption_pool=args.caption_pool,
+        threads=args.threads, checkpoint_every=args.checkpoint_every, canonical_captions=args.canonical_captions,
+        init_from=str(args.init_from.resolve()) if args.init_from else "", known_weight=args.known_weight,
     )
     summary = train(config, work, args.out, resume=not args.no_resume, progress=True)
+    print(json.dumps(summary))
+    return 0
+
+
+def run_train_upscaler(args, settings) -> int:
+    from models.emoji_data import EmojiCatalog
+    from models.emoji_upscaler import EmojiUpscaler, HighResGlyphs, measure, train_upscaler
+
+    work = args.work_dir or settings.resolved_data_dir() / "image_upscaler"
+    catalog = EmojiCatalog.build(settings.resolved_data_dir() / "image_model")
+    emojis = [catalog.glyphs[i].emoji for i in catalog.drawable_concepts()]
+    summary = train_upscaler(work, args.out, emojis, steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                             threads=args.threads)
+    model = EmojiUpscaler.from_pretrained(args.out).eval()
+    summary["held_out"] = measure(model, HighResGlyphs(emojis, work))
+    (Path(args.out) / "training.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(json.dumps(summary))
     return 0
 
@@ -97,27 +128,27 @@ def run_eval(args, settings) -> int:
     return 0
 
 
-def run_draw(args, settings) -> int:
-    from models.image_backend import ImageBackend, ImageRequestError
-    from policy.agent import PolicyAgent, PolicyRequest, check_fail_closed
+def concept_list(folder: Path) -> list[dict]:
+    """[{"name", "emoji"}] of an embedded model: its concept index, or the training record of a
+    model trained before there was one."""
+    from models.concepts import ConceptIndex
 
-    preset = args.model or settings.image_model
-    agent = PolicyAgent.from_settings(settings)
-    decision = check_fail_closed(agent, PolicyRequest(prompt=args.prompt, context=(), is_edit=False, source_prompt=None, user_age=None))
-    if not decision.allowed:
-        print(decision.message)
-        print(json.dumps({"allowed": False, "path": None, "seed": args.seed, "model": preset, "steps": args.steps, "sec": 0.0}))
-        return 3
-    started = time.perf_counter()
-    try:
-        backend = ImageBackend.from_preset(preset, settings.model_cache_dir)
-        result = backend.generate(args.prompt, seed=args.seed, steps=args.steps)
-    except ImageRequestError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    out = args.out or settings.resolved_data_dir() / "images" / f"draw-{int(time.time())}-{result.seed}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result.image.save(out)
-    print(json.dumps({"allowed": True, "path": str(out), "seed": result.seed, "model": result.model,
-                      "steps": result.steps, "sec": round(time.perf_counter() - started, 3)}))
+    index = ConceptIndex.from_folder(folder)
+    if index is not None:
+        return [{"name": c.name, "emoji": c.emoji} for c in index.concepts]
+    info = json.loads((Path(folder) / "training.json").read_text())
+    return [{"name": c["name"], "emoji": c["emoji"]} for c in info["concepts"]]
+
+
+def run_concepts(args, settings) -> int:
+    folder = args.model_dir
+    if folder is None:
+        configured = Path(settings.image_model).expanduser()
+        folder = configured if configured.is_dir() else EMBEDDED_DIR
+    concepts = concept_list(folder)
+    if args.json:
+        print(json.dumps(concepts, ensure_ascii=False))
+    else:
+        for concept in concepts:
+            print(concept["name"])
     return 0

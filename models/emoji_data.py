@@ -97,6 +97,20 @@ _NOT_CONCEPTS = (
 
 _NOT_CONCEPT_RE = re.compile(r"\b(" + "|".join(re.escape(w.strip()) for w in _NOT_CONCEPTS) + r")\b")
 
+# Single-code-point emoji whose picture is text (letters, words, digits, ideographs) rather than
+# a thing: "draw the cool button" can only mean the word COOL in a box, which a 32 px model
+# cannot spell and a person would not ask it to. Everything else that renders is drawable.
+_TEXT_GLYPH_RE = re.compile(
+    r"\bbutton \(blood type\)|^p button$|^(cl|cool|free|id|new|ng|ok|sos|up!|vs) button$|^japanese .* button$"
+    r"|^(back|end|on!|soon|top) arrow$|^atm sign$|^circled m$|^copyright$|^registered$|^trade mark$|^input "
+    r"|^keycap|^information$|^part alternation mark$|^no one under eighteen$|^hundred points$"
+)
+
+
+def is_text_glyph(name: str) -> bool:
+    """Whether an emoji's picture is text (see `_TEXT_GLYPH_RE`)."""
+    return bool(_TEXT_GLYPH_RE.search(name))
+
 
 @dataclass(frozen=True)
 class Glyph:
@@ -205,6 +219,13 @@ class EmojiCatalog:
         _BUILT[key] = catalog
         return catalog
 
+    def drawable_concepts(self) -> list[int]:
+        """Every single-code-point emoji that depicts something (about 1,330 of the 1,377 that
+        render): all of them except the ones whose picture is text (`is_text_glyph`)."""
+        return [
+            i for i, g in enumerate(self.glyphs) if len(g.emoji.replace("\ufe0f", "")) == 1 and not is_text_glyph(g.name)
+        ]
+
     def select_concepts(self, count: int = 300, seed: int = 0) -> list[int]:
         """`count` visually distinct, object-like glyphs (greedy farthest-point selection).
 
@@ -297,17 +318,27 @@ class Composition:
 class EmojiScenes:
     """Composes captioned training and evaluation pictures from a concept set of the catalog."""
 
-    def __init__(self, catalog: EmojiCatalog, concepts: list[int], image_size: int = 32):
+    def __init__(self, catalog: EmojiCatalog, concepts: list[int], image_size: int = 32, canonical: bool = False):
+        """`canonical`: training captions use only each concept's own name and the bare noun
+        phrase ("a small cat face on the left on a blue background"), the form the request
+        resolver (`models.concepts`) rewrites every request into; otherwise phrasings and aliases
+        vary as in the first model's training."""
         self.catalog = catalog
         self.concepts = list(concepts)
         self.image_size = image_size
+        self.canonical = canonical
         self.names = [catalog.glyphs[i].name for i in self.concepts]
         self.hues = [dominant_hue(catalog.pixels[i]) for i in self.concepts]
 
     @classmethod
-    def default(cls, cache_dir: Path | None, count: int = 300, seed: int = 0, image_size: int = 32) -> "EmojiScenes":
+    def default(
+        cls, cache_dir: Path | None, count: int | str = 300, seed: int = 0, image_size: int = 32, canonical: bool = False
+    ) -> "EmojiScenes":
+        """`count`: a number of visually distinct concepts (the first model's 300), or
+        "drawable" for every single-code-point emoji that depicts something."""
         catalog = EmojiCatalog.build(cache_dir)
-        return cls(catalog, catalog.select_concepts(count, seed), image_size)
+        concepts = catalog.drawable_concepts() if count == "drawable" else catalog.select_concepts(int(count), seed)
+        return cls(catalog, concepts, image_size, canonical)
 
     # -- compositions ---------------------------------------------------------------------
     def sample_composition(self, rng: np.random.Generator, concept: int | None = None, split: str = "train") -> Composition:
@@ -315,7 +346,9 @@ class EmojiScenes:
         n = len(self.concepts)
         concept = int(rng.integers(n)) if concept is None else concept
         glyph = self.catalog.glyphs[self.concepts[concept]]
-        if split == "train":
+        if split == "train" and self.canonical:
+            template, name = "{np}", glyph.name
+        elif split == "train":
             template = TRAIN_TEMPLATES[int(rng.integers(len(TRAIN_TEMPLATES)))]
             name = glyph.aliases[int(rng.integers(len(glyph.aliases)))] if glyph.aliases and rng.random() < 0.25 else glyph.name
         else:
@@ -348,7 +381,7 @@ class EmojiScenes:
                 if (bg, pos) in HELD_OUT_COMBOS:
                     bg = "white"
             return Composition((concept,), background=bg, position=pos, size=size, template=template, names=(name,))
-        if kind < 0.88:  # a colour shift of a simple object
+        if kind < (0.9 if self.canonical else 0.88):  # a colour shift of a simple object
             hue = self.hues[concept]
             if hue is not None:
                 options = [c for c, h in SHIFT_COLOURS.items() if min(abs(h - hue), 360 - abs(h - hue)) > 45]
@@ -362,7 +395,7 @@ class EmojiScenes:
         return Composition((concept, other), background=bg, template=template, names=(name, other_name))
 
     # -- rendering ------------------------------------------------------------------------
-    @lru_cache(maxsize=8192)
+    @lru_cache(maxsize=65536)
     def _glyph(self, concept: int, size_px: int, colour: str | None) -> Image.Image:
         rgba = self.catalog.pixels[self.concepts[concept]]
         if colour is not None and self.hues[concept] is not None:
@@ -412,7 +445,8 @@ class EmojiScenes:
         count = len(self.concepts) if count is None else count
         prompts = []
         for k in range(count):
-            concept = k % len(self.concepts)
+            # Fewer prompts than concepts: concepts spread over the whole (alphabetical) list.
+            concept = k % len(self.concepts) if count >= len(self.concepts) else (k * len(self.concepts)) // count
             composition = self.sample_composition(rng, concept=concept, split="eval")
             prompts.append((composition.describe(), concept, composition))
         return prompts

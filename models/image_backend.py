@@ -53,6 +53,15 @@ class ImageInputError(ValueError):
     """An uploaded picture that cannot be used (unreadable, unsupported, too large)."""
 
 
+class UnknownSubjectError(ImageRequestError):
+    """The embedded model knows nothing the request names; `suggestions` are the closest
+    concepts it can draw (as short requests, e.g. "a dog")."""
+
+    def __init__(self, message: str, suggestions: list[str]):
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
 @dataclass
 class GeneratedImage:
     image: PIL.Image.Image
@@ -62,6 +71,7 @@ class GeneratedImage:
     steps: int
     strength: float | None
     seconds: float
+    concept: str | None = None  # what the embedded model drew, e.g. "🐕 dog" (its concept resolver's choice)
 
 
 @dataclass(frozen=True)
@@ -246,6 +256,8 @@ class ImageBackend:
         self.cache_dir = cache_dir
         self.preset = preset or HubPreset(str(source), "text2img", steps=DEFAULT_STEPS, guidance=DEFAULT_GUIDANCE, size=256)
         self._embedded = None
+        self._concepts = None  # the embedded model's concept index (None: a model without one)
+        self._upscaler = None  # its super-resolution stage (None: LANCZOS only)
         self._lock = threading.Lock()
         # A diffusers scheduler keeps its position in the sampling loop on itself, so two
         # sessions sampling through one pipeline at once would corrupt each other's loop.
@@ -282,8 +294,43 @@ class ImageBackend:
                 pipe = EmojiDiffusionPipeline.from_pretrained(self.source)
                 pipe.set_progress_bar_config(disable=True)
                 device, _ = device_and_dtype()
+                self._concepts = load_concept_index(Path(self.source), pipe)
+                self._upscaler = load_upscaler(Path(self.source), device)
                 self._embedded = pipe.to(device)
             return self._embedded
+
+    def native_size(self) -> int:
+        """The size a picture is made at before any display resizing: the embedded model's
+        upscaler output (or its sample size without one), a hub preset's size."""
+        if self.kind != "embedded":
+            return self.preset.size
+        pipe = self.embedded_pipeline()
+        return pipe.config.image_size * (self._upscaler.config.scale if self._upscaler is not None else 1)
+
+    def concept_index(self):
+        """The embedded model's concepts (models.concepts.ConceptIndex), or None."""
+        self.embedded_pipeline()
+        return self._concepts
+
+    def resolve(self, prompt: str):
+        """The embedded model's reading of a request (a models.concepts.Resolution), or None
+        when the model has no concept index (it then reads the prompt as it is)."""
+        index = self.concept_index() if self.kind == "embedded" else None
+        return index.resolve(prompt) if index is not None else None
+
+    def _draw_embedded(self, prompt: str, size: int, *, strict: bool, **call) -> tuple[PIL.Image.Image, str | None]:
+        """Resolve the request, sample 32 px, upscale: the embedded model's two stages."""
+        pipe = self.embedded_pipeline()
+        resolution = self.resolve(prompt)
+        caption, concept = prompt, None
+        if resolution is not None and resolution.resolved:
+            caption, concept = resolution.caption(), resolution.describe()
+        elif resolution is not None and strict:
+            raise UnknownSubjectError(unknown_subject_message(resolution, len(self._concepts)),
+                                      [article_for(c.name) for c in resolution.suggestions])
+        with self._sampling:
+            small = pipe(caption, output_type="np", output_size=None, **call).images[0]
+        return to_display(small, size, self._upscaler), concept
 
     def hub_pipeline(self):
         if not Path(str(self.source)).is_dir():
@@ -313,11 +360,9 @@ class ImageBackend:
         seed = _seed(seed)
         started = time.perf_counter()
         if self.kind == "embedded":
-            pipe = self.embedded_pipeline()
-            generator = torch.Generator().manual_seed(seed)
-            with self._sampling:
-                image = pipe(prompt, num_inference_steps=steps, guidance_scale=guidance, generator=generator,
-                             output_size=size or 256, callback=progress).images[0]
+            image, concept = self._draw_embedded(prompt, size or 256, strict=True, num_inference_steps=steps, guidance_scale=guidance,
+                                                 generator=torch.Generator().manual_seed(seed), callback=progress)
+            return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started, concept)
         else:
             if self.preset.task == "edit":
                 raise ImageRequestError(f"{self.name} edits pictures; it cannot draw one from a description alone.")
@@ -354,12 +399,11 @@ class ImageBackend:
         seed = _seed(seed)
         started = time.perf_counter()
         if self.kind == "embedded":
-            pipe = self.embedded_pipeline()
-            generator = torch.Generator().manual_seed(seed)
-            with self._sampling:
-                out = pipe(prompt, image=image, strength=strength, num_inference_steps=steps, guidance_scale=self.preset.guidance,
-                           generator=generator, output_size=max(256, min(image.size)), callback=progress).images[0]
-            return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started)
+            # A refinement keeps its picture even when the words name nothing the model knows.
+            out, concept = self._draw_embedded(prompt, max(256, min(image.size)), strict=False, image=image, strength=strength,
+                                               num_inference_steps=steps, guidance_scale=self.preset.guidance,
+                                               generator=torch.Generator().manual_seed(seed), callback=progress)
+            return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started, concept)
         pipe = self.hub_pipeline()
         generator = torch.Generator(pipe.device).manual_seed(seed)
         source = image.convert("RGB").resize((self.preset.size, self.preset.size), PIL.Image.LANCZOS)
@@ -379,6 +423,52 @@ class ImageBackend:
                               guidance_scale=self.preset.guidance, generator=generator,
                               **_hub_callback(progress, max(1, int(steps * strength)))).images[0]
         return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------------------------------------
+# the embedded model's concept resolver and super-resolution stage
+
+
+def load_concept_index(folder: Path, pipe=None):
+    """The concept index saved with an embedded model (sharing the pipeline's text encoder)."""
+    from models.concepts import ConceptIndex
+
+    return ConceptIndex.from_folder(folder, encoder=pipe.text_encoder if pipe is not None else None)
+
+
+def load_upscaler(folder: Path, device: str = "cpu"):
+    """The embedded model's 32 -> 128 px stage, when it ships one (`folder/upscaler`)."""
+    if not (Path(folder) / "upscaler" / "config.json").is_file():
+        return None
+    from models.emoji_upscaler import EmojiUpscaler
+
+    return EmojiUpscaler.from_pretrained(Path(folder) / "upscaler").to(device).eval()
+
+
+def to_display(small, size: int, upscaler=None) -> PIL.Image.Image:
+    """A (S, S, 3) uint8 sample as a `size` px picture: the upscaler's 4x output (then LANCZOS
+    to the exact size), or LANCZOS alone for a model without one."""
+    import numpy as np
+
+    if upscaler is not None:
+        small = upscaler.upscale(np.asarray(small)[None])[0]
+    picture = PIL.Image.fromarray(np.asarray(small))
+    return picture if picture.size[0] == size else picture.resize((size, size), PIL.Image.LANCZOS)
+
+
+def article_for(name: str) -> str:
+    from models.emoji_data import article
+
+    return article(name)
+
+
+def unknown_subject_message(resolution, known: int) -> str:
+    """What the user is told when a request names nothing the embedded model can draw."""
+    asked = " ".join(resolution.unused) or resolution.request.strip()
+    options = ", ".join(f"{c.emoji} {article_for(c.name)}" for c in resolution.suggestions)
+    text = (f"The built-in image model can't draw '{asked}': it knows {known:,} emoji-style subjects "
+            "(animals, food, plants, weather, vehicles, buildings, objects, faces, symbols) and nothing else.")
+    return text + (f" The closest things it can draw: {options}." if options else "")
 
 
 def _hub_callback(progress: ProgressCallback | None, total: int) -> dict:

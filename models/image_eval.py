@@ -19,6 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFilter
+from tqdm import tqdm
 
 from models.emoji_data import BACKGROUNDS, POSITIONS, SHIFT_COLOURS, Composition, EmojiScenes
 
@@ -68,13 +69,15 @@ def real_batch(scenes: EmojiScenes, rng: np.random.Generator, batch_size: int) -
 
 
 def train_classifier(scenes: EmojiScenes, steps: int = 1200, batch_size: int = 64, seed: int = 0, log=print) -> EmojiClassifier:
+    from tqdm import tqdm
+
     torch.manual_seed(seed)
     model = EmojiClassifier(len(scenes.concepts))
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=steps, pct_start=0.1)
     rng = np.random.default_rng([seed, 99])
     model.train()
-    for step in range(steps):
+    for step in tqdm(range(steps), desc="eval classifier", mininterval=30):
         x, y = real_batch(scenes, rng, batch_size)
         loss = F.cross_entropy(model(x), y, label_smoothing=0.05)
         optimizer.zero_grad()
@@ -86,7 +89,7 @@ def train_classifier(scenes: EmojiScenes, steps: int = 1200, batch_size: int = 6
     return model.eval()
 
 
-def load_or_train_classifier(scenes: EmojiScenes, path: Path, log=print) -> EmojiClassifier:
+def load_or_train_classifier(scenes: EmojiScenes, path: Path, log=print, steps: int = 1200) -> EmojiClassifier:
     """The classifier saved at `path` (safetensors), trained first when missing."""
     from safetensors.torch import load_file, save_file
 
@@ -94,8 +97,8 @@ def load_or_train_classifier(scenes: EmojiScenes, path: Path, log=print) -> Emoj
     if path.exists():
         model.load_state_dict(load_file(path))
         return model.eval()
-    log(f"training the evaluation classifier on real renders -> {path}")
-    model = train_classifier(scenes, log=log)
+    log(f"training the evaluation classifier on real renders ({steps} steps) -> {path}")
+    model = train_classifier(scenes, steps=steps, log=log)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(model.state_dict(), path)
     return model
@@ -112,6 +115,26 @@ def classify(model: EmojiClassifier, pictures: np.ndarray) -> torch.Tensor:
 def real_accuracy(model: EmojiClassifier, scenes: EmojiScenes, n: int = 1200, seed: int = 4242) -> float:
     x, y = real_batch(scenes, np.random.default_rng([seed]), n)
     return float((model(x).argmax(1) == y).float().mean())
+
+
+JUDGE_STEPS = 2500
+
+
+def judge_scenes(work_dir: Path) -> EmojiScenes:
+    """Every single-code-point emoji that renders (1,377): the classes of the judge."""
+    catalog = EmojiScenes.default(work_dir, count=300).catalog
+    singles = [i for i, g in enumerate(catalog.glyphs) if len(g.emoji.replace("\ufe0f", "")) == 1]
+    return EmojiScenes(catalog, singles)
+
+
+def load_judge(work_dir: Path, log=print) -> tuple[EmojiClassifier, EmojiScenes]:
+    """The classifier over all single-code-point emoji, trained on augmented real renders only
+    (never on generated pictures) the first time and kept in `work_dir`. A picture counts as
+    the asked emoji when the emoji is among the judge's first guesses: among *all* emoji (a
+    stricter test, like the project's outside judge), or among the model's concepts."""
+    scenes = judge_scenes(work_dir)
+    path = Path(work_dir) / f"eval-judge-{len(scenes.concepts)}-s{JUDGE_STEPS}.safetensors"
+    return load_or_train_classifier(scenes, path, log=log, steps=JUDGE_STEPS), scenes
 
 
 def contact_sheet(pictures: list[Image.Image], captions: list[str], path: Path, columns: int = 8, cell: int = 128) -> Path:
@@ -147,47 +170,72 @@ def evaluate(
     seed: int = 0,
     log=print,
 ) -> dict:
-    """Generate one picture per held-out prompt and score it; returns the figures."""
+    """Generate one picture per held-out prompt and score it; returns the figures.
+
+    Each prompt takes the product's path: the concept resolver (when the model has one) reads
+    the request into the caption the model is conditioned on, the 32 px model samples it, the
+    upscaler (when there is one) makes the 128 px picture, and the judge looks at that picture
+    brought back to 32 px. Time per picture covers all of it."""
+    from models.concepts import ConceptIndex
     from models.emoji_pipeline import EmojiDiffusionPipeline
+    from models.image_backend import load_upscaler
 
     info = json.loads((Path(pipeline_dir) / "training.json").read_text())
     cfg = info["train_config"]
     scenes = EmojiScenes.default(work_dir, count=cfg["concepts"], seed=cfg["seed"], image_size=cfg["image_size"])
-    classifier = load_or_train_classifier(scenes, Path(work_dir) / f"eval-classifier-{len(scenes.concepts)}-{cfg['seed']}.safetensors", log=log)
-    log(f"classifier accuracy on held-out real renders: {real_accuracy(classifier, scenes):.3f}")
+    judge, judge_set = load_judge(Path(work_dir), log=log)
+    log(f"judge accuracy on held-out real renders of all {len(judge_set.concepts)} emoji: {real_accuracy(judge, judge_set):.3f}")
+    column = {catalog_index: k for k, catalog_index in enumerate(judge_set.concepts)}
+    concept_columns = torch.tensor([column[i] for i in scenes.concepts])
 
     pipe = EmojiDiffusionPipeline.from_pretrained(pipeline_dir)
     pipe.set_progress_bar_config(disable=True)
+    index = ConceptIndex.from_folder(Path(pipeline_dir), encoder=pipe.text_encoder)
+    upscaler = load_upscaler(Path(pipeline_dir))
     prompts = scenes.eval_prompts(count=n)
     pipe("warm-up", num_inference_steps=2, output_type="np")  # loads the text encoder
 
-    generated, seconds = [], 0.0
-    for start in range(0, len(prompts), batch_size):
+    generated, shown, seconds, unresolved = [], [], 0.0, 0
+    for start in tqdm(range(0, len(prompts), batch_size), desc="eval images", mininterval=30):
         chunk = prompts[start : start + batch_size]
         generator = torch.Generator().manual_seed(seed + start)
         began = time.perf_counter()
-        images = pipe([p for p, _, _ in chunk], num_inference_steps=steps, guidance_scale=guidance, generator=generator, output_type="np").images
+        captions = []
+        for prompt, _, _ in chunk:
+            resolution = index.resolve(prompt) if index is not None else None
+            unresolved += resolution is not None and not resolution.resolved
+            captions.append(resolution.caption() if resolution is not None and resolution.resolved else prompt)
+        images = pipe(captions, num_inference_steps=steps, guidance_scale=guidance, generator=generator, output_type="np").images
+        big = upscaler.upscale(images) if upscaler is not None else images
         seconds += time.perf_counter() - began
-        generated.append(images)
+        shown.append(big)
+        generated.append(np.stack([np.asarray(Image.fromarray(b).resize(images.shape[1:3], Image.LANCZOS)) for b in big]))
     pictures = np.concatenate(generated)
     labels = torch.tensor([c for _, c, _ in prompts])
-    scores = classify(classifier, pictures)
-    top5 = scores.topk(5, dim=1).indices
-    top1_hits = (top5[:, 0] == labels).float()
-    top5_hits = (top5 == labels[:, None]).any(1).float()
+    scores = classify(judge, pictures)
+    among_concepts = scores[:, concept_columns].topk(5, dim=1).indices  # positions in the concept list
+    top1_hits = (among_concepts[:, 0] == labels).float()
+    top5_hits = (among_concepts == labels[:, None]).any(1).float()
+    among_all = scores.topk(5, dim=1).indices  # judge columns
+    all_hits = (among_all == concept_columns[labels][:, None]).any(1).float()
 
     sheet_path = Path(work_dir) / "eval" / "contact_sheet.png"
+    big = np.concatenate(shown)
     picks = list(range(0, len(prompts), max(1, len(prompts) // 32)))[:32]
-    contact_sheet([Image.fromarray(pictures[k]) for k in picks], [prompts[k][0] for k in picks], sheet_path)
+    contact_sheet([Image.fromarray(big[k]) for k in picks], [prompts[k][0] for k in picks], sheet_path)
     log(f"contact sheet of {len(picks)} generated pictures: {sheet_path}")
     return {
         "n": len(prompts),
         "top1": round(float(top1_hits.mean()), 4),
         "top5": round(float(top5_hits.mean()), 4),
         "sec_per_image": round(seconds / len(prompts), 4),
+        "top5_among_all_emoji": round(float(all_hits.mean()), 4),
+        "top1_among_all_emoji": round(float((among_all[:, 0] == concept_columns[labels]).float().mean()), 4),
+        "unresolved": unresolved,
         "concepts": len(scenes.concepts),
         "steps": steps,
         "guidance": guidance,
         "batch_size": batch_size,
+        "upscaler": upscaler is not None,
         "contact_sheet": str(sheet_path),
     }

@@ -37,7 +37,7 @@ class TrainConfig:
     batch_size: int = 32
     learning_rate: float = 8e-4
     warmup_steps: int = 100
-    concepts: int = 300
+    concepts: int | str = 300  # a count of distinct concepts, or "drawable" (every emoji that depicts something)
     image_size: int = 32
     patch_size: int = 2
     channels: tuple[int, ...] = (64, 128, 192)
@@ -49,6 +49,9 @@ class TrainConfig:
     max_tokens: int = 24
     caption_pool: int = 0  # compositions per concept encoded once (0: a fresh composition for every example)
     threads: int = 1
+    canonical_captions: bool = False  # one caption form per concept: what the request resolver writes
+    init_from: str = ""  # a pipeline folder whose UNet the run starts from (fine-tuning)
+    known_weight: float = 1.0  # how often the init model's own concepts are drawn, relative to new ones
     extra: dict = field(default_factory=dict)
 
 
@@ -82,25 +85,39 @@ class CaptionPool:
     by a one-pixel jitter.
     """
 
-    def __init__(self, scenes: EmojiScenes, encoder, per_concept: int, seed: int, max_tokens: int, progress: bool = True):
+    def __init__(
+        self, scenes: EmojiScenes, encoder, per_concept: int, seed: int, max_tokens: int, progress: bool = True,
+        weights: np.ndarray | None = None,
+    ):
         from tqdm import tqdm
 
         rng = np.random.default_rng([seed, 99])
+        self.per_concept = per_concept
         self.compositions = [scenes.sample_composition(rng, concept=k) for k in range(len(scenes.concepts)) for _ in range(per_concept)]
+        # Canonical captions repeat a lot ("a cat face" is every plain picture of it): each
+        # distinct caption is encoded and stored once, and compositions point at it.
         captions = [c.describe() for c in self.compositions]
+        distinct = list(dict.fromkeys(captions))
+        where = {c: k for k, c in enumerate(distinct)}
+        self.caption_index = torch.tensor([where[c] for c in captions])
         parts = []
-        for start in tqdm(range(0, len(captions), 256), desc="encode captions", disable=not progress, mininterval=10):
-            pooled, tokens, mask = encode_with(encoder, captions[start : start + 256], max_tokens)
+        for start in tqdm(range(0, len(distinct), 256), desc="encode captions", disable=not progress, mininterval=10):
+            pooled, tokens, mask = encode_with(encoder, distinct[start : start + 256], max_tokens)
             parts.append((pooled.half(), tokens.half(), mask))
         self.pooled, self.tokens, self.mask = (torch.cat([p[j] for p in parts]) for j in range(3))
         self.empty = encode_with(encoder, [""], max_tokens)
+        # Probability of each concept per example (uniform unless some concepts need less practice).
+        n = len(scenes.concepts)
+        w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+        self.concept_p = w / w.sum()
 
     def batch(self, scenes: EmojiScenes, seed: int, step: int, batch_size: int, drop: torch.Tensor):
         """Pictures (B, S, S, 3) uint8 and the (pooled, tokens, mask) of their captions; `drop` rows get the empty caption."""
         rng = np.random.default_rng([seed, step])
-        picks = rng.integers(len(self.compositions), size=batch_size)
+        concepts = rng.choice(len(self.concept_p), size=batch_size, p=self.concept_p)
+        picks = concepts * self.per_concept + rng.integers(self.per_concept, size=batch_size)
         pictures = np.stack([scenes.render(self.compositions[i], rng) for i in picks])
-        index = torch.from_numpy(picks)
+        index = self.caption_index[torch.from_numpy(picks)]
         conditioning = []
         for stored, empty in zip((self.pooled, self.tokens, self.mask), self.empty):
             rows = stored[index].float()
@@ -110,8 +127,18 @@ class CaptionPool:
 
 
 # Options a run may change when it resumes: how long it goes, how fast, and how captions are
-# encoded. Anything else (model shape, data, objective) would silently make another model.
-RESUMABLE_CHANGES = {"steps", "threads", "checkpoint_every", "caption_pool"}
+# encoded, and the learning rate (lowered for a last stretch; the change is recorded). Anything
+# else (model shape, data, objective) would silently make another model.
+RESUMABLE_CHANGES = {"steps", "threads", "checkpoint_every", "caption_pool", "learning_rate"}
+
+
+def concept_weights(scenes: EmojiScenes, config: TrainConfig) -> np.ndarray | None:
+    """Sampling weight per concept: `known_weight` for concepts the init model was trained on."""
+    if not config.init_from or config.known_weight == 1.0:
+        return None
+    info = json.loads((Path(config.init_from) / "training.json").read_text())
+    known = {c["emoji"] for c in info.get("concepts", [])}
+    return np.array([config.known_weight if scenes.catalog.glyphs[i].emoji in known else 1.0 for i in scenes.concepts])
 
 
 def _save_checkpoint(path: Path, state: dict) -> None:
@@ -132,6 +159,10 @@ def export_pipeline(unet, config: TrainConfig, scenes: EmojiScenes, out_dir: Pat
     concepts = [{"emoji": scenes.catalog.glyphs[i].emoji, "name": str(scenes.catalog.glyphs[i].name)} for i in scenes.concepts]
     info = {"train_config": {**asdict(config), "channels": list(config.channels)}, "concepts": concepts, **(meta or {})}
     (out_dir / "training.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
+    if config.canonical_captions:  # requests reach this model through its concept resolver
+        from models.concepts import build_index
+
+        build_index(scenes.catalog, scenes.concepts).save(out_dir)
     return out_dir
 
 
@@ -146,13 +177,20 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
     data_dir = Path(data_dir)
     checkpoint_path = data_dir / "checkpoint.pt"
 
-    scenes = EmojiScenes.default(data_dir, count=config.concepts, seed=config.seed, image_size=config.image_size)
+    scenes = EmojiScenes.default(data_dir, count=config.concepts, seed=config.seed, image_size=config.image_size,
+                                 canonical=config.canonical_captions)
     encoder = load_sentence_encoder()
-    pool = CaptionPool(scenes, encoder, config.caption_pool, config.seed, config.max_tokens, progress) if config.caption_pool else None
+    weights = concept_weights(scenes, config)
+    pool = (CaptionPool(scenes, encoder, config.caption_pool, config.seed, config.max_tokens, progress, weights)
+            if config.caption_pool else None)
     captions = CaptionCache(encoder, config.max_tokens) if pool is None else None
 
     torch.manual_seed(config.seed)
     unet = make_unet(config.image_size, config.patch_size, config.channels, config.coord_channels).to(device)
+    if config.init_from:  # fine-tuning: start from a trained pipeline's (EMA) UNet
+        from diffusers import UNet2DConditionModel
+
+        unet.load_state_dict(UNet2DConditionModel.from_pretrained(Path(config.init_from) / "unet").state_dict())
     ema = copy.deepcopy(unet).requires_grad_(False)
     optimizer = torch.optim.AdamW(unet.parameters(), lr=config.learning_rate, betas=(0.9, 0.99), weight_decay=0.01)
     noise_schedule = DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction")
@@ -223,6 +261,8 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
         torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
         optimizer.step()
 
+        # EMA warm-up counts from step 0 of this run; a fine-tune starts its EMA from the
+        # trained weights, so the early, short average does not throw knowledge away.
         decay = min(config.ema_max_decay, 1 - (1 + step) ** -0.75)
         with torch.no_grad():
             for e, p in zip(ema.parameters(), unet.parameters()):
@@ -256,7 +296,8 @@ def export_checkpoint(data_dir: Path, out_dir: Path) -> dict:
     config = TrainConfig(**{"min_snr_gamma": 5.0, "coord_channels": 0, **cfg})
     unet = make_unet(config.image_size, config.patch_size, config.channels, config.coord_channels)
     unet.load_state_dict(state["ema"])
-    scenes = EmojiScenes.default(Path(data_dir), count=config.concepts, seed=config.seed, image_size=config.image_size)
+    scenes = EmojiScenes.default(Path(data_dir), count=config.concepts, seed=config.seed, image_size=config.image_size,
+                                 canonical=config.canonical_captions)
     summary = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1), "device": "checkpoint", "resumes": state.get("resumes", [])}
     export_pipeline(unet, config, scenes, out_dir, {"training": summary})
     return summary

@@ -107,3 +107,70 @@ def test_caption_cache_keeps_every_caption_of_the_batch_it_serves():
     pooled, tokens, mask = cache(["", "c", "d", "e"])  # "" is cached and the oldest entry
     assert pooled[:, 0].tolist() == [0.0, 1.0, 1.0, 1.0] and tokens.shape == (4, 8, 384)
     assert len(cache.store) == 3
+
+
+def test_draw_prompts_writes_one_picture_and_one_line_per_prompt(settings, tiny_model, tmp_path, capsys):
+    from policy.registry import OptOutRegistry
+
+    registry = OptOutRegistry(settings.database_path)
+    registry.add("Jonathan Quillfeather")
+    registry.close()
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a cat face\na portrait of jonathan quillfeather\nun pingouin 🐧 sur la glace\n", encoding="utf-8")
+    out = tmp_path / "pictures"
+    code = main(["draw", "--prompts", str(prompts), "--out-dir", str(out), "--seed", "4", "--steps", "2", "--model", str(tiny_model)])
+    assert code == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    rows, summary = lines[:-1], lines[-1]
+    assert len(rows) == 3 and summary["n"] == 3 and summary["drawn"] == 2 and summary["refused"] == 1
+    assert summary["sec_per_image"] > 0
+    assert [r["allowed"] for r in rows] == [True, False, True]
+    assert rows[0]["path"] == str(out / "0000.png") and rows[2]["path"] == str(out / "0002.png") and rows[1]["path"] is None
+    assert sorted(p.name for p in out.iterdir()) == ["0000.png", "0002.png"]
+    assert all({"allowed", "path", "seed", "model", "steps", "sec"} <= set(r) for r in rows)
+    # The tiny model has no upscaler: its native size is its 32 px sample.
+    import PIL.Image
+
+    assert PIL.Image.open(out / "0000.png").size == (32, 32)
+
+
+def test_draw_uses_the_deployments_user_age_through_the_studio_gate(tiny_model, tmp_path, monkeypatch, capsys):
+    """EASEL_USER_AGE reaches the same gate as the chat: a gory picture is refused for a
+    14-year-old (status 3) and drawn for an adult."""
+    from chat.settings import Settings
+
+    monkeypatch.setenv("EASEL_DATA_DIR", str(tmp_path / "data"))
+    prompt = "a bloody horror movie poster"  # refused for minors (gore), allowed for adults
+    monkeypatch.setenv("EASEL_USER_AGE", "14")
+    assert Settings().user_age == 14
+    assert main(["draw", prompt, "--steps", "2", "--model", str(tiny_model), "--out", str(tmp_path / "teen.png")]) == 3
+    assert not (tmp_path / "teen.png").exists()
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["allowed"] is False
+    monkeypatch.setenv("EASEL_USER_AGE", "30")
+    assert main(["draw", prompt, "--steps", "2", "--model", str(tiny_model), "--out", str(tmp_path / "adult.png")]) == 0
+    assert (tmp_path / "adult.png").is_file()
+
+
+def test_models_never_import_chat_or_policy():
+    import ast
+    from pathlib import Path
+
+    for path in (Path(__file__).resolve().parents[1] / "models").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.split(".")[0] in {"chat", "policy", "app"} for n in names), f"{path.name} imports {names}"
+
+
+def test_concepts_lists_what_the_shipped_model_draws(settings, capsys):
+    from models.cli import EMBEDDED_DIR
+
+    assert main(["concepts"]) == 0
+    names = capsys.readouterr().out.strip().splitlines()
+    if (EMBEDDED_DIR / "concepts.json").is_file():  # the model with a concept index
+        assert len(names) >= 1300 and {"dog", "house", "sun", "pizza"} <= set(names)
+    else:
+        assert len(names) == 300
+    assert main(["concepts", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [r["name"] for r in rows] == names and all(set(r) == {"name", "emoji"} for r in rows)
+    assert {"name": "dog", "emoji": "🐕"} in rows
