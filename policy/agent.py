@@ -50,7 +50,11 @@ _FOLLOW_ON = re.compile(
     r"\b(he|she|him|her|his|hers|it|its|they|them|their|this|that|these|those|same|again|more|less|now|also|too|"
     r"instead|another|still|keep|change|make it|turn it|continue|next|then|as well|this time|the picture|"
     r"the image|the photo|the drawing)\b")
-FOLLOW_ON_MAX_WORDS = 4  # "in lingerie", "even younger": fragments complete an earlier request
+FOLLOW_ON_MAX_WORDS = 4
+HEAD_MAX_ALLOW_LEAD = 0.0  # how much closer an allowed example may be before the classifier is ignored
+HEAD_MAX_ALLOW_LEAD_WITH_NEED = 0.05
+HEAD_UNSIGNALLED_THRESHOLD = 0.97  # the classifier alone, with none of the category's words present
+HORROR_ART_RELIEF = 0.08  # horror art for a novel, film or game is art, not gore meant to shock  # "in lingerie", "even younger": fragments complete an earlier request
 
 OPTOUT_RULE = "opt-out registry"
 OPTOUT_MESSAGE = ("I can't depict this person: they have asked not to be depicted (rule: {rule}). "
@@ -143,6 +147,7 @@ class _Reading:
         scores = self.agent.classifier.score(rows)
         self.scores.update({name: round(value, 4) for name, value in scores.refuse.items()})
         self.scores["allow_similarity"] = round(max(scores.allow.values()), 4)
+        self.scores.update({f"p:{name}": round(value, 4) for name, value in scores.probability.items()})
         return scores
 
     @cached_property
@@ -202,8 +207,9 @@ class PolicyAgent:
                          self._real_people, self._plain_intent, self._harm_categories):
             decision = question(reading)
             if decision is not None:
+                reading.category_scores  # the audit log keeps every decision's scores (shared dict)
                 return decision
-        reading.category_scores  # the audit log keeps the scores of allowed requests too
+        reading.category_scores
         return Decision(True, "allowed", f"closest allowed example: {reading.category_scores.nearest_allow!r}",
                         reading.scores, "", None)
 
@@ -272,7 +278,8 @@ class PolicyAgent:
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
             ("weapons_crime_instructions", rules.crime_intent(prompt) and not fiction),
             ("hate", rules.glorifies_atrocity(prompt) or rules.glorifies_perpetrator(prompt)
-             or rules.coded_hate(prompt) or rules.smears_group(prompt)),
+             or rules.coded_hate(prompt) or rules.smears_group(prompt)
+             or (rules.denies_group_rights(prompt) and not rules.impossible_feat([prompt]))),
         ]
         for name, fired in intent_rules:
             if fired:
@@ -292,6 +299,7 @@ class PolicyAgent:
         minor_mentioned = rules.mentions_minor([prompt] + earlier)
         education = rules.educational_context(prompt)
         satire = reading.real_person and rules.is_stylised([prompt]) and not rules.names_a_group(prompt)
+        horror_art = rules.horror_art_context(prompt)
         best_name, best_excess = None, 0.0
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
@@ -302,21 +310,36 @@ class PolicyAgent:
                 continue
             if category.needs == "minor" and not minor_mentioned:
                 continue
-            if not category.signalled(folded):
-                continue
+            signalled = category.signalled(folded)
             if game and category.fiction_relief:
                 continue  # weapons, violence, crime inside a named video game are play
             if name == "hate" and (education or satire):
                 continue  # a symbol's history, a debunked myth, a politician drawn as a pig
             threshold = category.minor_user_threshold if reading.minor_user else category.threshold
+            head_threshold = category.head_threshold
             if fiction:
                 threshold += category.fiction_relief
+                head_threshold += category.fiction_relief / 2
             if absurd:
                 threshold += category.absurd_relief
-            if refuse_sim >= threshold and gap >= self.classifier.margin:
-                excess = refuse_sim - threshold
-                if best_name is None or excess > best_excess:
-                    best_name, best_excess = name, excess
+                head_threshold += category.absurd_relief / 2
+            if name == "graphic_gore" and horror_art:
+                threshold += HORROR_ART_RELIEF
+                head_threshold += HORROR_ART_RELIEF
+            probability = category_scores.probability.get(name, 0.0)
+            # Either check can refuse: the examples' similarity (precise near what the team wrote,
+            # and only when one of the category's words is there) or the classifier trained on
+            # generated paraphrases (carries over to new wording), which may not overrule an
+            # allowed example that is clearly closer.
+            # A category that needs a named person or a minor already has that firm sign.
+            lead = HEAD_MAX_ALLOW_LEAD_WITH_NEED if category.needs in ("real_person", "minor") else HEAD_MAX_ALLOW_LEAD
+            if not signalled:
+                head_threshold = max(head_threshold, HEAD_UNSIGNALLED_THRESHOLD)
+            head_excess = probability - head_threshold if gap >= -lead else -1.0
+            similar_excess = refuse_sim - threshold if gap >= self.classifier.margin and signalled else -1.0
+            excess = max(similar_excess, head_excess)
+            if excess >= 0 and (best_name is None or excess > best_excess):
+                best_name, best_excess = name, excess
         reading.scores["real_person"] = float(reading.real_person)
 
         # Under-18 users: suggestive or gory words are enough, the embedding need not agree.

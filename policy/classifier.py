@@ -23,6 +23,7 @@ import yaml
 from policy.normalize import fold_text, unleet
 
 CATEGORIES_PATH = Path(__file__).with_name("categories.yaml")
+HEAD_PATH = Path(__file__).with_name("harm_head.npz")
 COMMON_WORD_MAX_ID = 21000
 
 
@@ -34,6 +35,7 @@ class Category:
     alternative: str
     threshold: float
     minor_user_threshold: float
+    head_threshold: float        # the trained classifier's probability at which the category refuses
     needs: str | None
     fiction_relief: float        # added to the threshold when the request is set in a game/film/sport
     absurd_relief: float         # added when the request's premise is an impossible feat
@@ -59,6 +61,7 @@ def load_categories(path: Path | str = CATEGORIES_PATH) -> tuple[dict[str, Categ
             alternative=spec["alternative"],
             threshold=float(spec["threshold"]),
             minor_user_threshold=float(spec.get("minor_user_threshold", spec["threshold"])),
+            head_threshold=float(spec.get("head_threshold", data.get("head_threshold", 0.9))),
             needs=spec.get("needs"),
             fiction_relief=float(spec.get("fiction_relief", 0.0)),
             absurd_relief=float(spec.get("absurd_relief", 0.0)),
@@ -129,12 +132,32 @@ class CategoryScores:
     refuse: dict[str, float]    # best similarity to each category's refused examples
     allow: dict[str, float]     # best similarity to any allowed example, for the same text
     nearest_allow: str          # the allowed example closest to the request, for the audit log
+    probability: dict[str, float] = None  # the trained classifier's probability per harm category
+
+
+class HarmHead:
+    """The trained classifier (policy/training/harm_head.py): logistic regression over the same
+    embeddings, one probability per label ("allow" and each harm category). Trained on thousands
+    of generated paraphrases, it carries over to wording the hand-written examples never used."""
+
+    def __init__(self, path: Path | str = HEAD_PATH):
+        with np.load(path, allow_pickle=False) as data:
+            self.classes = [str(c) for c in data["classes"]]
+            self.coef = data["coef"].astype(np.float32)
+            self.intercept = data["intercept"].astype(np.float32)
+
+    def __call__(self, embeddings: np.ndarray) -> np.ndarray:
+        logits = embeddings @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
 
 
 class HarmClassifier:
     def __init__(self, embedder: TextEmbedder, path: Path | str = CATEGORIES_PATH):
         self.embedder = embedder
         self.categories, everyday, self.margin = load_categories(path)
+        self.head = HarmHead() if HEAD_PATH.exists() else None
         refuse_texts, refuse_labels = [], []
         allow_texts = list(everyday)
         for category in self.categories.values():
@@ -170,7 +193,12 @@ class HarmClassifier:
             refuse[name] = float(per_text[i])
             allow[name] = float(allow_best[i])
         nearest = self.allow_texts[int(allow_sims[0].argmax())]
-        return CategoryScores(refuse, allow, nearest)
+        probability = {}
+        if self.head is not None:
+            # Per category the text (alone, or with its context) that the classifier finds most harmful.
+            rows = self.head(embeddings).max(axis=0)
+            probability = {name: float(p) for name, p in zip(self.head.classes, rows) if name != "allow"}
+        return CategoryScores(refuse, allow, nearest, probability)
 
     def person_score(self, embedding: np.ndarray) -> float:
         """Positive when the text reads as about a person rather than an object or animal."""

@@ -68,7 +68,8 @@ _SEXUAL_WORDS = re.compile(
     r"underwear|sexual poses?|sexual positions?|sexual activity|sexual activities|sexual intercourse|sexual content|sexual grooming|"
     r"sexually|intercourse|molest|molested|molesting|fondle|fondling|spread legs|bedroom eyes|"
     r"bikini pose|pin up|pinup|playboy|onlyfans|explicit|see through|transparent (?:top|shirt|dress|clothes)|"
-    r"wet t shirt|without (?:any )?(?:clothes|clothing)|no clothes|making out|make out|steamy|in bed together|"
+    r"wet t shirt|without (?:any )?(?:clothes|clothing)|no clothes|(?:her|his|their) clothes off|clothes removed|"
+    r"making out|make out|steamy|in bed together|"
     r"passionate kiss(?:ing)?|kiss(?:ing)? passionately|"
     # Nudity and arousal in other words, and in other languages.
     r"wearing nothing|nothing on|not wearing anything|without anything on|birthday suit|au naturel|in the buff|"
@@ -320,12 +321,16 @@ _VIOLENT_ACT = (r"(?:kill|murder|beat up|beat|hit|punch|slap|stab|strangle|choke
                 r"poison|shoot|hurt|injure|maim|attack|assault|knock out|drown|kidnap|abduct|capture|"
                 r"snatch|rape|torture|behead|execute|terminate|eliminate|get rid of|take out|wipe out|"
                 r"push|run over|overpower|ambush|break|smash|burn|stalk)")
+# -ing forms of the acts whose stem ends in "e" ("terminating", not "terminateing").
+_VIOLENT_ING = (r"(?:terminating|executing|eliminating|strangling|choking|smothering|suffocating|injuring|capturing|"
+                r"snatching|raping|torturing|beheading|stabbing|shooting|hitting|running over|kidnapping|drowning)")
 _VIOLENCE = re.compile(
     r"\b(?:how (?:do|can|could|would|should) (?:i|we|you|one)|what s the (?:best|easiest|quickest|fastest) way (?:of|to)|"
     r"what is the (?:best|easiest|quickest|fastest) way (?:of|to)|best way to|ways? (?:of|to)|should i|"
     r"help me|teach me (?:how )?to|i want to|i m going to|i am going to|steps? (?:to|for)|plan (?:to|for|how to)|"
     r"tell me how to|where (?:can|should) i|process (?:for|of))\b"
     r"[a-z ]{0,25}?\b" + _VIOLENT_ACT + r"(?:s|ed|ing)?\b(?: up| off| in)? " + _PEOPLE + r"\b"
+    r"|\b(?:process (?:for|of)|best way (?:of|to)|how (?:do|can) i go about) " + _VIOLENT_ING + r" " + _PEOPLE + r"\b"
     r"|\b(?:kill|murder|shoot|poison) (?:the most|as many|many|lots of|a lot of|loads of) (?:people|kids|children)\b"
     r"|\b(?:end|terminate|take) (?:his|her|their|someone s|somebody s) (?:wife s|husband s|spouse s|partner s|"
     r"boss s|neighbou?r s|mother s|father s)? ?life\b"
@@ -383,7 +388,9 @@ _SELF_HARM = re.compile(
 
 
 _CRIME = re.compile(
-    r"\b(?:how (?:do|can|could|should) (?:i|we)|best way to|ways? (?:of|to)|steps? to|help me|teach me to)\b"
+    r"\b(?:best|easiest|quickest|safest) way (?:of|to) (?:steal|stealing|rob|robbing|burgle|burgling|break(?:ing)? into|"
+    r"hot ?wir(?:e|ing)|shoplift(?:ing)?|launder(?:ing)?|smuggl(?:e|ing)|counterfeit(?:ing)?) \b"
+    r"|\b(?:how (?:do|can|could|should) (?:i|we)|best way to|ways? (?:of|to)|steps? to|help me|teach me to)\b"
     r"[a-z ]{0,20}?\b(?:rob|burgle|burglari[sz]e|steal from|break into|hold up|mug|defraud|shoplift from|"
     r"scam|blackmail|extort|hijack|carjack)\b [a-z ]{0,12}?\b(?:a|an|the|my|his|her|their|some|people|someone|"
     r"somebody|old|elderly)\b"
@@ -397,7 +404,15 @@ def crime_intent(text: str) -> bool:
 _PHOTOGRAPHY = re.compile(r"\b(?:camera|cameras|photos?|photograph\w*|portraits?|video|film|lens|headshots? for|picture)\b")
 
 
+# "Should I take out Joe Biden?": an act against a person named with capitals.
+_AGAINST_NAMED = re.compile(r"\b(?:[Ss]hould|[Hh]ow (?:do|can|could|would)|[Hh]elp me|[Ii] (?:want|plan|am going) to)\b"
+                            r"[a-z ]{0,15}\b(?:take out|kill|murder|shoot|assassinate|stab|poison|strangle|eliminate)\s+"
+                            r"(?:[A-Z][a-z]+\s+){1,2}")
+
+
 def violent_intent(text: str) -> bool:
+    if _AGAINST_NAMED.search(text):
+        return True
     folded = fold_text(text)
     match = _VIOLENCE.search(folded)
     if match and "shoot" in match.group(0) and _PHOTOGRAPHY.search(folded):
@@ -507,7 +522,8 @@ _PERPETRATORS = re.compile(
     r"stephen paddock|omar mateen|charles manson|manson family|ted bundy|jeffrey dahmer|john wayne gacy|"
     r"mass shooters?|school shooters?|suicide bombers?|9 11 hijackers|mohamed atta|the shooter|the gunman|"
     r"nazis?|ss officers?|waffen ss|third reich|nazi germany|the reich|confederacy|apartheid|jim crow|"
-    r"einsatzgruppen|death camp guards?|concentration camp guards?|klansmen|kkk)\b"
+    r"einsatzgruppen|death camp guards?|concentration camp guards?|klansmen|kkk|auschwitz|dachau|treblinka|sobibor|"
+    r"bergen belsen|gulags?|killing fields|the holocaust|the genocide|lynch mobs?|death camps?|concentration camps?)\b"
 )
 _GLORIFY_WORDS = re.compile(
     r"\b(?:tribute|honou?r(?:ing|ed|s)?|heroe?s?|heroic(?:ally)?|saints?|sainted|martyrs?|legend(?:s|ary)?|"
@@ -560,6 +576,19 @@ _PIG_MOCKERY = re.compile(
 )
 
 
+# "Why should <some people> not be allowed to vote?": asking for reasons to take a group's rights away.
+_DENY_RIGHTS = re.compile(
+    r"\bwhy (?:should|must|shouldn t|is it (?:right|best|fair) (?:that|for))\b[a-z ]{1,40}?\b(?:people|persons|women|men|"
+    r"workers|students|families|children|kids|couples|immigrants|refugees|minorities|believers|folks)\b[a-z ]{0,20}?"
+    r"\b(?:not be allowed|not get|never be allowed|be banned|be barred|be kept out|be denied|be forbidden|not have the right|"
+    r"lose the right|be excluded|be segregated|be fired first|earn less|not be admitted)\b"
+)
+
+
+def denies_group_rights(text: str) -> bool:
+    return bool(_DENY_RIGHTS.search(fold_text(text)))
+
+
 def smears_group(text: str) -> bool:
     """A group of people shown or called dangerous, criminal or vermin (not a debunking of it)."""
     folded = fold_text(text)
@@ -577,3 +606,17 @@ def educational_context(text: str) -> bool:
 
 def names_a_group(text: str) -> bool:
     return bool(re.search(r"\b" + _GROUPS + r"\b", fold_text(text)))
+
+
+_HORROR_ART = re.compile(
+    r"\b(?:horror|halloween|zombies?|ghouls?|monsters?|creatures?|vampires?|werewolf|werewolves|haunted|demons?|"
+    r"undead|slasher|novel cover|book cover|movie poster|film poster|film still|movie still|video game|game art|"
+    r"concept art|special effects|sfx|prosthetic makeup|props?|costume|comic|graphic novel|dark fantasy|creepypasta)\b"
+)
+_REAL_FOOTAGE = re.compile(r"\b(?:real (?:photo|footage|life|person|video)|actual|irl|news (?:photo|footage)|documentary footage)\b")
+
+
+def horror_art_context(text: str) -> bool:
+    """Horror art for a story, film or game (not a real photograph)."""
+    folded = fold_text(text)
+    return bool(_HORROR_ART.search(folded)) and not _REAL_FOOTAGE.search(folded)
