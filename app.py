@@ -79,7 +79,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                         refine_button = gr.Button("Refine from here", size="sm", elem_id="refine-from")
                         download_button = gr.DownloadButton("Download", value=None, interactive=False, size="sm", elem_id="download")
                         action_note = gr.Markdown()
-                    with gr.Accordion("Settings", open=False):
+                    with gr.Accordion("Settings", open=False, elem_id="settings-panel"):
                         model_choice = gr.Dropdown(model_choices, value=settings.image_model, label="Image model",
                                                    elem_id="image-model")
                         steps = gr.Slider(1, 50, value=settings.image_steps or 20, step=1, label="Steps")

@@ -324,6 +324,8 @@ class OptOutRegistry:
         return conn
 
     def _damaged(self, signature: tuple | None, detail: str):
+        detail = " ".join(detail.split())
+        detail = detail if len(detail) <= 200 else detail[:200] + " …"
         problem = DatabaseDamaged(self.db_path, detail)
         if self._damaged_signature is None or signature != self._damaged_signature:
             log.error("database health: DAMAGED: %s: %s; refusing every picture until it is repaired",
