@@ -56,6 +56,13 @@ def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubP
     upscaler.add_argument("--out", type=Path, default=EMBEDDED_DIR / "upscaler", help="where the trained upscaler is saved")
     upscaler.set_defaults(handler=run_train_upscaler)
 
+    sr = eval_commands.add_parser("upscaler", help="the super-resolution stage against LANCZOS (PSNR/SSIM) and a contact sheet")
+    sr.add_argument("--model-dir", type=Path, default=EMBEDDED_DIR, help="the embedded pipeline folder (with upscaler/)")
+    sr.add_argument("-n", type=int, default=256, help="held-out real renders measured")
+    sr.add_argument("--sheet", type=Path, default=None, help="contact sheet path (default DATA_DIR/image_upscaler/sheet.png)")
+    sr.add_argument("--threads", type=int, default=1)
+    sr.set_defaults(handler=run_eval_upscaler)
+
     evaluate = eval_commands.add_parser("images", help="prompt fidelity and speed of the embedded image model")
     evaluate.add_argument("--json", action="store_true", help="print only the JSON figures")
     evaluate.add_argument("--model-dir", type=Path, default=EMBEDDED_DIR, help="the embedded pipeline folder")
@@ -65,6 +72,7 @@ def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubP
     evaluate.add_argument("--batch-size", type=int, default=16)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--threads", type=int, default=1)
+    evaluate.add_argument("--concepts", default=None, help='measure on another concept set ("drawable" or a count) than the model\'s own')
     evaluate.set_defaults(handler=run_eval)
 
     concepts = commands.add_parser("concepts", help="what the embedded image model was trained to draw, one name a line")
@@ -109,6 +117,37 @@ def run_train_upscaler(args, settings) -> int:
     return 0
 
 
+def run_eval_upscaler(args, settings) -> int:
+    """Held-out real renders: PSNR/SSIM of the upscaler and of LANCZOS from the same 32 px input
+    (clean and degraded), and a contact sheet that also shows the base model's own samples."""
+    import torch
+
+    from models.emoji_data import EmojiCatalog
+    from models.emoji_pipeline import EmojiDiffusionPipeline
+    from models.emoji_upscaler import HighResGlyphs, comparison_sheet, measure
+    from models.image_backend import load_concept_index, load_upscaler
+
+    torch.set_num_threads(args.threads)
+    upscaler = load_upscaler(args.model_dir)
+    if upscaler is None:
+        print(f"error: {args.model_dir} has no upscaler/", file=sys.stderr)
+        return 2
+    data = settings.resolved_data_dir()
+    catalog = EmojiCatalog.build(data / "image_model")
+    glyphs = HighResGlyphs([catalog.glyphs[i].emoji for i in catalog.drawable_concepts()], data / "image_upscaler")
+    figures = measure(upscaler, glyphs, n=args.n)
+    pipe = EmojiDiffusionPipeline.from_pretrained(args.model_dir)
+    pipe.set_progress_bar_config(disable=True)
+    index = load_concept_index(args.model_dir, pipe)
+    prompts = ["a dog", "a house", "the sun", "a pizza", "a tree", "a red car on a yellow background", "a small cat face", "a rocket"]
+    captions = [index.resolve(p).caption() if index is not None else p for p in prompts]
+    samples = pipe(captions, generator=torch.Generator().manual_seed(0), output_type="np").images
+    sheet = comparison_sheet(upscaler, glyphs, list(zip(prompts, samples)), args.sheet or data / "image_upscaler" / "sheet.png")
+    print(f"contact sheet: {sheet}", file=sys.stderr)
+    print(json.dumps(figures))
+    return 0
+
+
 def run_eval(args, settings) -> int:
     import torch
 
@@ -120,6 +159,7 @@ def run_eval(args, settings) -> int:
     figures = evaluate(
         args.model_dir, settings.resolved_data_dir() / "image_model", n=args.n, steps=args.steps,
         guidance=DEFAULT_GUIDANCE if args.guidance is None else args.guidance, batch_size=args.batch_size, seed=args.seed, log=log,
+        concepts=None if args.concepts is None else args.concepts if args.concepts == "drawable" else int(args.concepts),
     )
     if not args.json:
         for key, value in figures.items():

@@ -254,3 +254,37 @@ def measure(model: EmojiUpscaler, glyphs: HighResGlyphs, n: int = 256, seed: int
         figures[name] = {"sr_psnr": round(psnr(sr, high), 2), "lanczos_psnr": round(psnr(lz, high), 2),
                          "sr_ssim": round(ssim(sr, high), 4), "lanczos_ssim": round(ssim(lz, high), 4)}
     return figures
+
+
+def comparison_sheet(upscaler: EmojiUpscaler, glyphs: HighResGlyphs, samples: list[tuple[str, np.ndarray]], path: Path,
+                     seed: int = 5) -> Path:
+    """A contact sheet in two parts. Top rows: held-out real renders at 128 px, their 32 px
+    version upscaled by LANCZOS, and by the upscaler. Bottom rows: the base model's own 32 px
+    samples (with their prompts) upscaled by LANCZOS and by the upscaler."""
+    cell, label = 128, 14
+    rng = np.random.default_rng(seed)
+    held_out = [i for i in range(len(glyphs)) if i % 10 == 0]
+    real = np.stack([glyphs.compose(rng, int(i)) for i in rng.choice(held_out, size=8)])
+    low = downsample(real)
+    rows = [("real 128 px", list(real)),
+            ("LANCZOS from 32 px", [np.asarray(Image.fromarray(p).resize((cell, cell), Image.LANCZOS)) for p in low]),
+            ("upscaler from 32 px", list(upscaler.upscale(low)))]
+    if samples:
+        small = np.stack([s for _, s in samples[:8]])
+        rows += [("model sample, LANCZOS", [np.asarray(Image.fromarray(p).resize((cell, cell), Image.LANCZOS)) for p in small]),
+                 ("model sample, upscaler", list(upscaler.upscale(small)))]
+    width = 8 * cell
+    sheet = Image.new("RGB", (width, len(rows) * (cell + label) + (label if samples else 0)), "white")
+    draw = ImageDraw.Draw(sheet)
+    y = 0
+    for title, pictures in rows:
+        draw.text((3, y + 1), title, fill="black")
+        for k, picture in enumerate(pictures):
+            sheet.paste(Image.fromarray(picture), (k * cell, y + label))
+        y += cell + label
+    if samples:
+        draw.text((3, y + 1), " | ".join(p for p, _ in samples[:8])[:170], fill="black")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path)
+    return path

@@ -169,8 +169,11 @@ def evaluate(
     batch_size: int = 16,
     seed: int = 0,
     log=print,
+    concepts: int | str | None = None,
 ) -> dict:
     """Generate one picture per held-out prompt and score it; returns the figures.
+    `concepts` measures on another concept set than the model's own (e.g. a 300-concept model
+    on "drawable", to compare it with a model trained on all of them).
 
     Each prompt takes the product's path: the concept resolver (when the model has one) reads
     the request into the caption the model is conditioned on, the 32 px model samples it, the
@@ -182,7 +185,7 @@ def evaluate(
 
     info = json.loads((Path(pipeline_dir) / "training.json").read_text())
     cfg = info["train_config"]
-    scenes = EmojiScenes.default(work_dir, count=cfg["concepts"], seed=cfg["seed"], image_size=cfg["image_size"])
+    scenes = EmojiScenes.default(work_dir, count=concepts or cfg["concepts"], seed=cfg["seed"], image_size=cfg["image_size"])
     judge, judge_set = load_judge(Path(work_dir), log=log)
     log(f"judge accuracy on held-out real renders of all {len(judge_set.concepts)} emoji: {real_accuracy(judge, judge_set):.3f}")
     column = {catalog_index: k for k, catalog_index in enumerate(judge_set.concepts)}
