@@ -552,7 +552,7 @@ def _factor(text: _Text, m: re.Match, grow: bool) -> float:
         return 1.25 if grow else 0.8
     if re.search(r"\b" + _MUCH + r"\b", window) or re.search(r"huge|giant|enormous|massive|tiny|minuscule", word):
         return 2.0 if grow else 0.4
-    return 1.5 if grow else 0.6
+    return 1.5 if grow else 0.65
 
 
 def describe_capabilities() -> str:

@@ -114,32 +114,61 @@ def hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
     return out
 
 
-def recolour_pixels(rgb: np.ndarray, alpha: np.ndarray, colour: Colour) -> np.ndarray:
-    """`rgb` (h, w, 3) in 0..255 with every tinted pixel turned to `colour`, shading kept.
+def _circular_mean(degrees: np.ndarray, weights: np.ndarray | None = None) -> float:
+    angles = np.radians(degrees)
+    return float(np.degrees(np.arctan2(np.average(np.sin(angles), weights=weights),
+                                       np.average(np.cos(angles), weights=weights))) % 360)
 
-    A subject that is mostly grey or white (a cloud, a ghost) is tinted as a whole; otherwise
-    only its tinted pixels change and white highlights and black outlines stay as they are."""
+
+def _hue_gap(a: float, b: float) -> float:
+    return abs((a - b + 180) % 360 - 180)
+
+
+def recolour_pixels(rgb: np.ndarray, alpha: np.ndarray, colour: Colour) -> np.ndarray:
+    """`rgb` (h, w, 3) in 0..255 turned to `colour`, shading kept.
+
+    The subject's main colour changes, the way "a blue apple" keeps its green leaf: the tinted
+    pixels near the dominant hue take the new hue (keeping a little of their spread), and the
+    other colours, white highlights and black outlines stay. Where the main colour is not most
+    of the subject, more of it changes, until the subject as a whole reads as the new colour. A
+    subject that is mostly grey or white (a cloud, a ghost) is tinted as a whole."""
     hsv = rgb_to_hsv(rgb / 255.0)
-    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    h, s, v = hsv[..., 0] * 360.0, hsv[..., 1], hsv[..., 2]
     solid = alpha > 0.5
     tinted = (s > 0.18) & (v > 0.15)
     tinted_share = (tinted & solid).sum() / max(1, solid.sum())
     if colour.hue is None:
         s = s * colour.sat
         v = np.clip(v * colour.val + colour.lift, 0, 1)
-    elif tinted_share >= 0.2:
-        # Tinted pixels take the new hue; greys stay grey, with a smooth blend in between (a
-        # hard saturation cut would speckle the greyish parts).
-        weight = np.clip((s - 0.06) / 0.2, 0, 1) * np.clip((v - 0.06) / 0.12, 0, 1)
-        target = hsv_to_rgb(np.stack([np.full_like(h, colour.hue / 360.0), np.clip(np.maximum(s, 0.35) * colour.sat, 0, 1),
-                                      np.clip(v * colour.val + colour.lift, 0, 1)], -1))
-        return (weight[..., None] * target + (1 - weight[..., None]) * (rgb / 255.0)) * 255.0
-    else:
+        return hsv_to_rgb(np.stack([h / 360.0, s, v], -1)) * 255.0
+    if tinted_share < 0.2:
         sel = v > 0.12
-        h = np.where(sel, colour.hue / 360.0, h)
+        h = np.where(sel, colour.hue, h)
         s = np.where(sel, np.maximum(s, colour.min_sat * np.clip(1.2 - v * 0.3, 0, 1)), s)
         v = np.where(sel, np.clip(v * colour.val + colour.lift, 0, 1) * np.where(v > 0.9, 0.92, 1.0), v)
-    return hsv_to_rgb(np.stack([h, s, v], -1)) * 255.0
+        return hsv_to_rgb(np.stack([h / 360.0, s, v], -1)) * 255.0
+    # A smooth weight from grey to tinted (a hard saturation cut would speckle greyish parts).
+    tint = np.clip((s - 0.06) / 0.2, 0, 1) * np.clip((v - 0.06) / 0.12, 0, 1)
+    members = tinted & solid
+    histogram = np.histogram(h[members], bins=36, range=(0, 360), weights=s[members])[0]
+    smooth = histogram + np.roll(histogram, 1) + np.roll(histogram, -1)
+    dominant = float(smooth.argmax()) * 10 + 5
+    offset = (h - dominant + 180) % 360 - 180
+    new_s = np.clip(np.maximum(s, 0.35) * colour.sat, 0, 1)
+    new_v = np.clip(v * colour.val + colour.lift, 0, 1)
+    for window in (60.0, 100.0, None):
+        if window is None:  # everything tinted takes the new hue
+            weight, new_h = tint, np.full_like(h, colour.hue)
+        else:
+            weight = tint * np.clip((window - np.abs(offset)) / 20.0, 0, 1)
+            new_h = (colour.hue + 0.3 * offset) % 360
+        target = hsv_to_rgb(np.stack([new_h / 360.0, new_s, new_v], -1))
+        out = weight[..., None] * target + (1 - weight[..., None]) * (rgb / 255.0)
+        check = rgb_to_hsv(out)
+        shown = solid & (check[..., 1] > 0.25) & (check[..., 2] > 0.2)
+        if window is None or not shown.any() or _hue_gap(_circular_mean(check[..., 0][shown] * 360), colour.hue) <= 20:
+            return out * 255.0
+    raise AssertionError("unreachable")
 
 
 def colour_name_near(rgb) -> str:
@@ -441,12 +470,12 @@ def move(scene: Scene, where: str, target: str | None = None, amount: float | No
     vertical = "top" in where or "bottom" in where
     note = ""
     if amount is None and where != "centre":
-        # Room to move: the centre should shift by at least 15% of the picture.
+        # Room to move: the centre should shift by at least 16% of the picture.
         shrink = 1.0
-        if horizontal and layer.width > 0.56 * width:
-            shrink = min(shrink, 0.56 * width / layer.width)
-        if vertical and layer.height > 0.56 * height:
-            shrink = min(shrink, 0.56 * height / layer.height)
+        if horizontal and layer.width > 0.62 * width:
+            shrink = min(shrink, 0.62 * width / layer.width)
+        if vertical and layer.height > 0.62 * height:
+            shrink = min(shrink, 0.62 * height / layer.height)
         if shrink < 1.0:
             layer = replace(layer, scale=layer.scale * shrink)
             note = f" (made {shrink:.2g}x the size to make room)"

@@ -1,0 +1,89 @@
+"""A message that is wholly an edit reaches the edit tool, whatever the small chat model chose;
+every other choice of the model stands. (The model here is a stand-in that always makes the
+same choice, so the assistant's own rule is what is tested.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from chat.assistant import Assistant
+from chat.pictures import PictureOutcome
+from chat.session import ChatSession, PictureRecord
+
+
+class AlwaysChooses(BaseChatModel):
+    """A chat model that answers every turn with the same message (a tool call or text)."""
+
+    answer: AIMessage
+
+    @property
+    def _llm_type(self) -> str:
+        return "always-chooses"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        return ChatResult(generations=[ChatGeneration(message=self.answer)])
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+
+class RecordingStudio:
+    def __init__(self):
+        self.calls = []
+
+    def generate(self, session, prompt, **kwargs):
+        self.calls.append(("generate", prompt))
+        return PictureOutcome("drawn")
+
+    def edit(self, session, image_id, instruction, **kwargs):
+        self.calls.append(("edit", image_id, instruction))
+        return PictureOutcome("edited")
+
+
+def draws(prompt: str) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": "generate_image", "args": {"prompt": prompt}, "id": "c1", "type": "tool_call"}])
+
+
+def session_with_a_picture() -> ChatSession:
+    session = ChatSession()
+    session.add_user("draw a cat")
+    session.add_picture(PictureRecord("img-1", None, "a cat", 1, "embedded", 20, None, "", Path("x.png"), 0.1))
+    session.add_assistant("Here is a cat.", picture_id="img-1")
+    return session
+
+
+def run(answer: AIMessage, message: str, session: ChatSession | None = None) -> list:
+    studio = RecordingStudio()
+    assistant = Assistant(AlwaysChooses(answer=answer), studio)
+    for _ in assistant.reply(session or session_with_a_picture(), message):
+        pass
+    return studio.calls
+
+
+@pytest.mark.parametrize("message", ["add a hat", "mach es kleiner", "make it blue", "move it to the left",
+                                     "hazlo más oscuro", "go back"])
+def test_a_plain_edit_drawn_anew_goes_to_the_edit_tool(message):
+    assert run(draws(message), message) == [("edit", "img-1", message)]
+
+
+def test_a_plain_edit_answered_in_text_goes_to_the_edit_tool():
+    assert run(AIMessage(content="Sure!"), "make it bigger") == [("edit", "img-1", "make it bigger")]
+
+
+def test_an_edit_with_no_picture_goes_to_the_edit_tool_which_says_so():
+    assert run(draws("blue"), "mach es blau", ChatSession()) == [("edit", "none", "mach es blau")]
+
+
+@pytest.mark.parametrize("message", ["now draw a red barn", "a dog on a beach", "draw a cat in a hat",
+                                     "what colour is it?", "make it look happier"])
+def test_new_drawings_and_other_requests_keep_the_models_choice(message):
+    assert run(draws(message), message) == [("generate", message)]
+
+
+def test_talk_stays_talk():
+    assert run(AIMessage(content="It is a cat."), "is it big?") == []
