@@ -29,9 +29,11 @@ from chat.tools import IMAGE_TOOLS, TOOLS_BY_NAME, TurnContext
 
 log = logging.getLogger(__name__)
 
+# The built-in image model draws only emoji-style pictures of the subjects it was trained on
+# (`easel concepts`); the prompt says so, so the chat model does not promise anything at all.
 SYSTEM_PROMPT = (
-    "You are Easel, a friendly assistant in a chat app that can also draw pictures. "
-    "Answer clearly and briefly."
+    "You are Easel, a friendly assistant in a chat app that can also draw simple emoji-style pictures "
+    "of everyday things. Answer clearly and briefly."
 )
 MODEL_FAILURE_REPLY = "Sorry, I could not finish that answer because the chat model failed. Please try again."
 CONFUSED_REPLY = "Sorry, I got muddled working out what to do. Could you say it another way?"
