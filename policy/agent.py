@@ -275,6 +275,7 @@ class PolicyAgent:
         intent_rules = [
             ("self_harm", rules.self_harm_intent(prompt)),
             ("violent_harm", rules.violent_intent(prompt) and not fiction),
+            ("ncii_nonconsensual", rules.nonconsensual_sexual(prompt)),
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
             ("weapons_crime_instructions", rules.crime_intent(prompt) and not fiction),
             ("hate", rules.glorifies_atrocity(prompt) or rules.glorifies_perpetrator(prompt)

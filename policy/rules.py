@@ -33,7 +33,7 @@ _MINOR_WORDS = re.compile(
     r"kindergarten(?:er|ers)?|preschool(?:er|ers)?|nursery school|junior high|middle schooler|middle schoolers|"
     r"elementary schooler|elementary schoolers|grade schooler|grade schoolers|schoolkids?|school kids?|"
     r"high school (?:freshman|freshmen|sophomore|sophomores|junior|juniors)|(?:freshman|sophomore) in high school|"
-    r"adolescent|adolescents|pubescent|youngster|youngsters|barely legal|young looking|younger looking|"
+    r"adolescent|adolescents|pubescent|youngster|youngsters|young people|youths|barely legal|young looking|younger looking|"
     r"childlike|child like|childish body|petite|flat chested|girl scouts?|boy scouts?|cub scouts?|"
     r"(?:in|wearing) (?:a |her |his )?school uniform|pigtails and (?:a )?school|underaged|not yet 18|under 18|"
     r"looks? (?:so |very |really )?(?:young|underage|like a (?:child|kid|little girl|little boy|teen|teenager|minor)))\b"
@@ -620,3 +620,15 @@ def horror_art_context(text: str) -> bool:
     """Horror art for a story, film or game (not a real photograph)."""
     folded = fold_text(text)
     return bool(_HORROR_ART.search(folded)) and not _REAL_FOOTAGE.search(folded)
+
+
+# Sexual content without consent: a sexual word together with force, pressure or incapacity.
+_NO_CONSENT = re.compile(
+    r"\b(?:without (?:her |his |their |anyone s |any )?consent|non ?consensual|unwanted|against (?:her|his|their) will|"
+    r"forced|forcing|forces|pressured into|pressuring|coerced|coercing|drugged|unconscious|passed out|asleep|"
+    r"hidden camera|secretly (?:filmed|recorded|photographed)|without (?:her|him|them) knowing)\b"
+)
+
+
+def nonconsensual_sexual(text: str) -> bool:
+    return is_sexual([text]) and bool(_NO_CONSENT.search(fold_text(text)))
