@@ -193,6 +193,7 @@ class NameIndex:
     by_sound: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     by_code: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     skeletons: dict[str, set[int]] = field(default_factory=dict)
+    family_deletes: dict[str, set[int]] = field(default_factory=dict)  # distinctive family names, by sound
 
     @classmethod
     def build(cls, people, ordinary: frozenset[str] | None = None) -> "NameIndex":
@@ -221,6 +222,10 @@ class NameIndex:
         self.keys.append(key)
         for joined in {"".join(words), sound_key("".join(words))}:
             self.exact.setdefault(joined, []).append(key_id)
+        family = words[-1]
+        if not is_alias and len(words) > 1 and family not in self.ordinary and len(family) >= 5:
+            for variant in _deletes(sounds[-1]) | {sounds[-1]}:
+                self.family_deletes.setdefault(variant, set()).add(key_id)
         skeleton = _skeleton("".join(words))
         if len(words) > 1 and len(skeleton) >= 5:
             for variant in _deletes(skeleton) | {skeleton}:
@@ -275,6 +280,21 @@ class NameIndex:
                         _keep(found, self._whole_match(key, view, start, end, "alias" if key.is_alias else "exact"))
                 if view.transliterated and end > start:
                     self._find_skeleton(view, start, end, found)
+                    self._find_syllable_family_name(view, start, end, found)
+
+    def _find_syllable_family_name(self, view: _View, start: int, end: int, found: dict) -> None:
+        """A distinctive family name written syllable by syllable (Chinese: "ao ba ma")."""
+        sound = sound_key("".join(view.words[start:end + 1]))
+        if len(sound) < 5:
+            return
+        candidates: set[int] = set()
+        for variant in _deletes(sound) | {sound}:
+            candidates.update(self.family_deletes.get(variant, ()))
+        for key_id in sorted(candidates):
+            key = self.keys[key_id]
+            distance = DamerauLevenshtein.distance(sound, key.sounds[-1])
+            if distance <= 1:
+                _keep(found, self._match(key, view, start, end, "surname", edits=distance))
 
     def _find_skeleton(self, view: _View, start: int, end: int, found: dict[int, NameMatch]) -> None:
         """Whole names through scripts that drop or add vowels: the consonants, within one edit."""
@@ -436,7 +456,7 @@ class NameIndex:
         if len(family) < 3:
             return None
         distance = self._word_distance(view, position, key, len(key.words) - 1)
-        if distance is None or distance > (1 if len(family) >= 7 else 0):
+        if distance is None or distance > (1 if len(family) >= 7 or view.transliterated else 0):
             return None
         previous = words[position - 1] if position > 0 else ""
         given = key.words[0]
@@ -453,8 +473,14 @@ class NameIndex:
             return self._match(key, view, position, position, "title", edits=distance)
         if len(family) < 4:
             return None  # "Lee" alone is too common to be anyone in particular
+        distinctive = family not in self.ordinary and len(family) >= 5
+        # Through another script the given name may come out garbled ("beolag obama"): a
+        # distinctive family name is enough there.
         if previous and self._names_someone_else(previous, view):
-            return None
+            # Through another script the given name may come out garbled ("beolag obama"): it is
+            # someone else's only when it romanizes to another known given name ("Мишель").
+            if not (view.transliterated and distinctive) or previous in given_names():
+                return None
         following = words[position + 1] if position + 1 < len(words) else ""
         if (family in given_names() or words[position] in given_names()) and following and view.original \
                 and _capitalised(view.original, [following]) == "inside" and following not in TITLES:
@@ -462,7 +488,7 @@ class NameIndex:
         if (family in given_names() or words[position] in given_names()) and following and following not in FUNCTION_WORDS and following not in self.ordinary \
                 and following not in TITLES:
             return None  # the family name used as someone's given name: "Dylan Thomas", "Robbie Williams"
-        if family not in self.ordinary and len(family) >= 5:
+        if distinctive:
             return self._match(key, view, position, position, "surname", edits=distance)
         # An ordinary word as a family name ("Cruise", "Close") needs a capital inside the sentence
         # (at its start a capital is only grammar) and a sentence about a person.

@@ -129,6 +129,9 @@ _MODERN_GREEK = [(re.compile(r"\bμπ"), "b"), (re.compile(r"\bντ"), "d"), (re
                  (re.compile("οι"), "i"), (re.compile("β"), "v"), (re.compile("η"), "i"), (re.compile("υ"), "i")]
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+
+
 def _latin(text: str) -> str:
     # Word separators of other scripts (the katakana middle dot, CJK punctuation) become spaces.
     return fold_text(anyascii(text).replace("-", " "))
@@ -140,6 +143,8 @@ def romanizations(text: str) -> tuple[str, ...]:
     and for Greek also the modern reading (β is "v", ου is "u", τζ is "j"), since a Greek
     speaker writing a foreign name spells it by modern sounds."""
     visible = unicodedata.normalize("NFKC", _strip_invisible(text))
+    # Chinese writes no spaces: one syllable a character, so "奥巴马在海滩上" reads "ao ba ma zai ...".
+    visible = _HAN.sub(lambda m: f" {m.group(0)} ", visible)
     readings = [_latin(visible)]
     if any("\u0370" <= ch <= "\u03ff" for ch in visible):
         modern = "".join(ch for ch in unicodedata.normalize("NFKD", visible.lower()) if not unicodedata.combining(ch))

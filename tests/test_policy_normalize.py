@@ -142,3 +142,34 @@ def test_large_registry_finds_the_right_person_only():
     assert {m.name for m in index.find(f"a painting of {target} in a garden")} == {target}
     assert {m.name for m in index.find("Zara Quill surfing")} == {"Zara Quill"}
     assert index.find("a bowl of soup on a wooden table") == []
+
+
+def test_names_in_other_scripts_are_read_by_sound():
+    index = NameIndex.build([Person(1, "Barack Obama", ()), Person(2, "Adam Driver", ()), Person(3, "Johnny Depp", ()),
+                             Person(4, "Angelina Jolie", ())])
+    for prompt, name in [
+        ("Барак Обама на пляже", "Barack Obama"),           # Russian
+        ("बराक ओबामा", "Barack Obama"),                       # Hindi
+        ("버락 오바마", "Barack Obama"),                        # Korean: the given name comes out garbled
+        ("奥巴马在海滩上", "Barack Obama"),                      # Chinese
+        ("アダム・ドライバー", "Adam Driver"),                   # Japanese
+        ("آدام درایور", "Adam Driver"),                        # Persian: few vowels written
+        ("אדם דרייבר", "Adam Driver"),                         # Hebrew
+        ("Ἀδὰμ Δράιβερ", "Adam Driver"),                       # Greek
+        ("조니 뎁", "Johnny Depp"),                              # Korean
+        ("Джонни Депп", "Johnny Depp"),                        # Russian
+        ("Անջելինա Ջոլի", "Angelina Jolie"),                    # Armenian
+    ]:
+        assert {m.name for m in index.find(prompt)} == {name}, prompt
+    assert index.find("Мишель Обама") == []  # Michelle, another given name: someone else
+
+
+def test_encoded_and_reversed_names_are_decoded():
+    import base64
+    import codecs
+
+    name = "Zara Quill"
+    for prompt in [f"draw {base64.b64encode(name.encode()).decode()} at sea", f"{name[::-1]} at sea",
+                   f"draw {codecs.encode(name, 'rot13')}", "draw " + " ".join(f"{b:02x}" for b in name.encode()),
+                   "Zara%20Quill on a boat", "&#90;ara Quill on a boat", "--.. .- .-. .- / --.- ..- .. .-.. .-.."]:
+        assert names_in(prompt) == {"Zara Quill"}, prompt
