@@ -104,6 +104,6 @@ def test_draw_refine_and_refusal_in_the_browser(page, server_url, artifacts):
     expect(conversation).to_contain_text("Not drawn", timeout=60_000)
     expect(conversation).to_contain_text("Try instead", timeout=10_000)
     # The reason is shown open, not folded into a collapsed box.
-    expect(conversation.get_by_text("who has asked not to be depicted").last).to_be_visible()
+    expect(conversation.get_by_text("they have asked not to be depicted").last).to_be_visible()
     expect(conversation.locator("img")).to_have_count(2)
     page.screenshot(path=artifacts / "product-3-refused.png")
