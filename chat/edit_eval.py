@@ -17,10 +17,11 @@ the result is judged by simple pixel measures that do not share code with the ed
     remove       after an add, the picture is back to the one before it (mean difference < 4/255)
     undo         after an edit, "go back" gives the picture before it (mean difference < 1/255)
 
-and the subject must still be recognised: the source picture's first guess of a classifier
-trained on real renders of the model's concepts (`models/image_eval.py`) must be among the edited
-picture's five first guesses (for recolour, bigger, smaller, background and move). A pair
-succeeds when both hold; an edit that returns no picture fails.
+and the subject must still be recognised: the source picture's first guess of a classifier over
+all 1,377 single-code-point emoji, trained on real renders only (the image eval's judge,
+`models/image_eval.py`), must be among the edited picture's five first guesses (for recolour,
+bigger, smaller, background and move). A pair succeeds when both hold; an edit that returns no
+picture fails.
 
 `--through-chat` sends "draw a <subject>" and the edit as chat messages through the whole
 assistant (the chat model choosing the tool), as a person would, for the five kinds a user asks
@@ -217,19 +218,15 @@ def make_pairs(subjects: list[str], seed: int = 0, kinds: list[str] = KINDS) -> 
 
 
 class Recogniser:
-    """The image eval's classifier (trained on real renders of the model's concepts): does the
-    edited picture still show the source picture's subject?"""
+    """The image eval's judge, a classifier over all 1,377 single-code-point emoji trained on
+    augmented real renders only (`models.image_eval.load_judge`): does the edited picture still
+    show what the source picture showed?"""
 
-    def __init__(self, work_dir: Path, model_dir: Path, log=print):
-        from models.emoji_data import EmojiScenes
-        from models.image_eval import load_or_train_classifier
+    def __init__(self, work_dir: Path, log=print):
+        from models.image_eval import load_judge
 
-        info = json.loads((Path(model_dir) / "training.json").read_text())
-        cfg = info["train_config"]
-        scenes = EmojiScenes.default(work_dir, count=cfg["concepts"], seed=cfg["seed"], image_size=cfg["image_size"])
-        self.size = cfg["image_size"]
-        path = Path(work_dir) / f"eval-classifier-{len(scenes.concepts)}-{cfg['seed']}.safetensors"
-        self.model = load_or_train_classifier(scenes, path, log=log)
+        self.model, scenes = load_judge(Path(work_dir), log=log)
+        self.size = scenes.image_size
 
     def top(self, image: Image.Image, k: int = 5) -> list[int]:
         from models.image_eval import classify
@@ -376,14 +373,13 @@ def eval_edits_command(args, settings) -> int:
     import torch
 
     from chat.pictures import Studio
-    from models.image_backend import EMBEDDED_DIR
 
     torch.set_num_threads(args.threads)
     log = lambda *a: print(*a, file=sys.stderr)  # noqa: E731
     studio = Studio.from_settings(settings)
     recogniser = None
     if not args.no_recognition and settings.image_model == "embedded":
-        recogniser = Recogniser(settings.resolved_data_dir() / "image_model", EMBEDDED_DIR, log=log)
+        recogniser = Recogniser(settings.resolved_data_dir() / "image_model", log=log)
     subjects = SUBJECTS[: max(1, args.subjects)]
     started = time.perf_counter()
     if args.through_chat:

@@ -299,6 +299,8 @@ class Studio:
         picture = self._keep(session, made, parent=source, decision_id=decision_id, instruction=said)
         picture.change, picture.before_id, picture.scene = changes, source.id, result.scene
         picture.instruction, picture.applied_to = said, source.id
+        if not any(op.kind == "replace" for op in plan.ops):  # the same subject as its source
+            picture.concept = getattr(source, "concept", None)
         reply = f"Done: {changes} ({picture.id}, from {source.id})."
         if plan.leftover:
             reply += (f" I left out '{' '.join(plan.leftover)}': this image model can only "
@@ -325,6 +327,7 @@ class Studio:
         picture.prompt = target.prompt
         picture.change, picture.before_id, picture.scene = f"back to {target.id}", target.before_id, target.scene
         picture.instruction, picture.applied_to = "", target.id
+        picture.concept = getattr(target, "concept", None)
         return PictureOutcome(f"Picture {picture.id} is ready: back to {target.id}.", picture=picture,
                               reply=f"Back to {target.id} ({picture.id}).")
 
