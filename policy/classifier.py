@@ -16,9 +16,12 @@ from pathlib import Path
 import re
 import warnings
 
+from typing import Literal
+
 import numpy as np
 import torch
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from policy.normalize import fold_text, unleet
 
@@ -50,26 +53,52 @@ class Category:
         return any(self.signals.search(text) for text in folded_texts)
 
 
+class _CategorySpec(BaseModel):
+    """One category of categories.yaml, as written (a misspelt key is an error, not a default)."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule: str
+    why: str
+    alternative: str
+    threshold: float = Field(ge=0, le=1)
+    minor_user_threshold: float | None = Field(default=None, ge=0, le=1)
+    head_threshold: float | None = Field(default=None, ge=0, le=1.01)
+    needs: Literal["real_person", "minor_user", "minor"] | None = None
+    fiction_relief: float = 0.0
+    absurd_relief: float = 0.0
+    signals: str | None = None
+    refuse: list[str] = []
+    allow: list[str] = []
+
+
+class _CategoriesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    margin: float = 0.0
+    head_threshold: float = Field(default=0.9, ge=0, le=1.01)
+    categories: dict[str, _CategorySpec]
+    everyday: list[str] = []
+
+
 def load_categories(path: Path | str = CATEGORIES_PATH) -> tuple[dict[str, Category], tuple[str, ...], float]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = _CategoriesFile.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
     categories = {}
-    for name, spec in data["categories"].items():
+    for name, spec in data.categories.items():
         categories[name] = Category(
             name=name,
-            rule=spec["rule"],
-            why=spec["why"],
-            alternative=spec["alternative"],
-            threshold=float(spec["threshold"]),
-            minor_user_threshold=float(spec.get("minor_user_threshold", spec["threshold"])),
-            head_threshold=float(spec.get("head_threshold", data.get("head_threshold", 0.9))),
-            needs=spec.get("needs"),
-            fiction_relief=float(spec.get("fiction_relief", 0.0)),
-            absurd_relief=float(spec.get("absurd_relief", 0.0)),
-            signals=re.compile(r"\b(?:" + spec["signals"] + ")") if spec.get("signals") else None,
-            refuse=tuple(spec.get("refuse", ())),
-            allow=tuple(spec.get("allow", ())),
+            rule=spec.rule,
+            why=spec.why,
+            alternative=spec.alternative,
+            threshold=spec.threshold,
+            minor_user_threshold=spec.threshold if spec.minor_user_threshold is None else spec.minor_user_threshold,
+            head_threshold=data.head_threshold if spec.head_threshold is None else spec.head_threshold,
+            needs=spec.needs,
+            fiction_relief=spec.fiction_relief,
+            absurd_relief=spec.absurd_relief,
+            signals=re.compile(r"\b(?:" + spec.signals + ")") if spec.signals else None,
+            refuse=tuple(spec.refuse),
+            allow=tuple(spec.allow),
         )
-    return categories, tuple(data.get("everyday", ())), float(data.get("margin", 0.0))
+    return categories, tuple(data.everyday), data.margin
 
 
 def folded_variants(texts: list[str]) -> list[str]:

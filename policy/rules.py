@@ -15,8 +15,8 @@ characters do not hide a word, and on `unleet` output so "s3xy" is "sexy".
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from policy.names import FUNCTION_WORDS, common_given_names
 from policy.normalize import fold_text, unleet
 
 _MINOR_WORDS = re.compile(
@@ -128,7 +128,6 @@ _NOT_NAME_WORDS = {
     "studio", "ghibli", "pixar", "disney", "marvel", "star", "wars", "lego", "minecraft",
 }
 _ARTIST_PREFIX = re.compile(r"\b(?:by|style of|in the style of|artwork by|art by|painted by|inspired by|photographed by)$")
-_FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "with", "and", "or", "by", "as", "is", "was", "to", "for", "from", "and", "who", "that", "s"}
 
 
 def _texts(texts) -> list[str]:
@@ -171,16 +170,7 @@ def mentions_public_role(texts) -> bool:
     return any(_PUBLIC_ROLES.search(text) for text in _texts(texts))
 
 
-def _load_given_names() -> frozenset[str]:
-    path = Path(__file__).with_name("given_names.txt")
-    words = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            words += line.split()
-    return frozenset(words)
-
-
-GIVEN_NAMES = _load_given_names()
+GIVEN_NAMES = common_given_names()
 
 # A newsworthy event that a realistic image could fake (arrest, crime, death, bribe, scandal).
 _DECEPTIVE_EVENT = re.compile(
@@ -294,7 +284,7 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
         # an unusual word ("Greta Lindqvist", not "Golden Retriever").
         capitalised = (first[:1].isupper() and second[:1].isupper() and (i > 0 or s not in common_words)
                        and not (first.isupper() and second.isupper()))
-        given = f in GIVEN_NAMES and s not in _FUNCTION_WORDS and s.isalpha()
+        given = f in GIVEN_NAMES and s not in FUNCTION_WORDS and s.isalpha()
         # "Taylor Swift in a ...": a capitalised pair opening a prompt that is not in title case.
         opening = (i == 0 and first[:1].isupper() and second[:1].isupper() and len(words) > 2
                    and words[2][:1].islower() and f not in _NOT_NAME_WORDS)

@@ -1,6 +1,6 @@
-"""Calibrate the similarity thresholds on the team's own cases (policy/calibration_cases.jsonl).
+"""Calibrate the similarity thresholds on the team's own cases (policy/training/calibration_cases.jsonl).
 
-    .venv/bin/python -m policy.calibrate
+    .venv/bin/python -m policy.training.calibrate
 
 Runs every calibration case through the agent for a grid of thresholds (the same value for every
 similarity category; under-18 thresholds are set separately in categories.yaml) and margins, and
