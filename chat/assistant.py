@@ -99,6 +99,10 @@ class Assistant:
             yield TurnReply(MODEL_FAILURE_REPLY, final=True, error=True)
 
     def _turn(self, session: ChatSession) -> Iterator[TurnReply]:
+        plain_edit = self._plain_edit(session)
+        if plain_edit is not None:
+            yield from self._run_tool(session, model_messages(session, self.history_messages), plain_edit)
+            return
         messages = model_messages(session, self.history_messages)
         model = self.tool_model or self.chat_model
         for _attempt in range(MAX_TOOL_ATTEMPTS):
@@ -116,7 +120,6 @@ class Assistant:
                     HumanMessage(content=f"That tool call could not be read ({bad.get('error')}). Try again."),
                 ]
                 continue
-            answer = self._edit_when_plainly_asked(session, answer)
             if answer.tool_calls:
                 yield from self._run_tool(session, messages, answer)
                 return
@@ -127,21 +130,21 @@ class Assistant:
         session.add_assistant(CONFUSED_REPLY)
         yield TurnReply(CONFUSED_REPLY, final=True, error=True)
 
-    def _edit_when_plainly_asked(self, session: ChatSession, answer):
-        """A message that is wholly an edit ("add a hat", "mach es kleiner": every word read into
-        an operation, no drawing verb, no new subject) goes to the edit tool even when the small
-        chat model drew it anew or answered in text. Its other choices stand."""
+    def _plain_edit(self, session: ChatSession):
+        """An unmistakable edit of the shown picture ("make it blue", "add a hat", "mach es
+        kleiner": every word read into an edit operation, no drawing verb, no question, no
+        picture named) goes straight to the edit tool, through the same gate: the small chat
+        model takes a second or more to decide it and sometimes draws it anew instead. Anything
+        else is the chat model's to decide."""
         from chat.edit_instructions import parse_edit
 
-        call = answer.tool_calls[0] if answer.tool_calls else None
-        if self.studio is None or (call is not None and call["name"] == "edit_image"):
-            return answer
+        if self.studio is None:
+            return None
         message = session.user_turns()[-1] if session.user_turns() else ""
         current = session.pictures.get(session.current_picture_id or "")
         if not parse_edit(message, current.prompt if current else "").complete:
-            return answer
+            return None
         args = {"image_id": current.id if current else "none", "instruction": message}
-        log.info("routing %r to edit_image (the model chose %s)", message, call["name"] if call else "a text answer")
         return AIMessage(content="", tool_calls=[{"name": "edit_image", "args": args, "id": "call_edit", "type": "tool_call"}])
 
     def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer) -> Iterator[TurnReply]:

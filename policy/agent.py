@@ -54,7 +54,7 @@ FOLLOW_ON_MAX_WORDS = 4
 HEAD_MAX_ALLOW_LEAD = 0.0  # how much closer an allowed example may be before the classifier is ignored
 HEAD_MAX_ALLOW_LEAD_WITH_NEED = 0.05
 HEAD_UNSIGNALLED_THRESHOLD = 0.97  # the classifier alone, with none of the category's words present
-HORROR_ART_RELIEF = 0.08  # horror art for a novel, film or game is art, not gore meant to shock  # "in lingerie", "even younger": fragments complete an earlier request
+HORROR_ART_RELIEF = 0.15  # horror art for a novel, film or game is art, not gore meant to shock  # "in lingerie", "even younger": fragments complete an earlier request
 
 OPTOUT_RULE = "opt-out registry"
 OPTOUT_MESSAGE = ("I can't depict this person: they have asked not to be depicted (rule: {rule}). "

@@ -367,6 +367,8 @@ class NameIndex:
         written, wanted = view.words[position], key.words[j]
         if written == wanted or sound_key(written) == key.sounds[j]:
             return 0  # the same word, or written as it sounds ("Ли" -> "li" for "Lee")
+        if view.decoded:
+            return None  # reversed or ROT13 text is gibberish that could be near anything: exact only
         if j == 0 and len(key.words) > 1 and same_given_name(written, wanted):
             return 1  # "Bill Clinton" for "William Clinton", "Leo DiCaprio", "Arnie Schwarzenegger"
         if j == 0 and len(key.words) > 1 and written in given_names() and written not in self.ordinary \
@@ -469,7 +471,10 @@ class NameIndex:
             return self._match(key, view, position - 1, position, "initial")
         if previous and same_given_name(previous, given):
             return self._match(key, view, position - 1, position, "nickname")  # "Leo DiCaprio", "Arnie"
-        if _after_title(words, position):
+        # After a title, an ordinary-word family name still needs its capital: "Lady Cross", not
+        # "an old lady cross the street".
+        if _after_title(words, position) and (family not in self.ordinary or not view.original
+                                              or _capitalised(view.original, [words[position]]) is not None):
             return self._match(key, view, position, position, "title", edits=distance)
         if len(family) < 4:
             return None  # "Lee" alone is too common to be anyone in particular
