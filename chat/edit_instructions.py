@@ -45,6 +45,7 @@ class EditPlan:
     leftover: list[str] = field(default_factory=list)  # content words nothing above used
     draws_anew: bool = False  # asks for a new drawing ("draw a dog") rather than a change
     question: bool = False  # asks about something ("is it big?", "how do I make it blue?")
+    names_a_picture: bool = False  # says which picture ("the first one", "img-2"): the chat model picks it
 
     @property
     def understood(self) -> bool:
@@ -53,7 +54,8 @@ class EditPlan:
     @property
     def complete(self) -> bool:
         """Every content word was read into an operation: the whole message is an edit."""
-        return self.understood and not self.leftover and not self.draws_anew and not self.question
+        return (self.understood and not self.leftover and not self.draws_anew and not self.question
+                and not self.names_a_picture)
 
 
 def normalise(text: str) -> str:
@@ -181,6 +183,9 @@ _DRAW = re.compile(r"\b(?:draw|paint|sketch|generate|create|render|illustrate|de
 _QUESTION = re.compile(r"(?:what|how|why|who|where|when|which|is|are|does|do|did|was|were|should|shall|qu\w*|quoi|comment|"
                        r"pourquoi|est\s+ce|como|por\s+que|cual|cuando|donde|warum|wie|wo|wer|ist|sind|welche\w*|porque|"
                        r"o\s+que|qual|wat|hoe|waarom|welke|cosa|come|perche|quale)\b")
+
+_PICTURE_NAMED = re.compile(r"\b(?:img\s*\d+|first|second|third|fourth|original|earlier|older|other\s+(?:one|picture)|"
+                            r"premiere|primera|primeira|erste\w*|eerste|prima|originale?)\b")
 
 _DETERMINERS = {
     "a": "a", "an": "an", "some": "some", "another": "another", "two": "two", "three": "three", "second": "a second",
@@ -355,6 +360,7 @@ def parse_edit(instruction: str, known_words: str = "") -> EditPlan:
     plan = EditPlan(text.text)
     plan.draws_anew = bool(_DRAW.search(text.text))
     plan.question = bool(_QUESTION.match(text.text))
+    plan.names_a_picture = bool(_PICTURE_NAMED.search(text.text))
 
     for m in text.finditer(_UNDO):
         plan.undo = True

@@ -470,12 +470,12 @@ def move(scene: Scene, where: str, target: str | None = None, amount: float | No
     vertical = "top" in where or "bottom" in where
     note = ""
     if amount is None and where != "centre":
-        # Room to move: the centre should shift by at least 16% of the picture.
+        # Room to move: the centre should shift by at least an eighth of the picture.
         shrink = 1.0
-        if horizontal and layer.width > 0.62 * width:
-            shrink = min(shrink, 0.62 * width / layer.width)
-        if vertical and layer.height > 0.62 * height:
-            shrink = min(shrink, 0.62 * height / layer.height)
+        if horizontal and layer.width > 0.68 * width:
+            shrink = min(shrink, 0.68 * width / layer.width)
+        if vertical and layer.height > 0.68 * height:
+            shrink = min(shrink, 0.68 * height / layer.height)
         if shrink < 1.0:
             layer = replace(layer, scale=layer.scale * shrink)
             note = f" (made {shrink:.2g}x the size to make room)"

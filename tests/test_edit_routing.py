@@ -1,5 +1,5 @@
-"""A message that is wholly an edit reaches the edit tool, whatever the small chat model chose;
-every other choice of the model stands. (The model here is a stand-in that always makes the
+"""A message that is wholly an edit goes straight to the edit tool (the small chat model is not
+asked); everything else is the chat model's to decide. (The model here is a stand-in that always makes the
 same choice, so the assistant's own rule is what is tested.)"""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def run(answer: AIMessage, message: str, session: ChatSession | None = None) -> 
 
 @pytest.mark.parametrize("message", ["add a hat", "mach es kleiner", "make it blue", "move it to the left",
                                      "hazlo más oscuro", "go back"])
-def test_a_plain_edit_drawn_anew_goes_to_the_edit_tool(message):
+def test_a_plain_edit_goes_to_the_edit_tool_whatever_the_model_would_do(message):
     assert run(draws(message), message) == [("edit", "img-1", message)]
 
 
@@ -80,7 +80,8 @@ def test_an_edit_with_no_picture_goes_to_the_edit_tool_which_says_so():
 
 
 @pytest.mark.parametrize("message", ["now draw a red barn", "a dog on a beach", "draw a cat in a hat",
-                                     "what colour is it?", "make it look happier"])
+                                     "what colour is it?", "make it look happier",
+                                     "go back to the first one and make it bigger", "make img-1 blue"])
 def test_new_drawings_and_other_requests_keep_the_models_choice(message):
     assert run(draws(message), message) == [("generate", message)]
 
