@@ -413,7 +413,7 @@ def crime_intent(text: str) -> bool:
 _PHOTOGRAPHY = re.compile(r"\b(?:camera|cameras|photos?|photograph\w*|portraits?|video|film|lens|headshots? for|picture)\b")
 
 
-# "Should I take out Joe Biden?": an act against a person named with capitals.
+# "Should I take out Senator Whitby?": an act against a person named with capitals.
 _AGAINST_NAMED = re.compile(r"\b(?:[Ss]hould|[Hh]ow (?:do|can|could|would)|[Hh]elp me|[Ii] (?:want|plan|am going) to)\b"
                             r"[a-z ]{0,15}\b(?:take out|kill|murder|shoot|assassinate|stab|poison|strangle|eliminate)\s+"
                             r"(?:[A-Z][a-z]+\s+){1,2}")
