@@ -150,6 +150,10 @@ class _Reading:
         self.scores.update({f"p:{name}": round(value, 4) for name, value in scores.probability.items()})
         return scores
 
+    def score_categories(self) -> None:
+        """Work out the category scores (for the audit log) even when no category was asked."""
+        self.category_scores  # noqa: B018 - the cached property fills self.scores
+
     @cached_property
     def minor_user(self) -> bool:
         return self.request.user_age is not None and self.request.user_age < ADULT_AGE
@@ -207,9 +211,9 @@ class PolicyAgent:
                          self._real_people, self._plain_intent, self._harm_categories):
             decision = question(reading)
             if decision is not None:
-                reading.category_scores  # the audit log keeps every decision's scores (shared dict)
+                reading.score_categories()  # the audit log keeps every decision's scores (shared dict)
                 return decision
-        reading.category_scores
+        reading.score_categories()
         return Decision(True, "allowed", f"closest allowed example: {reading.category_scores.nearest_allow!r}",
                         reading.scores, "", None)
 
