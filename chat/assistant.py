@@ -22,6 +22,14 @@ from dataclasses import dataclass, field
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
+from chat.answer_guard import (
+    HOLD_BACK_CHARS,
+    I_DONT_KNOW,
+    asks_for_a_picture,
+    capabilities_answer,
+    is_capability_question,
+    is_wrong_answer,
+)
 from chat.input_checks import InputError, clean_message
 from chat.pictures import PictureOutcome, Studio
 from chat.session import ChatSession
@@ -38,6 +46,16 @@ SYSTEM_PROMPT = (
 MODEL_FAILURE_REPLY = "Sorry, I could not finish that answer because the chat model failed. Please try again."
 CONFUSED_REPLY = "Sorry, I got muddled working out what to do. Could you say it another way?"
 MAX_TOOL_ATTEMPTS = 3
+# What the model sees of a refused picture in later turns. The refusal itself (rule, reason,
+# alternative) is shown to the person; in the model's history a small model would copy its
+# wording into later answers and refuse on its own.
+REFUSED_IN_HISTORY = "(Not drawn: the safety check refused that picture.)"
+STOPPED_IN_HISTORY = "(Stopped before the answer was finished.)"
+
+
+class TurnStopped(BaseException):
+    """Raised in the drawing worker when the person pressed Stop: no picture is kept. A
+    BaseException, so the image code's own error handling does not report it as a failure."""
 
 
 def system_prompt(session_pictures: list[str], current: str | None) -> str:
@@ -78,6 +96,7 @@ class Assistant:
         self.tool_model = chat_model.bind_tools(IMAGE_TOOLS) if studio is not None else None
         self.max_message_chars = max_message_chars
         self.history_messages = history_messages
+        self.small_chat_model = getattr(chat_model, "preset", None) in ("embedded", "embedded-base")
 
     def reply(self, session: ChatSession, raw_message: object) -> Iterator[TurnReply]:
         """Stream the answer to one message.
@@ -94,11 +113,21 @@ class Assistant:
         session.add_user(text)
         try:
             yield from self._turn(session)
+        except GeneratorExit:  # Stop pressed (or the tab closed): the turn ends where it was
+            if session.messages and session.messages[-1].type == "human":
+                session.add_assistant(STOPPED_IN_HISTORY)
+            raise
         except Exception:
             log.exception("chat turn failed")
             yield TurnReply(MODEL_FAILURE_REPLY, final=True, error=True)
 
     def _turn(self, session: ChatSession) -> Iterator[TurnReply]:
+        message = session.user_turns()[-1]
+        if is_capability_question(message):  # a fact of this deployment, not the model's guess
+            final = capabilities_answer(self.studio, "embedded" if self.small_chat_model else "other")
+            session.add_assistant(final)
+            yield TurnReply(final, final=True)
+            return
         plain_edit = self._plain_edit(session)
         if plain_edit is not None:
             yield from self._run_tool(session, model_messages(session, self.history_messages), plain_edit)
@@ -109,8 +138,11 @@ class Assistant:
             answer = None
             for chunk in model.stream(messages):
                 answer = chunk if answer is None else answer + chunk
-                if answer.content:
-                    yield TurnReply(answer.content)
+                if len(answer.content) < HOLD_BACK_CHARS:
+                    continue  # held back until it is clear what kind of answer it is
+                if is_wrong_answer(answer.content):
+                    break  # a refusal or tool syntax: replaced below, so stop generating it
+                yield TurnReply(answer.content)
             if answer is None:
                 break
             if answer.invalid_tool_calls:
@@ -120,6 +152,9 @@ class Assistant:
                     HumanMessage(content=f"That tool call could not be read ({bad.get('error')}). Try again."),
                 ]
                 continue
+            answer = self._draw_when_nothing_to_edit(session, message, answer)
+            if not answer.tool_calls and is_wrong_answer(answer.content):
+                answer = self._instead_of_wrong_answer(message, answer)
             if answer.tool_calls:
                 yield from self._run_tool(session, messages, answer)
                 return
@@ -147,15 +182,55 @@ class Assistant:
         args = {"image_id": current.id if current else "none", "instruction": message}
         return AIMessage(content="", tool_calls=[{"name": "edit_image", "args": args, "id": "call_edit", "type": "tool_call"}])
 
+    def _draw_when_nothing_to_edit(self, session: ChatSession, message: str, answer):
+        """An edit of a picture this conversation does not have, asked for with a drawing word
+        ("draw a man on a bike" after a refusal, which the small model can take for an edit), is
+        a new drawing: the image tool and its policy gate get it, not a "no picture yet" answer."""
+        from chat.edit_instructions import parse_edit
+
+        call = answer.tool_calls[0] if answer.tool_calls else None
+        if self.studio is None or call is None or call["name"] != "edit_image":
+            return answer
+        if str(call["args"].get("image_id", "")).strip() in session.pictures or not asks_for_a_picture(message):
+            return answer
+        if parse_edit(message, "").complete:
+            return answer
+        log.info("routing %r to generate_image (the model chose an edit with no picture)", message)
+        call = {"name": "generate_image", "args": {"prompt": message}, "id": "call_draw", "type": "tool_call"}
+        return AIMessage(content="", tool_calls=[call])
+
+    def _instead_of_wrong_answer(self, message: str, answer):
+        """The model refused in text or printed tool syntax. A request for a picture goes to the
+        image tool, where the policy gate decides; anything else is asked again with only this
+        message and no tools (nothing earlier to copy), and "I'm not sure" when still wrong."""
+        if self.studio is not None and asks_for_a_picture(message):
+            log.info("the chat model answered a picture request in text (%r); sending it to the image tool",
+                     answer.content[:80])
+            call = {"name": "generate_image", "args": {"prompt": message}, "id": "call_draw", "type": "tool_call"}
+            return AIMessage(content="", tool_calls=[call])
+        log.info("the chat model's answer looked like a refusal or tool syntax (%r); asking again", answer.content[:80])
+        retry = self.chat_model.invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(content=message)])
+        text = retry.content if isinstance(retry.content, str) else ""
+        return AIMessage(content=I_DONT_KNOW if not text.strip() or is_wrong_answer(text) else text)
+
     def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer) -> Iterator[TurnReply]:
         call = answer.tool_calls[0]  # one picture per turn keeps the chat readable
         updates: queue.Queue = queue.Queue()
-        turn = TurnContext(session=session, studio=self.studio, progress=lambda step, total: updates.put((step, total)))
+        stopped = threading.Event()
+
+        def progress(step: int, total: int) -> None:
+            if stopped.is_set():  # ends the drawing at its next step
+                raise TurnStopped()
+            updates.put((step, total))
+
+        turn = TurnContext(session=session, studio=self.studio, progress=progress)
         done: dict = {}
 
         def work() -> None:
             try:
                 done["result"] = TOOLS_BY_NAME[call["name"]].invoke({**call["args"], "turn": turn})
+            except TurnStopped:
+                log.info("drawing stopped by the person")
             except Exception as problem:  # arguments that fail the tool's schema
                 log.info("tool call rejected: %s", problem)
                 done["result"] = turn.record(PictureOutcome(f"I couldn't use that request: {problem}"))
@@ -164,15 +239,19 @@ class Assistant:
 
         # The picture is drawn in a worker so this generator can show step progress meanwhile.
         threading.Thread(target=work, name="easel-tool", daemon=True).start()
-        yield TurnReply("", status="Checking the request…")
-        while (update := updates.get()) is not None:
-            yield TurnReply("", status=f"Drawing… step {update[0]}/{update[1]}")
+        try:
+            yield TurnReply("", status="Checking the request…")
+            while (update := updates.get()) is not None:
+                yield TurnReply("", status=f"Drawing… step {update[0]}/{update[1]}")
+        except GeneratorExit:
+            stopped.set()
+            raise
         result = done["result"]
         outcome = turn.outcomes[-1]
         if outcome.picture is None:
             # Refusals and problems are shown in the policy's (or the backend's) own words: they
             # must name the rule precisely, which a paraphrase by a small model would not.
-            session.add_assistant(outcome.text)
+            session.add_assistant(REFUSED_IN_HISTORY if outcome.refused else outcome.text)
             yield TurnReply(outcome.text, final=True, outcomes=turn.outcomes, error=not outcome.refused)
             return
         yield TurnReply("", outcomes=turn.outcomes)
@@ -184,7 +263,11 @@ class Assistant:
         text = ""
         for chunk in self.chat_model.stream(messages):
             text += chunk.content
-            yield TurnReply(text, outcomes=turn.outcomes)
+            if is_wrong_answer(text):  # "I can't draw that" under the picture it just drew
+                text = ""
+                break
+            if len(text) >= HOLD_BACK_CHARS:
+                yield TurnReply(text, outcomes=turn.outcomes)
         text = _first_sentences(text) or f"Here is {outcome.picture.prompt}."
         session.add_assistant(text, picture_id=outcome.picture.id)
         yield TurnReply(text, final=True, outcomes=turn.outcomes)
