@@ -193,7 +193,12 @@ class PolicyAgent:
             with self._index_lock:
                 if version != self._index_version:
                     version, people = self.registry.snapshot()
-                    self._index = NameIndex.build(people)
+                    # A few opt-outs more or less are applied in place (milliseconds); the index
+                    # is built anew at first and when retired keys pile up.
+                    if self._index_version < 0 or len(self._index.dead) > len(self._index.keys) // 10:
+                        self._index = NameIndex.build(people)
+                    else:
+                        self._index.update(people)
                     self._index_version = version
         return self._index
 

@@ -173,3 +173,17 @@ def test_encoded_and_reversed_names_are_decoded():
                    f"draw {codecs.encode(name, 'rot13')}", "draw " + " ".join(f"{b:02x}" for b in name.encode()),
                    "Zara%20Quill on a boat", "&#90;ara Quill on a boat", "--.. .- .-. .- / --.- ..- .. .-.. .-.."]:
         assert names_in(prompt) == {"Zara Quill"}, prompt
+
+
+def test_an_index_updated_in_place_matches_one_built_anew():
+    people = synthetic_people(2000) + PEOPLE
+    index = NameIndex.build(people[:1500])
+    assert index.update(people[1000:]) == 1000 + len(people) - 1500  # 1,000 retired, the rest added
+    changed = Person(1, "Zara Quill", ("The Lantern Queen", "ZQ Star"))
+    index.update([changed] + [p for p in people[1000:] if p.id != 1])
+    fresh = NameIndex.build([changed] + [p for p in people[1000:] if p.id != 1])
+    assert len(index) == len(fresh)
+    for prompt in [f"a painting of {people[10].name}", f"a painting of {people[1800].name} at sea",
+                   "Zara Quill surfing", "ZQ Star on stage", "Schwarzenegger lifting weights", "a bowl of soup"]:
+        assert {m.name for m in index.find(prompt)} == {m.name for m in fresh.find(prompt)}, prompt
+    assert people[10].name not in {m.name for m in index.find(f"a painting of {people[10].name}")}  # removed
