@@ -17,11 +17,12 @@ the result is judged by simple pixel measures that do not share code with the ed
     remove       after an add, the picture is back to the one before it (mean difference < 4/255)
     undo         after an edit, "go back" gives the picture before it (mean difference < 1/255)
 
-and the subject must still be recognised: the source picture's first guess of a classifier over
-all 1,377 single-code-point emoji, trained on real renders only (the image eval's judge,
-`models/image_eval.py`), must be among the edited picture's five first guesses (for recolour,
-bigger, smaller, background and move). A pair succeeds when both hold; an edit that returns no
-picture fails.
+and the subject must still be recognised (for recolour, bigger, smaller, background and move): a
+classifier over all 1,377 single-code-point emoji, trained on real renders only (the image eval's
+judge, `models/image_eval.py`), must still have the drawn concept among its five first guesses
+after the edit when it had it before (a drawing it did not recognise has no subject to lose;
+without a known concept, the source's own first guess stands for it). A pair succeeds when both
+hold; an edit that returns no picture fails.
 
 `--through-chat` sends "draw a <subject>" and the edit as chat messages through the whole
 assistant (the chat model choosing the tool), as a person would, for the five kinds a user asks
@@ -227,6 +228,7 @@ class Recogniser:
 
         self.model, scenes = load_judge(Path(work_dir), log=log)
         self.size = scenes.image_size
+        self.classes = {scenes.catalog.glyphs[c].emoji.replace("\ufe0f", ""): k for k, c in enumerate(scenes.concepts)}
 
     def top(self, image: Image.Image, k: int = 5) -> list[int]:
         from models.image_eval import classify
@@ -234,8 +236,23 @@ class Recogniser:
         small = np.asarray(image.convert("RGB").resize((self.size, self.size), Image.LANCZOS))[None]
         return classify(self.model, small).topk(k, dim=1).indices[0].tolist()
 
-    def kept(self, before: Image.Image, after: Image.Image) -> bool:
-        return self.top(before, 1)[0] in self.top(after, 5)
+    def class_of(self, concept: str | None) -> int | None:
+        """The judge's class of a picture's concept ("🐕 dog": what the image model was asked to
+        draw, as its concept resolver read the request), or None."""
+        emoji = (concept or "").split(" ")[0].replace("\ufe0f", "")
+        return self.classes.get(emoji) if emoji else None
+
+    def kept(self, before: Image.Image, after: Image.Image, concept: str | None = None) -> bool | None:
+        """Whether the edited picture still shows the subject: the asked concept among the
+        judge's five first guesses after the edit, when it was before (None when the drawing
+        itself was not recognised: it had no subject to lose). Without a known concept, the
+        source's own first guess stands for it."""
+        target = self.class_of(concept)
+        if target is None:
+            target = self.top(before, 1)[0]
+        elif target not in self.top(before, 5):
+            return None
+        return target in self.top(after, 5)
 
 
 # -- running -------------------------------------------------------------------------------------
@@ -293,7 +310,8 @@ def run_studio(studio, pairs: list[Pair], recogniser: Recogniser | None, seed: i
         started = time.perf_counter()
         outcome, after = _edit(studio, session, pair.message)
         seconds = time.perf_counter() - started
-        rows.append(_score(row, pair, before, after, reference, recogniser, outcome.reply or outcome.text, seconds))
+        rows.append(_score(row, pair, before, after, reference, recogniser, outcome.reply or outcome.text, seconds,
+                           getattr(picture, "concept", None)))
         if (k + 1) % 25 == 0:
             log(f"  {k + 1}/{len(pairs)} edits")
     return rows
@@ -307,35 +325,39 @@ def run_chat(assistant, pairs: list[Pair], recogniser: Recogniser | None, log=pr
     for k, pair in enumerate(pairs):
         session = ChatSession()
         row = {"subject": pair.subject, "kind": pair.kind, "target": pair.target, "message": pair.message}
-        drawn = _chat_turn(assistant, session, f"draw a {pair.subject}")
+        drawn, record = _chat_turn(assistant, session, f"draw a {pair.subject}")
         if drawn is None:
             rows.append({**row, "ok": False, "pixel_ok": False, "kept": None, "reply": "the drawing turn made no picture", "sec": 0.0})
             continue
         started = time.perf_counter()
-        after = _chat_turn(assistant, session, pair.message)
+        after, _ = _chat_turn(assistant, session, pair.message)
         seconds = time.perf_counter() - started
         reply = session.messages[-1].content if session.messages else ""
-        rows.append(_score(row, pair, drawn, after, drawn, recogniser, reply, seconds))
+        rows.append(_score(row, pair, drawn, after, drawn, recogniser, reply, seconds, getattr(record, "concept", None)))
         if (k + 1) % 10 == 0:
             log(f"  {k + 1}/{len(pairs)} conversations")
     return rows
 
 
-def _chat_turn(assistant, session, message) -> Image.Image | None:
+def _chat_turn(assistant, session, message):
+    """The picture a chat turn showed (and its record), or (None, None)."""
     last = None
     for last in assistant.reply(session, message):
         pass
     pictures = [o.picture for o in (last.outcomes if last else []) if o.picture is not None]
-    return Image.open(pictures[-1].path).convert("RGB") if pictures else None
+    if not pictures:
+        return None, None
+    return Image.open(pictures[-1].path).convert("RGB"), pictures[-1]
 
 
-def _score(row, pair, before, after, reference, recogniser, reply, seconds) -> dict:
+def _score(row, pair, before, after, reference, recogniser, reply, seconds, concept=None) -> dict:
     pixel_ok = judge(pair.kind, pair.target, before, after, reference)
     kept = None
     if after is not None and recogniser is not None and pair.kind in CHAT_KINDS:
-        kept = recogniser.kept(before, after)
+        kept = recogniser.kept(before, after, concept)
     ok = pixel_ok and kept is not False
-    return {**row, "ok": ok, "pixel_ok": pixel_ok, "kept": kept, "reply": reply, "sec": round(seconds, 3)}
+    return {**row, "ok": ok, "pixel_ok": pixel_ok, "kept": kept, "concept": concept, "reply": reply,
+            "sec": round(seconds, 3)}
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -343,11 +365,12 @@ def summarise(rows: list[dict]) -> dict:
     for kind in dict.fromkeys(r["kind"] for r in rows):
         subset = [r for r in rows if r["kind"] == kind]
         kept = [r["kept"] for r in subset if r["kept"] is not None]
-        by_kind[kind] = {
+        by_kind[kind] = {  # kept: of the pairs whose drawing the judge recognised
             "n": len(subset),
             "success": round(sum(r["ok"] for r in subset) / len(subset), 4),
             "pixel_ok": round(sum(r["pixel_ok"] for r in subset) / len(subset), 4),
             "kept": round(sum(kept) / len(kept), 4) if kept else None,
+            "kept_n": len(kept),
         }
     return {
         "n": len(rows),

@@ -469,13 +469,27 @@ def move(scene: Scene, where: str, target: str | None = None, amount: float | No
     horizontal = "left" in where or "right" in where
     vertical = "top" in where or "bottom" in where
     note = ""
+    left, top, right, bottom = layer.box()
+    edges = {"left": left / width, "right": (width - right) / width, "top": top / height, "bottom": (height - bottom) / height}
+    if amount is None and where != "centre" and all(edges[side] < 0.07 for side in where.split("-")):
+        raise EditNotPossible(f"it is already {POSITION_WORDS[where].replace('to the ', 'at the ').replace('at the left', 'on the left').replace('at the right', 'on the right')}")
     if amount is None and where != "centre":
-        # Room to move: the centre should shift by at least an eighth of the picture.
+        # Room to move: the centre should shift by at least 14% of the picture, so a subject too
+        # large for that is made smaller (never below a third of the picture).
+        shift = 0.14
+        room = []
+        if "left" in where:
+            room.append((2 * (layer.cx - shift * width - margin), layer.width, width))
+        if "right" in where:
+            room.append((2 * (width - margin - layer.cx - shift * width), layer.width, width))
+        if "top" in where:
+            room.append((2 * (layer.cy - shift * height - margin), layer.height, height))
+        if "bottom" in where:
+            room.append((2 * (height - margin - layer.cy - shift * height), layer.height, height))
         shrink = 1.0
-        if horizontal and layer.width > 0.68 * width:
-            shrink = min(shrink, 0.68 * width / layer.width)
-        if vertical and layer.height > 0.68 * height:
-            shrink = min(shrink, 0.68 * height / layer.height)
+        for allowed, extent, side in room:
+            if extent > allowed:
+                shrink = min(shrink, max(allowed, min(extent, side / 3)) / extent)
         if shrink < 1.0:
             layer = replace(layer, scale=layer.scale * shrink)
             note = f" (made {shrink:.2g}x the size to make room)"
