@@ -26,8 +26,75 @@ except ImportError:  # everywhere else it is a no-op
 
 
 CSS = """
-#conversation .message.bot img { max-width: 256px; image-rendering: auto; border-radius: 8px; }
+#conversation .message.bot img { image-rendering: auto; border-radius: 8px; }
+/* A picture is shown at the size chosen in Settings (Gradio caps chat images at 300 px). */
+#conversation .message.bot img { max-height: none !important; }
+#conversation .bot.message:has(img) { max-width: 100% !important; }
+/* WCAG AA: the theme's placeholder grey is 2:1 on white; these are 4.6:1 and more. */
+#message textarea::placeholder, #message input::placeholder { color: #5f6672; opacity: 1; }
+.dark #message textarea::placeholder, .dark #message input::placeholder { color: #b4bac4; }
+/* The footer's links and the sliders' range labels are #bbbbc2 on white (1.9:1) in the theme. */
+footer a, footer .show-api, footer .built-with, .min_value, .max_value { color: #5f6672 !important; }
+.dark footer a, .dark footer .show-api, .dark footer .built-with, .dark .min_value, .dark .max_value { color: #b4bac4 !important; }
 """
+# Accessibility fixes to Gradio's markup, applied whenever the page changes:
+# - chat messages carry their raw markdown in aria-label ("bot's message: **img-1** ..."): each is
+#   rewritten to the words a reader sees, and a picture's to its alt text;
+# - the first screen's example list has a list role with buttons in it, and the empty
+#   conversation an aria-label on a plain div: a group and a region instead;
+# - gallery thumbnails are named "Thumbnail 1 of 3" instead of their visible caption.
+HEAD = """
+<script>
+(() => {
+  const ROLE = /^(user|bot)'s message: /;
+  const words = (el) => {
+    const text = (el.innerText || el.textContent || "").replace(/\\s+/g, " ").trim();
+    if (text) return text;
+    const img = el.querySelector("img[alt]:not([alt=''])");
+    return img ? img.getAttribute("alt") : "a picture";
+  };
+  const set = (el, name, value) => { if (el.getAttribute(name) !== value) el.setAttribute(name, value); };
+  let queued = false;
+  const fix = () => {
+    queued = false;
+    document.querySelectorAll("[aria-label]").forEach((el) => {
+      const role = (el.getAttribute("aria-label") || "").match(ROLE);
+      if (role) set(el, "aria-label", (role[1] === "user" ? "You said: " : "Easel said: ") + words(el));
+    });
+    document.querySelectorAll("#conversation .examples[role]").forEach((el) => set(el, "role", "group"));
+    document.querySelectorAll(".empty[aria-label]:not([role])").forEach((el) => set(el, "role", "region"));
+    document.querySelectorAll("#picture-tree .thumbnail-item").forEach((el) => {
+      const caption = (el.innerText || "").replace(/\\s+/g, " ").trim();
+      if (caption) set(el, "aria-label", caption);
+    });
+  };
+  const later = () => { if (!queued) { queued = true; requestAnimationFrame(fix); } };
+  new MutationObserver(later).observe(document.documentElement, { subtree: true, childList: true,
+    characterData: true, attributes: true, attributeFilter: ["aria-label", "alt", "role"] });
+})();
+</script>
+"""
+
+
+def page_options() -> dict:
+    """Keyword arguments for `demo.launch` that shape the page: its CSS and script, and a footer
+    without Gradio's own "Settings" link (the page has one Settings panel)."""
+    return {"css": CSS, "head": HEAD, "footer_links": ["api", "gradio"]}
+
+
+def first_screen(settings: Settings) -> tuple[str, list[dict]]:
+    """What an empty conversation shows: one line on what the models are, and examples they do well."""
+    embedded = settings.image_model == "embedded" and settings.chat_model in ("embedded", "embedded-base")
+    if embedded:
+        note = ("**Small models on this server's CPU:** a 135M-parameter chat model (short answers that can be "
+                "wrong) and an image model that draws simple emoji-style pictures of everyday things. On a GPU "
+                "the same app runs real models (set `EASEL_CHAT_MODEL` and `EASEL_IMAGE_MODEL`).")
+    else:
+        note = f"Chat model: **{settings.chat_model}**, image model: **{settings.image_model}**."
+    note += "\n\nAsk a question or for a picture, then refine it: *make it blue*, *move it to the left*."
+    texts = ["Draw a fox on a yellow background", "Draw a rocket", "Draw a cat and a rainbow", "What can you do?",
+             "Why is the sky blue?"]
+    return note, [{"text": text} for text in texts]
 
 
 def build_app(settings: Settings | None = None) -> gr.Blocks:
@@ -44,13 +111,27 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         note = apply_preferences(settings, session, model, steps, seed_locked, seed, size, under_18)
         return session, note
 
-    def suggestion(event: gr.SelectData) -> dict:
-        return {"text": event.value["value"] if isinstance(event.value, dict) else event.value, "files": []}
+    def example_clicked(event: gr.SelectData, session: ChatSession):
+        return handlers.accept_example(event.value, session)
 
-    def download_path(picture_id, session: ChatSession):
+    def option_clicked(event: gr.SelectData, session: ChatSession):
+        return handlers.accept_option(event.value, session)
+
+    def picture_picked(event: gr.SelectData, session: ChatSession):
+        """A thumbnail of the edit tree, clicked: the Pictures panel's actions apply to it."""
+        from chat.web import edit_tree
+
+        ids = [caption.split(":")[0].split(" ")[0] for _, caption in edit_tree(session)]
+        return ids[event.index] if 0 <= event.index < len(ids) else None
+
+    def picture_actions(picture_id, session: ChatSession):
         picture = session.pictures.get(picture_id or "")
-        return gr.update(value=str(picture.path) if picture else None, interactive=picture is not None)
+        if picture is None:
+            return "No pictures yet." if not session.pictures else "Pick a picture above.", gr.update(value=None, interactive=False)
+        parent = f", refined from {picture.parent_id}" if picture.parent_id else ""
+        return f"Picked: **{picture.id}**{parent}", gr.update(value=str(picture.path), interactive=True)
 
+    note, examples = first_screen(settings)
     with gr.Blocks(title="Easel", delete_cache=settings.delete_cache()) as demo:
         session = gr.State(ChatSession(user_age=settings.user_age))
         gr.Markdown("# Easel\nA chat assistant that draws. Ask a question, ask for a picture, then refine it.")
@@ -59,9 +140,10 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(
                         label="Conversation",
-                        height=560,
+                        height=600,
                         elem_id="conversation",
-                        placeholder="Try: *draw a cat*, then *make it blue*.",
+                        placeholder=note,
+                        examples=examples,
                         buttons=["copy"],
                     )
                     message = gr.MultimodalTextbox(
@@ -71,21 +153,27 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                         sources=["upload"],
                         elem_id="message",
                         autofocus=True,
+                        stop_btn=False,
                     )
                 with gr.Column(scale=1, min_width=260):
-                    with gr.Accordion("Pictures", open=True):
-                        picture_choice = gr.Dropdown(label="Picture", choices=[], elem_id="picture-choice")
+                    with gr.Accordion("Pictures", open=True, elem_id="pictures-panel"):
+                        picture_choice = gr.State(None)  # the picture the actions below apply to
+                        gr.Markdown("Every picture, each after the one it was refined from (← parent). Pick one "
+                                    "to refine, regenerate or download it.", elem_id="picture-help")
+                        tree = gr.Gallery(label="Edit tree", show_label=False, columns=3, height=250,
+                                          allow_preview=False, object_fit="contain", elem_id="picture-tree",
+                                          buttons=[])
+                        chosen_note = gr.Markdown("No pictures yet.", elem_id="picture-chosen")
                         regenerate_button = gr.Button("Regenerate with a new seed", size="sm", elem_id="regenerate")
                         refine_button = gr.Button("Refine from here", size="sm", elem_id="refine-from")
                         download_button = gr.DownloadButton("Download", value=None, interactive=False, size="sm", elem_id="download")
-                        action_note = gr.Markdown()
                     with gr.Accordion("Settings", open=False, elem_id="settings-panel"):
                         model_choice = gr.Dropdown(model_choices, value=settings.image_model, label="Image model",
                                                    elem_id="image-model")
                         steps = gr.Slider(1, 50, value=settings.image_steps or 20, step=1, label="Steps")
                         seed_locked = gr.Checkbox(label="Lock the seed")
                         seed = gr.Number(value=1234, precision=0, minimum=0, label="Seed")
-                        size = gr.Dropdown([128, 256, 512], value=256, label="Picture size (px)")
+                        size = gr.Dropdown([128, 256, 512], value=256, label="Picture size (px)", elem_id="picture-size")
                         under_18 = gr.Checkbox(
                             label="Under-18 mode (stricter rules)",
                             value=operator_minor,
@@ -119,26 +207,35 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 refresh_button = gr.Button("Refresh", elem_id="operator-refresh")
 
         # -- chat events ----------------------------------------------------------------------
-        turn_outputs = [message, chatbot, session, picture_choice, download_button]
-        # A message sent while the previous answer still streams runs right after it, not never.
-        message.submit(gpu(handlers.send), [message, chatbot, session], turn_outputs, api_visibility="private",
-                       trigger_mode="always_last")
-        chatbot.option_select(suggestion, None, message, api_visibility="private").then(
-            gpu(handlers.send), [message, chatbot, session], turn_outputs, api_visibility="private"
-        )
-        regenerate_button.click(
-            gpu(handlers.regenerate), [picture_choice, chatbot, session],
-            [chatbot, session, picture_choice, download_button], api_visibility="private",
-        )
-        refine_button.click(handlers.refine_from, [picture_choice, chatbot, session], [chatbot, session, action_note],
-                            api_visibility="private")
-        picture_choice.change(download_path, [picture_choice, session], download_button, api_visibility="private")
+        # Every request shows at once (queue=False) and joins the session's inbox; one worker
+        # per session answers the inbox in order. Stop ends the answer in progress.
+        page_outputs = [chatbot, session, tree, picture_choice]
+
+        def answered(event):
+            work = event.then(gpu(handlers.work), session, page_outputs, api_visibility="private")
+            work.then(handlers.idle, session, message, api_visibility="private", queue=False)
+
+        answered(message.submit(handlers.accept, [message, session], [message, chatbot, session], queue=False,
+                                trigger_mode="multiple", api_visibility="private"))
+        answered(chatbot.example_select(example_clicked, session, [message, chatbot, session], queue=False,
+                                        api_visibility="private"))
+        answered(chatbot.option_select(option_clicked, session, [message, chatbot, session], queue=False,
+                                       api_visibility="private"))
+        answered(regenerate_button.click(handlers.accept_regenerate, [picture_choice, session], [message, chatbot, session],
+                                         queue=False, api_visibility="private"))
+        answered(refine_button.click(handlers.accept_refine, [picture_choice, session], [message, chatbot, session],
+                                     queue=False, api_visibility="private"))
+        message.stop(handlers.stop, session, [message, chatbot, session], queue=False, api_visibility="private")
+        tree.select(picture_picked, session, picture_choice, api_visibility="private", queue=False)
+        picture_choice.change(picture_actions, [picture_choice, session], [chosen_note, download_button],
+                              api_visibility="private", queue=False)
         for control in (model_choice, steps, seed_locked, seed, size, under_18):
             control.change(apply_settings, [model_choice, steps, seed_locked, seed, size, under_18, session],
                            [session, settings_note], api_visibility="private")
         # The bin icon and "New conversation" clear the page; the model must forget it too.
         chatbot.clear(handlers.new_conversation, session, session, api_visibility="private")
-        new_chat.click(lambda s: ([], handlers.new_conversation(s)), session, [chatbot, session], api_visibility="private")
+        new_chat.click(lambda s: ([], handlers.new_conversation(s), [], None), session, [chatbot, session, tree, picture_choice],
+                       api_visibility="private")
 
         # -- operator events ------------------------------------------------------------------
         # The button and Enter in the password box; wrong passwords are throttled per client and session.
@@ -165,10 +262,11 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     demo.easel_studio = studio  # for the server's background warm-up
+    demo.easel_page = page_options()  # for demo.launch(...)
     return demo
 
 
 demo = build_app()
 
 if __name__ == "__main__":
-    demo.launch(css=CSS, **Settings().launch_options())
+    demo.launch(**page_options(), **Settings().launch_options())

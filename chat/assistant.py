@@ -111,11 +111,29 @@ class Assistant:
             return
 
         session.add_user(text)
+        yield from self._guarded(session, self._turn(session))
+
+    def draw(self, session: ChatSession, prompt: object, *, judged_alone: bool = False) -> Iterator[TurnReply]:
+        """A picture asked for with a click (a refusal's "Try instead", a suggested subject): it
+        goes straight to the image tool and its policy gate; the chat model has nothing to decide.
+        `judged_alone`: the prompt is a fixed text the page offered (no user words in it), which
+        the gate judges without the earlier turns (the refused request is not its context)."""
         try:
-            yield from self._turn(session)
+            prompt = clean_message(prompt, self.max_message_chars)
+        except InputError as problem:
+            yield TurnReply(str(problem), final=True, error=True)
+            return
+        session.add_user(f"draw {prompt}")
+        call = {"name": "generate_image", "args": {"prompt": prompt}, "id": "call_click", "type": "tool_call"}
+        answer = AIMessage(content="", tool_calls=[call])
+        messages = model_messages(session, self.history_messages)
+        yield from self._guarded(session, self._run_tool(session, messages, answer, judged_alone=judged_alone))
+
+    def _guarded(self, session: ChatSession, turn: Iterator[TurnReply]) -> Iterator[TurnReply]:
+        try:
+            yield from turn
         except GeneratorExit:  # Stop pressed (or the tab closed): the turn ends where it was
-            if session.messages and session.messages[-1].type == "human":
-                session.add_assistant(STOPPED_IN_HISTORY)
+            _record_stop(session)
             raise
         except Exception:
             log.exception("chat turn failed")
@@ -138,6 +156,10 @@ class Assistant:
             answer = None
             for chunk in model.stream(messages):
                 answer = chunk if answer is None else answer + chunk
+                if session.stop_requested:
+                    _record_stop(session)
+                    yield TurnReply(answer.content, final=True)
+                    return
                 if len(answer.content) < HOLD_BACK_CHARS:
                     continue  # held back until it is clear what kind of answer it is
                 if is_wrong_answer(answer.content):
@@ -213,17 +235,17 @@ class Assistant:
         text = retry.content if isinstance(retry.content, str) else ""
         return AIMessage(content=I_DONT_KNOW if not text.strip() or is_wrong_answer(text) else text)
 
-    def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer) -> Iterator[TurnReply]:
+    def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer, judged_alone: bool = False) -> Iterator[TurnReply]:
         call = answer.tool_calls[0]  # one picture per turn keeps the chat readable
         updates: queue.Queue = queue.Queue()
         stopped = threading.Event()
 
         def progress(step: int, total: int) -> None:
-            if stopped.is_set():  # ends the drawing at its next step
+            if stopped.is_set() or session.stop_requested:  # ends the drawing at its next step
                 raise TurnStopped()
             updates.put((step, total))
 
-        turn = TurnContext(session=session, studio=self.studio, progress=progress)
+        turn = TurnContext(session=session, studio=self.studio, progress=progress, judged_alone=judged_alone)
         done: dict = {}
 
         def work() -> None:
@@ -246,6 +268,10 @@ class Assistant:
         except GeneratorExit:
             stopped.set()
             raise
+        if "result" not in done:  # stopped while drawing: no picture
+            _record_stop(session)
+            yield TurnReply("", final=True)
+            return
         result = done["result"]
         outcome = turn.outcomes[-1]
         if outcome.picture is None:
@@ -271,6 +297,12 @@ class Assistant:
         text = _first_sentences(text) or f"Here is {outcome.picture.prompt}."
         session.add_assistant(text, picture_id=outcome.picture.id)
         yield TurnReply(text, final=True, outcomes=turn.outcomes)
+
+
+def _record_stop(session: ChatSession) -> None:
+    """A stopped turn still gets an assistant line, so the history keeps taking turns."""
+    if session.messages and session.messages[-1].type == "human":
+        session.add_assistant(STOPPED_IN_HISTORY)
 
 
 def _first_sentences(text: str, limit: int = 200) -> str:

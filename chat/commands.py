@@ -63,7 +63,7 @@ def _assistant(settings: Settings, max_new_tokens: int | None = None):
 
 
 def serve_command(args, settings: Settings) -> int:
-    from app import CSS, build_app
+    from app import build_app
     from models.chat_weights import load_chat_model
 
     demo = build_app(settings)
@@ -79,7 +79,7 @@ def serve_command(args, settings: Settings) -> int:
             logging.getLogger(__name__).exception("warm-up failed")
 
     threading.Thread(target=warm_up, name="easel-warm-up", daemon=True).start()
-    demo.launch(css=CSS, **settings.launch_options())
+    demo.launch(**demo.easel_page, **settings.launch_options())
     return 0
 
 

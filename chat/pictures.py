@@ -155,12 +155,15 @@ class Studio:
 
     # -- the gate -----------------------------------------------------------------------------
 
-    def _check(self, session: ChatSession, prompt: str, *, source: PictureRecord | None = None):
+    def _check(self, session: ChatSession, prompt: str, *, source: PictureRecord | None = None, alone: bool = False):
+        """The policy's decision on a request, with the conversation's earlier turns as context;
+        `alone` judges it on its own words (only for a fixed text the page itself offered, such as
+        a refusal's stand-in alternative: no user words, so nothing to carry over)."""
         from policy.agent import PolicyRequest, check_fail_closed, refusal_on_error
 
         turns = session.user_turns()
         common = dict(
-            context=tuple(turns[:-1][-6:]),
+            context=() if alone else tuple(turns[:-1][-6:]),
             is_edit=source is not None,
             source_prompt=source.prompt if source else None,
             user_age=session.user_age,
@@ -169,7 +172,7 @@ class Studio:
         # that drops or rewrites a name ("draw <person> walking a dog" -> "a dog walking") must
         # not carry a request past the gate.
         requests = [PolicyRequest(prompt=prompt, **common)]
-        if turns and turns[-1].strip().lower() != prompt.strip().lower():
+        if turns and turns[-1].strip().lower() != prompt.strip().lower() and not alone:
             requests.append(PolicyRequest(prompt=turns[-1], **common))
         try:
             agent = self.policy_agent
@@ -186,9 +189,10 @@ class Studio:
     # -- tools' work --------------------------------------------------------------------------
 
     def generate(
-        self, session: ChatSession, prompt: str, *, seed: int | None = None, progress: ProgressCallback | None = None
+        self, session: ChatSession, prompt: str, *, seed: int | None = None, progress: ProgressCallback | None = None,
+        judged_alone: bool = False,
     ) -> PictureOutcome:
-        decision = self._check(session, prompt)
+        decision = self._check(session, prompt, alone=judged_alone)
         if not decision.allowed:
             return PictureOutcome(decision.message, decision=decision)
         generator = self._generator(session)

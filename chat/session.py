@@ -52,6 +52,14 @@ class ChatSession:
     # Set on first use rather than at creation: gr.State deep-copies one initial value for every
     # browser tab, and each copy must get its own id.
     _session_id: str | None = None
+    # The web page's side (chat/web.py): the conversation as shown, the turn in progress, and what
+    # was sent while it runs (answered in order, shown as queued meanwhile).
+    shown: list[dict] = field(default_factory=list)
+    current: dict | None = None
+    inbox: list[dict] = field(default_factory=list)
+    worker: int | None = None  # the page worker answering this session's inbox, if one is running
+    stop_requested: bool = False  # Stop pressed: the turn in progress ends at its next step
+    fixed_offers: list[str] = field(default_factory=list)  # stand-in alternatives offered (no user words)
 
     @property
     def session_id(self) -> str:

@@ -22,6 +22,8 @@ class TurnContext:
     studio: Studio | None
     progress: ProgressCallback | None = None
     outcomes: list[PictureOutcome] = field(default_factory=list)
+    # A fixed text the page offered (a refusal's stand-in), clicked: judged on its own words.
+    judged_alone: bool = False
 
     def record(self, outcome: PictureOutcome) -> str:
         self.outcomes.append(outcome)
@@ -38,7 +40,8 @@ def generate_image(prompt: str, seed: int | None = None, turn: Annotated[Any, In
     """
     if turn.studio is None:
         return turn.record(PictureOutcome("Drawing is not available in this deployment."))
-    return turn.record(turn.studio.generate(turn.session, prompt, seed=seed, progress=turn.progress))
+    extra = {"judged_alone": True} if turn.judged_alone else {}
+    return turn.record(turn.studio.generate(turn.session, prompt, seed=seed, progress=turn.progress, **extra))
 
 
 @tool(parse_docstring=True)

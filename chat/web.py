@@ -8,7 +8,8 @@ picture renders) to the browser or to gradio_client. Each call receives the call
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from chat.assistant import Assistant, TurnReply
@@ -23,6 +24,13 @@ EMPTY_MESSAGE = {"text": "", "files": []}
 # File names are never repeated: they are the client's words, and must not reach a prompt.
 UNSUPPORTED_FILE = "I can only work with pictures (PNG, JPEG, WebP, GIF or BMP); the file you attached is not one."
 TOO_MANY_FILES = "Please attach at most {limit} pictures to one message (this one had {count}); nothing was kept."
+# Shown at once on send, until the first words of the answer (or the drawing's progress) arrive.
+THINKING = {"role": "assistant", "content": "Reading your message…", "metadata": {"title": "Thinking…", "status": "pending"}}
+QUEUED = "Queued: answered after the current reply"
+NOT_SENT = "Not sent: stopped"
+STOPPED = "⏹ Stopped."
+# Guards every session's inbox, current turn and shown list; held only for a few list operations.
+_PAGE_LOCK = threading.Lock()
 
 
 def _shown(text: object) -> str:
@@ -37,6 +45,9 @@ def picture_card(picture: PictureRecord) -> str:
         parts.append(f"{picture.steps} steps")
     if picture.strength is not None:
         parts.append(f"strength {picture.strength:g}")
+    size = picture_size(picture)
+    if size:
+        parts.append(f"{size[0]}×{size[1]} px")
     parts.append(f"refined from {picture.parent_id}" if picture.parent_id else "new picture")
     if getattr(picture, "change", None):
         parts.append(picture.change)
@@ -45,20 +56,46 @@ def picture_card(picture: PictureRecord) -> str:
     return " · ".join(parts) + f"\n\n_prompt:_ {picture.prompt}"
 
 
-def outcome_messages(outcome: PictureOutcome) -> list[dict]:
-    """Chat messages that show one tool outcome: a picture with its card, or a refusal."""
+def picture_size(picture: PictureRecord) -> tuple[int, int] | None:
+    """The picture's size in pixels as saved (what the page shows), or None when unreadable."""
+    import PIL.Image
+
+    try:
+        with PIL.Image.open(picture.path) as image:
+            return image.size
+    except Exception:
+        return None
+
+
+def alt_text(picture: PictureRecord) -> str:
+    """What a screen reader says for a picture: what it shows, from its prompt."""
+    change = f" ({picture.change})" if getattr(picture, "change", None) else ""
+    return f"Picture {picture.id}: {picture.prompt}{change}"
+
+
+def picture_message(picture: PictureRecord) -> dict:
+    """A picture in the conversation: its file, alt text and size; shown as a gr.Image by
+    `to_chatbot` (Gradio's file messages drop their alt text on the way to the page)."""
+    size = picture_size(picture)
+    return {"role": "assistant", "picture": {"path": str(picture.path), "alt": alt_text(picture),
+                                              "size": size[0] if size else None}}
+
+
+def outcome_messages(outcome: PictureOutcome, offer: Callable[[object], str | None] | None = None) -> list[dict]:
+    """Chat messages that show one tool outcome: a picture with its card, or a refusal.
+
+    `offer(decision)` gives what a refusal's "Try instead" draws (chat/alternatives.py); without
+    it the policy's alternative is offered as written."""
     if outcome.picture is not None:
-        return [
-            {"role": "assistant", "content": {"path": str(outcome.picture.path), "alt_text": outcome.picture.prompt}},
-            {"role": "assistant", "content": picture_card(outcome.picture)},
-        ]
+        return [picture_message(outcome.picture), {"role": "assistant", "content": picture_card(outcome.picture)}]
     if outcome.refused:
         decision = outcome.decision
         # Plain markdown, not a titled "thought": Gradio folds those away once a turn's later
         # updates arrive, and the rule and the reason must be read without a click.
         message = {"role": "assistant", "content": f"🚫 **Not drawn** · rule: `{decision.category}`\n\n{decision.message}"}
-        if decision.alternative:
-            message["options"] = [{"value": decision.alternative, "label": f"Try instead: {decision.alternative}"}]
+        alternative = offer(decision) if offer is not None else decision.alternative
+        if alternative:
+            message["options"] = [{"value": alternative, "label": f"Try instead: {alternative}"}]
         return [message]
     if outcome.suggestions:  # a subject the model cannot draw: its closest ones, one click each
         return [{"role": "assistant", "content": outcome.text,
@@ -66,17 +103,43 @@ def outcome_messages(outcome: PictureOutcome) -> list[dict]:
     return []
 
 
-def reply_messages(reply: TurnReply) -> list[dict]:
+def reply_messages(reply: TurnReply, offer: Callable[[object], str | None] | None = None) -> list[dict]:
     """The assistant's side of a turn as chat messages, in the order a person reads them."""
     messages: list[dict] = []
     for outcome in reply.outcomes:
-        messages += outcome_messages(outcome)
+        messages += outcome_messages(outcome, offer)
     refused = any(o.refused or o.suggestions for o in reply.outcomes)
     if reply.text and not refused:  # a refusal's (or suggestion's) text is already in its own message
         messages.append({"role": "assistant", "content": reply.text})
     if reply.status and not reply.final:
         messages.append({"role": "assistant", "content": reply.status, "metadata": {"title": "⏳ Working", "status": "pending"}})
+    if not messages and not reply.final:  # the first words are not there yet
+        messages.append(THINKING)
     return messages
+
+
+def to_chatbot(messages: list[dict]) -> list[dict]:
+    """The page's messages as gr.Chatbot values: pictures become gr.Image components, which
+    carry their alt text and display size to the page."""
+    import gradio as gr
+
+    shown = []
+    for message in messages:
+        picture = message.get("picture")
+        if picture is None:
+            shown.append(message)
+            continue
+        size = picture.get("size")
+        image = gr.Image(value=picture["path"], alt_text=picture["alt"], label=picture["alt"], show_label=False,
+                         width=size, height=size, buttons=["download", "fullscreen"], container=False)
+        shown.append({"role": message.get("role", "assistant"), "content": image})
+    return shown
+
+
+def _marked(messages: list[dict], title: str) -> list[dict]:
+    """Copies of a message's bubbles labelled with a state ("Queued ...", "Not sent ...")."""
+    return [{**m, "metadata": {"title": title}} if "content" in m and isinstance(m["content"], str) else m
+            for m in messages]
 
 
 class ChatHandlers:
@@ -125,56 +188,211 @@ class ChatHandlers:
         return None, picture
 
     # -- the browser page ---------------------------------------------------------------------
+    #
+    # Everything the page asks for (a message, a click on an example or a "Try instead", a
+    # regenerate or refine action) goes into the session's inbox at once, without waiting for
+    # the queue: the person's bubble and a "Thinking…" line appear immediately, and a message
+    # sent while an answer runs is shown as queued. One worker per session answers the inbox in
+    # order and streams; Stop ends the answer in progress and drops what was queued.
 
-    def send(self, message, history: list[dict], session: ChatSession) -> Iterator[tuple]:
-        """Browser turn: show the user's bubble at once, then the answer as it streams.
-
-        The message box is cleared once, when the turn starts, and left alone while the answer
-        streams: what the person types meanwhile stays there, and the submit event (trigger mode
-        "always_last") sends it as soon as this turn ends.
-        """
+    def accept(self, message, session: ChatSession) -> tuple:
+        """The message box's submit: the message joins the inbox and shows at once."""
         import gradio as gr
 
         text, files = _split_message(message)
         shown = [{"role": "user", "content": {"path": f}} for f in _paths(files)]
-        if text:
+        if text or not shown:
             shown.append({"role": "user", "content": _shown(text)})
-        history = [*history, *shown]
-        yield EMPTY_MESSAGE, history, session, *self.picture_controls(session)
-        for reply in self.turn(session, text, files):
-            yield gr.skip(), [*history, *reply_messages(reply)], session, *self.picture_controls(session)
+        self._enqueue(session, {"kind": "message", "text": text, "files": files, "shown": shown})
+        return gr.MultimodalTextbox(value=EMPTY_MESSAGE, stop_btn=True), self.page(session), session
 
-    def picture_controls(self, session: ChatSession) -> tuple:
-        """Choices for the picture actions panel: every picture of this session, latest first."""
+    def accept_example(self, value, session: ChatSession) -> tuple:
+        """A first-screen example, clicked (its gr.SelectData value): sent like a typed message."""
+        value = value if isinstance(value, dict) else {"text": str(value)}
+        return self.accept({"text": value.get("text") or "", "files": []}, session)
+
+    def accept_option(self, value, session: ChatSession) -> tuple:
+        """A one-click offer ("Try instead: ...", "Draw a dog"), clicked (its gr.SelectData
+        value), is a request to draw exactly that: it goes straight to the image tool and its
+        policy gate, not through the chat model."""
         import gradio as gr
 
-        ids = list(reversed(session.pictures))
-        chosen = session.current_picture_id if session.current_picture_id in session.pictures else (ids[0] if ids else None)
-        path = str(session.pictures[chosen].path) if chosen else None
-        return gr.update(choices=ids, value=chosen), gr.update(value=path, interactive=path is not None)
+        value = value.get("value") if isinstance(value, dict) else value
+        offered = str(value or "").strip()
+        prompt = offered[len("draw "):] if offered.lower().startswith("draw ") else offered
+        self._enqueue(session, {"kind": "draw", "prompt": prompt, "alone": offered in session.fixed_offers,
+                                "shown": [{"role": "user", "content": f"Draw {prompt}"}]})
+        return gr.MultimodalTextbox(stop_btn=True), self.page(session), session
 
-    def regenerate(self, picture_id: str | None, history: list[dict], session: ChatSession) -> Iterator[tuple]:
-        if not picture_id or picture_id not in session.pictures:
-            note = {"role": "assistant", "content": "There is no picture to regenerate yet. Ask me to draw something first."}
-            yield [*history, note], session, *self.picture_controls(session)
+    def accept_regenerate(self, picture_id: str | None, session: ChatSession) -> tuple:
+        import gradio as gr
+
+        shown = [{"role": "user", "content": f"Regenerate {picture_id} with a new seed"}] if picture_id else []
+        self._enqueue(session, {"kind": "regenerate", "picture_id": picture_id, "shown": shown})
+        return gr.MultimodalTextbox(stop_btn=True), self.page(session), session
+
+    def accept_refine(self, picture_id: str | None, session: ChatSession) -> tuple:
+        import gradio as gr
+
+        shown = [{"role": "user", "content": f"Refine from {picture_id}"}] if picture_id else []
+        self._enqueue(session, {"kind": "refine", "picture_id": picture_id, "shown": shown})
+        return gr.MultimodalTextbox(stop_btn=True), self.page(session), session
+
+    def _enqueue(self, session: ChatSession, item: dict) -> None:
+        with _PAGE_LOCK:
+            session.inbox.append(item)
+
+    def page(self, session: ChatSession) -> list[dict]:
+        """The conversation as the page shows it: what was said, the turn in progress, then what
+        waits (the next item with "Thinking…" when nothing runs yet, the rest as queued)."""
+        with _PAGE_LOCK:
+            messages = list(session.shown)
+            idle = session.current is None
+            if not idle:
+                messages += session.current["shown"] + session.current["reply"]
+            for number, item in enumerate(session.inbox):
+                if number == 0 and idle:
+                    messages += item["shown"] + [THINKING]
+                else:
+                    messages += _marked(item["shown"], QUEUED)
+        return to_chatbot(messages)
+
+    def work(self, session: ChatSession) -> Iterator[tuple]:
+        """The session's worker: answers the inbox in order, streaming every update. A second
+        call while one runs returns at once (the running one takes the new item)."""
+        import gradio as gr
+
+        with _PAGE_LOCK:
+            if session.worker is not None:
+                yield gr.skip(), session, gr.skip(), gr.skip()
+                return
+            worker = session.worker = id(object())
+        try:
+            while True:
+                with _PAGE_LOCK:
+                    if session.worker != worker or not session.inbox:
+                        return
+                    item = session.inbox.pop(0)
+                    session.current = {"shown": item["shown"], "reply": [THINKING]}
+                    session.stop_requested = False
+                yield self.page(session), session, *self.picture_controls(session)
+                for messages in self._answer(session, item):
+                    with _PAGE_LOCK:
+                        if session.worker != worker:  # Stop was pressed
+                            return
+                        session.current["reply"] = messages
+                    yield self.page(session), session, *self.picture_controls(session)
+                with _PAGE_LOCK:
+                    if session.worker != worker:
+                        return
+                    session.shown += session.current["shown"] + [m for m in session.current["reply"] if m != THINKING]
+                    session.current = None
+                yield self.page(session), session, *self.picture_controls(session)
+        finally:
+            with _PAGE_LOCK:
+                if session.worker == worker:
+                    session.worker = None
+                    if session.current is not None:  # closed mid-turn (the tab went away)
+                        session.shown += session.current["shown"] + [{"role": "assistant", "content": STOPPED}]
+                        session.current = None
+
+    def stop(self, session: ChatSession) -> tuple:
+        """Stop: the answer in progress ends where it is (a drawing at its next step), and what
+        was queued is shown as not sent."""
+        import gradio as gr
+
+        from chat.assistant import STOPPED_IN_HISTORY
+
+        with _PAGE_LOCK:
+            session.stop_requested = True
+            if session.current is not None:
+                partial = [m for m in session.current["reply"] if m != THINKING and not (m.get("metadata") or {}).get("status")]
+                session.shown += session.current["shown"] + partial + [{"role": "assistant", "content": STOPPED}]
+                session.current = None
+            for item in session.inbox:
+                session.shown += _marked(item["shown"], NOT_SENT)
+            session.inbox.clear()
+            session.worker = None
+            if session.messages and session.messages[-1].type == "human":
+                session.add_assistant(STOPPED_IN_HISTORY)
+        return gr.MultimodalTextbox(stop_btn=False), self.page(session), session
+
+    def idle(self, session: ChatSession):
+        """After a worker call ends: the Stop button goes while nothing runs or waits."""
+        import gradio as gr
+
+        with _PAGE_LOCK:
+            busy = session.worker is not None or bool(session.inbox)
+        return gr.MultimodalTextbox(stop_btn=busy)
+
+    def _answer(self, session: ChatSession, item: dict) -> Iterator[list[dict]]:
+        """The assistant's messages for one inbox item, as they stream."""
+        offer = self._offer(session)
+        if item["kind"] == "message":
+            replies = self.turn(session, item["text"], item["files"])
+        elif item["kind"] == "draw":
+            replies = self.assistant.draw(session, item["prompt"], judged_alone=item.get("alone", False))
+        elif item["kind"] == "regenerate":
+            yield self._regenerate(session, item["picture_id"], offer)
             return
-        history = [*history, {"role": "user", "content": f"(regenerate {picture_id} with a new seed)"}]
+        else:
+            yield self._refine_from(session, item["picture_id"])
+            return
+        try:
+            for reply in replies:
+                yield reply_messages(reply, offer)
+        finally:
+            replies.close()
+
+    def _offer(self, session: ChatSession) -> Callable[[object], str | None]:
+        """What a refusal offers to draw instead. An offer with no user words in it (the policy's
+        own alternative or a stand-in; an opt-out's alternative is the request itself with the
+        name replaced) is remembered, so that clicking it is judged on its own words: the refused
+        request is not its context. Whatever else a client sends as an option keeps the context."""
+        from chat.alternatives import drawable_alternative
+
+        def offer(decision) -> str | None:
+            alternative = drawable_alternative(self.studio, session, decision)
+            if alternative and decision.category != "optout_person":
+                with _PAGE_LOCK:
+                    if alternative not in session.fixed_offers:
+                        session.fixed_offers.append(alternative)
+            return alternative
+
+        return offer
+
+    def picture_controls(self, session: ChatSession) -> tuple:
+        """The Pictures panel: every picture of this session as a thumbnail of the edit tree
+        (each captioned with its parent), and the picture the panel's actions apply to."""
+        import gradio as gr
+
+        chosen = session.current_picture_id if session.current_picture_id in session.pictures else None
+        return gr.update(value=edit_tree(session)), chosen
+
+    def _regenerate(self, session: ChatSession, picture_id: str | None, offer) -> list[dict]:
+        if not picture_id or picture_id not in session.pictures:
+            return [{"role": "assistant", "content": "Pick a picture in the Pictures panel first, or ask me to draw something."}]
         outcome = self.studio.regenerate(session, picture_id)
+        session.add_user(f"(regenerate {picture_id} with a new seed)")
         if outcome.picture is not None:
             session.add_assistant(f"Here is {picture_id} again with a new seed.", picture_id=outcome.picture.id)
-        messages = outcome_messages(outcome) or [{"role": "assistant", "content": outcome.text}]
-        yield [*history, *messages], session, *self.picture_controls(session)
+        else:
+            session.add_assistant(outcome.text)
+        return outcome_messages(outcome, offer) or [{"role": "assistant", "content": outcome.text}]
 
-    def refine_from(self, picture_id: str | None, history: list[dict], session: ChatSession) -> tuple:
+    def _refine_from(self, session: ChatSession, picture_id: str | None) -> list[dict]:
         """Branch the edit tree: the next change applies to this picture, not the latest one."""
         if not picture_id or picture_id not in session.pictures:
-            return history, session, "Pick a picture first."
+            return [{"role": "assistant", "content": "Pick a picture in the Pictures panel first."}]
         session.current_picture_id = picture_id
+        session.add_user(f"(refine from {picture_id})")
         session.add_assistant(f"Refining from {picture_id} now.", picture_id=picture_id)
-        note = {"role": "assistant", "content": f"Refining from **{picture_id}**: tell me what to change."}
-        return [*history, note], session, f"Next change applies to {picture_id}."
+        return [{"role": "assistant", "content": f"Refining from {picture_id}: tell me what to change."}]
 
     def new_conversation(self, session: ChatSession) -> ChatSession:
+        with _PAGE_LOCK:
+            session.worker = None  # a running worker stops at its next update
+            session.stop_requested = True
         return ChatSession(user_age=session.user_age, preferences=session.preferences)
 
     # -- the `chat` endpoint for programs -----------------------------------------------------
@@ -187,6 +405,29 @@ class ChatHandlers:
             pictures = [(str(o.picture.path), picture_card(o.picture)) for o in reply.outcomes if o.picture is not None]
             refusals = [o.text for o in reply.outcomes if o.refused]
             yield (refusals[0] if refusals else reply.text or reply.status or ""), pictures, session
+
+
+def edit_tree(session: ChatSession) -> list[tuple[str, str]]:
+    """The session's pictures in edit-tree order (each after its parent, depth first), as
+    (file, caption) pairs for a gr.Gallery; the caption names the parent and the change."""
+    children: dict[str | None, list[PictureRecord]] = {}
+    for picture in session.pictures.values():
+        parent = picture.parent_id if picture.parent_id in session.pictures else None
+        children.setdefault(parent, []).append(picture)
+    ordered: list[PictureRecord] = []
+
+    def visit(parent: str | None) -> None:
+        for picture in children.get(parent, []):
+            ordered.append(picture)
+            visit(picture.id)
+
+    visit(None)
+    rows = []
+    for picture in ordered:
+        link = f" ← {picture.parent_id}" if picture.parent_id else ""
+        what = getattr(picture, "change", None) or picture.prompt
+        rows.append((str(picture.path), f"{picture.id}{link}: {what}"[:80]))
+    return rows
 
 
 def _split_message(message) -> tuple[str, list]:

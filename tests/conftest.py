@@ -65,7 +65,7 @@ def server_url(tmp_path_factory, chat_model):
     registry.add(OPTED_OUT_NAME, [OPTED_OUT_ALIAS])
     registry.close()
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **demo.easel_page,
                 **settings.launch_options())
     yield f"http://127.0.0.1:{port}/"
     demo.close()
