@@ -42,6 +42,8 @@ THING_HEADS = frozenset({
     "cemetery", "chapel", "cathedral", "church", "monastery", "sign", "logo", "postage", "coin",
     "truck", "trucks", "car", "cars", "pickup", "van", "sedan", "suv", "engine", "dealership", "factory",
     "motor", "motors", "tractor", "novel", "novels", "poem", "poems", "book", "books", "manuscript",
+    "wine", "beer", "whiskey", "whisky", "vodka", "rum", "gin", "lager", "ale", "brew", "cider", "champagne", "tea",
+    "coffee", "latte", "cereal", "candy", "chocolate", "sauce", "equation", "theorem", "law", "principle",
 })
 # Modifiers that may stand between the name and its head noun: "the Ronald Reagan Presidential Library".
 _HEAD_MODIFIERS = frozenset({
@@ -54,7 +56,8 @@ _VESSEL_PREFIXES = frozenset({"uss", "hms", "rms", "hmcs", "hmas", "ins", "mv", 
 _DRINK_WORDS = frozenset({
     "glass", "glasses", "cherry", "cherries", "grenadine", "ginger", "ale", "sip", "sipping", "sips", "ordered",
     "order", "orders", "bartender", "straw", "ice", "mocktail", "cocktail", "drink", "drinks", "menu", "pint",
-    "mixing", "mixed", "poured", "pouring", "lemonade", "soda", "fizzy", "shaker",
+    "mixing", "mixed", "poured", "pouring", "lemonade", "soda", "fizzy", "shaker", "bottle", "bottles", "wine",
+    "beer", "whiskey", "whisky", "vodka", "rum", "can", "brew", "bartender", "tavern", "pub",
 })
 # Words before a family name that make it a place: "the island of Elba", "exiled to Elba".
 _PLACE_BEFORE = [("island", "of"), ("isle", "of"), ("city", "of"), ("town", "of"), ("port", "of"),
@@ -99,6 +102,10 @@ def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = 
     if before and before[-1] in ("a", "an", "of", "ordered", "sipping") and nearby & _DRINK_WORDS:
         return "drink"
     family_only = match.how in ("surname", "title") and len(match.matched.split()) == 1
+    # An article before a lone family name or a one-word name makes it a thing or a family,
+    # not the person: "a Ford pickup", "the Temple of Heaven", "a Lopez family picnic".
+    if match.how in ("surname", "ambiguous") and before and before[-1] in ("a", "an", "the"):
+        return "thing"
     prepositions = _PLACE_PREPOSITIONS | ({"on"} if match.needs_person_context else set())
     if family_only and (tuple(before[-2:]) in _PLACE_BEFORE or (before and before[-1] in prepositions
                                                                 and match.how == "surname")):

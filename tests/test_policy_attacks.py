@@ -89,3 +89,14 @@ def test_a_refusal_never_reveals_who_is_registered(agent):
         shown = (decision.message + " " + (decision.alternative or "")).lower()
         assert "ignatia" not in shown and "bellweather" not in shown and "velvet" not in shown, shown
         assert decision.message.startswith(OPTOUT_MESSAGE.split("{")[0])
+
+
+@pytest.mark.parametrize("prompt", [
+    "a visit to the Temple of Crane Hill in spring",     # an article before a lone family name: a thing
+    "a Stone Age axe in a museum case",
+    "a bottle of Hunter gin on a shelf",
+    "a Bishop family picnic in the park",
+    "the Frost fair on the frozen Thames in 1683",
+])
+def test_a_lone_family_name_used_for_a_thing_stays_allowed(agent, prompt):
+    assert agent.check(PolicyRequest(prompt=prompt)).allowed, prompt
