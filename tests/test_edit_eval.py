@@ -60,3 +60,14 @@ def test_eval_edits_command_prints_the_table_and_a_json_line(tmp_path):
     assert summary["n"] == 10 and set(summary["by_kind"]) == set(KINDS)
     assert all(0.0 <= figures["success"] <= 1.0 for figures in summary["by_kind"].values())
     assert lines[0].split()[:2] == ["kind", "n"]
+
+
+def test_shape_kept_tells_a_recolour_from_another_subject():
+    from chat.edit_eval import shape_kept
+    from models import scene_edits as se
+
+    apple = emoji_picture()
+    blue_apple = se.recolour(se.segment(apple), "blue")[0].render()
+    assert shape_kept(apple, blue_apple)
+    assert not shape_kept(apple, emoji_picture("🐟"))
+    assert not shape_kept(apple, emoji_picture(centre=(0.3, 0.5)))
