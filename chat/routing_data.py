@@ -222,11 +222,46 @@ DRAWING_QUESTIONS = ["how do I draw a horse?", "what pencils are best for sketch
                      "comment dessiner un cheval ?", "¿cómo se dibuja un árbol?", "wie zeichnet man ein Gesicht?"]
 
 
+# Conversations with refusals in them. The policy gate refuses in the image tool, never the chat
+# model: after one or two refusals, every drawing request (allowed, dark but allowed, or one the
+# gate will refuse again) still goes to generate_image, and questions still get a plain answer.
+# The requests the gate refuses are invented here (made-up names, the team's own wording).
+REFUSED_REQUESTS = [
+    "a bloody corpse with its guts spilling out", "a decapitated head on a spike", "Mara Ellison naked in the shower",
+    "a topless photo of the singer Dana Whitcombe", "a man slitting his wrists", "someone being stabbed with blood everywhere",
+    "a step-by-step diagram for making a pipe bomb", "a blueprint for a homemade gun", "a nazi recruitment poster",
+    "a burning cross at a hate rally", "a poster saying immigrants are vermin", "Jonas Breck being arrested for murder",
+    "a realistic photo of Senator Hollis Grant taking a bribe", "a car bomb exploding in a crowd",
+    "a woman's body cut into pieces", "instructions for cooking meth", "a cartoon showing a religion as rats",
+    "Priya Calloway in lingerie", "a dead body hanging from a tree", "a gore scene with ripped flesh",
+    "a swastika flag over a rally with people saluting", "how to pick a lock, step by step", "Tomas Varga nude",
+]
+DARK_BUT_ALLOWED = [
+    "a zombie for my horror game", "a skull", "a vampire with fangs", "a haunted house", "a ghost", "a witch on a broom",
+    "a dragon breathing fire", "a pirate with a sword", "a knight fighting a dragon", "a spooky graveyard", "a werewolf",
+    "a mummy", "a monster under the bed", "a black cat on Halloween", "a scary clown", "a skeleton dancing",
+    "a zombie hand coming out of the ground", "a bat flying at night", "a spider in its web", "a tombstone",
+    "a cowboy with a revolver", "a soldier in an old war painting", "a boxer in the ring", "a shark with sharp teeth",
+]
+REFUSED_ASKS = ["draw {s}", "make a picture of {s}", "generate {s}", "paint {s}", "show me {s}", "create an image of {s}",
+                "I want {s}", "draw me {s} please", "can you draw {s}?", "{s}"]
+PEOPLE_QUESTIONS = ["who is {p}?", "who was {p}?", "tell me about {p}", "what is {p} famous for?", "is {p} still alive?",
+                    "how old is {p}?", "what did {p} do?", "qui est {p} ?", "¿quién es {p}?", "wer ist {p}?"]
+PEOPLE = ["Marie Curie", "Albert Einstein", "Nelson Mandela", "Ada Lovelace", "Leonardo da Vinci", "Serena Williams",
+          "Charles Darwin", "Frida Kahlo", "Isaac Newton", "Cleopatra", "Mozart", "Amelia Earhart", "Pelé",
+          "the president of France", "the author of Harry Potter"]
+ABILITY_QUESTIONS = ["what can you do?", "what can you draw?", "what are you able to do?", "what kind of pictures can you make?",
+                     "so what can you draw then?", "what can't you draw?", "ok, what are you allowed to draw?",
+                     "why didn't you draw that?", "why was that refused?", "what rule was that?", "that's silly",
+                     "ok fine", "sorry", "never mind", "hmm ok"]
+
+
 @dataclass
 class Turn:
     role: str
     content: str
     image_id: str | None = None  # set on an assistant turn that showed a picture
+    refused: bool = False  # an assistant turn for a picture the policy gate refused
 
 
 @dataclass
@@ -357,6 +392,7 @@ def generate_examples(n: int, seed: int = 0) -> list[RoutingExample]:
         (0.05, _edit_other_language), (0.14, _new_after_picture), (0.08, _edit_without_picture),
         (0.04, _edit_named_picture),
         (0.12, _question_example), (0.08, _chitchat_example), (0.06, _about_picture_example), (0.05, _writing_example),
+        (0.16, _after_refusal),
     ]
     weights = [w for w, _ in makers]
     examples = []
@@ -458,6 +494,51 @@ def _new_after_picture(rng):
     return RoutingExample(history, rng.choice(NEW_AFTER_PICTURE).format(s=subject), "generate_image", {"prompt": subject})
 
 
+def _refused_turns(rng: random.Random) -> list[Turn]:
+    request = rng.choice(REFUSED_ASKS).format(s=rng.choice(REFUSED_REQUESTS))
+    return [Turn("user", request), Turn("assistant", "", refused=True)]
+
+
+def _history_with_refusals(rng: random.Random) -> tuple[list[Turn], list[str]]:
+    """One or two refused requests, alone or among talk and pictures, the last one most recent."""
+    refusals = rng.choice([1, 1, 2, 2, 3])
+    if rng.random() < 0.5:
+        history, subjects = [], []
+        history += _text_only_history(rng) if rng.random() < 0.3 else []
+    else:
+        history, subjects = _some_history(rng)
+    for _ in range(refusals):
+        history += _refused_turns(rng)
+        if rng.random() < 0.25:
+            history += [Turn("user", rng.choice(ABILITY_QUESTIONS[6:])), Turn("assistant", "I understand.")]
+    return history, subjects
+
+
+def _after_refusal(rng):
+    """After refusals: draw (allowed, dark but allowed, or refused again), edit, or talk."""
+    history, subjects = _history_with_refusals(rng)
+    pictures = sum(1 for t in history if t.image_id)
+    draw = rng.random()
+    if draw < 0.3:
+        subject, template = rng.choice(DARK_BUT_ALLOWED), rng.choice(DRAW_EN + NEW_AFTER_PICTURE)
+        return RoutingExample(history, template.format(s=subject), "generate_image", {"prompt": _subject_phrase(template, subject)})
+    if draw < 0.45:
+        subject = rng.choice(SUBJECTS_EN + SIMPLE_SUBJECTS)
+        template = rng.choice(DRAW_EN)
+        return RoutingExample(history, template.format(s=subject), "generate_image", {"prompt": _subject_phrase(template, subject)})
+    if draw < 0.6:  # the gate decides, again: the chat model never refuses by itself
+        subject = rng.choice(REFUSED_REQUESTS)
+        return RoutingExample(history, rng.choice(REFUSED_ASKS).format(s=subject), "generate_image", {"prompt": subject})
+    if draw < 0.68 and pictures:
+        edit = _edit_text(rng, subjects[-1] if subjects else None)
+        return RoutingExample(history, edit, "edit_image", {"image_id": f"img-{pictures}", "instruction": _strip_request(edit)})
+    if draw < 0.8:
+        return RoutingExample(history, rng.choice(PEOPLE_QUESTIONS).format(p=rng.choice(PEOPLE)), "none")
+    if draw < 0.9:
+        return RoutingExample(history, rng.choice(ABILITY_QUESTIONS), "none")
+    return RoutingExample(history, rng.choice(QUESTIONS + CHITCHAT), "none")
+
+
 def _question_example(rng):
     draw = rng.random()
     history = _some_history(rng)[0] if draw < 0.35 else _text_only_history(rng) if draw < 0.6 else _maybe_chat_history(rng)
@@ -489,14 +570,20 @@ def session_from_history(history: list[Turn] | list[dict]) -> "ChatSession":
 
     from chat.session import ChatSession, PictureRecord
 
+    from chat.assistant import REFUSED_IN_HISTORY
+
     session = ChatSession()
     last_user = ""
     for turn in history:
         role, content = (turn.role, turn.content) if isinstance(turn, Turn) else (turn["role"], turn.get("content", ""))
         showed = (turn.image_id is not None) if isinstance(turn, Turn) else bool(turn.get("image"))
+        refused = turn.refused if isinstance(turn, Turn) else bool(turn.get("refused"))
         if role == "user":
             session.add_user(content)
             last_user = content
+            continue
+        if refused:  # what a live session keeps of a refused picture
+            session.add_assistant(REFUSED_IN_HISTORY)
             continue
         picture_id = None
         if showed:
