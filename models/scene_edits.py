@@ -469,9 +469,14 @@ def move(scene: Scene, where: str, target: str | None = None, amount: float | No
     horizontal = "left" in where or "right" in where
     vertical = "top" in where or "bottom" in where
     note = ""
+    # Already there: against that edge, and its centre well over to that side (a wide subject
+    # that touches both edges is in the middle, not on the left).
     left, top, right, bottom = layer.box()
-    edges = {"left": left / width, "right": (width - right) / width, "top": top / height, "bottom": (height - bottom) / height}
-    if amount is None and where != "centre" and all(edges[side] < 0.07 for side in where.split("-")):
+    there = {"left": left / width < 0.07 and layer.cx < 0.4 * width,
+             "right": (width - right) / width < 0.07 and layer.cx > 0.6 * width,
+             "top": top / height < 0.07 and layer.cy < 0.4 * height,
+             "bottom": (height - bottom) / height < 0.07 and layer.cy > 0.6 * height}
+    if amount is None and where != "centre" and all(there[side] for side in where.split("-")):
         raise EditNotPossible(f"it is already {POSITION_WORDS[where].replace('to the ', 'at the ').replace('at the left', 'on the left').replace('at the right', 'on the right')}")
     if amount is None and where != "centre":
         # Room to move: the centre should shift by at least 14% of the picture, so a subject too

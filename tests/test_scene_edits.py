@@ -184,3 +184,9 @@ def test_mirror_and_tone(apple):
     assert mean_difference(Image.fromarray(mirrored[:, ::-1]), emoji_picture("🚀")) < 2
     darker = se.tone(se.segment(apple), darker=True)[0].render()
     assert np.asarray(darker.convert("L"))[100:150, 100:150].mean() < np.asarray(apple.convert("L"))[100:150, 100:150].mean() - 20
+
+
+def test_a_subject_that_fills_the_width_is_not_already_on_the_left():
+    wide = emoji_picture("🍎", share=0.95)
+    edited, change = se.move(se.segment(wide), "left")
+    assert measure(edited.render()).centre[0] < 0.4 and "make room" in change
