@@ -233,7 +233,8 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             control.change(apply_settings, [model_choice, steps, seed_locked, seed, size, under_18, session],
                            [session, settings_note], api_visibility="private")
         # The bin icon and "New conversation" clear the page; the model must forget it too.
-        chatbot.clear(handlers.new_conversation, session, session, api_visibility="private")
+        chatbot.clear(lambda s: (handlers.new_conversation(s), [], None), session, [session, tree, picture_choice],
+                      api_visibility="private")
         new_chat.click(lambda s: ([], handlers.new_conversation(s), [], None), session, [chatbot, session, tree, picture_choice],
                        api_visibility="private")
 

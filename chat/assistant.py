@@ -111,7 +111,7 @@ class Assistant:
             return
 
         session.add_user(text)
-        yield from self._guarded(session, self._turn(session))
+        yield from self._guarded(session, self._turn(session, session.start_turn()))
 
     def draw(self, session: ChatSession, prompt: object, *, judged_alone: bool = False) -> Iterator[TurnReply]:
         """A picture asked for with a click (a refusal's "Try instead", a suggested subject): it
@@ -127,7 +127,8 @@ class Assistant:
         call = {"name": "generate_image", "args": {"prompt": prompt}, "id": "call_click", "type": "tool_call"}
         answer = AIMessage(content="", tool_calls=[call])
         messages = model_messages(session, self.history_messages)
-        yield from self._guarded(session, self._run_tool(session, messages, answer, judged_alone=judged_alone))
+        turn = session.start_turn()
+        yield from self._guarded(session, self._run_tool(session, messages, answer, turn, judged_alone=judged_alone))
 
     def _guarded(self, session: ChatSession, turn: Iterator[TurnReply]) -> Iterator[TurnReply]:
         try:
@@ -139,7 +140,7 @@ class Assistant:
             log.exception("chat turn failed")
             yield TurnReply(MODEL_FAILURE_REPLY, final=True, error=True)
 
-    def _turn(self, session: ChatSession) -> Iterator[TurnReply]:
+    def _turn(self, session: ChatSession, turn: int) -> Iterator[TurnReply]:
         message = session.user_turns()[-1]
         if is_capability_question(message):  # a fact of this deployment, not the model's guess
             final = capabilities_answer(self.studio, "embedded" if self.small_chat_model else "other")
@@ -148,7 +149,7 @@ class Assistant:
             return
         plain_edit = self._plain_edit(session)
         if plain_edit is not None:
-            yield from self._run_tool(session, model_messages(session, self.history_messages), plain_edit)
+            yield from self._run_tool(session, model_messages(session, self.history_messages), plain_edit, turn)
             return
         messages = model_messages(session, self.history_messages)
         model = self.tool_model or self.chat_model
@@ -156,7 +157,7 @@ class Assistant:
             answer = None
             for chunk in model.stream(messages):
                 answer = chunk if answer is None else answer + chunk
-                if session.stop_requested:
+                if session.stopped(turn):
                     _record_stop(session)
                     yield TurnReply(answer.content, final=True)
                     return
@@ -178,7 +179,7 @@ class Assistant:
             if not answer.tool_calls and is_wrong_answer(answer.content):
                 answer = self._instead_of_wrong_answer(message, answer)
             if answer.tool_calls:
-                yield from self._run_tool(session, messages, answer)
+                yield from self._run_tool(session, messages, answer, turn)
                 return
             final = answer.content.strip() or "I don't have an answer to that. Could you put it another way?"
             session.add_assistant(final)
@@ -235,13 +236,14 @@ class Assistant:
         text = retry.content if isinstance(retry.content, str) else ""
         return AIMessage(content=I_DONT_KNOW if not text.strip() or is_wrong_answer(text) else text)
 
-    def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer, judged_alone: bool = False) -> Iterator[TurnReply]:
+    def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer, turn_number: int | None = None,
+                  judged_alone: bool = False) -> Iterator[TurnReply]:
         call = answer.tool_calls[0]  # one picture per turn keeps the chat readable
         updates: queue.Queue = queue.Queue()
         stopped = threading.Event()
 
         def progress(step: int, total: int) -> None:
-            if stopped.is_set() or session.stop_requested:  # ends the drawing at its next step
+            if stopped.is_set() or (turn_number is not None and session.stopped(turn_number)):  # Stop: ends at the next step
                 raise TurnStopped()
             updates.put((step, total))
 

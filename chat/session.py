@@ -58,7 +58,10 @@ class ChatSession:
     current: dict | None = None
     inbox: list[dict] = field(default_factory=list)
     worker: int | None = None  # the page worker answering this session's inbox, if one is running
-    stop_requested: bool = False  # Stop pressed: the turn in progress ends at its next step
+    # Turns are numbered as they start; Stop marks every turn started so far as stopped, so a
+    # turn still finishing its last step never mistakes a later turn's start for a go-ahead.
+    turns_started: int = 0
+    turns_stopped: int = 0
     fixed_offers: list[str] = field(default_factory=list)  # stand-in alternatives offered (no user words)
 
     @property
@@ -66,6 +69,17 @@ class ChatSession:
         if self._session_id is None:
             self._session_id = uuid.uuid4().hex
         return self._session_id
+
+    def start_turn(self) -> int:
+        self.turns_started += 1
+        return self.turns_started
+
+    def stop_turns(self) -> None:
+        """Stop pressed: every turn started so far ends at its next step."""
+        self.turns_stopped = self.turns_started
+
+    def stopped(self, turn: int) -> bool:
+        return turn <= self.turns_stopped
 
     def add_user(self, text: str) -> None:
         self.messages.append(HumanMessage(content=text))

@@ -274,7 +274,6 @@ class ChatHandlers:
                         return
                     item = session.inbox.pop(0)
                     session.current = {"shown": item["shown"], "reply": [THINKING]}
-                    session.stop_requested = False
                 yield self.page(session), session, *self.picture_controls(session)
                 for messages in self._answer(session, item):
                     with _PAGE_LOCK:
@@ -304,7 +303,7 @@ class ChatHandlers:
         from chat.assistant import STOPPED_IN_HISTORY
 
         with _PAGE_LOCK:
-            session.stop_requested = True
+            session.stop_turns()
             if session.current is not None:
                 partial = [m for m in session.current["reply"] if m != THINKING and not (m.get("metadata") or {}).get("status")]
                 session.shown += session.current["shown"] + partial + [{"role": "assistant", "content": STOPPED}]
@@ -392,7 +391,7 @@ class ChatHandlers:
     def new_conversation(self, session: ChatSession) -> ChatSession:
         with _PAGE_LOCK:
             session.worker = None  # a running worker stops at its next update
-            session.stop_requested = True
+            session.stop_turns()
         return ChatSession(user_age=session.user_age, preferences=session.preferences)
 
     # -- the `chat` endpoint for programs -----------------------------------------------------

@@ -206,3 +206,42 @@ def test_an_edit_with_no_picture_still_says_there_is_none():
     studio = RefusingStudio()
     ask(Assistant(Scripted(answers=[edit], sent=[]), studio), ChatSession(), "make it look like a sunset")
     assert studio.calls == [("edit", "none", "purple")]
+
+
+class Streams(BaseChatModel):
+    """Streams a long answer word by word; presses Stop (on `session`) after `stop_after` words."""
+
+    session: object = None
+    stop_after: int = 10**6
+
+    @property
+    def _llm_type(self) -> str:
+        return "streams"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content="once upon a time " * 50))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        from langchain_core.messages import AIMessageChunk
+        from langchain_core.outputs import ChatGenerationChunk
+
+        for number, word in enumerate(("once upon a time " * 50).split()):
+            if number == self.stop_after:
+                self.session.stop_turns()
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+
+def test_stop_ends_the_answer_in_progress_and_the_next_turn_runs_in_full():
+    from chat.assistant import STOPPED_IN_HISTORY
+
+    session = ChatSession()
+    model = Streams(session=session, stop_after=20)
+    assistant = Assistant(model, RefusingStudio())
+    stopped = ask(assistant, session, "tell me a long story")
+    assert stopped.final and len(stopped.text.split()) <= 21
+    assert session.messages[-1].content == STOPPED_IN_HISTORY
+    model.stop_after = 10**6
+    assert len(ask(assistant, session, "tell me another story").text.split()) == 200

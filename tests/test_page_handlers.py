@@ -26,10 +26,11 @@ class SlowAssistant:
 
     def reply(self, session, text):
         session.add_user(text)
+        turn = session.start_turn()
         words = ""
         for word in f"answer to {text}".split():
             self.gate.acquire()
-            if session.stop_requested:
+            if session.stopped(turn):
                 session.add_assistant(STOPPED_IN_HISTORY)
                 return
             words += word + " "
