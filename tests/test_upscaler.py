@@ -12,7 +12,7 @@ from models.emoji_upscaler import EmojiUpscaler, HighResGlyphs, degrade, measure
 from models.image_backend import load_upscaler, to_display
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED = REPO / "models"  # models/upscaler: trained, not yet wired into models/embedded (see README)
+SHIPPED = REPO / "models" / "embedded"
 
 
 def test_upscaler_makes_pictures_four_times_larger():
