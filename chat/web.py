@@ -200,7 +200,8 @@ class ChatHandlers:
         import gradio as gr
 
         text, files = _split_message(message)
-        shown = [{"role": "user", "content": {"path": f}} for f in _paths(files)]
+        shown = [{"role": "user", "picture": {"path": f, "alt": "A picture you attached", "size": None}}
+                 for f in _paths(files)]
         if text or not shown:
             shown.append({"role": "user", "content": _shown(text)})
         self._enqueue(session, {"kind": "message", "text": text, "files": files, "shown": shown})
@@ -316,13 +317,15 @@ class ChatHandlers:
                 session.add_assistant(STOPPED_IN_HISTORY)
         return gr.MultimodalTextbox(stop_btn=False), self.page(session), session
 
-    def idle(self, session: ChatSession):
-        """After a worker call ends: the Stop button goes while nothing runs or waits."""
+    def idle(self, session: ChatSession) -> tuple:
+        """After a worker call ends: the Stop button goes while nothing runs or waits, and the
+        page is drawn once more from the session (a streamed update still on its way when Stop
+        was pressed must not be the last word)."""
         import gradio as gr
 
         with _PAGE_LOCK:
             busy = session.worker is not None or bool(session.inbox)
-        return gr.MultimodalTextbox(stop_btn=busy)
+        return gr.MultimodalTextbox(stop_btn=busy), self.page(session)
 
     def _answer(self, session: ChatSession, item: dict) -> Iterator[list[dict]]:
         """The assistant's messages for one inbox item, as they stream."""
