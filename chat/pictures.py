@@ -15,15 +15,18 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import PIL.Image
 
 from chat.session import ChatSession, PictureRecord
 
+if TYPE_CHECKING:
+    from models.image_backend import ProgressCallback
+
 log = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass

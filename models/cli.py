@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-EMBEDDED_DIR = Path(__file__).resolve().parent / "embedded"
+from models import EMBEDDED_DIR
 
 
 def train_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:

@@ -38,7 +38,8 @@ import PIL.Image
 import PIL.ImageOps
 import torch
 
-EMBEDDED_DIR = Path(__file__).resolve().parent / "embedded"
+from models import EMBEDDED_DIR
+
 
 ProgressCallback = Callable[[int, int], None]
 DEFAULT_STEPS = 20  # the embedded model's sampler steps
