@@ -8,12 +8,15 @@ session and the `Studio`, whose policy gate every picture passes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from langchain_core.tools import InjectedToolArg, tool
 
-from chat.pictures import PictureOutcome, ProgressCallback, Studio
+from chat.pictures import PictureOutcome, Studio
 from chat.session import ChatSession
+
+if TYPE_CHECKING:
+    from models.image_backend import ProgressCallback
 
 
 @dataclass
