@@ -1,20 +1,20 @@
 """The `easel` command: one entry point, with subcommands contributed by each folder.
 
-chat/ owns `serve` and `chat`; policy/ and models/ add theirs through a `register(commands,
-eval_commands)` function in their own `cli` module, so each folder keeps its commands next to the
-code they drive.
+chat/ owns `serve`, `chat` and `draw`; policy/ and models/ add theirs through a
+`register(commands, eval_commands, train_commands)` function in their own `cli` module, so each
+folder keeps its commands next to the code they drive. The three groups are made here, once.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
+from chat import commands as chat_commands
+from chat import edit_eval
 from chat.settings import Settings
-
-# Modules that contribute subcommands; each has `register(commands, eval_commands)`.
-COMMAND_MODULES = ["chat.commands", "models.cli", "policy.cli", "chat.edit_eval"]
+from models import cli as model_commands
+from policy import cli as policy_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,8 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     eval_parser = commands.add_parser("eval", help="measure the policy, the chat routing or the image model")
     eval_commands = eval_parser.add_subparsers(dest="eval_command", required=True, metavar="WHAT")
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(commands, eval_commands)
+    train_parser = commands.add_parser("train", help="train an embedded model")
+    train_commands = train_parser.add_subparsers(dest="train_command", required=True, metavar="WHAT")
+    for module in (chat_commands, model_commands, policy_commands, edit_eval):
+        module.register(commands, eval_commands, train_commands)
     return parser
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from chat.settings import Settings
 
 
-def register(commands, eval_commands) -> None:
+def register(commands, eval_commands, train_commands) -> None:
     serve = commands.add_parser("serve", help="start the web app (127.0.0.1:7860 unless GRADIO_SERVER_* say otherwise)")
     serve.set_defaults(handler=serve_command)
 
@@ -36,9 +36,7 @@ def register(commands, eval_commands) -> None:
     routing.add_argument("--json", action="store_true", help="print one row per case as JSON lines too")
     routing.set_defaults(handler=eval_routing_command)
 
-    from models.cli import train_commands
-
-    train = train_commands(commands).add_parser("chat-model", help="fine-tune the embedded chat model to route tools")
+    train = train_commands.add_parser("chat-model", help="fine-tune the embedded chat model to route tools")
     train.add_argument("--examples", type=int, default=1000, help="generated routing conversations")
     train.add_argument("--final-examples", type=int, default=120, help="generated answers after a tool result")
     train.add_argument("--epochs", type=int, default=1)
@@ -164,7 +162,6 @@ def train_chat_command(args, settings: Settings) -> int:
     )
     print(json.dumps(summary))
     return 0
-
 
 # -- easel draw ---------------------------------------------------------------------------------
 

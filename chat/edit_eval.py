@@ -411,7 +411,7 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def register(commands, eval_commands) -> None:
+def register(commands, eval_commands, train_commands) -> None:
     edits = eval_commands.add_parser("edits", help="do picture edits do what their words say (pixel measures)")
     edits.add_argument("--json", action="store_true", help="print one row per edit as JSON lines too")
     edits.add_argument("--subjects", type=int, default=len(SUBJECTS), help=f"how many subjects (up to {len(SUBJECTS)})")

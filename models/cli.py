@@ -13,20 +13,9 @@ from pathlib import Path
 from models import EMBEDDED_DIR
 
 
-def train_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The `easel train` subcommand group, created on first use (other folders add to it)."""
-    for action in [commands]:
-        existing = action.choices.get("train")
-        if existing is not None:
-            return existing._easel_train_commands
-    parser = commands.add_parser("train", help="train an embedded model")
-    group = parser.add_subparsers(dest="train_command", required=True, metavar="WHAT")
-    parser._easel_train_commands = group
-    return group
-
-
-def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubParsersAction) -> None:
-    train = train_commands(commands).add_parser("image-model", help="train the embedded text-to-image model")
+def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubParsersAction,
+             train_commands: argparse._SubParsersAction) -> None:
+    train = train_commands.add_parser("image-model", help="train the embedded text-to-image model")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--steps", type=int, default=4000)
     train.add_argument("--batch-size", type=int, default=32)
@@ -46,7 +35,7 @@ def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubP
     train.add_argument("--export-only", action="store_true", help="export the latest checkpoint's EMA weights and stop")
     train.set_defaults(handler=run_train)
 
-    upscaler = train_commands(commands).add_parser("image-upscaler", help="train the embedded model's 32 -> 128 px super-resolution stage")
+    upscaler = train_commands.add_parser("image-upscaler", help="train the embedded model's 32 -> 128 px super-resolution stage")
     upscaler.add_argument("--steps", type=int, default=3000)
     upscaler.add_argument("--batch-size", type=int, default=16)
     upscaler.add_argument("--lr", type=float, default=2e-3)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 
-def register(commands, eval_commands) -> None:
+def register(commands, eval_commands, train_commands) -> None:
     optout = commands.add_parser("optout", help="the opt-out registry: people who asked not to be depicted")
     optout_commands = optout.add_subparsers(dest="optout_command", required=True, metavar="ACTION")
 
@@ -49,6 +49,12 @@ def register(commands, eval_commands) -> None:
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     check = database_commands.add_parser("check", help="is it usable (quick_check)? exit status 0 when it is")
     check.set_defaults(handler=db_check_handler)
+
+    head = train_commands.add_parser("policy-classifier", help="train the policy's harm classifier on generated requests")
+    head.add_argument("--per-template", type=int, default=40, help="fillings of each template")
+    head.add_argument("--seed", type=int, default=0)
+    head.add_argument("--out", type=Path, default=None, help="where the weights go (default: policy/harm_head.npz)")
+    head.set_defaults(handler=train_policy_classifier)
 
     policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
     policy.add_argument("cases", type=Path, help="CASES.jsonl")
@@ -171,3 +177,10 @@ def eval_policy(args, settings) -> int:
           f"under_refusal={summary['under_refusal']:.3f} p50={summary['p50_ms']}ms p99={summary['p99_ms']}ms")
     print(json.dumps(summary))
     return 0
+
+
+def train_policy_classifier(args, settings) -> int:
+    from policy.training import harm_head
+
+    argv = ["--per-template", str(args.per_template), "--seed", str(args.seed)]
+    return harm_head.main(argv + (["--out", str(args.out)] if args.out else []))
