@@ -143,7 +143,7 @@ def train_chat_command(args, settings: Settings) -> int:
     from chat.routing_eval import training_pairs
     from models.chat_local import LocalChatModel
     from models.chat_weights import EMBEDDED_ADAPTER_DIR, EMBEDDED_BASE_PRESET
-    from models.train_chat import LoraTrainingConfig, train_lora
+    from models.training.chat_model import LoraTrainingConfig, train_lora
 
     if args.threads:
         import torch

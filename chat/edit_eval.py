@@ -19,7 +19,7 @@ the result is judged by simple pixel measures that do not share code with the ed
 
 and the subject must still be there. For bigger, smaller, background and move: a classifier
 over all 1,377 single-code-point emoji, trained on real renders only (the image eval's judge,
-`models/image_eval.py`), must still have the drawn concept among its five first guesses after
+`models/training/image_eval.py`), must still have the drawn concept among its five first guesses after
 the edit when it had it before (without a known concept: its first guess, when it was at least
 50% sure of it; a drawing it did not recognise has no subject to lose). For recolour the judge
 cannot be the test: it reads colour, and recognises only 61% of *real* renders recoloured this
@@ -239,11 +239,11 @@ def make_pairs(subjects: list[str], seed: int = 0, kinds: list[str] = KINDS) -> 
 
 class Recogniser:
     """The image eval's judge, a classifier over all 1,377 single-code-point emoji trained on
-    augmented real renders only (`models.image_eval.load_judge`): does the edited picture still
+    augmented real renders only (`models.training.image_eval.load_judge`): does the edited picture still
     show what the source picture showed?"""
 
     def __init__(self, work_dir: Path, log=print):
-        from models.image_eval import load_judge
+        from models.training.image_eval import load_judge
 
         self.model, scenes = load_judge(Path(work_dir), log=log)
         self.size = scenes.image_size
@@ -274,7 +274,7 @@ class Recogniser:
         return target in self.top(after, 5)
 
     def scores(self, image: Image.Image):
-        from models.image_eval import classify
+        from models.training.image_eval import classify
 
         small = np.asarray(image.convert("RGB").resize((self.size, self.size), Image.LANCZOS))[None]
         return classify(self.model, small)[0]

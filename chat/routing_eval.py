@@ -78,7 +78,7 @@ def training_pairs(base_model, n_routing: int, n_final: int, seed: int):
     """
     import torch
 
-    from models.train_chat import TrainingPair
+    from models.training.chat_model import TrainingPair
 
     tools = [convert_to_openai_tool(t) for t in IMAGE_TOOLS]
     loaded = base_model.loaded()

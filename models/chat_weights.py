@@ -127,7 +127,6 @@ def load_chat_model(name: str, cache_dir: Path) -> LoadedChatModel:
             if name in (EMBEDDED_PRESET, EMBEDDED_BASE_PRESET):
                 model, tokenizer = _load_embedded(cache_dir)
                 if name == EMBEDDED_PRESET and (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file():
-                    from models.train_chat import merge_adapter
 
                     model = merge_adapter(model, EMBEDDED_ADAPTER_DIR)
             else:
@@ -137,3 +136,10 @@ def load_chat_model(name: str, cache_dir: Path) -> LoadedChatModel:
             log.info("Loaded chat model %s in %.1f s", name, elapsed)
             _loaded[key] = LoadedChatModel(name, model, tokenizer, elapsed)
         return _loaded[key]
+
+
+def merge_adapter(model, adapter_dir: Path):
+    """The base model with a LoRA adapter folded into its weights (no per-token adapter cost)."""
+    from peft import PeftModel
+
+    return PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()

@@ -71,7 +71,7 @@ def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubP
 
 
 def run_train(args, settings) -> int:
-    from models.train_image import TrainConfig, export_checkpoint, train
+    from models.training.image_model import TrainConfig, export_checkpoint, train
 
     work = args.work_dir or settings.resolved_data_dir() / "image_model"
     if args.export_only:
@@ -140,7 +140,7 @@ def run_eval_upscaler(args, settings) -> int:
 def run_eval(args, settings) -> int:
     import torch
 
-    from models.image_eval import evaluate
+    from models.training.image_eval import evaluate
     from models.image_backend import DEFAULT_GUIDANCE
 
     torch.set_num_threads(args.threads)

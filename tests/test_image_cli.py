@@ -96,7 +96,7 @@ def test_draw_reports_a_bad_request_clearly(settings, tiny_model, capsys):
 
 
 def test_caption_cache_keeps_every_caption_of_the_batch_it_serves():
-    from models.train_image import CaptionCache
+    from models.training.image_model import CaptionCache
 
     class FakeEncoder:
         def encode(self, texts, **kwargs):

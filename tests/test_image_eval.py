@@ -9,7 +9,7 @@ import PIL.Image
 import torch
 
 from models.emoji_data import EmojiScenes
-from models.image_eval import EmojiClassifier, classify, contact_sheet, real_batch
+from models.training.image_eval import EmojiClassifier, classify, contact_sheet, real_batch
 
 CACHE = Path(__file__).resolve().parents[1] / ".cache" / "image_data"
 

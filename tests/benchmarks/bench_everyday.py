@@ -6,7 +6,7 @@ Forty subjects people ask for first (animals, food, plants, weather, vehicles, b
 objects), written here for this check (not the project's hidden list, which nobody here has
 seen). Each is drawn as "draw a X" through the same ImageBackend the chat uses (resolver, 32 px
 model, upscaler) and judged by the classifier trained on real renders of all single-code-point
-emoji (`models.image_eval.load_judge`): a hit when one of the subject's emoji is among the
+emoji (`models.training.image_eval.load_judge`): a hit when one of the subject's emoji is among the
 judge's first five guesses. Prints one line per subject, then a JSON line.
 """
 
@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from models.image_backend import ImageBackend  # noqa: E402
-from models.image_eval import classify, load_judge  # noqa: E402
+from models.training.image_eval import classify, load_judge  # noqa: E402
 
 # subject -> the emoji that count as that subject
 SUBJECTS = {

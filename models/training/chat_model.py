@@ -174,6 +174,3 @@ def train_lora(
     return summary
 
 
-def merge_adapter(model, adapter_dir: Path):
-    """The base model with a LoRA adapter folded into its weights (no per-token adapter cost)."""
-    return PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
