@@ -12,7 +12,7 @@ import sys
 
 from chat import commands as chat_commands
 from chat import edit_eval
-from chat.settings import Settings
+from chat.settings import Settings, configure_logging
 from models import cli as model_commands
 from policy import cli as policy_commands
 
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     settings = Settings()
+    configure_logging(settings)
     try:
         return int(args.handler(args, settings) or 0)
     except DatabaseProblem as problem:  # busy or damaged: say what to do, not a traceback

@@ -6,6 +6,7 @@ build one `Settings` and hand explicit values (paths, preset names) to the parts
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EASEL_", extra="ignore", populate_by_name=True)
 
+    log_level: str = Field(default="INFO", description="Logging level of every entry point (DEBUG, INFO, WARNING).")
     data_dir: Path = Field(
         default=Path("data"),
         description="Where the database, the audit log, converted model weights and images live.",
@@ -115,3 +117,9 @@ class Settings(BaseSettings):
         path = (self.model_cache_dir_override or self.resolved_data_dir() / "models").expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def configure_logging(settings: Settings) -> None:
+    """Logging is configured here once, for every entry point (`easel ...` and app.py): one format,
+    one level; modules only ask for their logger."""
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
