@@ -14,6 +14,7 @@ that the user gets a plain apology, never a stack trace.
 from __future__ import annotations
 
 import logging
+import re
 import queue
 import threading
 from collections.abc import Iterator
@@ -176,6 +177,7 @@ class Assistant:
                 ]
                 continue
             answer = self._draw_when_nothing_to_edit(session, message, answer)
+            answer = _with_the_whole_description(message, answer)
             if not answer.tool_calls and is_wrong_answer(answer.content):
                 answer = self._instead_of_wrong_answer(message, answer)
             if answer.tool_calls:
@@ -299,6 +301,29 @@ class Assistant:
         text = _first_sentences(text) or f"Here is {outcome.picture.prompt}."
         session.add_assistant(text, picture_id=outcome.picture.id)
         yield TurnReply(text, final=True, outcomes=turn.outcomes)
+
+
+# A description goes on after the subject with one of these ("a horror scene with a zombie").
+_DESCRIPTION_GOES_ON = re.compile(r"^(?:with|in|on|under|holding|wearing|next to|near|at|by|behind|inside)\b", re.I)
+
+
+def _with_the_whole_description(message: str, answer):
+    """A drawing prompt the model cut short ("a bloody horror scene" for "draw a bloody horror
+    scene with a zombie") gets the rest of the user's description back, so the picture and the
+    policy gate both see what was asked for. Only a short tail that goes on describing the same
+    thing is added."""
+    call = answer.tool_calls[0] if answer.tool_calls else None
+    if call is None or call["name"] != "generate_image":
+        return answer
+    prompt = str(call["args"].get("prompt", "")).strip()
+    at = message.lower().find(prompt.lower()) if prompt else -1
+    if at < 0:
+        return answer
+    tail = message[at + len(prompt):].strip().rstrip("?!. ")
+    if not tail or len(tail.split()) > 8 or re.search(r"[.;!?]", tail) or not _DESCRIPTION_GOES_ON.match(tail):
+        return answer
+    args = {**call["args"], "prompt": f"{prompt} {tail}"}
+    return AIMessage(content=answer.content, tool_calls=[{**call, "args": args}])
 
 
 def _record_stop(session: ChatSession) -> None:

@@ -245,3 +245,16 @@ def test_stop_ends_the_answer_in_progress_and_the_next_turn_runs_in_full():
     assert session.messages[-1].content == STOPPED_IN_HISTORY
     model.stop_after = 10**6
     assert len(ask(assistant, session, "tell me another story").text.split()) == 200
+
+
+@pytest.mark.parametrize("message, prompt, sent", [
+    ("draw a bloody horror scene with a zombie", "a bloody horror scene", "a bloody horror scene with a zombie"),
+    ("can you paint a fox in the snow?", "a fox", "a fox in the snow"),
+    ("draw a cat and then tell me a joke", "a cat", "a cat"),
+    ("draw a dog. Also, what time is it?", "a dog", "a dog"),
+    ("draw a red apple", "a red apple", "a red apple"),
+])
+def test_a_drawing_prompt_cut_short_gets_the_rest_of_the_description(message, prompt, sent):
+    studio = RefusingStudio()
+    ask(Assistant(Scripted(answers=[draws(prompt), AIMessage(content="Here it is.")], sent=[]), studio), ChatSession(), message)
+    assert studio.calls == [sent]
