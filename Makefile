@@ -9,13 +9,18 @@ PIP       := $(VENV)/bin/pip install --quiet --disable-pip-version-check -c cons
 # axe-core (npm) checks the page's accessibility in the browser tests.
 AXE       := .cache/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: run test install system-packages
+.PHONY: run test lint install system-packages
 
 run: $(INSTALLED)
 	$(VENV)/bin/easel serve
 
-test: $(INSTALLED) system-packages $(AXE)
+test: lint system-packages $(AXE)
 	$(PYTHON) -m pytest
+
+# ruff: lint (pyflakes, pycodestyle, import order, bugbear, pyupgrade) and the formatter's check.
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 install: $(INSTALLED)
 
