@@ -11,8 +11,8 @@ import argparse
 import sys
 
 from chat import commands as chat_commands
-from chat import edit_eval
 from chat.settings import Settings, configure_logging
+from chat.training import edit_eval
 from models import cli as model_commands
 from policy import cli as policy_commands
 

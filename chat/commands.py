@@ -20,10 +20,14 @@ def register(commands, eval_commands, train_commands) -> None:
     chat.add_argument("--pictures-dir", type=Path, default=None, help="also copy every picture here as img-N.png")
     chat.set_defaults(handler=chat_command)
 
-    draw = commands.add_parser("draw", help="draw pictures through the policy gate and the image backend (as the chat does)")
+    draw = commands.add_parser(
+        "draw", help="draw pictures through the policy gate and the image backend (as the chat does)"
+    )
     draw.add_argument("prompt", nargs="?", default=None, help="what to draw (or --prompts FILE)")
     draw.add_argument("--prompts", type=Path, default=None, help="UTF-8 file, one prompt a line: one picture per line")
-    draw.add_argument("--out-dir", type=Path, default=None, help="with --prompts: pictures saved as DIR/0000.png, ... in line order")
+    draw.add_argument(
+        "--out-dir", type=Path, default=None, help="with --prompts: pictures saved as DIR/0000.png, ... in line order"
+    )
     draw.add_argument("--seed", type=int, default=None)
     draw.add_argument("--steps", type=int, default=None)
     draw.add_argument("--model", default=None, help="image model preset (default: EASEL_IMAGE_MODEL or 'embedded')")
@@ -46,7 +50,9 @@ def register(commands, eval_commands, train_commands) -> None:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
     train.add_argument("--out", type=Path, default=None, help="adapter folder (default: the one the repo ships)")
-    train.add_argument("--init-from", type=Path, default=None, help="continue training this adapter instead of a new one")
+    train.add_argument(
+        "--init-from", type=Path, default=None, help="continue training this adapter instead of a new one"
+    )
     train.set_defaults(handler=train_chat_command)
 
 
@@ -61,7 +67,7 @@ def _assistant(settings: Settings, max_new_tokens: int | None = None):
 
 
 def serve_command(args, settings: Settings) -> int:
-    from app import build_app
+    from chat.page import build_app
     from models.chat_weights import load_chat_model
 
     demo = build_app(settings)
@@ -123,10 +129,12 @@ def chat_command(args, settings: Settings) -> int:
 
 
 def eval_routing_command(args, settings: Settings) -> int:
-    from chat.routing_eval import evaluate_routing, load_cases
+    from chat.training.routing_eval import evaluate_routing, load_cases
     from models.chat_local import LocalChatModel
 
-    model = LocalChatModel(preset=args.model or settings.chat_model, cache_dir=settings.model_cache_dir, max_new_tokens=96)
+    model = LocalChatModel(
+        preset=args.model or settings.chat_model, cache_dir=settings.model_cache_dir, max_new_tokens=96
+    )
     model.loaded()
     summary, rows = evaluate_routing(model, load_cases(args.cases))
     if args.json:
@@ -134,13 +142,15 @@ def eval_routing_command(args, settings: Settings) -> int:
             print(json.dumps(row, ensure_ascii=False))
     for row in rows:
         if not row["ok"] or row["mentioned"] is False:
-            print(f"  miss {row['id']}: expected {row['expected']}, got {row['got']} {row['argument']!r}", file=sys.stderr)
+            print(
+                f"  miss {row['id']}: expected {row['expected']}, got {row['got']} {row['argument']!r}", file=sys.stderr
+            )
     print(json.dumps(summary))
     return 0
 
 
 def train_chat_command(args, settings: Settings) -> int:
-    from chat.routing_eval import training_pairs
+    from chat.training.routing_eval import training_pairs
     from models.chat_local import LocalChatModel
     from models.chat_weights import EMBEDDED_ADAPTER_DIR, EMBEDDED_BASE_PRESET
     from models.training.chat_model import LoraTrainingConfig, train_lora
@@ -152,16 +162,27 @@ def train_chat_command(args, settings: Settings) -> int:
     base = LocalChatModel(preset=EMBEDDED_BASE_PRESET, cache_dir=settings.model_cache_dir)
     pairs = training_pairs(base, args.examples, args.final_examples, args.seed)
     config = LoraTrainingConfig(
-        rank=args.rank, alpha=2 * args.rank, learning_rate=args.learning_rate, batch_size=args.batch_size,
-        epochs=args.epochs, seed=args.seed, threads=args.threads,
+        rank=args.rank,
+        alpha=2 * args.rank,
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        seed=args.seed,
+        threads=args.threads,
     )
     loaded = base.loaded()
     summary = train_lora(
-        loaded.model, loaded.tokenizer, pairs, args.out or EMBEDDED_ADAPTER_DIR, config,
-        checkpoint_dir=settings.resolved_data_dir() / "checkpoints" / "chat-model", init_from=args.init_from,
+        loaded.model,
+        loaded.tokenizer,
+        pairs,
+        args.out or EMBEDDED_ADAPTER_DIR,
+        config,
+        checkpoint_dir=settings.resolved_data_dir() / "checkpoints" / "chat-model",
+        init_from=args.init_from,
     )
     print(json.dumps(summary))
     return 0
+
 
 # -- easel draw ---------------------------------------------------------------------------------
 
@@ -211,15 +232,25 @@ def draw_command(args, settings: Settings) -> int:
     drawn = refused = 0
     began = time.perf_counter()
     for k, prompt in enumerate(lines):
-        row, message = _draw_one(studio, settings, preset, prompt, args.seed, args.steps, args.out_dir / f"{k:04d}.png", size=native)
+        row, message = _draw_one(
+            studio, settings, preset, prompt, args.seed, args.steps, args.out_dir / f"{k:04d}.png", size=native
+        )
         if message:
             print(f"{k:04d}: {message}", file=sys.stderr)
         drawn += bool(row["path"])
         refused += not row["allowed"]
         print(json.dumps(row, ensure_ascii=False), flush=True)
     seconds = time.perf_counter() - began
-    print(json.dumps({"n": len(lines), "drawn": drawn, "refused": refused,
-                      "sec_per_image": round(seconds / max(1, len(lines)), 3)}))
+    print(
+        json.dumps(
+            {
+                "n": len(lines),
+                "drawn": drawn,
+                "refused": refused,
+                "sec_per_image": round(seconds / max(1, len(lines)), 3),
+            }
+        )
+    )
     return 0
 
 
@@ -230,11 +261,19 @@ def _draw_one(studio, settings: Settings, preset: str, prompt: str, seed, steps,
 
     from chat.session import ChatSession, ImagePreferences
 
-    session = ChatSession(user_age=settings.user_age, preferences=ImagePreferences(model=preset, steps=steps, size=size))
+    session = ChatSession(
+        user_age=settings.user_age, preferences=ImagePreferences(model=preset, steps=steps, size=size)
+    )
     started = time.perf_counter()
     outcome = studio.generate(session, prompt, seed=seed)
-    row = {"allowed": not outcome.refused, "path": None, "seed": seed, "model": preset, "steps": steps,
-           "sec": round(time.perf_counter() - started, 3)}
+    row = {
+        "allowed": not outcome.refused,
+        "path": None,
+        "seed": seed,
+        "model": preset,
+        "steps": steps,
+        "sec": round(time.perf_counter() - started, 3),
+    }
     if outcome.picture is None:
         message = outcome.text
         if outcome.suggestions:

@@ -51,7 +51,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory, chat_model):
     """A real Easel app served on loopback for the whole test run."""
-    from app import build_app
+    from chat.page import build_app
     from chat.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("server-data")
@@ -65,8 +65,14 @@ def server_url(tmp_path_factory, chat_model):
     registry.add(OPTED_OUT_NAME, [OPTED_OUT_ALIAS])
     registry.close()
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **demo.easel_page,
-                **settings.launch_options())
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **demo.easel_page,
+        **settings.launch_options(),
+    )
     yield f"http://127.0.0.1:{port}/"
     demo.close()
 

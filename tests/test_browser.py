@@ -49,20 +49,30 @@ REFUSAL_KINDS = {
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, chat_model):
     """A real Easel app on loopback for this module: (url, its settings)."""
-    from app import build_app
+    from chat.page import build_app
     from chat.settings import Settings
     from policy.registry import OptOutRegistry
     from tests.conftest import OPTED_OUT_ALIAS
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-data"), EASEL_MODEL_CACHE_DIR=MODEL_CACHE,
-                        max_new_tokens=200, concurrency_limit=4)
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("browser-data"),
+        EASEL_MODEL_CACHE_DIR=MODEL_CACHE,
+        max_new_tokens=200,
+        concurrency_limit=4,
+    )
     demo = build_app(settings)
     registry = OptOutRegistry(settings.database_path)
     registry.add(OPTED_OUT_NAME, [OPTED_OUT_ALIAS])
     registry.close()
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **demo.easel_page,
-                **settings.launch_options())
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **demo.easel_page,
+        **settings.launch_options(),
+    )
     yield f"http://127.0.0.1:{port}/", settings
     demo.close()
 
@@ -83,7 +93,9 @@ def _models_shipped() -> bool:
     return (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file() and (EMBEDDED_DIR / "model_index.json").is_file()
 
 
-needs_models = pytest.mark.skipif(not _models_shipped(), reason="the embedded routing adapter or image model is not trained yet")
+needs_models = pytest.mark.skipif(
+    not _models_shipped(), reason="the embedded routing adapter or image model is not trained yet"
+)
 
 
 def _send(page, text: str) -> None:
@@ -119,7 +131,8 @@ def _stop_once_streaming(page) -> None:
         " const t = b ? b.innerText : ''; const stop = document.querySelector('#message button.stop-button');"
         " if (!stop || t.includes('Reading your message') || t.trim().split(/\\s+/).length < 6) return false;"
         " stop.click(); return true; }",
-        timeout=60_000, polling=50,
+        timeout=60_000,
+        polling=50,
     )
 
 
@@ -141,8 +154,9 @@ def _assert_no_serious_axe_violations(page, where: str, artifacts: Path) -> None
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"
     )
-    (artifacts / f"axe-{where}.txt").write_text("\n".join(f"{v['impact']} {v['id']}: {v['help']} {v['nodes'][:3]}"
-                                                         for v in violations) + "\n")
+    (artifacts / f"axe-{where}.txt").write_text(
+        "\n".join(f"{v['impact']} {v['id']}: {v['help']} {v['nodes'][:3]}" for v in violations) + "\n"
+    )
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not serious, f"axe at {where}: {serious}"
 
@@ -174,17 +188,24 @@ def test_the_first_screen_guides_and_meets_accessibility_checks(page, served, ar
     colours = page.locator("#message textarea").evaluate(
         """box => { let el = box, bg = 'rgba(0, 0, 0, 0)';
                     while (el && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) { bg = getComputedStyle(el).backgroundColor; el = el.parentElement; }
-                    return [getComputedStyle(box, '::placeholder').color, bg]; }""")
+                    return [getComputedStyle(box, '::placeholder').color, bg]; }"""
+    )
     assert _contrast(*colours) >= 4.5, colours
     # Every control is reachable with the Tab key.
     page.locator("body").click(position={"x": 3, "y": 3})
     reached = set()
     for _ in range(60):
         page.keyboard.press("Tab")
-        reached.add(page.evaluate("() => { const e = document.activeElement; return e.id || e.getAttribute('aria-label')"
-                                  " || (e.innerText || e.placeholder || '').trim().slice(0, 40); }"))
+        reached.add(
+            page.evaluate(
+                "() => { const e = document.activeElement; return e.id || e.getAttribute('aria-label')"
+                " || (e.innerText || e.placeholder || '').trim().slice(0, 40); }"
+            )
+        )
     for control in ("Draw a rocket", "What can you do?", "regenerate", "refine-from", "New conversation"):
-        assert any(control in (r or "") for r in reached), f"{control!r} not reachable by keyboard: {sorted(map(str, reached))}"
+        assert any(control in (r or "") for r in reached), (
+            f"{control!r} not reachable by keyboard: {sorted(map(str, reached))}"
+        )
     assert any("Message Easel" in (r or "") for r in reached) and any("Settings" in (r or "") for r in reached)
 
 

@@ -47,44 +47,153 @@ from PIL import Image
 # The evaluation's own subjects and phrasings (not the product's word lists, not the shared
 # evaluation set): everyday things a person asks to draw.
 SUBJECTS = [
-    "cat", "dog", "apple", "car", "house", "tree", "fish", "rocket", "pizza", "star", "flower", "banana", "bird",
-    "boat", "ball", "cake", "heart", "sun", "moon", "umbrella", "guitar", "horse", "frog", "turtle", "lemon",
-    "strawberry", "mushroom", "robot", "ghost", "snowman", "bicycle", "airplane", "bus", "train", "key", "bell",
-    "crown", "rabbit", "owl", "penguin",
+    "cat",
+    "dog",
+    "apple",
+    "car",
+    "house",
+    "tree",
+    "fish",
+    "rocket",
+    "pizza",
+    "star",
+    "flower",
+    "banana",
+    "bird",
+    "boat",
+    "ball",
+    "cake",
+    "heart",
+    "sun",
+    "moon",
+    "umbrella",
+    "guitar",
+    "horse",
+    "frog",
+    "turtle",
+    "lemon",
+    "strawberry",
+    "mushroom",
+    "robot",
+    "ghost",
+    "snowman",
+    "bicycle",
+    "airplane",
+    "bus",
+    "train",
+    "key",
+    "bell",
+    "crown",
+    "rabbit",
+    "owl",
+    "penguin",
 ]
 KIND_COLOURS = {"red": 0, "orange": 30, "yellow": 55, "green": 120, "blue": 220, "purple": 275, "pink": 330}
-BACKGROUND_RGB = {"red": (220, 40, 40), "orange": (245, 140, 30), "yellow": (250, 225, 60), "green": (60, 170, 70),
-                  "blue": (50, 100, 220), "purple": (140, 70, 190), "pink": (245, 150, 190), "black": (20, 20, 20),
-                  "grey": (128, 128, 128)}
+BACKGROUND_RGB = {
+    "red": (220, 40, 40),
+    "orange": (245, 140, 30),
+    "yellow": (250, 225, 60),
+    "green": (60, 170, 70),
+    "blue": (50, 100, 220),
+    "purple": (140, 70, 190),
+    "pink": (245, 150, 190),
+    "black": (20, 20, 20),
+    "grey": (128, 128, 128),
+}
 PHRASINGS = {
-    "recolour": ["make it {c}", "turn it {c}", "colour it {c}", "change its colour to {c}", "I'd like it {c}",
-                 "can you make it {c}?", "paint it {c}", "make the {s} {c}", "{c} please", "rends-le {fr}",
-                 "hazlo {es}", "mach es {de}"],
-    "bigger": ["make it bigger", "make it larger", "enlarge it", "bigger please", "make the {s} bigger",
-               "can you make it bigger?", "scale it up", "make it a bit bigger", "fais-le plus grand", "hazlo más grande",
-               "mach es größer"],
-    "smaller": ["make it smaller", "shrink it", "smaller please", "make the {s} smaller", "can you make it smaller?",
-                "scale it down", "make it a little smaller", "make it tiny", "rends-le plus petit", "hazlo más pequeño",
-                "mach es kleiner"],
-    "background": ["make the background {c}", "change the background to {c}", "put it on a {c} background",
-                   "I want a {c} background", "give it a {c} background", "background {c} please",
-                   "mets le fond en {fr}", "pon el fondo {es}", "mach den Hintergrund {de}"],
-    "move": ["move it to the {d}", "put it on the {d}", "move the {s} to the {d}", "shift it to the {d}",
-             "place it at the {d}", "can you move it to the {d}?", "move it {d}"],
+    "recolour": [
+        "make it {c}",
+        "turn it {c}",
+        "colour it {c}",
+        "change its colour to {c}",
+        "I'd like it {c}",
+        "can you make it {c}?",
+        "paint it {c}",
+        "make the {s} {c}",
+        "{c} please",
+        "rends-le {fr}",
+        "hazlo {es}",
+        "mach es {de}",
+    ],
+    "bigger": [
+        "make it bigger",
+        "make it larger",
+        "enlarge it",
+        "bigger please",
+        "make the {s} bigger",
+        "can you make it bigger?",
+        "scale it up",
+        "make it a bit bigger",
+        "fais-le plus grand",
+        "hazlo más grande",
+        "mach es größer",
+    ],
+    "smaller": [
+        "make it smaller",
+        "shrink it",
+        "smaller please",
+        "make the {s} smaller",
+        "can you make it smaller?",
+        "scale it down",
+        "make it a little smaller",
+        "make it tiny",
+        "rends-le plus petit",
+        "hazlo más pequeño",
+        "mach es kleiner",
+    ],
+    "background": [
+        "make the background {c}",
+        "change the background to {c}",
+        "put it on a {c} background",
+        "I want a {c} background",
+        "give it a {c} background",
+        "background {c} please",
+        "mets le fond en {fr}",
+        "pon el fondo {es}",
+        "mach den Hintergrund {de}",
+    ],
+    "move": [
+        "move it to the {d}",
+        "put it on the {d}",
+        "move the {s} to the {d}",
+        "shift it to the {d}",
+        "place it at the {d}",
+        "can you move it to the {d}?",
+        "move it {d}",
+    ],
     "add": ["add a {t}", "add a {t} next to it", "put a {t} beside it", "ajoute un {t_fr}", "añade un {t_es}"],
     "remove": ["remove the {t}", "take away the {t}", "get rid of the {t}", "without the {t}"],
     "undo": ["go back", "undo that", "undo", "go back to how it was", "revert it", "annule", "deshaz eso"],
 }
 OTHER_LANGUAGES = {
-    "red": ("rouge", "rojo", "rot"), "orange": ("orange", "naranja", "orange"), "yellow": ("jaune", "amarillo", "gelb"),
-    "green": ("vert", "verde", "grün"), "blue": ("bleu", "azul", "blau"), "purple": ("violet", "morado", "lila"),
-    "pink": ("rose", "rosa", "rosa"), "black": ("noir", "negro", "schwarz"), "grey": ("gris", "gris", "grau"),
+    "red": ("rouge", "rojo", "rot"),
+    "orange": ("orange", "naranja", "orange"),
+    "yellow": ("jaune", "amarillo", "gelb"),
+    "green": ("vert", "verde", "grün"),
+    "blue": ("bleu", "azul", "blau"),
+    "purple": ("violet", "morado", "lila"),
+    "pink": ("rose", "rosa", "rosa"),
+    "black": ("noir", "negro", "schwarz"),
+    "grey": ("gris", "gris", "grau"),
 }
-DIRECTIONS = {"left": ("left",), "right": ("right",), "top": ("top",), "bottom": ("bottom",),
-              "top left corner": ("top", "left"), "bottom right corner": ("bottom", "right"),
-              "top right corner": ("top", "right"), "bottom left corner": ("bottom", "left")}
-ADDED = [("hat", "chapeau", "sombrero"), ("star", "étoile", "estrella"), ("dog", "chien", "perro"),
-         ("ball", "ballon", "balón"), ("flower", "fleur", "flor"), ("crown", "couronne", "corona")]
+DIRECTIONS = {
+    "left": ("left",),
+    "right": ("right",),
+    "top": ("top",),
+    "bottom": ("bottom",),
+    "top left corner": ("top", "left"),
+    "bottom right corner": ("bottom", "right"),
+    "top right corner": ("top", "right"),
+    "bottom left corner": ("bottom", "left"),
+}
+ADDED = [
+    ("hat", "chapeau", "sombrero"),
+    ("star", "étoile", "estrella"),
+    ("dog", "chien", "perro"),
+    ("ball", "ballon", "balón"),
+    ("flower", "fleur", "flor"),
+    ("crown", "couronne", "corona"),
+]
 KINDS = ["recolour", "bigger", "smaller", "background", "move", "add", "remove", "undo"]
 CHAT_KINDS = ["recolour", "bigger", "smaller", "background", "move"]
 
@@ -103,8 +212,14 @@ class Measure:
 def measure(image: Image.Image, size: int = 128) -> Measure:
     array = np.asarray(image.convert("RGB").resize((size, size), Image.BILINEAR), dtype=np.float32)
     ring = max(2, size // 25)
-    border = np.concatenate([array[:ring].reshape(-1, 3), array[-ring:].reshape(-1, 3),
-                             array[:, :ring].reshape(-1, 3), array[:, -ring:].reshape(-1, 3)])
+    border = np.concatenate(
+        [
+            array[:ring].reshape(-1, 3),
+            array[-ring:].reshape(-1, 3),
+            array[:, :ring].reshape(-1, 3),
+            array[:, -ring:].reshape(-1, 3),
+        ]
+    )
     colour = np.median(border, 0)
     mask = np.linalg.norm(array - colour, axis=-1) > 50
     area = float(mask.mean())
@@ -164,7 +279,9 @@ def mean_difference(a: Image.Image, b: Image.Image) -> float:
     return float(np.abs(x - y).mean())
 
 
-def judge(kind: str, target, before: Image.Image, after: Image.Image | None, reference: Image.Image | None = None) -> bool:
+def judge(
+    kind: str, target, before: Image.Image, after: Image.Image | None, reference: Image.Image | None = None
+) -> bool:
     """The pixel check of one edit (see the module docstring)."""
     if after is None:
         return False
@@ -227,7 +344,9 @@ def make_pairs(subjects: list[str], seed: int = 0, kinds: list[str] = KINDS) -> 
                     thing, _, _ = rng.choice(ADDED)
                     pairs.append(Pair(subject, kind, thing, template.format(t=thing), setup=f"add a {thing}"))
                 elif kind == "undo":
-                    setup = rng.choice(["make it blue", "make it bigger", "move it to the left", "make the background green"])
+                    setup = rng.choice(
+                        ["make it blue", "make it bigger", "move it to the left", "make the background green"]
+                    )
                     pairs.append(Pair(subject, kind, None, template, setup=setup))
                 else:
                     pairs.append(Pair(subject, kind, None, template.format(s=subject)))
@@ -314,19 +433,32 @@ def run_studio(studio, pairs: list[Pair], recogniser: Recogniser | None, seed: i
             session = ChatSession()
             session.add_user(f"draw a {pair.subject}")
             outcome = studio.generate(session, f"a {pair.subject}", seed=seed + len(sources))
-            sources[pair.subject] = (outcome.picture, Image.open(outcome.picture.path).convert("RGB") if outcome.picture else None)
+            sources[pair.subject] = (
+                outcome.picture,
+                Image.open(outcome.picture.path).convert("RGB") if outcome.picture else None,
+            )
         picture, before = sources[pair.subject]
         row = {"subject": pair.subject, "kind": pair.kind, "target": pair.target, "message": pair.message}
         if picture is None:
-            rows.append({**row, "ok": False, "pixel_ok": False, "kept": None, "reply": "the source was not drawn", "sec": 0.0})
+            rows.append(
+                {**row, "ok": False, "pixel_ok": False, "kept": None, "reply": "the source was not drawn", "sec": 0.0}
+            )
             continue
         session = _fresh_session(picture)
         reference = before
         if pair.setup:
             setup_outcome, reference = _edit(studio, session, pair.setup)
             if reference is None:
-                rows.append({**row, "ok": False, "pixel_ok": False, "kept": None, "sec": 0.0,
-                             "reply": f"setup '{pair.setup}' failed: {setup_outcome.text}"})
+                rows.append(
+                    {
+                        **row,
+                        "ok": False,
+                        "pixel_ok": False,
+                        "kept": None,
+                        "sec": 0.0,
+                        "reply": f"setup '{pair.setup}' failed: {setup_outcome.text}",
+                    }
+                )
                 continue
             if pair.kind == "undo":
                 reference = before
@@ -335,8 +467,19 @@ def run_studio(studio, pairs: list[Pair], recogniser: Recogniser | None, seed: i
         started = time.perf_counter()
         outcome, after = _edit(studio, session, pair.message)
         seconds = time.perf_counter() - started
-        rows.append(_score(row, pair, before, after, reference, recogniser, outcome.reply or outcome.text, seconds,
-                           getattr(picture, "concept", None)))
+        rows.append(
+            _score(
+                row,
+                pair,
+                before,
+                after,
+                reference,
+                recogniser,
+                outcome.reply or outcome.text,
+                seconds,
+                getattr(picture, "concept", None),
+            )
+        )
         if (k + 1) % 25 == 0:
             log(f"  {k + 1}/{len(pairs)} edits")
     return rows
@@ -352,13 +495,24 @@ def run_chat(assistant, pairs: list[Pair], recogniser: Recogniser | None, log=pr
         row = {"subject": pair.subject, "kind": pair.kind, "target": pair.target, "message": pair.message}
         drawn, record = _chat_turn(assistant, session, f"draw a {pair.subject}")
         if drawn is None:
-            rows.append({**row, "ok": False, "pixel_ok": False, "kept": None, "reply": "the drawing turn made no picture", "sec": 0.0})
+            rows.append(
+                {
+                    **row,
+                    "ok": False,
+                    "pixel_ok": False,
+                    "kept": None,
+                    "reply": "the drawing turn made no picture",
+                    "sec": 0.0,
+                }
+            )
             continue
         started = time.perf_counter()
         after, _ = _chat_turn(assistant, session, pair.message)
         seconds = time.perf_counter() - started
         reply = session.messages[-1].content if session.messages else ""
-        rows.append(_score(row, pair, drawn, after, drawn, recogniser, reply, seconds, getattr(record, "concept", None)))
+        rows.append(
+            _score(row, pair, drawn, after, drawn, recogniser, reply, seconds, getattr(record, "concept", None))
+        )
         if (k + 1) % 10 == 0:
             log(f"  {k + 1}/{len(pairs)} conversations")
     return rows
@@ -366,9 +520,8 @@ def run_chat(assistant, pairs: list[Pair], recogniser: Recogniser | None, log=pr
 
 def _chat_turn(assistant, session, message):
     """The picture a chat turn showed (and its record), or (None, None)."""
-    last = None
-    for last in assistant.reply(session, message):
-        pass
+    replies = list(assistant.reply(session, message))
+    last = replies[-1] if replies else None
     pictures = [o.picture for o in (last.outcomes if last else []) if o.picture is not None]
     if not pictures:
         return None, None
@@ -385,8 +538,16 @@ def _score(row, pair, before, after, reference, recogniser, reply, seconds, conc
     # A colour change is judged by its shape and shading (the judge reads colour, see above);
     # the other kinds by the judge, where it recognised the drawing.
     ok = pixel_ok and (shape is True if pair.kind == "recolour" else kept is not False)
-    return {**row, "ok": ok, "pixel_ok": pixel_ok, "kept": kept, "shape_kept": shape, "concept": concept,
-            "reply": reply, "sec": round(seconds, 3)}
+    return {
+        **row,
+        "ok": ok,
+        "pixel_ok": pixel_ok,
+        "kept": kept,
+        "shape_kept": shape,
+        "concept": concept,
+        "reply": reply,
+        "sec": round(seconds, 3),
+    }
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -417,9 +578,14 @@ def register(commands, eval_commands, train_commands) -> None:
     edits.add_argument("--subjects", type=int, default=len(SUBJECTS), help=f"how many subjects (up to {len(SUBJECTS)})")
     edits.add_argument("--seed", type=int, default=0)
     edits.add_argument("--threads", type=int, default=1)
-    edits.add_argument("--through-chat", action="store_true",
-                       help="send 'draw a ...' and the edit through the chat model too (recolour, size, background, move)")
-    edits.add_argument("--no-recognition", action="store_true", help="skip the classifier's 'still the same subject' check")
+    edits.add_argument(
+        "--through-chat",
+        action="store_true",
+        help="send 'draw a ...' and the edit through the chat model too (recolour, size, background, move)",
+    )
+    edits.add_argument(
+        "--no-recognition", action="store_true", help="skip the classifier's 'still the same subject' check"
+    )
     edits.set_defaults(handler=eval_edits_command)
 
 
@@ -449,7 +615,10 @@ def eval_edits_command(args, settings) -> int:
             print(json.dumps(row, ensure_ascii=False))
     for row in rows:
         if not row["ok"]:
-            print(f"  miss {row['kind']:<10} {row['subject']:<10} {row['message']!r}: {str(row['reply'])[:140]}", file=sys.stderr)
+            print(
+                f"  miss {row['kind']:<10} {row['subject']:<10} {row['message']!r}: {str(row['reply'])[:140]}",
+                file=sys.stderr,
+            )
     print(f"{'kind':<11}{'n':>5}{'success':>9}{'pixels':>8}{'judge kept':>12}{'shape kept':>12}")
     for kind, figures in summary["by_kind"].items():
         kept = "-" if figures["kept"] is None else f"{figures['kept']:.2f} ({figures['kept_n']})"

@@ -15,8 +15,8 @@ from pathlib import Path
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from tqdm import tqdm
 
-from chat.routing_data import example_messages, final_answer_examples, generate_examples, tool_target
 from chat.tools import IMAGE_TOOLS
+from chat.training.routing_data import example_messages, final_answer_examples, generate_examples, tool_target
 
 ARGUMENT_FOR_TOOL = {"generate_image": "prompt", "edit_image": "instruction"}
 
@@ -28,7 +28,7 @@ def load_cases(path: Path) -> list[dict]:
             try:
                 cases.append(json.loads(line))
             except json.JSONDecodeError as problem:
-                raise SystemExit(f"{path}:{number}: not valid JSON ({problem})")
+                raise SystemExit(f"{path}:{number}: not valid JSON ({problem})") from None
     return cases
 
 
@@ -51,20 +51,24 @@ def evaluate_routing(chat_model, cases: list[dict], show_progress: bool = True) 
         tool, args, seconds = route(tool_model, case.get("history", []), case["message"])
         argument = str(args.get(ARGUMENT_FOR_TOOL.get(tool, ""), "")).lower()
         must = [w.lower() for w in case.get("must_mention", [])]
-        rows.append({
-            "id": case.get("id"),
-            "expected": case["expected_tool"],
-            "got": tool,
-            "ok": tool == case["expected_tool"],
-            "mentioned": all(w in argument for w in must) if must else None,
-            "argument": argument,
-            "seconds": seconds,
-        })
+        rows.append(
+            {
+                "id": case.get("id"),
+                "expected": case["expected_tool"],
+                "got": tool,
+                "ok": tool == case["expected_tool"],
+                "mentioned": all(w in argument for w in must) if must else None,
+                "argument": argument,
+                "seconds": seconds,
+            }
+        )
     with_mentions = [r for r in rows if r["mentioned"] is not None]
     summary = {
         "n": len(rows),
         "tool_accuracy": round(sum(r["ok"] for r in rows) / len(rows), 4) if rows else 0.0,
-        "mention_rate": round(sum(r["mentioned"] for r in with_mentions) / len(with_mentions), 4) if with_mentions else 1.0,
+        "mention_rate": round(sum(r["mentioned"] for r in with_mentions) / len(with_mentions), 4)
+        if with_mentions
+        else 1.0,
         "p50_s": round(statistics.median(r["seconds"] for r in rows), 3) if rows else 0.0,
     }
     return summary, rows
@@ -97,7 +101,7 @@ def training_pairs(base_model, n_routing: int, n_final: int, seed: int):
         batch = tokenizer(chunk, return_tensors="pt", padding=True, add_special_tokens=False)
         with torch.inference_mode():
             logits = model(**batch, logits_to_keep=1).logits[:, -1]
-        for prompt, token in zip(chunk, logits.argmax(-1).tolist()):
+        for prompt, token in zip(chunk, logits.argmax(-1).tolist(), strict=False):
             pairs.append(TrainingPair(prompt, tokenizer.decode([token]), train_tokens=1))
     tokenizer.padding_side = "right"
     for messages, answer in final_answer_examples(n_final, seed=seed + 1):
