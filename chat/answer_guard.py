@@ -123,8 +123,10 @@ def is_capability_question(message: str) -> bool:
 
 # -- the honest answers ---------------------------------------------------------------------------
 
-I_DONT_KNOW = ("I'm not sure how to answer that. I'm a small chat model, so I may not know; try asking it "
-               "another way, or ask me to draw something.")
+I_DONT_KNOW = (
+    "I'm not sure how to answer that. I'm a small chat model, so I may not know; try asking it "
+    "another way, or ask me to draw something."
+)
 
 
 def capabilities_answer(studio=None, chat_model_name: str | None = None) -> str:
@@ -136,9 +138,15 @@ def capabilities_answer(studio=None, chat_model_name: str | None = None) -> str:
     generator = getattr(studio, "generator", None)
     lines = ["I'm Easel, a chat assistant that can draw. Here is what I can do in this app:"]
     small_chat = chat_model_name in (None, "embedded", "embedded-base")
-    lines.append("- **Answer questions and chat.** " + (
-        "I'm a small language model running on a CPU, so my answers are short and can be wrong: check facts "
-        "that matter." if small_chat else "Check facts that matter."))
+    lines.append(
+        "- **Answer questions and chat.** "
+        + (
+            "I'm a small language model running on a CPU, so my answers are short and can be wrong: check facts "
+            "that matter."
+            if small_chat
+            else "Check facts that matter."
+        )
+    )
     if studio is None:
         lines.append("- Drawing is not available in this deployment.")
         return "\n".join(lines)
@@ -148,14 +156,21 @@ def capabilities_answer(studio=None, chat_model_name: str | None = None) -> str:
         lines.append(
             f"- **Draw simple emoji-style pictures** of {count}everyday things: animals, food, plants, objects, "
             "vehicles, faces. One or two subjects at a time, with a colour, a background colour, a position or a "
-            "size, such as \"draw a red apple on a blue background\". The built-in image model is small and "
-            "runs on a CPU: it cannot draw photographs, writing, detailed scenes or a particular person's likeness.")
-        lines.append(f"- **Change a picture I drew:** {describe_capabilities()}. Say \"make it blue\" or "
-                     "\"go back to the first one\"; the Pictures panel refines or regenerates any earlier one.")
+            'size, such as "draw a red apple on a blue background". The built-in image model is small and '
+            "runs on a CPU: it cannot draw photographs, writing, detailed scenes or a particular person's likeness."
+        )
+        lines.append(
+            f'- **Change a picture I drew:** {describe_capabilities()}. Say "make it blue" or '
+            '"go back to the first one"; the Pictures panel refines or regenerates any earlier one.'
+        )
     else:
         name = getattr(generator, "name", "an image model")
-        lines.append(f"- **Draw pictures from a description** with {name}, and change them (\"make it blue\", "
-                     "\"add a hat\"); the Pictures panel refines or regenerates any earlier one.")
-    lines.append("- Every picture request passes a safety check first. When one is refused, you'll see the rule, "
-                 "why, and something I can draw instead.")
+        lines.append(
+            f'- **Draw pictures from a description** with {name}, and change them ("make it blue", '
+            '"add a hat"); the Pictures panel refines or regenerates any earlier one.'
+        )
+    lines.append(
+        "- Every picture request passes a safety check first. When one is refused, you'll see the rule, "
+        "why, and something I can draw instead."
+    )
     return "\n".join(lines)

@@ -14,8 +14,8 @@ that the user gets a plain apology, never a stack trace.
 from __future__ import annotations
 
 import logging
-import re
 import queue
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -205,7 +205,9 @@ class Assistant:
         if not parse_edit(message, current.prompt if current else "").complete:
             return None
         args = {"image_id": current.id if current else "none", "instruction": message}
-        return AIMessage(content="", tool_calls=[{"name": "edit_image", "args": args, "id": "call_edit", "type": "tool_call"}])
+        return AIMessage(
+            content="", tool_calls=[{"name": "edit_image", "args": args, "id": "call_edit", "type": "tool_call"}]
+        )
 
     def _draw_when_nothing_to_edit(self, session: ChatSession, message: str, answer):
         """An edit of a picture this conversation does not have, asked for with a drawing word
@@ -229,8 +231,10 @@ class Assistant:
         image tool, where the policy gate decides; anything else is asked again with only this
         message and no tools (nothing earlier to copy), and "I'm not sure" when still wrong."""
         if self.studio is not None and asks_for_a_picture(message):
-            log.info("the chat model answered a picture request in text (%r); sending it to the image tool",
-                     answer.content[:80])
+            log.info(
+                "the chat model answered a picture request in text (%r); sending it to the image tool",
+                answer.content[:80],
+            )
             call = {"name": "generate_image", "args": {"prompt": message}, "id": "call_draw", "type": "tool_call"}
             return AIMessage(content="", tool_calls=[call])
         log.info("the chat model's answer looked like a refusal or tool syntax (%r); asking again", answer.content[:80])
@@ -238,14 +242,22 @@ class Assistant:
         text = retry.content if isinstance(retry.content, str) else ""
         return AIMessage(content=I_DONT_KNOW if not text.strip() or is_wrong_answer(text) else text)
 
-    def _run_tool(self, session: ChatSession, messages: list[BaseMessage], answer, turn_number: int | None = None,
-                  judged_alone: bool = False) -> Iterator[TurnReply]:
+    def _run_tool(
+        self,
+        session: ChatSession,
+        messages: list[BaseMessage],
+        answer,
+        turn_number: int | None = None,
+        judged_alone: bool = False,
+    ) -> Iterator[TurnReply]:
         call = answer.tool_calls[0]  # one picture per turn keeps the chat readable
         updates: queue.Queue = queue.Queue()
         stopped = threading.Event()
 
         def progress(step: int, total: int) -> None:
-            if stopped.is_set() or (turn_number is not None and session.stopped(turn_number)):  # Stop: ends at the next step
+            if stopped.is_set() or (
+                turn_number is not None and session.stopped(turn_number)
+            ):  # Stop: ends at the next step
                 raise TurnStopped()
             updates.put((step, total))
 
@@ -289,7 +301,11 @@ class Assistant:
             session.add_assistant(outcome.reply, picture_id=outcome.picture.id)
             yield TurnReply(outcome.reply, final=True, outcomes=turn.outcomes)
             return
-        messages = [*messages, AIMessage(content="", tool_calls=[call]), ToolMessage(content=result, tool_call_id=call["id"])]
+        messages = [
+            *messages,
+            AIMessage(content="", tool_calls=[call]),
+            ToolMessage(content=result, tool_call_id=call["id"]),
+        ]
         text = ""
         for chunk in self.chat_model.stream(messages):
             text += chunk.content
@@ -319,7 +335,7 @@ def _with_the_whole_description(message: str, answer):
     at = message.lower().find(prompt.lower()) if prompt else -1
     if at < 0:
         return answer
-    tail = message[at + len(prompt):].strip().rstrip("?!. ")
+    tail = message[at + len(prompt) :].strip().rstrip("?!. ")
     if not tail or len(tail.split()) > 8 or re.search(r"[.;!?]", tail) or not _DESCRIPTION_GOES_ON.match(tail):
         return answer
     args = {**call["args"], "prompt": f"{prompt} {tail}"}

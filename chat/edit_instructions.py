@@ -54,8 +54,13 @@ class EditPlan:
     @property
     def complete(self) -> bool:
         """Every content word was read into an operation: the whole message is an edit."""
-        return (self.understood and not self.leftover and not self.draws_anew and not self.question
-                and not self.names_a_picture)
+        return (
+            self.understood
+            and not self.leftover
+            and not self.draws_anew
+            and not self.question
+            and not self.names_a_picture
+        )
 
 
 def normalise(text: str) -> str:
@@ -77,128 +82,523 @@ def _alt(words) -> str:
 # -- colours ------------------------------------------------------------------------------------
 
 _COLOUR_WORDS: dict[str, list[str]] = {
-    "red": ["red", "crimson", "scarlet", "maroon", "rouge", "rouges", "rojo", "roja", "rojos", "rojas", "rot", "rote",
-            "roten", "roter", "rotes", "vermelho", "vermelha", "rood", "rode", "rosso", "rossa", "rossi", "rosse"],
+    "red": [
+        "red",
+        "crimson",
+        "scarlet",
+        "maroon",
+        "rouge",
+        "rouges",
+        "rojo",
+        "roja",
+        "rojos",
+        "rojas",
+        "rot",
+        "rote",
+        "roten",
+        "roter",
+        "rotes",
+        "vermelho",
+        "vermelha",
+        "rood",
+        "rode",
+        "rosso",
+        "rossa",
+        "rossi",
+        "rosse",
+    ],
     "orange": ["orange", "oranges", "naranja", "anaranjado", "anaranjada", "laranja", "oranje", "arancione", "arancio"],
-    "yellow": ["yellow", "jaune", "jaunes", "amarillo", "amarilla", "gelb", "gelbe", "gelben", "gelber", "gelbes",
-               "amarelo", "amarela", "geel", "gele", "giallo", "gialla"],
-    "gold": ["gold", "golden", "dore", "doree", "dorado", "dorada", "goldene", "goldenen", "goldener", "goldenes",
-             "dourado", "dourada", "goud", "gouden", "dorato", "dorata", "oro"],
+    "yellow": [
+        "yellow",
+        "jaune",
+        "jaunes",
+        "amarillo",
+        "amarilla",
+        "gelb",
+        "gelbe",
+        "gelben",
+        "gelber",
+        "gelbes",
+        "amarelo",
+        "amarela",
+        "geel",
+        "gele",
+        "giallo",
+        "gialla",
+    ],
+    "gold": [
+        "gold",
+        "golden",
+        "dore",
+        "doree",
+        "dorado",
+        "dorada",
+        "goldene",
+        "goldenen",
+        "goldener",
+        "goldenes",
+        "dourado",
+        "dourada",
+        "goud",
+        "gouden",
+        "dorato",
+        "dorata",
+        "oro",
+    ],
     "lime": ["lime", "light green", "vert clair", "verde claro", "hellgrun", "verde lima"],
-    "green": ["green", "vert", "verte", "verts", "vertes", "verde", "verdes", "grun", "grune", "grunen", "gruner",
-              "grunes", "groen", "groene", "dark green"],
+    "green": [
+        "green",
+        "vert",
+        "verte",
+        "verts",
+        "vertes",
+        "verde",
+        "verdes",
+        "grun",
+        "grune",
+        "grunen",
+        "gruner",
+        "grunes",
+        "groen",
+        "groene",
+        "dark green",
+    ],
     "teal": ["teal"],
     "turquoise": ["turquoise", "turquesa", "turkis", "turkise", "turkisen", "turchese", "aqua"],
-    "cyan": ["cyan", "cian", "light blue", "sky blue", "baby blue", "bleu clair", "azul claro", "hellblau", "azzurro",
-             "azzurra", "lichtblauw", "celeste"],
-    "navy": ["navy", "navy blue", "dark blue", "bleu marine", "bleu fonce", "azul marino", "azul oscuro", "dunkelblau",
-             "azul escuro", "azul marinho", "donkerblauw", "blu scuro"],
-    "blue": ["blue", "bleu", "bleue", "bleus", "bleues", "azul", "azules", "blau", "blaue", "blauen", "blauer", "blaues",
-             "blauw", "blauwe", "blu"],
+    "cyan": [
+        "cyan",
+        "cian",
+        "light blue",
+        "sky blue",
+        "baby blue",
+        "bleu clair",
+        "azul claro",
+        "hellblau",
+        "azzurro",
+        "azzurra",
+        "lichtblauw",
+        "celeste",
+    ],
+    "navy": [
+        "navy",
+        "navy blue",
+        "dark blue",
+        "bleu marine",
+        "bleu fonce",
+        "azul marino",
+        "azul oscuro",
+        "dunkelblau",
+        "azul escuro",
+        "azul marinho",
+        "donkerblauw",
+        "blu scuro",
+    ],
+    "blue": [
+        "blue",
+        "bleu",
+        "bleue",
+        "bleus",
+        "bleues",
+        "azul",
+        "azules",
+        "blau",
+        "blaue",
+        "blauen",
+        "blauer",
+        "blaues",
+        "blauw",
+        "blauwe",
+        "blu",
+    ],
     "indigo": ["indigo", "dark purple"],
-    "purple": ["purple", "violet", "violette", "violets", "violettes", "morado", "morada", "violeta", "lila", "lilafarben",
-               "violett", "violette", "roxo", "roxa", "paars", "paarse", "viola"],
+    "purple": [
+        "purple",
+        "violet",
+        "violette",
+        "violets",
+        "violettes",
+        "morado",
+        "morada",
+        "violeta",
+        "lila",
+        "lilafarben",
+        "violett",
+        "violette",
+        "roxo",
+        "roxa",
+        "paars",
+        "paarse",
+        "viola",
+    ],
     "lilac": ["lilac", "lavender", "lilas", "mauve", "lavande", "lavanda", "lilla"],
     "magenta": ["magenta", "fuchsia", "fucsia"],
     "pink": ["pink", "rose", "roses", "rosa", "rosado", "rosada", "roze", "rosafarben"],
-    "brown": ["brown", "tan", "marron", "brun", "brune", "marrom", "castanho", "braun", "braune", "braunen", "brauner",
-              "braunes", "bruin", "bruine", "marrone"],
+    "brown": [
+        "brown",
+        "tan",
+        "marron",
+        "brun",
+        "brune",
+        "marrom",
+        "castanho",
+        "braun",
+        "braune",
+        "braunen",
+        "brauner",
+        "braunes",
+        "bruin",
+        "bruine",
+        "marrone",
+    ],
     "beige": ["beige", "bege", "cream"],
-    "black": ["black", "noir", "noire", "noirs", "noires", "negro", "negra", "negros", "negras", "schwarz", "schwarze",
-              "schwarzen", "schwarzer", "schwarzes", "preto", "preta", "zwart", "zwarte", "nero", "nera"],
-    "grey": ["grey", "gray", "gris", "grise", "grau", "graue", "grauen", "grauer", "graues", "cinza", "cinzento", "grijs",
-             "grijze", "grigio", "grigia"],
-    "silver": ["silver", "argent", "argente", "argentee", "plateado", "plateada", "silber", "silbern", "silberne",
-               "prateado", "prateada", "zilver", "zilveren", "argento", "argentato"],
-    "white": ["white", "blanc", "blanche", "blancs", "blanches", "blanco", "blanca", "weiss", "weisse", "weissen",
-              "weisser", "weisses", "branco", "branca", "wit", "witte", "bianco", "bianca"],
-    "black and white": ["black and white", "black & white", "b&w", "greyscale", "grayscale", "noir et blanc",
-                        "blanco y negro", "schwarz weiss", "preto e branco", "zwart wit", "bianco e nero"],
+    "black": [
+        "black",
+        "noir",
+        "noire",
+        "noirs",
+        "noires",
+        "negro",
+        "negra",
+        "negros",
+        "negras",
+        "schwarz",
+        "schwarze",
+        "schwarzen",
+        "schwarzer",
+        "schwarzes",
+        "preto",
+        "preta",
+        "zwart",
+        "zwarte",
+        "nero",
+        "nera",
+    ],
+    "grey": [
+        "grey",
+        "gray",
+        "gris",
+        "grise",
+        "grau",
+        "graue",
+        "grauen",
+        "grauer",
+        "graues",
+        "cinza",
+        "cinzento",
+        "grijs",
+        "grijze",
+        "grigio",
+        "grigia",
+    ],
+    "silver": [
+        "silver",
+        "argent",
+        "argente",
+        "argentee",
+        "plateado",
+        "plateada",
+        "silber",
+        "silbern",
+        "silberne",
+        "prateado",
+        "prateada",
+        "zilver",
+        "zilveren",
+        "argento",
+        "argentato",
+    ],
+    "white": [
+        "white",
+        "blanc",
+        "blanche",
+        "blancs",
+        "blanches",
+        "blanco",
+        "blanca",
+        "weiss",
+        "weisse",
+        "weissen",
+        "weisser",
+        "weisses",
+        "branco",
+        "branca",
+        "wit",
+        "witte",
+        "bianco",
+        "bianca",
+    ],
+    "black and white": [
+        "black and white",
+        "black & white",
+        "b&w",
+        "greyscale",
+        "grayscale",
+        "noir et blanc",
+        "blanco y negro",
+        "schwarz weiss",
+        "preto e branco",
+        "zwart wit",
+        "bianco e nero",
+    ],
 }
 _COLOUR_OF = {w: name for name, words in _COLOUR_WORDS.items() for w in words}
 _COLOUR_RE = re.compile(r"\b" + _alt(_COLOUR_OF) + r"\b")
 
 # -- words for places, sizes and the rest --------------------------------------------------------
 
-_BACKGROUND = ["background", "backgrounds", "backdrop", "bg", "sky", "ground", "floor", "wall", "fond", "arriere plan",
-               "ciel", "fondo", "cielo", "suelo", "hintergrund", "himmel", "boden", "fundo", "ceu", "chao", "achtergrond",
-               "lucht", "grond", "sfondo", "behind it", "behind"]
+_BACKGROUND = [
+    "background",
+    "backgrounds",
+    "backdrop",
+    "bg",
+    "sky",
+    "ground",
+    "floor",
+    "wall",
+    "fond",
+    "arriere plan",
+    "ciel",
+    "fondo",
+    "cielo",
+    "suelo",
+    "hintergrund",
+    "himmel",
+    "boden",
+    "fundo",
+    "ceu",
+    "chao",
+    "achtergrond",
+    "lucht",
+    "grond",
+    "sfondo",
+    "behind it",
+    "behind",
+]
 _BACKGROUND_RE = re.compile(r"\b" + _alt(_BACKGROUND) + r"\b")
-_CLEAR = re.compile(r"\b(?:remove|delete|erase|no|without|plain|clear|transparent|get\s+rid\s+of|take\s+away|enleve|"
-                    r"enlever|supprime|supprimer|sans|quita|quitar|elimina|eliminar|sin|entferne|entfernen|ohne|remova|"
-                    r"remover|tire|sem|verwijder|zonder|rimuovi|togli|senza|empty|simple)\b")
+_CLEAR = re.compile(
+    r"\b(?:remove|delete|erase|no|without|plain|clear|transparent|get\s+rid\s+of|take\s+away|enleve|"
+    r"enlever|supprime|supprimer|sans|quita|quitar|elimina|eliminar|sin|entferne|entfernen|ohne|remova|"
+    r"remover|tire|sem|verwijder|zonder|rimuovi|togli|senza|empty|simple)\b"
+)
 
-_NUDGE = r"(?:a\s+(?:little|bit|tad|touch)(?:\s+bit)?|slightly|somewhat|a\s+little\s+more|un\s+peu|un\s+poco|" \
-         r"etwas|ein\s+bisschen|ein\s+wenig|um\s+pouco|een\s+beetje|een\s+stukje|un\s+po|leggermente|ligeramente|legerement)"
+_NUDGE = (
+    r"(?:a\s+(?:little|bit|tad|touch)(?:\s+bit)?|slightly|somewhat|a\s+little\s+more|un\s+peu|un\s+poco|"
+    r"etwas|ein\s+bisschen|ein\s+wenig|um\s+pouco|een\s+beetje|een\s+stukje|un\s+po|leggermente|ligeramente|legerement)"
+)
 _MUCH = r"(?:much|a\s+lot|way|far|really|very|loads|beaucoup|bien|mucho|muy|viel|sehr|muito|veel|molto|tres)"
 
-_BIGGER = re.compile(r"\b(?:bigger|biger|larger|enlarge\w*|grow|increase\s+(?:its\s+|the\s+)?size|scale\s+(?:it\s+)?up|"
-                     r"zoom\s+in|upscale|huge|giant|enormous|massive|big|large|plus\s+grand\w*|plus\s+gros\w*|agrandi\w*|"
-                     r"grossi\w*|mas\s+grande\w*|agrand\w*|aumenta\w*|grande|grosser|grossere\w*|vergross\w*|gross|"
-                     r"maior|mais\s+grande\w*|aument\w*|ampli\w*|groter|vergroot|vergroten|groot|piu\s+grande|ingrand\w*|"
-                     r"double\s+(?:the\s+)?size|twice\s+as\s+(?:big|large))\b")
-_SMALLER = re.compile(r"\b(?:smaller|smaler|shrink\w*|reduce\s+(?:its\s+|the\s+)?size|scale\s+(?:it\s+)?down|zoom\s+out|"
-                      r"tiny|small|minuscule|plus\s+petit\w*|rapetiss\w*|redui\w*|reduire|petit\w*|mas\s+pequen\w*|"
-                      r"pequen\w*|mas\s+chic\w*|achic\w*|reduc\w*|kleiner|klein|verklein\w*|menor|mais\s+pequen\w*|"
-                      r"diminu\w*|reduz\w*|piu\s+piccol\w*|piccol\w*|rimpiccol\w*|ridu\w*|half\s+(?:the\s+)?size|"
-                      r"half\s+as\s+(?:big|large))\b")
-_TIMES = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:x|times|fois|veces|mal|vezes|keer|volte)\b|\b(\d+(?:\.\d+)?)\s*%|"
-                    r"\b(twice|double|two\s+times|three\s+times|triple|half|deux\s+fois|dos\s+veces|doppelt|zweimal|"
-                    r"duas\s+vezes|twee\s+keer|due\s+volte|moitie|mitad|halb|metade|helft|meta)\b")
+_BIGGER = re.compile(
+    r"\b(?:bigger|biger|larger|enlarge\w*|grow|increase\s+(?:its\s+|the\s+)?size|scale\s+(?:it\s+)?up|"
+    r"zoom\s+in|upscale|huge|giant|enormous|massive|big|large|plus\s+grand\w*|plus\s+gros\w*|agrandi\w*|"
+    r"grossi\w*|mas\s+grande\w*|agrand\w*|aumenta\w*|grande|grosser|grossere\w*|vergross\w*|gross|"
+    r"maior|mais\s+grande\w*|aument\w*|ampli\w*|groter|vergroot|vergroten|groot|piu\s+grande|ingrand\w*|"
+    r"double\s+(?:the\s+)?size|twice\s+as\s+(?:big|large))\b"
+)
+_SMALLER = re.compile(
+    r"\b(?:smaller|smaler|shrink\w*|reduce\s+(?:its\s+|the\s+)?size|scale\s+(?:it\s+)?down|zoom\s+out|"
+    r"tiny|small|minuscule|plus\s+petit\w*|rapetiss\w*|redui\w*|reduire|petit\w*|mas\s+pequen\w*|"
+    r"pequen\w*|mas\s+chic\w*|achic\w*|reduc\w*|kleiner|klein|verklein\w*|menor|mais\s+pequen\w*|"
+    r"diminu\w*|reduz\w*|piu\s+piccol\w*|piccol\w*|rimpiccol\w*|ridu\w*|half\s+(?:the\s+)?size|"
+    r"half\s+as\s+(?:big|large))\b"
+)
+_TIMES = re.compile(
+    r"\b(\d+(?:\.\d+)?)\s*(?:x|times|fois|veces|mal|vezes|keer|volte)\b|\b(\d+(?:\.\d+)?)\s*%|"
+    r"\b(twice|double|two\s+times|three\s+times|triple|half|deux\s+fois|dos\s+veces|doppelt|zweimal|"
+    r"duas\s+vezes|twee\s+keer|due\s+volte|moitie|mitad|halb|metade|helft|meta)\b"
+)
 
 _DIRECTIONS = {
     "left": ["left", "gauche", "izquierda", "links", "esquerda", "sinistra"],
     "right": ["right", "droite", "derecha", "rechts", "direita", "destra"],
-    "top": ["top", "up", "upper", "upwards", "haut", "arriba", "oben", "nach oben", "boven", "cima", "topo", "in alto",
-            "alto", "omhoog"],
-    "bottom": ["bottom", "down", "lower", "downwards", "bas", "abajo", "unten", "nach unten", "beneden", "onder",
-               "omlaag", "baixo", "in basso", "basso"],
-    "centre": ["centre", "center", "middle", "milieu", "centro", "mitte", "midden", "centrum", "centrer", "centre it",
-               "center it", "centrala"],
+    "top": [
+        "top",
+        "up",
+        "upper",
+        "upwards",
+        "haut",
+        "arriba",
+        "oben",
+        "nach oben",
+        "boven",
+        "cima",
+        "topo",
+        "in alto",
+        "alto",
+        "omhoog",
+    ],
+    "bottom": [
+        "bottom",
+        "down",
+        "lower",
+        "downwards",
+        "bas",
+        "abajo",
+        "unten",
+        "nach unten",
+        "beneden",
+        "onder",
+        "omlaag",
+        "baixo",
+        "in basso",
+        "basso",
+    ],
+    "centre": [
+        "centre",
+        "center",
+        "middle",
+        "milieu",
+        "centro",
+        "mitte",
+        "midden",
+        "centrum",
+        "centrer",
+        "centre it",
+        "center it",
+        "centrala",
+    ],
 }
 _DIRECTION_OF = {w: d for d, words in _DIRECTIONS.items() for w in words}
 _DIRECTION_RE = re.compile(r"\b" + _alt(_DIRECTION_OF) + r"\b")
 
-_DARKER = re.compile(r"\b(?:darker|dark|dimmer|plus\s+sombre|plus\s+fonce\w*|sombre|fonce\w*|mas\s+oscur\w*|oscur\w*|"
-                     r"dunkler|dunkel|mais\s+escur\w*|escur\w*|donkerder|donker|piu\s+scur\w*|scur\w*)\b")
-_LIGHTER = re.compile(r"\b(?:lighter|brighter|paler|light|bright|pale|plus\s+clair\w*|clair\w*|mas\s+clar\w*|claro|clara|"
-                      r"heller|hell|mais\s+clar\w*|lichter|licht|helderder|piu\s+chiar\w*|chiaro|chiara)\b")
-_FLIP_Y = re.compile(r"\b(?:upside\s+down|flip\s+(?:it\s+)?vertically|a\s+l\s+envers|boca\s+abajo|kopfuber|auf\s+den\s+kopf|"
-                     r"de\s+cabeca\s+para\s+baixo|ondersteboven|sottosopra)\b")
-_FLIP_X = re.compile(r"\b(?:flip\w*|mirror\w*|turn\s+it\s+around|face\s+the\s+other\s+way|other\s+way\s+round|"
-                     r"retourne\w*|miroir|espejo|refleja\w*|spiegel\w*|espelh\w*|specchi\w*|gespiegeld)\b")
+_DARKER = re.compile(
+    r"\b(?:darker|dark|dimmer|plus\s+sombre|plus\s+fonce\w*|sombre|fonce\w*|mas\s+oscur\w*|oscur\w*|"
+    r"dunkler|dunkel|mais\s+escur\w*|escur\w*|donkerder|donker|piu\s+scur\w*|scur\w*)\b"
+)
+_LIGHTER = re.compile(
+    r"\b(?:lighter|brighter|paler|light|bright|pale|plus\s+clair\w*|clair\w*|mas\s+clar\w*|claro|clara|"
+    r"heller|hell|mais\s+clar\w*|lichter|licht|helderder|piu\s+chiar\w*|chiaro|chiara)\b"
+)
+_FLIP_Y = re.compile(
+    r"\b(?:upside\s+down|flip\s+(?:it\s+)?vertically|a\s+l\s+envers|boca\s+abajo|kopfuber|auf\s+den\s+kopf|"
+    r"de\s+cabeca\s+para\s+baixo|ondersteboven|sottosopra)\b"
+)
+_FLIP_X = re.compile(
+    r"\b(?:flip\w*|mirror\w*|turn\s+it\s+around|face\s+the\s+other\s+way|other\s+way\s+round|"
+    r"retourne\w*|miroir|espejo|refleja\w*|spiegel\w*|espelh\w*|specchi\w*|gespiegeld)\b"
+)
 
-_UNDO = re.compile(r"\b(?:undo|go\s+back|goes\s+back|revert\w*|change\s+it\s+back|put\s+it\s+back|back\s+to\s+(?:how|the\s+way|"
-                   r"what)\s+it\s+was|the\s+way\s+it\s+was|as\s+it\s+was|as\s+before|like\s+before|back\s+to\s+the\s+"
-                   r"(?:previous|last|original|old|first)(?:\s+(?:one|version|picture|image))?|previous\s+(?:one|version|"
-                   r"picture|image)|undo\s+that|take\s+that\s+back|annule\w*|reviens|revenir|retour\s+en\s+arriere|"
-                   r"comme\s+avant|deshaz\w*|deshacer|vuelve|volver|como\s+antes|como\s+estaba|ruckgangig|zuruck|"
-                   r"wie\s+vorher|wie\s+zuvor|desfa\w*|volta\w*|voltar|ongedaan|terug|zoals\s+(?:het\s+)?(?:eerst|was)|"
-                   r"annulla|torna\w*|come\s+prima)\b")
+_UNDO = re.compile(
+    r"\b(?:undo|go\s+back|goes\s+back|revert\w*|change\s+it\s+back|put\s+it\s+back|back\s+to\s+(?:how|the\s+way|"
+    r"what)\s+it\s+was|the\s+way\s+it\s+was|as\s+it\s+was|as\s+before|like\s+before|back\s+to\s+the\s+"
+    r"(?:previous|last|original|old|first)(?:\s+(?:one|version|picture|image))?|previous\s+(?:one|version|"
+    r"picture|image)|undo\s+that|take\s+that\s+back|annule\w*|reviens|revenir|retour\s+en\s+arriere|"
+    r"comme\s+avant|deshaz\w*|deshacer|vuelve|volver|como\s+antes|como\s+estaba|ruckgangig|zuruck|"
+    r"wie\s+vorher|wie\s+zuvor|desfa\w*|volta\w*|voltar|ongedaan|terug|zoals\s+(?:het\s+)?(?:eerst|was)|"
+    r"annulla|torna\w*|come\s+prima)\b"
+)
 
-_DRAW = re.compile(r"\b(?:draw|paint|sketch|generate|create|render|illustrate|dessine\w*|peins|dibuja\w*|pinta|zeichne\w*|"
-                   r"male|desenh\w*|disegna\w*|teken\w*|schilder\w*)\b(?!\s+(?:it|him|her|them|this|that|le|la|lo|les|es|"
-                   r"ihn|sie|o|het|again|instead)\b)")
+_DRAW = re.compile(
+    r"\b(?:draw|paint|sketch|generate|create|render|illustrate|dessine\w*|peins|dibuja\w*|pinta|zeichne\w*|"
+    r"male|desenh\w*|disegna\w*|teken\w*|schilder\w*)\b(?!\s+(?:it|him|her|them|this|that|le|la|lo|les|es|"
+    r"ihn|sie|o|het|again|instead)\b)"
+)
 
-_QUESTION = re.compile(r"(?:what|how|why|who|where|when|which|is|are|does|do|did|was|were|should|shall|qu\w*|quoi|comment|"
-                       r"pourquoi|est\s+ce|como|por\s+que|cual|cuando|donde|warum|wie|wo|wer|ist|sind|welche\w*|porque|"
-                       r"o\s+que|qual|wat|hoe|waarom|welke|cosa|come|perche|quale)\b")
+_QUESTION = re.compile(
+    r"(?:what|how|why|who|where|when|which|is|are|does|do|did|was|were|should|shall|qu\w*|quoi|comment|"
+    r"pourquoi|est\s+ce|como|por\s+que|cual|cuando|donde|warum|wie|wo|wer|ist|sind|welche\w*|porque|"
+    r"o\s+que|qual|wat|hoe|waarom|welke|cosa|come|perche|quale)\b"
+)
 
-_PICTURE_NAMED = re.compile(r"\b(?:img\s*\d+|first|second|third|fourth|original|earlier|older|other\s+(?:one|picture)|"
-                            r"premiere|primera|primeira|erste\w*|eerste|prima|originale?)\b")
+_PICTURE_NAMED = re.compile(
+    r"\b(?:img\s*\d+|first|second|third|fourth|original|earlier|older|other\s+(?:one|picture)|"
+    r"premiere|primera|primeira|erste\w*|eerste|prima|originale?)\b"
+)
 
 _DETERMINERS = {
-    "a": "a", "an": "an", "some": "some", "another": "another", "two": "two", "three": "three", "second": "a second",
-    "un": "a", "une": "a", "des": "some", "du": "some", "deux": "two", "trois": "three",
-    "una": "a", "uno": "a", "unos": "some", "unas": "some", "otro": "another", "otra": "another", "dos": "two",
-    "tres": "three", "ein": "a", "eine": "a", "einen": "a", "einem": "a", "einer": "a", "zwei": "two", "drei": "three",
-    "noch": "another", "um": "a", "uma": "a", "uns": "some", "umas": "some", "outro": "another", "outra": "another",
-    "dois": "two", "duas": "two", "een": "a", "nog": "another", "twee": "two", "drie": "three", "dei": "some",
-    "delle": "some", "degli": "some", "altro": "another", "altra": "another", "due": "two",
+    "a": "a",
+    "an": "an",
+    "some": "some",
+    "another": "another",
+    "two": "two",
+    "three": "three",
+    "second": "a second",
+    "un": "a",
+    "une": "a",
+    "des": "some",
+    "du": "some",
+    "deux": "two",
+    "trois": "three",
+    "una": "a",
+    "uno": "a",
+    "unos": "some",
+    "unas": "some",
+    "otro": "another",
+    "otra": "another",
+    "dos": "two",
+    "tres": "three",
+    "ein": "a",
+    "eine": "a",
+    "einen": "a",
+    "einem": "a",
+    "einer": "a",
+    "zwei": "two",
+    "drei": "three",
+    "noch": "another",
+    "um": "a",
+    "uma": "a",
+    "uns": "some",
+    "umas": "some",
+    "outro": "another",
+    "outra": "another",
+    "dois": "two",
+    "duas": "two",
+    "een": "a",
+    "nog": "another",
+    "twee": "two",
+    "drie": "three",
+    "dei": "some",
+    "delle": "some",
+    "degli": "some",
+    "altro": "another",
+    "altra": "another",
+    "due": "two",
 }
-_ARTICLES = {"the", "le", "la", "les", "l", "el", "los", "las", "der", "die", "das", "den", "dem", "o", "os", "as", "de",
-             "het", "il", "lo", "gli", "i", "its", "his", "her", "their", "that", "this", "those", "these", "sa", "son",
-             "ses", "su", "sus", "sein", "seine", "seinen", "ihr", "ihre", "seu", "sua", "zijn", "haar"}
+_ARTICLES = {
+    "the",
+    "le",
+    "la",
+    "les",
+    "l",
+    "el",
+    "los",
+    "las",
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "o",
+    "os",
+    "as",
+    "de",
+    "het",
+    "il",
+    "lo",
+    "gli",
+    "i",
+    "its",
+    "his",
+    "her",
+    "their",
+    "that",
+    "this",
+    "those",
+    "these",
+    "sa",
+    "son",
+    "ses",
+    "su",
+    "sus",
+    "sein",
+    "seine",
+    "seinen",
+    "ihr",
+    "ihre",
+    "seu",
+    "sua",
+    "zijn",
+    "haar",
+}
 
 # Things people add, in the other languages, to the English the image model reads.
 _THINGS = {
@@ -221,7 +621,14 @@ _THINGS = {
     "cloud": ["nuage", "nube", "wolke", "nuvem", "wolk", "nuvola"],
     "clouds": ["nuages", "nubes", "wolken", "nuvens", "nuvole"],
     "glasses": ["lunettes", "gafas", "brille", "oculos", "bril", "occhiali"],
-    "sunglasses": ["lunettes de soleil", "gafas de sol", "sonnenbrille", "oculos de sol", "zonnebril", "occhiali da sole"],
+    "sunglasses": [
+        "lunettes de soleil",
+        "gafas de sol",
+        "sonnenbrille",
+        "oculos de sol",
+        "zonnebril",
+        "occhiali da sole",
+    ],
     "ball": ["balle", "pelota", "ball", "bola", "bal", "palla"],
     "balloon": ["ballon", "globo", "luftballon", "balao", "palloncino"],
     "fish": ["poisson", "pez", "fisch", "peixe", "vis", "pesce"],
@@ -238,37 +645,61 @@ _THINGS = {
 }
 _THING_OF = {w: en for en, words in _THINGS.items() for w in words}
 
-_ADD_VERBS = r"(?:add(?:\s+in)?|also\s+add|include|draw\s+in|ajoute\w*|rajoute\w*|anade\w*|agrega\w*|fuge|fug|adicione\w*|" \
-             r"adiciona\w*|acrescente\w*|acrescenta\w*|voeg|aggiungi\w*)"
+_ADD_VERBS = (
+    r"(?:add(?:\s+in)?|also\s+add|include|draw\s+in|ajoute\w*|rajoute\w*|anade\w*|agrega\w*|fuge|fug|adicione\w*|"
+    r"adiciona\w*|acrescente\w*|acrescenta\w*|voeg|aggiungi\w*)"
+)
 # Verbs that add only when a determiner follows ("put a hat on it", not "put it on the left").
-_PLACE_VERBS = r"(?:put|place|stick|give\s+(?:it|him|her|them)|with|mets|mettre|place|donne\s+lui|avec|pon|ponle|ponga|" \
-               r"coloca\w*|con|setz\w*|gib\s+(?:ihm|ihr)|mit|coloque|ponha|poe|com|zet|geef\s+(?:het|hem|haar)|met|metti\w*)"
-_REMOVE_VERBS = r"(?:remove|delete|erase|take\s+away|take\s+off|take\s+out|get\s+rid\s+of|without|lose|drop|no\s+more|" \
-                r"enleve\w*|retire\w*|supprime\w*|efface\w*|sans|quita\w*|elimina\w*|borra\w*|saca\w*|sin|entferne\w*|" \
-                r"losche\w*|ohne|remova|remove|tire|tira|apague|sem|verwijder\w*|zonder|rimuovi|togli\w*|cancella|senza)"
+_PLACE_VERBS = (
+    r"(?:put|place|stick|give\s+(?:it|him|her|them)|with|mets|mettre|place|donne\s+lui|avec|pon|ponle|ponga|"
+    r"coloca\w*|con|setz\w*|gib\s+(?:ihm|ihr)|mit|coloque|ponha|poe|com|zet|geef\s+(?:het|hem|haar)|met|metti\w*)"
+)
+_REMOVE_VERBS = (
+    r"(?:remove|delete|erase|take\s+away|take\s+off|take\s+out|get\s+rid\s+of|without|lose|drop|no\s+more|"
+    r"enleve\w*|retire\w*|supprime\w*|efface\w*|sans|quita\w*|elimina\w*|borra\w*|saca\w*|sin|entferne\w*|"
+    r"losche\w*|ohne|remova|remove|tire|tira|apague|sem|verwijder\w*|zonder|rimuovi|togli\w*|cancella|senza)"
+)
 _REPLACE = re.compile(
     r"\b(?:(?:turn|transform|change|convert|make)\s+(?:it|him|her|them|this|that)\s+into|make\s+(?:it|this)(?=\s+(?:a|an)\s)|"
     r"replace\s+(?:it|him|her|them|the\s+\w+)\s+(?:with|by)|swap\s+(?:it|the\s+\w+)\s+(?:for|with)|"
     r"change\s+(?:it|the\s+\w+)\s+(?:in)?to(?=\s+(?:a|an)\s)|transforme\w*\s+(?:le\s+|la\s+)?en|change\s+(?:le|la)\s+en|"
     r"remplace\w*\s+(?:le\s+|la\s+)?par|conviert\w*\s+en|transforma\w*\s+(?:en|em)|cambia\w*\s+por|troque\w*\s+por|"
     r"verwandle\w*\s+(?:es\s+)?in|mach\s+daraus|ersetze\w*\s+(?:es\s+)?durch|verander\w*\s+(?:het\s+)?in|"
-    r"trasforma\w*\s+in|sostitui\w*\s+con)\s+(?P<np>.+?)(?=\s+(?:and|then|et|puis|y|und|dann|e|en)\b|,|$)")
-_NP_END = r"(?=\s+(?:and|then|also|et|puis|y|und|dann|e|depois|poi|to\s+it|on\s+it|onto\s+it|in\s+it|to\s+the\s+picture|" \
-          r"next\s+to|beside|besides|on\s+(?:its|his|her|the|their)\s+head|on\s+top|over\s+it|above\s+it|hinzu|toe|please|" \
-          r"s\s+il\s+te\s+plait|por\s+favor|bitte|alstublieft|per\s+favore)\b|,|$)"
+    r"trasforma\w*\s+in|sostitui\w*\s+con)\s+(?P<np>.+?)(?=\s+(?:and|then|et|puis|y|und|dann|e|en)\b|,|$)"
+)
+_NP_END = (
+    r"(?=\s+(?:and|then|also|et|puis|y|und|dann|e|depois|poi|to\s+it|on\s+it|onto\s+it|in\s+it|to\s+the\s+picture|"
+    r"next\s+to|beside|besides|on\s+(?:its|his|her|the|their)\s+head|on\s+top|over\s+it|above\s+it|hinzu|toe|please|"
+    r"s\s+il\s+te\s+plait|por\s+favor|bitte|alstublieft|per\s+favore)\b|,|$)"
+)
 _ADD_RE = re.compile(r"\b" + _ADD_VERBS + r"\s+(?P<np>.+?)" + _NP_END)
 _PLACE_RE = re.compile(r"\b" + _PLACE_VERBS + r"\s+(?P<np>(?:" + _alt(_DETERMINERS) + r")\s+.+?)" + _NP_END)
 _REMOVE_RE = re.compile(r"\b" + _REMOVE_VERBS + r"\s+(?P<np>.+?)" + _NP_END.replace("|$)", r"|\s+weg\b|$)"))
-_DUPLICATE = re.compile(r"\b(?:another\s+one|a\s+second\s+one|one\s+more|two\s+of\s+them|duplicate\s+it|copy\s+of\s+it|"
-                        r"a\s+copy|second\s+one)\b")
-_PLACEMENT = [("on", re.compile(r"\b(?:on\s+(?:its|his|her|their|the)\s+head|on\s+top|on\s+it|onto\s+it|over\s+it|above\s+it|"
-                                r"sur\s+(?:sa|la)\s+tete|en\s+la\s+cabeza|auf\s+den\s+kopf|na\s+cabeca|op\s+(?:zijn|het)\s+hoofd|"
-                                r"in\s+testa|sulla\s+testa)\b")),
-              ("beside", re.compile(r"\b(?:next\s+to|beside|besides|alongside|a\s+cote|al\s+lado|daneben|neben|ao\s+lado|"
-                                    r"naast|accanto)\b"))]
+_DUPLICATE = re.compile(
+    r"\b(?:another\s+one|a\s+second\s+one|one\s+more|two\s+of\s+them|duplicate\s+it|copy\s+of\s+it|"
+    r"a\s+copy|second\s+one)\b"
+)
+_PLACEMENT = [
+    (
+        "on",
+        re.compile(
+            r"\b(?:on\s+(?:its|his|her|their|the)\s+head|on\s+top|on\s+it|onto\s+it|over\s+it|above\s+it|"
+            r"sur\s+(?:sa|la)\s+tete|en\s+la\s+cabeza|auf\s+den\s+kopf|na\s+cabeca|op\s+(?:zijn|het)\s+hoofd|"
+            r"in\s+testa|sulla\s+testa)\b"
+        ),
+    ),
+    (
+        "beside",
+        re.compile(
+            r"\b(?:next\s+to|beside|besides|alongside|a\s+cote|al\s+lado|daneben|neben|ao\s+lado|"
+            r"naast|accanto)\b"
+        ),
+    ),
+]
 
 # Words that carry no content of their own in an edit ("please make it ...").
-_FILLER = set("""
+_FILLER = set(
+    """
 a an the it its it's this that these those them him her his their one ones of to in into on onto at by for from with as
 and or but then also too so now please pls plz can could would will you me my i we let lets let's just some more less
 very really quite bit little lot tad make made makes turn change changed colour color colours colors paint painted
@@ -288,7 +719,8 @@ fallo fai rendilo il lo la gli le un una e in con per favore colore dimensione p
 give move shift deplace deplacer deplace bouge bouger muevelo mueve mover desplaza desplazalo verschiebe verschieb
 schieb schiebe bewege beweg nach mova move mude movimente verplaats schuif sposta spostalo hinzu toe weg side kant lado
 seite lato cote how eso esto isso isto dat ca cela questo quello
-""".split())
+""".split()
+)
 
 
 @dataclass
@@ -384,7 +816,7 @@ def parse_edit(instruction: str, known_words: str = "") -> EditPlan:
             if _DUPLICATE.search(thing):
                 plan.ops.append(EditOp("add", "another one", placement="beside"))
             elif _is_thing(thing):
-                plan.ops.append(EditOp("add", english_thing(thing), placement=_placement(text.text[m.end():])))
+                plan.ops.append(EditOp("add", english_thing(thing), placement=_placement(text.text[m.end() :])))
             else:
                 continue
             text.take(m.start(), m.end())
@@ -401,7 +833,7 @@ def parse_edit(instruction: str, known_words: str = "") -> EditPlan:
         if re.fullmatch(r"(?:it|that|this|them|le|la|lo|es|o|het)", thing) or _is_thing(thing):
             plan.ops.append(EditOp("remove", english_thing(thing)))
             text.take(m.start(), m.end())
-            tail = re.match(r"\s+weg\b", text.text[m.end():])
+            tail = re.match(r"\s+weg\b", text.text[m.end() :])
             if tail:
                 text.take(m.end(), m.end() + tail.end())
 
@@ -413,9 +845,15 @@ def parse_edit(instruction: str, known_words: str = "") -> EditPlan:
         clear = _CLEAR.search(before[-25:]) or re.match(r"\s+(?:removed|gone|away)\b", after)
         candidates = [c for c in colours if not re.search(r"\b(?:from|von|van|de)\s*$", text.text[: c[0]])]
         near = _nearest(candidates, m.start())
-        if near is not None and abs((near[0] if near[0] >= m.end() else m.start()) - (near[1] if near[0] < m.start() else near[0])) <= 30:
+        if (
+            near is not None
+            and abs((near[0] if near[0] >= m.end() else m.start()) - (near[1] if near[0] < m.start() else near[0]))
+            <= 30
+        ):
             # "change the background from white to red": the colour after "to" wins.
-            to_colour = [c for c in candidates if re.search(r"\b(?:to|into|en|a|zu|naar|para|in)\s*$", text.text[: c[0]])]
+            to_colour = [
+                c for c in candidates if re.search(r"\b(?:to|into|en|a|zu|naar|para|in)\s*$", text.text[: c[0]])
+            ]
             if to_colour and near not in to_colour:
                 near = to_colour[-1]
             plan.ops.append(EditOp("background", near[2]))
@@ -428,7 +866,9 @@ def parse_edit(instruction: str, known_words: str = "") -> EditPlan:
             continue
         text.take(m.start(), m.end())
     # "on a red background" with the word "background" missing: "put it on red".
-    for m in text.finditer(re.compile(r"\b(?:on|sur|sobre|auf|op|su)\s+(?:a\s+|un\s+|una\s+|einem\s+|een\s+)?" + _COLOUR_RE.pattern[2:])):
+    for m in text.finditer(
+        re.compile(r"\b(?:on|sur|sobre|auf|op|su)\s+(?:a\s+|un\s+|una\s+|einem\s+|een\s+)?" + _COLOUR_RE.pattern[2:])
+    ):
         name = _COLOUR_OF.get(re.sub(r"\s+", " ", m.group().split(maxsplit=1)[-1].removeprefix("a ").strip()))
         if name and name != "black and white":
             plan.ops.append(EditOp("background", name))
@@ -471,10 +911,12 @@ def parse_edit(instruction: str, known_words: str = "") -> EditPlan:
         parts = [found[a][0] for a in ("v", "h") if a in found]
         where = "-".join(parts) if parts else "centre"
         first = min(m.start() for _, m in found.values())
-        nudge = re.search(_NUDGE + r"\s*(?:more\s+)?(?:to\s+the\s+|towards\s+the\s+|a\s+la\s+|nach\s+|para\s+a\s+|naar\s+)?$",
-                          text.text[:first])
+        nudge = re.search(
+            _NUDGE + r"\s*(?:more\s+)?(?:to\s+the\s+|towards\s+the\s+|a\s+la\s+|nach\s+|para\s+a\s+|naar\s+)?$",
+            text.text[:first],
+        )
         if not nudge:
-            nudge_after = re.match(r"\s+" + _NUDGE, text.text[max(m.end() for _, m in found.values()):])
+            nudge_after = re.match(r"\s+" + _NUDGE, text.text[max(m.end() for _, m in found.values()) :])
         else:
             nudge_after = None
         amount = 0.15 if (nudge or nudge_after) and where != "centre" else None
@@ -499,8 +941,16 @@ def parse_edit(instruction: str, known_words: str = "") -> EditPlan:
     known = set(normalise(known_words).split())
     for m in re.finditer(_NUDGE + "|" + _MUCH, text.text):
         text.take(m.start(), m.end())
-    plan.leftover = [w for w in text.leftover() if w not in _FILLER and w not in known and w.rstrip("s") not in known
-                     and not w.isdigit() and len(w) > 1 and not re.fullmatch(r"img\s*\d+|\d+", w)]
+    plan.leftover = [
+        w
+        for w in text.leftover()
+        if w not in _FILLER
+        and w not in known
+        and w.rstrip("s") not in known
+        and not w.isdigit()
+        and len(w) > 1
+        and not re.fullmatch(r"img\s*\d+|\d+", w)
+    ]
     plan.leftover = [w for w in plan.leftover if not re.fullmatch(r"img", w)]
     return plan
 
@@ -547,7 +997,11 @@ def _factor(text: _Text, m: re.Match, grow: bool) -> float:
             share = float(times.group(2)) / 100
             if grow:
                 return share if share > 1 else 1 + share
-            return share if "smaller" not in word and share < 1 and re.search(r"\bto\s+\d", window) else max(0.1, 1 - share)
+            return (
+                share
+                if "smaller" not in word and share < 1 and re.search(r"\bto\s+\d", window)
+                else max(0.1, 1 - share)
+            )
         word_factor = times.group(3)
         if re.search(r"half|moitie|mitad|halb|metade|helft|meta", word_factor):
             return 0.5
@@ -562,6 +1016,8 @@ def _factor(text: _Text, m: re.Match, grow: bool) -> float:
 
 
 def describe_capabilities() -> str:
-    return ("change the subject's colour, make it bigger or smaller, move it (left, right, top, bottom, a corner, "
-            "the centre), change the background colour, make it darker or lighter, mirror it, add or remove a second "
-            "subject, turn it into another subject, or go back a step")
+    return (
+        "change the subject's colour, make it bigger or smaller, move it (left, right, top, bottom, a corner, "
+        "the centre), change the background colour, make it darker or lighter, mirror it, add or remove a second "
+        "subject, turn it into another subject, or go back a step"
+    )

@@ -38,9 +38,11 @@ def clean_message(raw: object, max_chars: int) -> str:
     invisible = sum(
         1 for ch in text if ch not in _KEPT_CONTROLS and unicodedata.category(ch) in _INVISIBLE_CATEGORIES
     ) + text.count("\ufffd")
-    visible = "".join(
-        ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
-    ).replace("\ufffd", "").strip()
+    visible = (
+        "".join(ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+        .replace("\ufffd", "")
+        .strip()
+    )
     if not visible:
         raise InputError("Your message was empty. Type a question, or ask me to draw something.")
     if invisible / len(text) > _BINARY_SHARE:

@@ -26,7 +26,9 @@ import gradio as gr
 from policy.registry import DatabaseProblem, OptOutRegistry
 
 LOCKED = "Enter the operator password to manage the opt-out registry and read the audit log."
-EXPIRED = "Your operator session has ended ({minutes:g} minutes after the password was entered). Enter the password again."
+EXPIRED = (
+    "Your operator session has ended ({minutes:g} minutes after the password was entered). Enter the password again."
+)
 DISABLED = "The operator page is disabled: set EASEL_OPERATOR_PASSWORD to enable it."
 
 
@@ -44,8 +46,15 @@ class PasswordThrottle:
     `base_seconds`, and each further one doubles that, up to `max_seconds`. A key's failures are
     forgotten after `forget_after` seconds without a new one, or at a successful unlock."""
 
-    def __init__(self, base_seconds: float = 30.0, free_attempts: int = 4, max_seconds: float = 15 * 60,
-                 forget_after: float = 24 * 3600, max_keys: int = 50_000, clock=time.monotonic):
+    def __init__(
+        self,
+        base_seconds: float = 30.0,
+        free_attempts: int = 4,
+        max_seconds: float = 15 * 60,
+        forget_after: float = 24 * 3600,
+        max_keys: int = 50_000,
+        clock=time.monotonic,
+    ):
         self.base_seconds = base_seconds
         self.free_attempts = free_attempts
         self.max_seconds = max_seconds
@@ -92,7 +101,7 @@ class PasswordThrottle:
         for key in [k for k, f in self._failures.items() if now - f.last > self.forget_after]:
             del self._failures[key]
         if len(self._failures) >= self.max_keys:  # a flood of new sessions: keep the newest half
-            newest = sorted(self._failures.items(), key=lambda item: item[1].last)[len(self._failures) // 2:]
+            newest = sorted(self._failures.items(), key=lambda item: item[1].last)[len(self._failures) // 2 :]
             self._failures = dict(newest)
 
 
@@ -116,8 +125,16 @@ def session_key(request: gr.Request | None) -> str:
 
 
 class OperatorHandlers:
-    def __init__(self, db_path, password: str | None, *, session_minutes: float = 30, lockout_seconds: float = 30,
-                 busy_timeout: float = 2.0, retention_days: int = 30):
+    def __init__(
+        self,
+        db_path,
+        password: str | None,
+        *,
+        session_minutes: float = 30,
+        lockout_seconds: float = 30,
+        busy_timeout: float = 2.0,
+        retention_days: int = 30,
+    ):
         self.db_path = db_path
         self.password = password
         self.session_minutes = session_minutes
@@ -128,18 +145,24 @@ class OperatorHandlers:
         self._registry_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings) -> "OperatorHandlers":
-        return cls(settings.database_path, settings.operator_password, session_minutes=settings.operator_session_minutes,
-                   lockout_seconds=settings.operator_lockout_seconds, busy_timeout=settings.db_busy_timeout,
-                   retention_days=settings.audit_retention_days)
+    def from_settings(cls, settings) -> OperatorHandlers:
+        return cls(
+            settings.database_path,
+            settings.operator_password,
+            session_minutes=settings.operator_session_minutes,
+            lockout_seconds=settings.operator_lockout_seconds,
+            busy_timeout=settings.db_busy_timeout,
+            retention_days=settings.audit_retention_days,
+        )
 
     def registry(self) -> OptOutRegistry:
         """One registry for the page, kept open: it remembers the file it checked, so a file that
         disappears or breaks under the running app is reported, not silently re-created."""
         with self._registry_lock:
             if self._registry is None:
-                self._registry = OptOutRegistry(self.db_path, busy_timeout=self.busy_timeout,
-                                                retention_days=self.retention_days)
+                self._registry = OptOutRegistry(
+                    self.db_path, busy_timeout=self.busy_timeout, retention_days=self.retention_days
+                )
             return self._registry
 
     # -- the password -------------------------------------------------------------------------
@@ -203,13 +226,20 @@ class OperatorHandlers:
         except DatabaseProblem as problem:
             return [], [], f"⚠️ {problem.operator_message}"
         audit = [
-            [time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e["created_at"])), "allowed" if e["allowed"] else "refused",
-             e["category"], e["prompt"] or ("—" if e["reason"] else f"(removed after {self.retention_days} days)"), e["reason"]]
+            [
+                time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e["created_at"])),
+                "allowed" if e["allowed"] else "refused",
+                e["category"],
+                e["prompt"] or ("—" if e["reason"] else f"(removed after {self.retention_days} days)"),
+                e["reason"],
+            ]
             for e in entries
         ]
         health = registry.health()
-        note = (f"Database: ok · {health.get('people', 0)} people on the registry · {health.get('audit_rows', 0)} audit "
-                f"rows · prompts are kept {self.retention_days} days")
+        note = (
+            f"Database: ok · {health.get('people', 0)} people on the registry · {health.get('audit_rows', 0)} audit "
+            f"rows · prompts are kept {self.retention_days} days"
+        )
         if health.get("pending_audit_rows"):
             note += f" · {health['pending_audit_rows']} audit rows wait to be written"
         return people, audit, note

@@ -49,8 +49,11 @@ def subject_name(prompt: str) -> str:
     """The subject of a picture's description, for naming its layer: "a cat face on a blue
     background, make it bigger" -> "a cat face"."""
     name = prompt.split(",")[0]
-    name = re.split(r"\b(?:on|in|at)\s+(?:a|an|the)\s+\w+\s+background\b|\b(?:in the centre|on the left|on the right|"
-                    r"at the top|at the bottom)\b", name)[0]
+    name = re.split(
+        r"\b(?:on|in|at)\s+(?:a|an|the)\s+\w+\s+background\b|\b(?:in the centre|on the left|on the right|"
+        r"at the top|at the bottom)\b",
+        name,
+    )[0]
     return name.strip() or "the subject"
 
 
@@ -97,8 +100,12 @@ def apply_plan(scene: Scene, plan: EditPlan, draw: Callable[[str], PIL.Image.Ima
         elif op.kind == "add":
             if op.value == "another one":
                 main = scene.main()
-                layer = replace(main, name=f"another {subject_name(main.name).removeprefix('a ').removeprefix('an ')}",
-                                id=_fresh_id(), displaced=())
+                layer = replace(
+                    main,
+                    name=f"another {subject_name(main.name).removeprefix('a ').removeprefix('an ')}",
+                    id=_fresh_id(),
+                    displaced=(),
+                )
                 result.scene, change = add_layer(scene, layer, "beside")
             else:
                 layer = _drawn_layer(op.value, draw, result)
@@ -142,8 +149,10 @@ def _layer_to_remove(scene: Scene, thing: str):
     if pronoun and added:
         return added[-1]
     if named is not None or pronoun or len(scene.layers) == 1:
-        raise EditNotPossible(f"{scene.main().name} is the only subject in the picture, so removing it would leave an "
-                              "empty background")
+        raise EditNotPossible(
+            f"{scene.main().name} is the only subject in the picture, so removing it would leave an empty background"
+        )
     words = thing.removeprefix("the ")
-    raise EditNotPossible(f"there is no separate {words} in this picture to take out: I can only remove a subject "
-                          "that was added to it")
+    raise EditNotPossible(
+        f"there is no separate {words} in this picture to take out: I can only remove a subject that was added to it"
+    )

@@ -15,8 +15,8 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import PIL.Image
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from models.image_backend import ProgressCallback
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass
@@ -54,13 +53,17 @@ def missing_picture_message(session: ChatSession, image_id: object) -> str:
     named = named if re.fullmatch(r"img-\d+", named) else ""
     if not session.pictures:
         if named:
-            return (f"There is no picture '{named}' in this conversation — there are no pictures here yet. "
-                    "Ask me to draw one first.")
+            return (
+                f"There is no picture '{named}' in this conversation — there are no pictures here yet. "
+                "Ask me to draw one first."
+            )
         return "There is no picture in this conversation yet — ask me to draw one first."
     known = ", ".join(session.pictures)
     which = f"picture '{named}'" if named else "such picture"
-    return (f"There is no {which} in this conversation (pictures here: {known}). "
-            "Say which one to change, or ask me for a new drawing.")
+    return (
+        f"There is no {which} in this conversation (pictures here: {known}). "
+        "Say which one to change, or ask me for a new drawing."
+    )
 
 
 def _explain_database_fault(decision, agent):
@@ -100,13 +103,15 @@ class Studio:
         self.backend_for = backend_for
 
     @classmethod
-    def from_settings(cls, settings) -> "Studio":
+    def from_settings(cls, settings) -> Studio:
         from models.image_backend import ImageBackend
         from policy.agent import PolicyAgent
 
         generator = ImageBackend.from_preset(settings.image_model, settings.model_cache_dir)
-        editor = generator if settings.edit_model in (None, "", settings.image_model) else ImageBackend.from_preset(
-            settings.edit_model, settings.model_cache_dir
+        editor = (
+            generator
+            if settings.edit_model in (None, "", settings.image_model)
+            else ImageBackend.from_preset(settings.edit_model, settings.model_cache_dir)
         )
         image_dir = settings.resolved_data_dir() / "images"
         backends = {settings.image_model: generator}
@@ -122,11 +127,20 @@ class Studio:
         def load_policy_agent():
             agent = PolicyAgent.from_settings(settings)
             # A bounded wait for the database (a check refuses after it) and the audit retention.
-            agent.registry.configure(busy_timeout=settings.db_busy_timeout, retention_days=settings.audit_retention_days)
+            agent.registry.configure(
+                busy_timeout=settings.db_busy_timeout, retention_days=settings.audit_retention_days
+            )
             return agent
 
-        return cls(None, generator, editor, image_dir, steps=settings.image_steps, backend_for=backend_for,
-                   policy_loader=load_policy_agent)
+        return cls(
+            None,
+            generator,
+            editor,
+            image_dir,
+            steps=settings.image_steps,
+            backend_for=backend_for,
+            policy_loader=load_policy_agent,
+        )
 
     @property
     def policy_agent(self):
@@ -138,7 +152,7 @@ class Studio:
     def warm_up(self) -> None:
         """Load the policy agent and the default image model now (the server calls this in the
         background at start-up, so the first picture does not wait for them)."""
-        self.policy_agent
+        _ = self.policy_agent  # the property loads it
         if hasattr(self.generator, "embedded_pipeline") and self.generator.kind == "embedded":
             self.generator.embedded_pipeline()
 
@@ -192,7 +206,12 @@ class Studio:
     # -- tools' work --------------------------------------------------------------------------
 
     def generate(
-        self, session: ChatSession, prompt: str, *, seed: int | None = None, progress: ProgressCallback | None = None,
+        self,
+        session: ChatSession,
+        prompt: str,
+        *,
+        seed: int | None = None,
+        progress: ProgressCallback | None = None,
         judged_alone: bool = False,
     ) -> PictureOutcome:
         decision = self._check(session, prompt, alone=judged_alone)
@@ -201,8 +220,11 @@ class Studio:
         generator = self._generator(session)
         result = self._run(
             lambda: generator.generate(
-                prompt, seed=self._seed(session, seed), steps=self._steps(session),
-                size=session.preferences.size, progress=progress,
+                prompt,
+                seed=self._seed(session, seed),
+                steps=self._steps(session),
+                size=session.preferences.size,
+                progress=progress,
             )
         )
         if isinstance(result, PictureOutcome):
@@ -240,7 +262,9 @@ class Studio:
         # Refinements keep the source's seed, so "make it blue" changes the colour, not the scene.
         seed = source.seed if seed is None else seed
         result = self._run(
-            lambda: editor.refine(image, prompt, strength=strength, seed=seed, steps=self._steps(session), progress=progress)
+            lambda: editor.refine(
+                image, prompt, strength=strength, seed=seed, steps=self._steps(session), progress=progress
+            )
         )
         if isinstance(result, PictureOutcome):
             return result
@@ -266,7 +290,9 @@ class Studio:
             return None
         return self._apply_plan(session, source, plan, instruction, decision_id, progress)
 
-    def _apply_plan(self, session, source, plan, instruction, decision_id, progress, *, change_prefix: str = "") -> PictureOutcome:
+    def _apply_plan(
+        self, session, source, plan, instruction, decision_id, progress, *, change_prefix: str = ""
+    ) -> PictureOutcome:
         import time
 
         from chat.edit_instructions import describe_capabilities
@@ -275,21 +301,26 @@ class Studio:
 
         said = str(instruction).strip()
         if not plan.understood:
-            text = (f"I can't make that change ('{said}') with this image model: it can "
-                    f"{describe_capabilities()}. Say it one of those ways, or ask me for a new drawing.")
+            text = (
+                f"I can't make that change ('{said}') with this image model: it can "
+                f"{describe_capabilities()}. Say it one of those ways, or ask me for a new drawing."
+            )
             return PictureOutcome(text)
         started = time.perf_counter()
         try:
             scene = scene_of(source)
         except NotSegmentable as problem:
-            return PictureOutcome(f"I can't change {source.id} that way: {problem}. I can only edit pictures with a "
-                                  "plain background around their subject, like the ones I draw.")
+            return PictureOutcome(
+                f"I can't change {source.id} that way: {problem}. I can only edit pictures with a "
+                "plain background around their subject, like the ones I draw."
+            )
 
         def draw(prompt: str):
             generator = self._generator(session)
             try:
-                return generator.generate(prompt, seed=source.seed, steps=self._steps(session), size=scene.size[0],
-                                          progress=progress).image
+                return generator.generate(
+                    prompt, seed=source.seed, steps=self._steps(session), size=scene.size[0], progress=progress
+                ).image
             except ValueError as problem:  # a request the image model cannot draw, in its own words
                 raise EditNotPossible(f"I can't draw {prompt} to put in: {str(problem).rstrip('.')}") from problem
 
@@ -301,8 +332,9 @@ class Studio:
             log.exception("exact edit failed")
             return PictureOutcome("The picture could not be changed because of an internal error. Please try again.")
         changes = change_prefix + "; ".join(result.changes)
-        made = GeneratedImage(result.scene.render(), source.prompt, source.seed, source.model, 0, None,
-                              time.perf_counter() - started)
+        made = GeneratedImage(
+            result.scene.render(), source.prompt, source.seed, source.model, 0, None, time.perf_counter() - started
+        )
         picture = self._keep(session, made, parent=source, decision_id=decision_id, instruction=said)
         picture.change, picture.before_id, picture.scene = changes, source.id, result.scene
         picture.instruction, picture.applied_to = said, source.id
@@ -310,12 +342,11 @@ class Studio:
             picture.concept = getattr(source, "concept", None)
         reply = f"Done: {changes} ({picture.id}, from {source.id})."
         if plan.leftover:
-            reply += (f" I left out '{' '.join(plan.leftover)}': this image model can only "
-                      f"{describe_capabilities()}.")
+            reply += f" I left out '{' '.join(plan.leftover)}': this image model can only {describe_capabilities()}."
         return PictureOutcome(f"Picture {picture.id} is ready: {changes}.", picture=picture, reply=reply)
 
     def _undo(self, session, source, plan, instruction, decision_id, progress) -> PictureOutcome:
-        """"Go back": the picture before the current one (or the older picture the model named)
+        """ "Go back": the picture before the current one (or the older picture the model named)
         comes back as a new picture, and any further change in the same message applies to it."""
         from dataclasses import replace as replace_fields
 
@@ -323,22 +354,39 @@ class Studio:
 
         target = session.pictures.get(source.before_id or "") if source.id == session.current_picture_id else source
         if target is None:
-            return PictureOutcome(f"{source.id} is where this picture started, so there is nothing earlier to go back to.")
+            return PictureOutcome(
+                f"{source.id} is where this picture started, so there is nothing earlier to go back to."
+            )
         if plan.ops:
-            return self._apply_plan(session, target, replace_fields(plan, undo=False), instruction, decision_id, progress,
-                                    change_prefix=f"back to {target.id}, then ")
+            return self._apply_plan(
+                session,
+                target,
+                replace_fields(plan, undo=False),
+                instruction,
+                decision_id,
+                progress,
+                change_prefix=f"back to {target.id}, then ",
+            )
         with PIL.Image.open(target.path) as image:
-            made = GeneratedImage(image.convert("RGB"), target.prompt, target.seed, target.model, target.steps,
-                                  target.strength, 0.0)
-        picture = self._keep(session, made, parent=source, decision_id=decision_id, instruction=str(instruction).strip())
+            made = GeneratedImage(
+                image.convert("RGB"), target.prompt, target.seed, target.model, target.steps, target.strength, 0.0
+            )
+        picture = self._keep(
+            session, made, parent=source, decision_id=decision_id, instruction=str(instruction).strip()
+        )
         picture.prompt = target.prompt
         picture.change, picture.before_id, picture.scene = f"back to {target.id}", target.before_id, target.scene
         picture.instruction, picture.applied_to = "", target.id
         picture.concept = getattr(target, "concept", None)
-        return PictureOutcome(f"Picture {picture.id} is ready: back to {target.id}.", picture=picture,
-                              reply=f"Back to {target.id} ({picture.id}).")
+        return PictureOutcome(
+            f"Picture {picture.id} is ready: back to {target.id}.",
+            picture=picture,
+            reply=f"Back to {target.id} ({picture.id}).",
+        )
 
-    def regenerate(self, session: ChatSession, picture_id: str, progress: ProgressCallback | None = None) -> PictureOutcome:
+    def regenerate(
+        self, session: ChatSession, picture_id: str, progress: ProgressCallback | None = None
+    ) -> PictureOutcome:
         """The same request as an earlier picture, with a new seed (through the gate again)."""
         picture = session.pictures.get(picture_id)
         if picture is None:
@@ -349,8 +397,9 @@ class Studio:
         if picture.parent_id is None or picture.parent_id not in session.pictures:
             return self.generate(session, picture.prompt, seed=new_seed, progress=progress)
         instruction = picture.prompt.removeprefix(session.pictures[picture.parent_id].prompt + ", ")
-        return self.edit(session, picture.parent_id, instruction, strength=picture.strength or 0.5,
-                         seed=new_seed, progress=progress)
+        return self.edit(
+            session, picture.parent_id, instruction, strength=picture.strength or 0.5, seed=new_seed, progress=progress
+        )
 
     def _regenerate_exact(self, session: ChatSession, picture: PictureRecord, seed: int, progress) -> PictureOutcome:
         """An exactly edited picture with a new seed: its first drawing is drawn again (through
@@ -373,8 +422,14 @@ class Studio:
             if not step.instruction:  # a "go back": the same picture as the one it went back to
                 again[step.id] = base
                 continue
-            outcome = self._apply_plan(session, base, parse_edit(step.instruction, base.prompt), step.instruction,
-                                       outcome.picture.decision_id, progress)
+            outcome = self._apply_plan(
+                session,
+                base,
+                parse_edit(step.instruction, base.prompt),
+                step.instruction,
+                outcome.picture.decision_id,
+                progress,
+            )
             if outcome.picture is None:
                 return PictureOutcome(f"The new drawing could not take the same changes: {outcome.text}")
             again[step.id] = outcome.picture
@@ -391,8 +446,16 @@ class Studio:
         path = folder / f"{picture_id}-upload-{uuid.uuid4().hex[:8]}.png"
         image.save(path)
         picture = PictureRecord(
-            id=picture_id, parent_id=None, prompt=description, seed=secrets.randbelow(2**31), model="upload",
-            steps=0, strength=None, decision_id="", path=path, seconds=0.0,
+            id=picture_id,
+            parent_id=None,
+            prompt=description,
+            seed=secrets.randbelow(2**31),
+            model="upload",
+            steps=0,
+            strength=None,
+            decision_id="",
+            path=path,
+            seconds=0.0,
         )
         session.add_picture(picture)
         return picture

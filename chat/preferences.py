@@ -41,8 +41,10 @@ def image_model_problem(name: str, settings) -> str | None:
     choices = image_model_choices(settings)
     if name not in choices:
         if name in HUB_PRESETS and HUB_PRESETS[name].task != "text2img":
-            return (f"'{name}' edits pictures; it cannot draw one from a description, so it is not offered as an "
-                    f"image model. Pick one of: {', '.join(choices)}.")
+            return (
+                f"'{name}' edits pictures; it cannot draw one from a description, so it is not offered as an "
+                f"image model. Pick one of: {', '.join(choices)}."
+            )
         return f"'{name}' is not an image model of this deployment. Pick one of: {', '.join(choices)}."
     if name in HUB_PRESETS:
         from models.hub_download import download_problem

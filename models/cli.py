@@ -7,48 +7,84 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 from models import EMBEDDED_DIR
 
 
-def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubParsersAction,
-             train_commands: argparse._SubParsersAction) -> None:
+def register(
+    commands: argparse._SubParsersAction,
+    eval_commands: argparse._SubParsersAction,
+    train_commands: argparse._SubParsersAction,
+) -> None:
     train = train_commands.add_parser("image-model", help="train the embedded text-to-image model")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--steps", type=int, default=4000)
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--lr", type=float, default=8e-4)
-    train.add_argument("--concepts", default="300", help='number of distinct concepts, or "drawable": every emoji that depicts something')
+    train.add_argument(
+        "--concepts",
+        default="300",
+        help='number of distinct concepts, or "drawable": every emoji that depicts something',
+    )
     train.add_argument("--channels", default="64,128,192", help="UNet channels per level")
-    train.add_argument("--patch-size", type=int, default=2, help="pixels folded into one UNet position per side (2: 16x16 grid, 4: 8x8)")
-    train.add_argument("--caption-pool", type=int, default=0, help="compositions per concept with captions encoded once (0: fresh ones every step)")
+    train.add_argument(
+        "--patch-size",
+        type=int,
+        default=2,
+        help="pixels folded into one UNet position per side (2: 16x16 grid, 4: 8x8)",
+    )
+    train.add_argument(
+        "--caption-pool",
+        type=int,
+        default=0,
+        help="compositions per concept with captions encoded once (0: fresh ones every step)",
+    )
     train.add_argument("--threads", type=int, default=1, help="CPU threads (leave the other cores to others)")
-    train.add_argument("--canonical-captions", action="store_true", help="one caption form per concept (what the request resolver writes)")
+    train.add_argument(
+        "--canonical-captions",
+        action="store_true",
+        help="one caption form per concept (what the request resolver writes)",
+    )
     train.add_argument("--init-from", type=Path, default=None, help="fine-tune from this pipeline folder's UNet")
-    train.add_argument("--known-weight", type=float, default=1.0, help="sampling weight of the init model's own concepts")
+    train.add_argument(
+        "--known-weight", type=float, default=1.0, help="sampling weight of the init model's own concepts"
+    )
     train.add_argument("--checkpoint-every", type=int, default=100)
-    train.add_argument("--work-dir", type=Path, default=None, help="checkpoints and data cache (default DATA_DIR/image_model)")
+    train.add_argument(
+        "--work-dir", type=Path, default=None, help="checkpoints and data cache (default DATA_DIR/image_model)"
+    )
     train.add_argument("--out", type=Path, default=EMBEDDED_DIR, help="where the trained pipeline is saved")
     train.add_argument("--no-resume", action="store_true", help="start over even when a checkpoint exists")
     train.add_argument("--export-only", action="store_true", help="export the latest checkpoint's EMA weights and stop")
     train.set_defaults(handler=run_train)
 
-    upscaler = train_commands.add_parser("image-upscaler", help="train the embedded model's 32 -> 128 px super-resolution stage")
+    upscaler = train_commands.add_parser(
+        "image-upscaler", help="train the embedded model's 32 -> 128 px super-resolution stage"
+    )
     upscaler.add_argument("--steps", type=int, default=3000)
     upscaler.add_argument("--batch-size", type=int, default=16)
     upscaler.add_argument("--lr", type=float, default=2e-3)
     upscaler.add_argument("--seed", type=int, default=0)
     upscaler.add_argument("--threads", type=int, default=1)
-    upscaler.add_argument("--work-dir", type=Path, default=None, help="checkpoints and glyph cache (default DATA_DIR/image_upscaler)")
-    upscaler.add_argument("--out", type=Path, default=EMBEDDED_DIR / "upscaler", help="where the trained upscaler is saved")
+    upscaler.add_argument(
+        "--work-dir", type=Path, default=None, help="checkpoints and glyph cache (default DATA_DIR/image_upscaler)"
+    )
+    upscaler.add_argument(
+        "--out", type=Path, default=EMBEDDED_DIR / "upscaler", help="where the trained upscaler is saved"
+    )
     upscaler.set_defaults(handler=run_train_upscaler)
 
-    sr = eval_commands.add_parser("upscaler", help="the super-resolution stage against LANCZOS (PSNR/SSIM) and a contact sheet")
-    sr.add_argument("--model-dir", type=Path, default=EMBEDDED_DIR, help="the embedded pipeline folder (with upscaler/)")
+    sr = eval_commands.add_parser(
+        "upscaler", help="the super-resolution stage against LANCZOS (PSNR/SSIM) and a contact sheet"
+    )
+    sr.add_argument(
+        "--model-dir", type=Path, default=EMBEDDED_DIR, help="the embedded pipeline folder (with upscaler/)"
+    )
     sr.add_argument("-n", type=int, default=256, help="held-out real renders measured")
-    sr.add_argument("--sheet", type=Path, default=None, help="contact sheet path (default DATA_DIR/image_upscaler/sheet.png)")
+    sr.add_argument(
+        "--sheet", type=Path, default=None, help="contact sheet path (default DATA_DIR/image_upscaler/sheet.png)"
+    )
     sr.add_argument("--threads", type=int, default=1)
     sr.set_defaults(handler=run_eval_upscaler)
 
@@ -61,12 +97,18 @@ def register(commands: argparse._SubParsersAction, eval_commands: argparse._SubP
     evaluate.add_argument("--batch-size", type=int, default=16)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--threads", type=int, default=1)
-    evaluate.add_argument("--concepts", default=None, help='measure on another concept set ("drawable" or a count) than the model\'s own')
+    evaluate.add_argument(
+        "--concepts", default=None, help='measure on another concept set ("drawable" or a count) than the model\'s own'
+    )
     evaluate.set_defaults(handler=run_eval)
 
-    concepts = commands.add_parser("concepts", help="what the embedded image model was trained to draw, one name a line")
+    concepts = commands.add_parser(
+        "concepts", help="what the embedded image model was trained to draw, one name a line"
+    )
     concepts.add_argument("--json", action="store_true", help='a JSON list of {"name", "emoji"} as the last line')
-    concepts.add_argument("--model-dir", type=Path, default=None, help="an embedded pipeline folder (default: the configured one)")
+    concepts.add_argument(
+        "--model-dir", type=Path, default=None, help="an embedded pipeline folder (default: the configured one)"
+    )
     concepts.set_defaults(handler=run_concepts)
 
 
@@ -80,10 +122,19 @@ def run_train(args, settings) -> int:
         return 0
     concepts = args.concepts if args.concepts == "drawable" else int(args.concepts)
     config = TrainConfig(
-        seed=args.seed, steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, concepts=concepts,
-        channels=tuple(int(c) for c in args.channels.split(",")), patch_size=args.patch_size, caption_pool=args.caption_pool,
-        threads=args.threads, checkpoint_every=args.checkpoint_every, canonical_captions=args.canonical_captions,
-        init_from=str(args.init_from.resolve()) if args.init_from else "", known_weight=args.known_weight,
+        seed=args.seed,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        concepts=concepts,
+        channels=tuple(int(c) for c in args.channels.split(",")),
+        patch_size=args.patch_size,
+        caption_pool=args.caption_pool,
+        threads=args.threads,
+        checkpoint_every=args.checkpoint_every,
+        canonical_captions=args.canonical_captions,
+        init_from=str(args.init_from.resolve()) if args.init_from else "",
+        known_weight=args.known_weight,
     )
     summary = train(config, work, args.out, resume=not args.no_resume, progress=True)
     print(json.dumps(summary))
@@ -97,8 +148,16 @@ def run_train_upscaler(args, settings) -> int:
     work = args.work_dir or settings.resolved_data_dir() / "image_upscaler"
     catalog = EmojiCatalog.build(settings.resolved_data_dir() / "image_model")
     emojis = [catalog.glyphs[i].emoji for i in catalog.drawable_concepts()]
-    summary = train_upscaler(work, args.out, emojis, steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                             threads=args.threads)
+    summary = train_upscaler(
+        work,
+        args.out,
+        emojis,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        threads=args.threads,
+    )
     model = EmojiUpscaler.from_pretrained(args.out).eval()
     summary["held_out"] = measure(model, HighResGlyphs(emojis, work))
     (Path(args.out) / "training.json").write_text(json.dumps(summary, indent=1) + "\n")
@@ -128,10 +187,21 @@ def run_eval_upscaler(args, settings) -> int:
     pipe = EmojiDiffusionPipeline.from_pretrained(args.model_dir)
     pipe.set_progress_bar_config(disable=True)
     index = load_concept_index(args.model_dir, pipe)
-    prompts = ["a dog", "a house", "the sun", "a pizza", "a tree", "a red car on a yellow background", "a small cat face", "a rocket"]
+    prompts = [
+        "a dog",
+        "a house",
+        "the sun",
+        "a pizza",
+        "a tree",
+        "a red car on a yellow background",
+        "a small cat face",
+        "a rocket",
+    ]
     captions = [index.resolve(p).caption() if index is not None else p for p in prompts]
     samples = pipe(captions, generator=torch.Generator().manual_seed(0), output_type="np").images
-    sheet = comparison_sheet(upscaler, glyphs, list(zip(prompts, samples)), args.sheet or data / "image_upscaler" / "sheet.png")
+    sheet = comparison_sheet(
+        upscaler, glyphs, list(zip(prompts, samples, strict=False)), args.sheet or data / "image_upscaler" / "sheet.png"
+    )
     print(f"contact sheet: {sheet}", file=sys.stderr)
     print(json.dumps(figures))
     return 0
@@ -140,15 +210,25 @@ def run_eval_upscaler(args, settings) -> int:
 def run_eval(args, settings) -> int:
     import torch
 
-    from models.training.image_eval import evaluate
     from models.image_backend import DEFAULT_GUIDANCE
+    from models.training.image_eval import evaluate
 
     torch.set_num_threads(args.threads)
     log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     figures = evaluate(
-        args.model_dir, settings.resolved_data_dir() / "image_model", n=args.n, steps=args.steps,
-        guidance=DEFAULT_GUIDANCE if args.guidance is None else args.guidance, batch_size=args.batch_size, seed=args.seed, log=log,
-        concepts=None if args.concepts is None else args.concepts if args.concepts == "drawable" else int(args.concepts),
+        args.model_dir,
+        settings.resolved_data_dir() / "image_model",
+        n=args.n,
+        steps=args.steps,
+        guidance=DEFAULT_GUIDANCE if args.guidance is None else args.guidance,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        log=log,
+        concepts=None
+        if args.concepts is None
+        else args.concepts
+        if args.concepts == "drawable"
+        else int(args.concepts),
     )
     if not args.json:
         for key, value in figures.items():

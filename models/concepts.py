@@ -44,63 +44,239 @@ KEYWORDS_FILE = Path(__file__).resolve().parent / "data" / "cldr_emoji_keywords.
 # Everyday words whose emoji has a longer or different name. Only words that are not already a
 # concept's own name belong here; each value must be a concept name (a test checks it).
 COMMON_NAMES: dict[str, str] = {
-    "tree": "deciduous tree", "flower": "blossom", "moon": "crescent moon", "cake": "shortcake",
-    "boat": "sailboat", "car": "automobile", "bike": "bicycle", "plane": "airplane", "aeroplane": "airplane",
-    "apple": "red apple", "heart": "red heart", "rain": "cloud with rain", "snow": "snowflake",
-    "storm": "cloud with lightning and rain", "lightning": "high voltage", "thunder": "cloud with lightning",
-    "ball": "soccer ball", "football": "soccer ball", "phone": "mobile phone", "computer": "laptop",
-    "book": "closed book", "coffee": "hot beverage", "tea": "teacup without handle", "building": "office building",
-    "leaf": "leaf fluttering in wind", "burger": "hamburger", "fries": "french fries", "drink": "tropical drink",
-    "cheese": "cheese wedge", "hat": "top hat", "shoe": "running shoe", "shirt": "t-shirt", "tshirt": "t-shirt",
-    "clock": "mantelpiece clock", "lamp": "light bulb", "lightbulb": "light bulb", "truck": "delivery truck",
-    "face": "grinning face", "smiley": "grinning face", "smile": "slightly smiling face", "water": "droplet",
-    "ocean": "water wave", "sea": "water wave", "wave": "water wave", "beach": "beach with umbrella",
-    "island": "desert island", "bridge": "bridge at night", "city": "cityscape", "town": "houses",
-    "tower": "tokyo tower", "home": "house", "store": "convenience store", "shop": "convenience store",
-    "wind": "wind face", "sheep": "ewe", "bee": "honeybee", "orange": "tangerine", "grape": "grapes",
-    "cherry": "cherries", "corn": "ear of corn", "donut": "doughnut", "chocolate": "chocolate bar",
-    "icecream": "ice cream", "soup": "pot of food", "rice": "cooked rice", "noodles": "steaming bowl",
-    "milk": "glass of milk", "wine": "wine glass", "beer": "beer mug", "juice": "beverage box",
-    "piano": "musical keyboard", "tv": "television", "lock": "locked", "sofa": "couch and lamp",
-    "couch": "couch and lamp", "gift": "wrapped gift", "present": "wrapped gift", "medal": "sports medal",
-    "gem": "gem stone", "diamond": "gem stone", "jewel": "gem stone", "sword": "dagger", "knife": "kitchen knife",
-    "paper": "page facing up", "mail": "envelope", "letter": "envelope", "bag": "handbag", "wallet": "purse",
-    "money": "money bag", "angel": "baby angel", "clown": "clown face", "pumpkin": "jack-o-lantern",
-    "palm": "palm tree", "forest": "evergreen tree", "puppy": "dog face", "kitten": "cat face", "kitty": "cat face",
-    "bunny": "rabbit", "pony": "horse", "doggy": "dog", "car crash": "collision", "fire truck": "fire engine",
-    "sailing boat": "sailboat", "motorbike": "motorcycle", "spaceship": "rocket", "ufo": "flying saucer",
-    "planet": "ringed planet", "earth": "globe showing europe-africa", "world": "globe showing europe-africa",
-    "globe": "globe with meridians", "fireworks": "fireworks", "christmas": "christmas tree",
-    "hotdog": "hot dog", "sushi": "sushi", "cupcake": "cupcake", "teddy": "teddy bear", "teddy bear": "teddy bear",
-    "skyscraper": "office building", "flat": "office building", "apartment": "office building",
+    "tree": "deciduous tree",
+    "flower": "blossom",
+    "moon": "crescent moon",
+    "cake": "shortcake",
+    "boat": "sailboat",
+    "car": "automobile",
+    "bike": "bicycle",
+    "plane": "airplane",
+    "aeroplane": "airplane",
+    "apple": "red apple",
+    "heart": "red heart",
+    "rain": "cloud with rain",
+    "snow": "snowflake",
+    "storm": "cloud with lightning and rain",
+    "lightning": "high voltage",
+    "thunder": "cloud with lightning",
+    "ball": "soccer ball",
+    "football": "soccer ball",
+    "phone": "mobile phone",
+    "computer": "laptop",
+    "book": "closed book",
+    "coffee": "hot beverage",
+    "tea": "teacup without handle",
+    "building": "office building",
+    "leaf": "leaf fluttering in wind",
+    "burger": "hamburger",
+    "fries": "french fries",
+    "drink": "tropical drink",
+    "cheese": "cheese wedge",
+    "hat": "top hat",
+    "shoe": "running shoe",
+    "shirt": "t-shirt",
+    "tshirt": "t-shirt",
+    "clock": "mantelpiece clock",
+    "lamp": "light bulb",
+    "lightbulb": "light bulb",
+    "truck": "delivery truck",
+    "face": "grinning face",
+    "smiley": "grinning face",
+    "smile": "slightly smiling face",
+    "water": "droplet",
+    "ocean": "water wave",
+    "sea": "water wave",
+    "wave": "water wave",
+    "beach": "beach with umbrella",
+    "island": "desert island",
+    "bridge": "bridge at night",
+    "city": "cityscape",
+    "town": "houses",
+    "tower": "tokyo tower",
+    "home": "house",
+    "store": "convenience store",
+    "shop": "convenience store",
+    "wind": "wind face",
+    "sheep": "ewe",
+    "bee": "honeybee",
+    "orange": "tangerine",
+    "grape": "grapes",
+    "cherry": "cherries",
+    "corn": "ear of corn",
+    "donut": "doughnut",
+    "chocolate": "chocolate bar",
+    "icecream": "ice cream",
+    "soup": "pot of food",
+    "rice": "cooked rice",
+    "noodles": "steaming bowl",
+    "milk": "glass of milk",
+    "wine": "wine glass",
+    "beer": "beer mug",
+    "juice": "beverage box",
+    "piano": "musical keyboard",
+    "tv": "television",
+    "lock": "locked",
+    "sofa": "couch and lamp",
+    "couch": "couch and lamp",
+    "gift": "wrapped gift",
+    "present": "wrapped gift",
+    "medal": "sports medal",
+    "gem": "gem stone",
+    "diamond": "gem stone",
+    "jewel": "gem stone",
+    "sword": "dagger",
+    "knife": "kitchen knife",
+    "paper": "page facing up",
+    "mail": "envelope",
+    "letter": "envelope",
+    "bag": "handbag",
+    "wallet": "purse",
+    "money": "money bag",
+    "angel": "baby angel",
+    "clown": "clown face",
+    "pumpkin": "jack-o-lantern",
+    "palm": "palm tree",
+    "forest": "evergreen tree",
+    "puppy": "dog face",
+    "kitten": "cat face",
+    "kitty": "cat face",
+    "bunny": "rabbit",
+    "pony": "horse",
+    "doggy": "dog",
+    "car crash": "collision",
+    "fire truck": "fire engine",
+    "sailing boat": "sailboat",
+    "motorbike": "motorcycle",
+    "spaceship": "rocket",
+    "ufo": "flying saucer",
+    "planet": "ringed planet",
+    "earth": "globe showing europe-africa",
+    "world": "globe showing europe-africa",
+    "globe": "globe with meridians",
+    "fireworks": "fireworks",
+    "christmas": "christmas tree",
+    "hotdog": "hot dog",
+    "sushi": "sushi",
+    "cupcake": "cupcake",
+    "teddy": "teddy bear",
+    "teddy bear": "teddy bear",
+    "skyscraper": "office building",
+    "flat": "office building",
+    "apartment": "office building",
 }
 
 # Words that ask for a picture rather than name its subject: never matched as a concept.
 REQUEST_WORDS = {
-    "a", "an", "the", "of", "me", "please", "draw", "drawing", "paint", "painting", "sketch", "picture",
-    "image", "icon", "emoji", "show", "make", "create", "generate", "render", "give", "some", "style",
-    "cute", "nice", "little", "big", "small", "large", "tiny", "huge", "giant", "can", "you", "could",
-    "would", "i", "want", "like", "to", "see", "get", "with", "and", "on", "in", "at", "it", "its",
-    "one", "for", "my", "this", "that", "now", "new", "just", "simple", "photo", "illustration", "art",
+    "a",
+    "an",
+    "the",
+    "of",
+    "me",
+    "please",
+    "draw",
+    "drawing",
+    "paint",
+    "painting",
+    "sketch",
+    "picture",
+    "image",
+    "icon",
+    "emoji",
+    "show",
+    "make",
+    "create",
+    "generate",
+    "render",
+    "give",
+    "some",
+    "style",
+    "cute",
+    "nice",
+    "little",
+    "big",
+    "small",
+    "large",
+    "tiny",
+    "huge",
+    "giant",
+    "can",
+    "you",
+    "could",
+    "would",
+    "i",
+    "want",
+    "like",
+    "to",
+    "see",
+    "get",
+    "with",
+    "and",
+    "on",
+    "in",
+    "at",
+    "it",
+    "its",
+    "one",
+    "for",
+    "my",
+    "this",
+    "that",
+    "now",
+    "new",
+    "just",
+    "simple",
+    "photo",
+    "illustration",
+    "art",
 }
 
-SIZE_WORDS = {"small": "small", "tiny": "small", "little": "small", "mini": "small",
-              "large": "large", "big": "large", "huge": "large", "giant": "large"}
-COLOUR_WORDS = {**{c: c for c in BACKGROUNDS}, "gray": "grey", "violet": "purple", "magenta": "pink",
-                "navy": "blue", "gold": "yellow", "golden": "yellow", "lime": "green", "dark": "black"}
+SIZE_WORDS = {
+    "small": "small",
+    "tiny": "small",
+    "little": "small",
+    "mini": "small",
+    "large": "large",
+    "big": "large",
+    "huge": "large",
+    "giant": "large",
+}
+COLOUR_WORDS = {
+    **{c: c for c in BACKGROUNDS},
+    "gray": "grey",
+    "violet": "purple",
+    "magenta": "pink",
+    "navy": "blue",
+    "gold": "yellow",
+    "golden": "yellow",
+    "lime": "green",
+    "dark": "black",
+}
 _COLOURS_RE = "|".join(sorted(COLOUR_WORDS, key=len, reverse=True))
 _BACKGROUND_RES = [
-    re.compile(rf"\b(?:on|against|over|in front of|with)?\s*(?:a|an|the)?\s*\b({_COLOURS_RE})(?:[- ]colou?red)?\s+(?:background|backdrop|bg)\b"),
+    re.compile(
+        rf"\b(?:on|against|over|in front of|with)?\s*(?:a|an|the)?\s*\b({_COLOURS_RE})(?:[- ]colou?red)?\s+(?:background|backdrop|bg)\b"
+    ),
     re.compile(rf"\b(?:the\s+)?(?:background|backdrop)\s+(?:is\s+|of\s+|in\s+)?({_COLOURS_RE})\b"),
 ]
 _POSITION_RE = re.compile(
     r"\b(?:on|to|at|in|towards)\s+(?:the\s+)?(left|right|top|bottom|centre|center|middle)(?:\s+side)?\b"
 )
-_POSITIONS = {"left": "left", "right": "right", "top": "top", "bottom": "bottom", "centre": "centre", "center": "centre", "middle": "centre"}
+_POSITIONS = {
+    "left": "left",
+    "right": "right",
+    "top": "top",
+    "bottom": "bottom",
+    "centre": "centre",
+    "center": "centre",
+    "middle": "centre",
+}
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['\-.][a-z0-9]+)*")
 
 SIMILARITY_THRESHOLD = 0.62  # a request this close to a concept's name is taken to mean it
-KEYWORD_THRESHOLD = 0.45  # a keyword match must also be this close in meaning ("hello" is a keyword of nothing drawable)
+KEYWORD_THRESHOLD = (
+    0.45  # a keyword match must also be this close in meaning ("hello" is a keyword of nothing drawable)
+)
 
 
 def tokens(text: str) -> list[str]:
@@ -164,8 +340,9 @@ class Resolution:
         names = tuple(c.name for c in self.concepts)
         if len(names) == 2:
             return Composition((0, 1), background=self.background, names=names).describe()
-        return Composition((0,), background=self.background, position=self.position, size=self.size,
-                           colour=self.colour, names=names).describe()
+        return Composition(
+            (0,), background=self.background, position=self.position, size=self.size, colour=self.colour, names=names
+        ).describe()
 
     def describe(self) -> str:
         """What was drawn, for the picture's card: '🐕 dog' or '🐱 cat face + 🚀 rocket'."""
@@ -175,8 +352,13 @@ class Resolution:
 class ConceptIndex:
     """The concepts of one embedded model, with every name they can be asked for."""
 
-    def __init__(self, concepts: list[Concept], embeddings: np.ndarray | None = None, embedding_owner: list[int] | None = None,
-                 encoder=None):
+    def __init__(
+        self,
+        concepts: list[Concept],
+        embeddings: np.ndarray | None = None,
+        embedding_owner: list[int] | None = None,
+        encoder=None,
+    ):
         self.concepts = concepts
         self.by_name = {key(c.name): c for c in concepts}
         self.by_emoji = {c.emoji.replace("\ufe0f", ""): c for c in concepts}
@@ -221,14 +403,16 @@ class ConceptIndex:
 
     # -- loading and saving -----------------------------------------------------------------
     @classmethod
-    def from_folder(cls, folder: Path, encoder=None) -> "ConceptIndex | None":
+    def from_folder(cls, folder: Path, encoder=None) -> ConceptIndex | None:
         """The index saved with a pipeline, or None for a model without one (the first model)."""
         path = Path(folder) / CONCEPTS_FILE
         if not path.is_file():
             return None
         rows = json.loads(path.read_text())["concepts"]
-        concepts = [Concept(r["name"], r["emoji"], tuple(r.get("aliases", ())), tuple(r.get("keywords", ())), r.get("hue"))
-                    for r in rows]
+        concepts = [
+            Concept(r["name"], r["emoji"], tuple(r.get("aliases", ())), tuple(r.get("keywords", ())), r.get("hue"))
+            for r in rows
+        ]
         embeddings = owner = None
         emb_path = Path(folder) / EMBEDDINGS_FILE
         if emb_path.is_file():
@@ -244,13 +428,20 @@ class ConceptIndex:
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        rows = [{"name": c.name, "emoji": c.emoji, "aliases": list(c.aliases), "keywords": list(c.keywords), "hue": c.hue}
-                for c in self.concepts]
+        rows = [
+            {"name": c.name, "emoji": c.emoji, "aliases": list(c.aliases), "keywords": list(c.keywords), "hue": c.hue}
+            for c in self.concepts
+        ]
         (folder / CONCEPTS_FILE).write_text(json.dumps({"concepts": rows}, ensure_ascii=False, indent=0) + "\n")
         texts, owner = self._embedding_texts()
         encoder = encoder or self.encoder
-        vectors = encoder.encode(texts, batch_size=256, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True)
-        save_file({"embeddings": vectors.astype(np.float16), "owner": np.array(owner, dtype=np.int32)}, str(folder / EMBEDDINGS_FILE))
+        vectors = encoder.encode(
+            texts, batch_size=256, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+        )
+        save_file(
+            {"embeddings": vectors.astype(np.float16), "owner": np.array(owner, dtype=np.int32)},
+            str(folder / EMBEDDINGS_FILE),
+        )
         self.embeddings, self.embedding_owner = vectors.astype(np.float32), owner
 
     def _embedding_texts(self) -> tuple[list[str], list[int]]:
@@ -282,12 +473,12 @@ class ConceptIndex:
             match = pattern.search(text)
             if match:
                 result.background = COLOUR_WORDS[match.group(1)]
-                text = text[: match.start()] + " " + text[match.end():]
+                text = text[: match.start()] + " " + text[match.end() :]
                 break
         match = _POSITION_RE.search(text)
         if match:
             result.position = _POSITIONS[match.group(1)]
-            text = text[: match.start()] + " " + text[match.end():]
+            text = text[: match.start()] + " " + text[match.end() :]
         words = tokens(text)
 
         found = self._match_names(words)
@@ -304,9 +495,15 @@ class ConceptIndex:
             self._by_meaning(words, result)
             if result.resolved:
                 self._modifiers(words, [], result)
-        result.unused = tuple(w for i, w in enumerate(words)
-                              if i not in used and w not in REQUEST_WORDS and w not in SIZE_WORDS and w not in COLOUR_WORDS
-                              and (not result.resolved or result.how in ("name", "common", "alias", "derived", "emoji")))
+        result.unused = tuple(
+            w
+            for i, w in enumerate(words)
+            if i not in used
+            and w not in REQUEST_WORDS
+            and w not in SIZE_WORDS
+            and w not in COLOUR_WORDS
+            and (not result.resolved or result.how in ("name", "common", "alias", "derived", "emoji"))
+        )
         if len(result.concepts) == 2 or result.size == "large":
             result.position = "centre"  # training never placed pairs or large glyphs off-centre
         if len(result.concepts) == 2:
@@ -391,10 +588,12 @@ class ConceptIndex:
         """Best cosine similarity of `phrase` to any name of each concept."""
         if self.embeddings is None:
             return {}
-        query = self.encoder.encode([phrase], normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True)[0]
+        query = self.encoder.encode(
+            [phrase], normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+        )[0]
         sims = self.embeddings @ query.astype(np.float32)
         best: dict[str, float] = {}
-        for s, k in zip(sims.tolist(), self.embedding_owner):
+        for s, k in zip(sims.tolist(), self.embedding_owner, strict=False):
             name = self.concepts[k].name
             if s > best.get(name, -1.0):
                 best[name] = s
@@ -446,7 +645,9 @@ def build_index(catalog, concept_indices: list[int], encoder=None) -> ConceptInd
     for i in concept_indices:
         glyph = catalog.glyphs[i]
         words = keywords.get(glyph.emoji.replace("\ufe0f", ""), [])
-        concepts.append(Concept(glyph.name, glyph.emoji, tuple(glyph.aliases), tuple(words), dominant_hue(catalog.pixels[i])))
+        concepts.append(
+            Concept(glyph.name, glyph.emoji, tuple(glyph.aliases), tuple(words), dominant_hue(catalog.pixels[i]))
+        )
     return ConceptIndex(concepts, encoder=encoder)
 
 

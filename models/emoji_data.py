@@ -83,15 +83,88 @@ HELD_OUT_COMBOS = frozenset(
 # Names that mark glyphs which are text-like or near-duplicates of others (flags, keycaps,
 # signs, skin-tone variants): they stay in the catalog but are not picked as training concepts.
 _NOT_CONCEPTS = (
-    "skin tone", "flag", "keycap", "button", "sign", "symbol", "arrow", "square", "circle",
-    "triangle", "diamond", "heart", "clock", "o'clock", "thirty", "mark", "letter", "input",
-    "hair", "kiss", "couple", "family", "holding hands", "man ", "woman ", "person ",
-    "exclamation", "question", "zodiac", "aries", "taurus", "gemini", "cancer", "leo", "virgo",
-    "libra", "scorpio", "sagittarius", "capricorn", "aquarius", "pisces", "ophiuchus", "japanese",
-    "mahjong", "joker", "playing card", "vs", "cl ", "id ", "ng ", "sos", "ok ", "up!", "cool",
-    "new", "free", "ab ", "atm", "wc", "zzz", "dotted", "speech", "thought", "anger", "dashing",
-    "hole", "copyright", "registered", "trade mark", "medium", "heavy", "wavy", "part alternation",
-    "eight", "ten", "hundred", "divide", "multiply", "plus", "minus", "equals", "infinity",
+    "skin tone",
+    "flag",
+    "keycap",
+    "button",
+    "sign",
+    "symbol",
+    "arrow",
+    "square",
+    "circle",
+    "triangle",
+    "diamond",
+    "heart",
+    "clock",
+    "o'clock",
+    "thirty",
+    "mark",
+    "letter",
+    "input",
+    "hair",
+    "kiss",
+    "couple",
+    "family",
+    "holding hands",
+    "man ",
+    "woman ",
+    "person ",
+    "exclamation",
+    "question",
+    "zodiac",
+    "aries",
+    "taurus",
+    "gemini",
+    "cancer",
+    "leo",
+    "virgo",
+    "libra",
+    "scorpio",
+    "sagittarius",
+    "capricorn",
+    "aquarius",
+    "pisces",
+    "ophiuchus",
+    "japanese",
+    "mahjong",
+    "joker",
+    "playing card",
+    "vs",
+    "cl ",
+    "id ",
+    "ng ",
+    "sos",
+    "ok ",
+    "up!",
+    "cool",
+    "new",
+    "free",
+    "ab ",
+    "atm",
+    "wc",
+    "zzz",
+    "dotted",
+    "speech",
+    "thought",
+    "anger",
+    "dashing",
+    "hole",
+    "copyright",
+    "registered",
+    "trade mark",
+    "medium",
+    "heavy",
+    "wavy",
+    "part alternation",
+    "eight",
+    "ten",
+    "hundred",
+    "divide",
+    "multiply",
+    "plus",
+    "minus",
+    "equals",
+    "infinity",
 )
 
 
@@ -161,7 +234,7 @@ def _cache_key() -> str:
     return hashlib.sha1(f"{stat.st_size}-{emoji.__version__}-{GLYPH_SIZE}-v1".encode()).hexdigest()[:12]
 
 
-_BUILT: dict[str, "EmojiCatalog"] = {}
+_BUILT: dict[str, EmojiCatalog] = {}
 
 
 class EmojiCatalog:
@@ -175,7 +248,7 @@ class EmojiCatalog:
         return len(self.glyphs)
 
     @classmethod
-    def build(cls, cache_dir: Path | None = None) -> "EmojiCatalog":
+    def build(cls, cache_dir: Path | None = None) -> EmojiCatalog:
         """Render the catalog (about 10 s), or load it from `cache_dir` when built before."""
         import emoji
 
@@ -187,7 +260,7 @@ class EmojiCatalog:
             data = np.load(cache, allow_pickle=False)
             glyphs = [
                 Glyph(str(e), str(n), tuple(str(a).split("|")) if a else ())
-                for e, n, a in zip(data["emoji"], data["name"], data["aliases"])
+                for e, n, a in zip(data["emoji"], data["name"], data["aliases"], strict=False)
             ]
             _BUILT[key] = cls(glyphs, data["pixels"])
             return _BUILT[key]
@@ -223,7 +296,9 @@ class EmojiCatalog:
         """Every single-code-point emoji that depicts something (about 1,330 of the 1,377 that
         render): all of them except the ones whose picture is text (`is_text_glyph`)."""
         return [
-            i for i, g in enumerate(self.glyphs) if len(g.emoji.replace("\ufe0f", "")) == 1 and not is_text_glyph(g.name)
+            i
+            for i, g in enumerate(self.glyphs)
+            if len(g.emoji.replace("\ufe0f", "")) == 1 and not is_text_glyph(g.name)
         ]
 
     def select_concepts(self, count: int = 300, seed: int = 0) -> list[int]:
@@ -236,8 +311,7 @@ class EmojiCatalog:
         candidates = [
             i
             for i, g in enumerate(self.glyphs)
-            if len(g.emoji.replace("\ufe0f", "")) == 1
-            and not _NOT_CONCEPT_RE.search(g.name)
+            if len(g.emoji.replace("\ufe0f", "")) == 1 and not _NOT_CONCEPT_RE.search(g.name)
         ]
         small = np.stack([_on_white(self.pixels[i], 16) for i in candidates]).reshape(len(candidates), -1)
         small = small.astype(np.float32) / 255.0
@@ -332,8 +406,13 @@ class EmojiScenes:
 
     @classmethod
     def default(
-        cls, cache_dir: Path | None, count: int | str = 300, seed: int = 0, image_size: int = 32, canonical: bool = False
-    ) -> "EmojiScenes":
+        cls,
+        cache_dir: Path | None,
+        count: int | str = 300,
+        seed: int = 0,
+        image_size: int = 32,
+        canonical: bool = False,
+    ) -> EmojiScenes:
         """`count`: a number of visually distinct concepts (the first model's 300), or
         "drawable" for every single-code-point emoji that depicts something."""
         catalog = EmojiCatalog.build(cache_dir)
@@ -341,7 +420,9 @@ class EmojiScenes:
         return cls(catalog, concepts, image_size, canonical)
 
     # -- compositions ---------------------------------------------------------------------
-    def sample_composition(self, rng: np.random.Generator, concept: int | None = None, split: str = "train") -> Composition:
+    def sample_composition(
+        self, rng: np.random.Generator, concept: int | None = None, split: str = "train"
+    ) -> Composition:
         """A random layout; `split="eval"` uses only held-out phrasings and combinations."""
         n = len(self.concepts)
         concept = int(rng.integers(n)) if concept is None else concept
@@ -350,7 +431,11 @@ class EmojiScenes:
             template, name = "{np}", glyph.name
         elif split == "train":
             template = TRAIN_TEMPLATES[int(rng.integers(len(TRAIN_TEMPLATES)))]
-            name = glyph.aliases[int(rng.integers(len(glyph.aliases)))] if glyph.aliases and rng.random() < 0.25 else glyph.name
+            name = (
+                glyph.aliases[int(rng.integers(len(glyph.aliases)))]
+                if glyph.aliases and rng.random() < 0.25
+                else glyph.name
+            )
         else:
             template = EVAL_TEMPLATES[int(rng.integers(len(EVAL_TEMPLATES)))]
             name = glyph.name
@@ -395,7 +480,8 @@ class EmojiScenes:
         return Composition((concept, other), background=bg, template=template, names=(name, other_name))
 
     # -- rendering ------------------------------------------------------------------------
-    @lru_cache(maxsize=65536)
+    # One dataset per training run and the cache dies with it, so caching on the method is safe.
+    @lru_cache(maxsize=65536)  # noqa: B019
     def _glyph(self, concept: int, size_px: int, colour: str | None) -> Image.Image:
         rgba = self.catalog.pixels[self.concepts[concept]]
         if colour is not None and self.hues[concept] is not None:
@@ -411,7 +497,11 @@ class EmojiScenes:
             g = round(s * 0.47)
             for k, concept in enumerate(composition.concepts):
                 x = 1 if k == 0 else s - g - 1
-                canvas.paste(self._glyph(concept, g, None), (x + jitter(), (s - g) // 2 + jitter()), self._glyph(concept, g, None))
+                canvas.paste(
+                    self._glyph(concept, g, None),
+                    (x + jitter(), (s - g) // 2 + jitter()),
+                    self._glyph(concept, g, None),
+                )
             return np.asarray(canvas)
         g = round(s * SIZES[composition.size])
         margin = max(1, s // 32)

@@ -16,7 +16,7 @@ Reading order, top to bottom:
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import PIL.Image
@@ -131,7 +131,9 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
         self.register_modules(unet=unet, scheduler=scheduler)
         if coord_channels is None:
             coord_channels = unet.config.in_channels - 3 * patch_size**2
-        self.register_to_config(image_size=image_size, patch_size=patch_size, max_tokens=max_tokens, coord_channels=coord_channels)
+        self.register_to_config(
+            image_size=image_size, patch_size=patch_size, max_tokens=max_tokens, coord_channels=coord_channels
+        )
         self._encoder = None
 
     # -- text --------------------------------------------------------------------------------
@@ -161,7 +163,9 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
         array = torch.from_numpy(np.asarray(flat).copy()).permute(2, 0, 1).float() / 127.5 - 1.0
         return array.unsqueeze(0)
 
-    def postprocess(self, pixels: torch.Tensor, output_type: str, output_size: int | None) -> list[PIL.Image.Image] | np.ndarray:
+    def postprocess(
+        self, pixels: torch.Tensor, output_type: str, output_size: int | None
+    ) -> list[PIL.Image.Image] | np.ndarray:
         array = ((pixels.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
         if output_type == "np":
             return array

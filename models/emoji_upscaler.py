@@ -34,7 +34,9 @@ from models.emoji_data import BACKGROUNDS, FONT_PATH, FONT_SIZE
 class _Block(nn.Module):
     def __init__(self, channels: int):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.SiLU(), nn.Conv2d(channels, channels, 3, padding=1))
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, padding=1), nn.SiLU(), nn.Conv2d(channels, channels, 3, padding=1)
+        )
 
     def forward(self, x):
         return x + 0.5 * self.body(x)
@@ -48,8 +50,12 @@ class EmojiUpscaler(ModelMixin, ConfigMixin):
         self.body = nn.Sequential(*[_Block(channels) for _ in range(blocks)])
         # Upsample in two x2 steps, so the last convolutions see the finer grid.
         self.up = nn.Sequential(
-            nn.Conv2d(channels, channels * 4, 3, padding=1), nn.PixelShuffle(2), nn.SiLU(),
-            nn.Conv2d(channels, 16 * 4, 3, padding=1), nn.PixelShuffle(2), nn.SiLU(),
+            nn.Conv2d(channels, channels * 4, 3, padding=1),
+            nn.PixelShuffle(2),
+            nn.SiLU(),
+            nn.Conv2d(channels, 16 * 4, 3, padding=1),
+            nn.PixelShuffle(2),
+            nn.SiLU(),
             nn.Conv2d(16, 3, 3, padding=1),
         )
 
@@ -102,7 +108,9 @@ class HighResGlyphs:
 
     def compose(self, rng: np.random.Generator, index: int) -> np.ndarray:
         """One 128 px scene like the base model's: a glyph at a size and place, on a flat colour."""
-        background = list(BACKGROUNDS.values())[int(rng.integers(len(BACKGROUNDS)))] if rng.random() < 0.5 else (255, 255, 255)
+        background = (
+            list(BACKGROUNDS.values())[int(rng.integers(len(BACKGROUNDS)))] if rng.random() < 0.5 else (255, 255, 255)
+        )
         scale = float(rng.choice([0.5, 0.78, 0.78, 0.97]))
         g = round(HIGH * scale)
         glyph = Image.fromarray(self.pixels[index]).resize((g, g), Image.LANCZOS)
@@ -130,8 +138,12 @@ def degrade(low: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
             t = torch.arange(-radius, radius + 1, dtype=torch.float32)
             k = torch.exp(-(t**2) / (2 * sigma**2))
             k = k / k.sum()
-            x = F.conv2d(F.pad(x, (radius, radius, 0, 0), mode="replicate"), k.view(1, 1, 1, -1).repeat(3, 1, 1, 1), groups=3)
-            x = F.conv2d(F.pad(x, (0, 0, radius, radius), mode="replicate"), k.view(1, 1, -1, 1).repeat(3, 1, 1, 1), groups=3)
+            x = F.conv2d(
+                F.pad(x, (radius, radius, 0, 0), mode="replicate"), k.view(1, 1, 1, -1).repeat(3, 1, 1, 1), groups=3
+            )
+            x = F.conv2d(
+                F.pad(x, (0, 0, radius, radius), mode="replicate"), k.view(1, 1, -1, 1).repeat(3, 1, 1, 1), groups=3
+            )
         elif kind < 0.6:  # detail lost to a coarser grid, as in a 16 px sample
             small = int(rng.choice([16, 20, 24]))
             x = F.interpolate(F.interpolate(x, size=small, mode="area"), size=32, mode="bilinear", align_corners=False)
@@ -158,8 +170,18 @@ def batch(glyphs: HighResGlyphs, indices: list[int], rng: np.random.Generator, s
 # training and measuring
 
 
-def train_upscaler(work_dir: Path, out_dir: Path, emojis: list[str], steps: int = 4000, batch_size: int = 16,
-                   lr: float = 2e-3, seed: int = 0, checkpoint_every: int = 250, threads: int = 1, log=print) -> dict:
+def train_upscaler(
+    work_dir: Path,
+    out_dir: Path,
+    emojis: list[str],
+    steps: int = 4000,
+    batch_size: int = 16,
+    lr: float = 2e-3,
+    seed: int = 0,
+    checkpoint_every: int = 250,
+    threads: int = 1,
+    log=print,
+) -> dict:
     """Train (or resume) on renders of `emojis`, holding out every 10th glyph for measuring."""
     from tqdm import tqdm
 
@@ -198,7 +220,10 @@ def train_upscaler(work_dir: Path, out_dir: Path, emojis: list[str], steps: int 
         bar.set_postfix(loss=f"{running:.4f}")
         if step % checkpoint_every == 0 or step == steps:
             tmp = checkpoint.with_suffix(".tmp")
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "seconds": seconds}, tmp)
+            torch.save(
+                {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "seconds": seconds},
+                tmp,
+            )
             tmp.replace(checkpoint)
     bar.close()
     model.eval().save_pretrained(out_dir)
@@ -251,13 +276,18 @@ def measure(model: EmojiUpscaler, glyphs: HighResGlyphs, n: int = 256, seed: int
     for name, low in (("clean", clean), ("degraded", dirty)):
         sr = model(low).clamp(-1, 1)
         lz = lanczos_up(low)
-        figures[name] = {"sr_psnr": round(psnr(sr, high), 2), "lanczos_psnr": round(psnr(lz, high), 2),
-                         "sr_ssim": round(ssim(sr, high), 4), "lanczos_ssim": round(ssim(lz, high), 4)}
+        figures[name] = {
+            "sr_psnr": round(psnr(sr, high), 2),
+            "lanczos_psnr": round(psnr(lz, high), 2),
+            "sr_ssim": round(ssim(sr, high), 4),
+            "lanczos_ssim": round(ssim(lz, high), 4),
+        }
     return figures
 
 
-def comparison_sheet(upscaler: EmojiUpscaler, glyphs: HighResGlyphs, samples: list[tuple[str, np.ndarray]], path: Path,
-                     seed: int = 5) -> Path:
+def comparison_sheet(
+    upscaler: EmojiUpscaler, glyphs: HighResGlyphs, samples: list[tuple[str, np.ndarray]], path: Path, seed: int = 5
+) -> Path:
     """A contact sheet in two parts. Top rows: held-out real renders at 128 px, their 32 px
     version upscaled by LANCZOS, and by the upscaler. Bottom rows: the base model's own 32 px
     samples (with their prompts) upscaled by LANCZOS and by the upscaler."""
@@ -266,13 +296,20 @@ def comparison_sheet(upscaler: EmojiUpscaler, glyphs: HighResGlyphs, samples: li
     held_out = [i for i in range(len(glyphs)) if i % 10 == 0]
     real = np.stack([glyphs.compose(rng, int(i)) for i in rng.choice(held_out, size=8)])
     low = downsample(real)
-    rows = [("real 128 px", list(real)),
-            ("LANCZOS from 32 px", [np.asarray(Image.fromarray(p).resize((cell, cell), Image.LANCZOS)) for p in low]),
-            ("upscaler from 32 px", list(upscaler.upscale(low)))]
+    rows = [
+        ("real 128 px", list(real)),
+        ("LANCZOS from 32 px", [np.asarray(Image.fromarray(p).resize((cell, cell), Image.LANCZOS)) for p in low]),
+        ("upscaler from 32 px", list(upscaler.upscale(low))),
+    ]
     if samples:
         small = np.stack([s for _, s in samples[:8]])
-        rows += [("model sample, LANCZOS", [np.asarray(Image.fromarray(p).resize((cell, cell), Image.LANCZOS)) for p in small]),
-                 ("model sample, upscaler", list(upscaler.upscale(small)))]
+        rows += [
+            (
+                "model sample, LANCZOS",
+                [np.asarray(Image.fromarray(p).resize((cell, cell), Image.LANCZOS)) for p in small],
+            ),
+            ("model sample, upscaler", list(upscaler.upscale(small))),
+        ]
     width = 8 * cell
     sheet = Image.new("RGB", (width, len(rows) * (cell + label) + (label if samples else 0)), "white")
     draw = ImageDraw.Draw(sheet)

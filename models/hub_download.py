@@ -59,5 +59,7 @@ def download_problem(name: str, repo: str, cache_dir: Path | str | None) -> str 
     why = hub_unreachable()
     if why is None:
         return None
-    return (f"The image model '{name}' ({repo}) has to be downloaded from the Hugging Face Hub first, "
-            f"and {why}. Pick 'embedded', or ask the operator to download it.")
+    return (
+        f"The image model '{name}' ({repo}) has to be downloaded from the Hugging Face Hub first, "
+        f"and {why}. Pick 'embedded', or ask the operator to download it."
+    )

@@ -30,16 +30,15 @@ import secrets
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import PIL.Image
 import PIL.ImageOps
 import torch
 
 from models import EMBEDDED_DIR
-
 
 ProgressCallback = Callable[[int, int], None]
 DEFAULT_STEPS = 20  # the embedded model's sampler steps
@@ -154,12 +153,16 @@ def load_upload(path_or_bytes: str | Path | bytes, max_pixels: int = 4096 * 4096
         if not path.is_file():
             raise ImageInputError("The picture could not be found on the server.")
         if path.stat().st_size > MAX_UPLOAD_BYTES:
-            raise ImageInputError(f"The picture is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; please upload a smaller one.")
+            raise ImageInputError(
+                f"The picture is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; please upload a smaller one."
+            )
         data = path.read_bytes()
     if not data:
         raise ImageInputError("The uploaded file is empty.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ImageInputError(f"The picture is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; please upload a smaller one.")
+        raise ImageInputError(
+            f"The picture is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; please upload a smaller one."
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PIL.Image.DecompressionBombWarning)
@@ -178,9 +181,13 @@ def load_upload(path_or_bytes: str | Path | bytes, max_pixels: int = 4096 * 4096
     except ImageInputError:
         raise
     except (PIL.Image.DecompressionBombError, PIL.Image.DecompressionBombWarning) as error:
-        raise ImageInputError("The picture has far too many pixels to open safely; please upload a smaller one.") from error
+        raise ImageInputError(
+            "The picture has far too many pixels to open safely; please upload a smaller one."
+        ) from error
     except PIL.UnidentifiedImageError as error:
-        raise ImageInputError("The uploaded file is not a picture that can be read (corrupt or not an image).") from error
+        raise ImageInputError(
+            "The uploaded file is not a picture that can be read (corrupt or not an image)."
+        ) from error
     except (OSError, SyntaxError, ValueError) as error:
         raise ImageInputError(f"The picture could not be read (it may be truncated or corrupt): {error}") from error
     if image.mode in ("RGBA", "LA", "P", "PA"):
@@ -250,12 +257,16 @@ def _is_embedded_folder(path: Path) -> bool:
 class ImageBackend:
     """Text-to-image and refinement through one preset (see the module docstring)."""
 
-    def __init__(self, name: str, source: str | Path, kind: str, cache_dir: Path | None = None, preset: HubPreset | None = None):
+    def __init__(
+        self, name: str, source: str | Path, kind: str, cache_dir: Path | None = None, preset: HubPreset | None = None
+    ):
         self.name = name
         self.source = source
         self.kind = kind  # "embedded" or "hub"
         self.cache_dir = cache_dir
-        self.preset = preset or HubPreset(str(source), "text2img", steps=DEFAULT_STEPS, guidance=DEFAULT_GUIDANCE, size=256)
+        self.preset = preset or HubPreset(
+            str(source), "text2img", steps=DEFAULT_STEPS, guidance=DEFAULT_GUIDANCE, size=256
+        )
         self._embedded = None
         self._concepts = None  # the embedded model's concept index (None: a model without one)
         self._upscaler = None  # its super-resolution stage (None: LANCZOS only)
@@ -265,7 +276,7 @@ class ImageBackend:
         self._sampling = threading.Lock()
 
     @classmethod
-    def from_preset(cls, preset: str, cache_dir: Path | None = None) -> "ImageBackend":
+    def from_preset(cls, preset: str, cache_dir: Path | None = None) -> ImageBackend:
         """'embedded' | 'sd-turbo' | 'sdxl-turbo' | 'flux-schnell' | 'instruct-pix2pix' | a hub id | a local folder."""
         preset = (preset or "embedded").strip()
         if preset == "embedded":
@@ -327,8 +338,10 @@ class ImageBackend:
         if resolution is not None and resolution.resolved:
             caption, concept = resolution.caption(), resolution.describe()
         elif resolution is not None and strict:
-            raise UnknownSubjectError(unknown_subject_message(resolution, len(self._concepts)),
-                                      [article_for(c.name) for c in resolution.suggestions])
+            raise UnknownSubjectError(
+                unknown_subject_message(resolution, len(self._concepts)),
+                [article_for(c.name) for c in resolution.suggestions],
+            )
         with self._sampling:
             small = pipe(caption, output_type="np", output_size=None, **call).images[0]
         return to_display(small, size, self._upscaler), concept
@@ -341,7 +354,10 @@ class ImageBackend:
             problem = download_problem(self.name, str(self.source), self.cache_dir)
             if problem:
                 raise ImageRequestError(problem)
-        return RESIDENT.get((str(self.source), self.preset.task), lambda: load_hub_pipeline(self.source, self.preset.task, self.cache_dir))
+        return RESIDENT.get(
+            (str(self.source), self.preset.task),
+            lambda: load_hub_pipeline(self.source, self.preset.task, self.cache_dir),
+        )
 
     # -- requests ----------------------------------------------------------------------------
     def generate(
@@ -361,8 +377,15 @@ class ImageBackend:
         seed = _seed(seed)
         started = time.perf_counter()
         if self.kind == "embedded":
-            image, concept = self._draw_embedded(prompt, size or 256, strict=True, num_inference_steps=steps, guidance_scale=guidance,
-                                                 generator=torch.Generator().manual_seed(seed), callback=progress)
+            image, concept = self._draw_embedded(
+                prompt,
+                size or 256,
+                strict=True,
+                num_inference_steps=steps,
+                guidance_scale=guidance,
+                generator=torch.Generator().manual_seed(seed),
+                callback=progress,
+            )
             return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started, concept)
         else:
             if self.preset.task == "edit":
@@ -370,8 +393,15 @@ class ImageBackend:
             pipe = self.hub_pipeline()
             size = size or self.preset.size
             with self._sampling:
-                image = pipe(prompt=prompt, num_inference_steps=steps, guidance_scale=guidance, height=size, width=size,
-                             generator=torch.Generator(pipe.device).manual_seed(seed), **_hub_callback(progress, steps)).images[0]
+                image = pipe(
+                    prompt=prompt,
+                    num_inference_steps=steps,
+                    guidance_scale=guidance,
+                    height=size,
+                    width=size,
+                    generator=torch.Generator(pipe.device).manual_seed(seed),
+                    **_hub_callback(progress, steps),
+                ).images[0]
         return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started)
 
     def generate_many(self, prompt: str, count: int, *, seed: int | None = None, **options) -> list[GeneratedImage]:
@@ -401,9 +431,17 @@ class ImageBackend:
         started = time.perf_counter()
         if self.kind == "embedded":
             # A refinement keeps its picture even when the words name nothing the model knows.
-            out, concept = self._draw_embedded(prompt, max(256, min(image.size)), strict=False, image=image, strength=strength,
-                                               num_inference_steps=steps, guidance_scale=self.preset.guidance,
-                                               generator=torch.Generator().manual_seed(seed), callback=progress)
+            out, concept = self._draw_embedded(
+                prompt,
+                max(256, min(image.size)),
+                strict=False,
+                image=image,
+                strength=strength,
+                num_inference_steps=steps,
+                guidance_scale=self.preset.guidance,
+                generator=torch.Generator().manual_seed(seed),
+                callback=progress,
+            )
             return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started, concept)
         pipe = self.hub_pipeline()
         generator = torch.Generator(pipe.device).manual_seed(seed)
@@ -411,18 +449,30 @@ class ImageBackend:
         if self.preset.task == "edit":
             # Instruction edits have no strength: a lower strength keeps more of the picture.
             with self._sampling:
-                out = pipe(prompt=prompt, image=source, num_inference_steps=steps, guidance_scale=self.preset.guidance,
-                           image_guidance_scale=1.0 + 1.5 * (1.0 - strength), generator=generator,
-                           **_hub_callback(progress, steps)).images[0]
+                out = pipe(
+                    prompt=prompt,
+                    image=source,
+                    num_inference_steps=steps,
+                    guidance_scale=self.preset.guidance,
+                    image_guidance_scale=1.0 + 1.5 * (1.0 - strength),
+                    generator=generator,
+                    **_hub_callback(progress, steps),
+                ).images[0]
         else:
             from diffusers import AutoPipelineForImage2Image
 
             img2img = AutoPipelineForImage2Image.from_pipe(pipe)  # shares the loaded weights
             steps = max(steps, int(1 / strength + 0.999))  # turbo models need steps * strength >= 1
             with self._sampling:
-                out = img2img(prompt=prompt, image=source, strength=strength, num_inference_steps=steps,
-                              guidance_scale=self.preset.guidance, generator=generator,
-                              **_hub_callback(progress, max(1, int(steps * strength)))).images[0]
+                out = img2img(
+                    prompt=prompt,
+                    image=source,
+                    strength=strength,
+                    num_inference_steps=steps,
+                    guidance_scale=self.preset.guidance,
+                    generator=generator,
+                    **_hub_callback(progress, max(1, int(steps * strength))),
+                ).images[0]
         return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started)
 
 
@@ -467,8 +517,10 @@ def unknown_subject_message(resolution, known: int) -> str:
     """What the user is told when a request names nothing the embedded model can draw."""
     asked = " ".join(resolution.unused) or resolution.request.strip()
     options = ", ".join(f"{c.emoji} {article_for(c.name)}" for c in resolution.suggestions)
-    text = (f"The built-in image model can't draw '{asked}': it knows {known:,} emoji-style subjects "
-            "(animals, food, plants, weather, vehicles, buildings, objects, faces, symbols) and nothing else.")
+    text = (
+        f"The built-in image model can't draw '{asked}': it knows {known:,} emoji-style subjects "
+        "(animals, food, plants, weather, vehicles, buildings, objects, faces, symbols) and nothing else."
+    )
     return text + (f" The closest things it can draw: {options}." if options else "")
 
 

@@ -63,31 +63,34 @@ class Colour:
 
 # Background colours follow the training palette of the embedded model (models/emoji_data.py),
 # so an edited background looks like one the model draws.
-COLOURS: dict[str, Colour] = {c.name: c for c in [
-    Colour("red", (220, 40, 40), 0),
-    Colour("orange", (245, 140, 30), 30),
-    Colour("yellow", (250, 225, 60), 55),
-    Colour("gold", (212, 175, 55), 46, sat=0.85, min_sat=0.7),
-    Colour("lime", (150, 220, 60), 90),
-    Colour("green", (60, 170, 70), 120),
-    Colour("teal", (30, 150, 150), 180, val=0.8),
-    Colour("turquoise", (64, 210, 200), 175),
-    Colour("cyan", (40, 200, 230), 190),
-    Colour("blue", (50, 100, 220), 220),
-    Colour("navy", (30, 40, 120), 228, val=0.55),
-    Colour("indigo", (75, 40, 160), 255, val=0.75),
-    Colour("purple", (140, 70, 190), 275),
-    Colour("lilac", (200, 160, 230), 275, sat=0.45, val=0.7, lift=0.3, min_sat=0.35),
-    Colour("magenta", (220, 40, 180), 305),
-    Colour("pink", (245, 150, 190), 330, sat=0.5, val=0.6, lift=0.4, min_sat=0.4),
-    Colour("brown", (130, 80, 40), 26, sat=0.8, val=0.55, min_sat=0.6),
-    Colour("beige", (230, 215, 180), 40, sat=0.3, val=0.4, lift=0.55, min_sat=0.25),
-    Colour("black", (20, 20, 20), None, sat=0.15, val=0.22),
-    Colour("grey", (128, 128, 128), None, sat=0.05, val=0.5, lift=0.2),
-    Colour("silver", (192, 192, 200), None, sat=0.05, val=0.45, lift=0.5),
-    Colour("white", (255, 255, 255), None, sat=0.06, val=0.2, lift=0.8),
-    Colour("black and white", (128, 128, 128), None, sat=0.0, val=1.0),
-]}
+COLOURS: dict[str, Colour] = {
+    c.name: c
+    for c in [
+        Colour("red", (220, 40, 40), 0),
+        Colour("orange", (245, 140, 30), 30),
+        Colour("yellow", (250, 225, 60), 55),
+        Colour("gold", (212, 175, 55), 46, sat=0.85, min_sat=0.7),
+        Colour("lime", (150, 220, 60), 90),
+        Colour("green", (60, 170, 70), 120),
+        Colour("teal", (30, 150, 150), 180, val=0.8),
+        Colour("turquoise", (64, 210, 200), 175),
+        Colour("cyan", (40, 200, 230), 190),
+        Colour("blue", (50, 100, 220), 220),
+        Colour("navy", (30, 40, 120), 228, val=0.55),
+        Colour("indigo", (75, 40, 160), 255, val=0.75),
+        Colour("purple", (140, 70, 190), 275),
+        Colour("lilac", (200, 160, 230), 275, sat=0.45, val=0.7, lift=0.3, min_sat=0.35),
+        Colour("magenta", (220, 40, 180), 305),
+        Colour("pink", (245, 150, 190), 330, sat=0.5, val=0.6, lift=0.4, min_sat=0.4),
+        Colour("brown", (130, 80, 40), 26, sat=0.8, val=0.55, min_sat=0.6),
+        Colour("beige", (230, 215, 180), 40, sat=0.3, val=0.4, lift=0.55, min_sat=0.25),
+        Colour("black", (20, 20, 20), None, sat=0.15, val=0.22),
+        Colour("grey", (128, 128, 128), None, sat=0.05, val=0.5, lift=0.2),
+        Colour("silver", (192, 192, 200), None, sat=0.05, val=0.45, lift=0.5),
+        Colour("white", (255, 255, 255), None, sat=0.06, val=0.2, lift=0.8),
+        Colour("black and white", (128, 128, 128), None, sat=0.0, val=1.0),
+    ]
+}
 
 
 def rgb_to_hsv(rgb: np.ndarray) -> np.ndarray:
@@ -116,8 +119,10 @@ def hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
 
 def _circular_mean(degrees: np.ndarray, weights: np.ndarray | None = None) -> float:
     angles = np.radians(degrees)
-    return float(np.degrees(np.arctan2(np.average(np.sin(angles), weights=weights),
-                                       np.average(np.cos(angles), weights=weights))) % 360)
+    return float(
+        np.degrees(np.arctan2(np.average(np.sin(angles), weights=weights), np.average(np.cos(angles), weights=weights)))
+        % 360
+    )
 
 
 def _hue_gap(a: float, b: float) -> float:
@@ -211,7 +216,12 @@ class Layer:
         return self.sprite.shape[0] * self.scale
 
     def box(self) -> tuple[float, float, float, float]:
-        return (self.cx - self.width / 2, self.cy - self.height / 2, self.cx + self.width / 2, self.cy + self.height / 2)
+        return (
+            self.cx - self.width / 2,
+            self.cy - self.height / 2,
+            self.cx + self.width / 2,
+            self.cy + self.height / 2,
+        )
 
     def pixels(self) -> np.ndarray:
         """The sprite as shown (colour, tone, mirroring), before scaling: (h, w, 4) float."""
@@ -253,7 +263,7 @@ class Scene:
             raise EditNotPossible("there is no subject in the picture, only a plain background")
         return next((layer for layer in self.layers if not layer.added), self.layers[0])
 
-    def with_layer(self, old: Layer, new: Layer) -> "Scene":
+    def with_layer(self, old: Layer, new: Layer) -> Scene:
         return replace(self, layers=tuple(new if layer.id == old.id else layer for layer in self.layers))
 
     def render(self) -> PIL.Image.Image:
@@ -287,8 +297,14 @@ class Scene:
 def border_pixels(array: np.ndarray) -> np.ndarray:
     height, width = array.shape[:2]
     b = max(2, round(min(height, width) / 64))
-    return np.concatenate([array[:b].reshape(-1, 3), array[-b:].reshape(-1, 3),
-                           array[b:-b, :b].reshape(-1, 3), array[b:-b, -b:].reshape(-1, 3)])
+    return np.concatenate(
+        [
+            array[:b].reshape(-1, 3),
+            array[-b:].reshape(-1, 3),
+            array[b:-b, :b].reshape(-1, 3),
+            array[b:-b, -b:].reshape(-1, 3),
+        ]
+    )
 
 
 def background_colour(array: np.ndarray) -> tuple[np.ndarray, float]:
@@ -312,7 +328,9 @@ def segment(image: PIL.Image.Image, name: str = "the subject") -> Scene:
         raise NotSegmentable("the picture is too small to find its subject")
     bg, flat_share = background_colour(array)
     if flat_share < 0.55:
-        raise NotSegmentable("it has no plain background to separate the subject from (it looks like a photo or a full scene)")
+        raise NotSegmentable(
+            "it has no plain background to separate the subject from (it looks like a photo or a full scene)"
+        )
     distance = np.linalg.norm(array - bg, axis=-1)
     border_distance = np.linalg.norm(border_pixels(array) - bg, axis=1)
     noise = float(np.percentile(border_distance[border_distance < 32], 90)) if (border_distance < 32).any() else 0.0
@@ -370,9 +388,15 @@ def subject_hue(layer: Layer) -> float | None:
 # edits: each returns (new scene, what changed)
 
 POSITION_WORDS = {
-    "left": "to the left", "right": "to the right", "top": "to the top", "bottom": "to the bottom",
-    "centre": "to the centre", "top-left": "to the top left corner", "top-right": "to the top right corner",
-    "bottom-left": "to the bottom left corner", "bottom-right": "to the bottom right corner",
+    "left": "to the left",
+    "right": "to the right",
+    "top": "to the top",
+    "bottom": "to the bottom",
+    "centre": "to the centre",
+    "top-left": "to the top left corner",
+    "top-right": "to the top right corner",
+    "bottom-left": "to the bottom left corner",
+    "bottom-right": "to the bottom right corner",
 }
 
 
@@ -388,9 +412,35 @@ def _targets(scene: Scene, target: str | None) -> list[Layer]:
     return [scene.main()]
 
 
-_NOT_NAMES = {"the", "subject", "and", "with", "background", "picture", "image", "drawing", "left", "right", "top",
-              "bottom", "centre", "center", "small", "large", "big", "little", "another", "some", "two", "three",
-              "bigger", "smaller", "make", "please", *COLOURS}
+_NOT_NAMES = {
+    "the",
+    "subject",
+    "and",
+    "with",
+    "background",
+    "picture",
+    "image",
+    "drawing",
+    "left",
+    "right",
+    "top",
+    "bottom",
+    "centre",
+    "center",
+    "small",
+    "large",
+    "big",
+    "little",
+    "another",
+    "some",
+    "two",
+    "three",
+    "bigger",
+    "smaller",
+    "make",
+    "please",
+    *COLOURS,
+}
 
 
 def _names_match(layer_name: str, words: str) -> bool:
@@ -428,7 +478,11 @@ def recolour(scene: Scene, colour: str, target: str | None = None) -> tuple[Scen
         return replace(scene, plate=plate, background=tuple(int(c) for c in plate[0, 0])), f"recoloured to {colour}"
     for layer in _targets(scene, target):
         scene = scene.with_layer(layer, replace(layer, colour=colour))
-    who = "" if target in (None, "all") or layer_named(scene, target or "") is None else f"{layer_named(scene, target).name} "
+    who = (
+        ""
+        if target in (None, "all") or layer_named(scene, target or "") is None
+        else f"{layer_named(scene, target).name} "
+    )
     return scene, f"{who}recoloured to {colour}"
 
 
@@ -453,7 +507,7 @@ def resize(scene: Scene, factor: float, target: str | None = None) -> tuple[Scen
         scene = scene.with_layer(layer, _inside(replace(layer, scale=layer.scale * actual), scene.size))
         applied.append(actual)
     actual = applied[0]
-    if actual > 1 and any(max(l.width, l.height) > side * 1.01 for l in _targets(scene, target)):
+    if actual > 1 and any(max(lay.width, lay.height) > side * 1.01 for lay in _targets(scene, target)):
         return scene, f"made {actual:.2g}x larger (zoomed in: its edges are cut off)"
     if actual > 1:
         return scene, f"made {actual:.2g}x larger"
@@ -466,18 +520,20 @@ def move(scene: Scene, where: str, target: str | None = None, amount: float | No
     width, height = scene.size
     margin = 0.03 * min(width, height)
     layer = _targets(scene, target)[0]
-    horizontal = "left" in where or "right" in where
-    vertical = "top" in where or "bottom" in where
     note = ""
     # Already there: against that edge, and its centre well over to that side (a wide subject
     # that touches both edges is in the middle, not on the left).
     left, top, right, bottom = layer.box()
-    there = {"left": left / width < 0.07 and layer.cx < 0.4 * width,
-             "right": (width - right) / width < 0.07 and layer.cx > 0.6 * width,
-             "top": top / height < 0.07 and layer.cy < 0.4 * height,
-             "bottom": (height - bottom) / height < 0.07 and layer.cy > 0.6 * height}
+    there = {
+        "left": left / width < 0.07 and layer.cx < 0.4 * width,
+        "right": (width - right) / width < 0.07 and layer.cx > 0.6 * width,
+        "top": top / height < 0.07 and layer.cy < 0.4 * height,
+        "bottom": (height - bottom) / height < 0.07 and layer.cy > 0.6 * height,
+    }
     if amount is None and where != "centre" and all(there[side] for side in where.split("-")):
-        raise EditNotPossible(f"it is already {POSITION_WORDS[where].replace('to the ', 'at the ').replace('at the left', 'on the left').replace('at the right', 'on the right')}")
+        raise EditNotPossible(
+            f"it is already {POSITION_WORDS[where].replace('to the ', 'at the ').replace('at the left', 'on the left').replace('at the right', 'on the right')}"
+        )
     if amount is None and where != "centre":
         # Room to move: the centre should shift by at least 14% of the picture, so a subject too
         # large for that is made smaller (never below a third of the picture).
@@ -517,11 +573,17 @@ def move(scene: Scene, where: str, target: str | None = None, amount: float | No
     moved = _inside(replace(layer, cx=cx, cy=cy), scene.size)
     old = _targets(scene, target)[0]
     if abs(moved.cx - old.cx) < 0.02 * width and abs(moved.cy - old.cy) < 0.02 * height and moved.scale == old.scale:
-        raise EditNotPossible(f"it is already {POSITION_WORDS.get(where, where).replace('to the ', 'at the ').replace('at the left', 'on the left').replace('at the right', 'on the right')}")
+        raise EditNotPossible(
+            f"it is already {POSITION_WORDS.get(where, where).replace('to the ', 'at the ').replace('at the left', 'on the left').replace('at the right', 'on the right')}"
+        )
     words = POSITION_WORDS.get(where, where)
     if amount is not None:
-        words = {"left": "a little to the left", "right": "a little to the right", "top": "up a little",
-                 "bottom": "down a little"}.get(where, words)
+        words = {
+            "left": "a little to the left",
+            "right": "a little to the right",
+            "top": "up a little",
+            "bottom": "down a little",
+        }.get(where, words)
     return scene.with_layer(old, moved), f"moved {words}{note}"
 
 
@@ -545,12 +607,33 @@ def tone(scene: Scene, darker: bool, target: str | None = None) -> tuple[Scene, 
 
 def flip(scene: Scene, vertical: bool = False, target: str | None = None) -> tuple[Scene, str]:
     for layer in _targets(scene, target):
-        scene = scene.with_layer(layer, replace(layer, flip_y=not layer.flip_y) if vertical else replace(layer, flip_x=not layer.flip_x))
+        scene = scene.with_layer(
+            layer, replace(layer, flip_y=not layer.flip_y) if vertical else replace(layer, flip_x=not layer.flip_x)
+        )
     return scene, "turned upside down" if vertical else "mirrored left to right"
 
 
-WEARABLE = {"hat", "cap", "crown", "glasses", "sunglasses", "helmet", "bow", "tiara", "halo", "beret", "hood",
-            "headphones", "mask", "wig", "bonnet", "party hat", "top hat", "graduation cap", "ribbon"}
+WEARABLE = {
+    "hat",
+    "cap",
+    "crown",
+    "glasses",
+    "sunglasses",
+    "helmet",
+    "bow",
+    "tiara",
+    "halo",
+    "beret",
+    "hood",
+    "headphones",
+    "mask",
+    "wig",
+    "bonnet",
+    "party hat",
+    "top hat",
+    "graduation cap",
+    "ribbon",
+}
 
 
 def place_for(name: str) -> str:
@@ -568,7 +651,7 @@ def add_layer(scene: Scene, layer: Layer, placement: str = "beside") -> tuple[Sc
         new = replace(layer, scale=scale, cx=width / 2, cy=height / 2, added=True)
         return replace(scene, layers=(new,)), f"added {layer.name}"
     main = scene.main()
-    before = tuple((l.id, l.cx, l.cy, l.scale) for l in scene.layers)
+    before = tuple((lay.id, lay.cx, lay.cy, lay.scale) for lay in scene.layers)
     new_scene = scene
     longest = max(layer.sprite.shape[:2])
     if placement == "on":
@@ -592,25 +675,33 @@ def add_layer(scene: Scene, layer: Layer, placement: str = "beside") -> tuple[Sc
         main_moved = _inside(replace(main, scale=main.scale * shrink, cx=main_cx, cy=height / 2), scene.size)
         new_scene = new_scene.with_layer(main, main_moved)
         target = max(main_moved.width, main_moved.height) * 0.9
-        new = replace(layer, scale=target / longest, cx=0.73 * width if side == "right" else 0.27 * width, cy=height / 2)
+        new = replace(
+            layer, scale=target / longest, cx=0.73 * width if side == "right" else 0.27 * width, cy=height / 2
+        )
         words = f"added {layer.name} beside it" if placement == "beside" else f"added {layer.name} on the {side}"
-    after = {l.id: (l.cx, l.cy, l.scale) for l in new_scene.layers}
+    after = {lay.id: (lay.cx, lay.cy, lay.scale) for lay in new_scene.layers}
     displaced = tuple((lid, cx, cy, s, *after[lid]) for lid, cx, cy, s in before if after[lid] != (cx, cy, s))
     new = _inside(replace(new, added=True, displaced=displaced), scene.size)
     return replace(new_scene, layers=new_scene.layers + (new,)), words
 
 
 def _the(name: str) -> str:
-    """"a hat" -> "the hat" (for saying which one went)."""
-    return "the " + name.split(" ", 1)[1] if name.split(" ", 1)[0] in ("a", "an", "some", "another") and " " in name else name
+    """ "a hat" -> "the hat" (for saying which one went)."""
+    return (
+        "the " + name.split(" ", 1)[1]
+        if name.split(" ", 1)[0] in ("a", "an", "some", "another") and " " in name
+        else name
+    )
 
 
 def remove_layer(scene: Scene, layer: Layer) -> tuple[Scene, str]:
     """Take a subject out; the others go back to where they were before it was added, unless
     they have been changed since."""
     if len(scene.layers) == 1:
-        raise EditNotPossible(f"{layer.name} is the only subject in the picture; removing it would leave an empty background")
-    layers = [l for l in scene.layers if l.id != layer.id]
+        raise EditNotPossible(
+            f"{layer.name} is the only subject in the picture; removing it would leave an empty background"
+        )
+    layers = [lay for lay in scene.layers if lay.id != layer.id]
     for lid, cx, cy, s, ax, ay, as_ in layer.displaced:
         for k, other in enumerate(layers):
             if other.id == lid and (other.cx, other.cy, other.scale) == (ax, ay, as_):

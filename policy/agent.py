@@ -43,13 +43,16 @@ ADULT_AGE = 18
 CONTEXT_TURNS = 4
 # A request this similar (cosine) to the recent turns is about the same thing.
 SAME_TOPIC_SIMILARITY = 0.5
-_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their|this person|that person|the person|the man|"
-                      r"the woman|same person)\b")
+_PRONOUN = re.compile(
+    r"\b(he|she|him|her|his|hers|they|them|their|this person|that person|the person|the man|"
+    r"the woman|same person)\b"
+)
 # Words that make a request continue the conversation rather than start a new one.
 _FOLLOW_ON = re.compile(
     r"\b(he|she|him|her|his|hers|it|its|they|them|their|this|that|these|those|same|again|more|less|now|also|too|"
     r"instead|another|still|keep|change|make it|turn it|continue|next|then|as well|this time|the picture|"
-    r"the image|the photo|the drawing)\b")
+    r"the image|the photo|the drawing)\b"
+)
 FOLLOW_ON_MAX_WORDS = 4
 HEAD_MAX_ALLOW_LEAD = 0.0  # how much closer an allowed example may be before the classifier is ignored
 HEAD_MAX_ALLOW_LEAD_WITH_NEED = 0.05
@@ -57,8 +60,10 @@ HEAD_UNSIGNALLED_THRESHOLD = 0.97  # the classifier alone, with none of the cate
 HORROR_ART_RELIEF = 0.15  # horror art for a novel, film or game is art, not gore meant to shock  # "in lingerie", "even younger": fragments complete an earlier request
 
 OPTOUT_RULE = "opt-out registry"
-OPTOUT_MESSAGE = ("I can't depict this person: they have asked not to be depicted (rule: {rule}). "
-                  "I can draw a fictional person in the same scene instead: \"{alternative}\".")
+OPTOUT_MESSAGE = (
+    "I can't depict this person: they have asked not to be depicted (rule: {rule}). "
+    'I can draw a fictional person in the same scene instead: "{alternative}".'
+)
 
 
 # The quantised encoder copy and the embedded examples are read-only once built, so agents in one
@@ -79,10 +84,10 @@ def _shared_models(encoder, categories_path) -> tuple[TextEmbedder, HarmClassifi
 
 @dataclass(frozen=True)
 class PolicyRequest:
-    prompt: str                           # the image prompt or edit instruction
-    context: tuple[str, ...] = ()         # earlier user turns, oldest first
+    prompt: str  # the image prompt or edit instruction
+    context: tuple[str, ...] = ()  # earlier user turns, oldest first
     is_edit: bool = False
-    source_prompt: str | None = None      # recorded prompt of the image being edited/uploaded context
+    source_prompt: str | None = None  # recorded prompt of the image being edited/uploaded context
     user_age: int | None = None
 
 
@@ -90,9 +95,9 @@ class PolicyRequest:
 class Decision:
     allowed: bool
     category: str
-    reason: str             # for the audit log (operators); may name a registered person
+    reason: str  # for the audit log (operators); may name a registered person
     scores: dict[str, float]
-    message: str            # user-facing: names the rule, says why, offers an allowed alternative
+    message: str  # user-facing: names the rule, says why, offers an allowed alternative
     alternative: str | None  # an allowed alternative prompt, usable as a one-click suggestion
     decision_id: str = field(default_factory=new_decision_id)
 
@@ -101,7 +106,7 @@ class Decision:
 class _Reading:
     """What every question of a check reads, worked out once per request."""
 
-    agent: "PolicyAgent"
+    agent: PolicyAgent
     request: PolicyRequest
     scores: dict[str, float] = field(default_factory=dict)
 
@@ -168,8 +173,9 @@ class _Reading:
 
 
 class PolicyAgent:
-    def __init__(self, db_path: Path | str, categories_path: Path | str = CATEGORIES_PATH,
-                 encoder=None, audit: bool = True):
+    def __init__(
+        self, db_path: Path | str, categories_path: Path | str = CATEGORIES_PATH, encoder=None, audit: bool = True
+    ):
         from models.text_encoder import load_sentence_encoder
 
         self.registry = OptOutRegistry(db_path)
@@ -182,7 +188,7 @@ class PolicyAgent:
         self._index = NameIndex()
 
     @classmethod
-    def from_settings(cls, settings) -> "PolicyAgent":
+    def from_settings(cls, settings) -> PolicyAgent:
         return cls(settings.database_path)
 
     # -- the opt-out index, rebuilt only when the registry changed -------------------------------
@@ -212,15 +218,27 @@ class PolicyAgent:
 
     def _decide(self, request: PolicyRequest) -> Decision:
         reading = _Reading(self, request)
-        for question in (self._minors_and_sexual_content, self._opted_out_people, self._injection,
-                         self._real_people, self._plain_intent, self._harm_categories):
+        for question in (
+            self._minors_and_sexual_content,
+            self._opted_out_people,
+            self._injection,
+            self._real_people,
+            self._plain_intent,
+            self._harm_categories,
+        ):
             decision = question(reading)
             if decision is not None:
                 reading.score_categories()  # the audit log keeps every decision's scores (shared dict)
                 return decision
         reading.score_categories()
-        return Decision(True, "allowed", f"closest allowed example: {reading.category_scores.nearest_allow!r}",
-                        reading.scores, "", None)
+        return Decision(
+            True,
+            "allowed",
+            f"closest allowed example: {reading.category_scores.nearest_allow!r}",
+            reading.scores,
+            "",
+            None,
+        )
 
     # -- the questions, in order ---------------------------------------------------------------
 
@@ -228,8 +246,9 @@ class PolicyAgent:
         """Absolute. The minor may be named in an earlier turn or in the image being edited
         ("make her look 13" ... "now make her pose seductively"), or the other way round."""
         prompt, earlier = reading.prompt, reading.earlier
-        if ((rules.is_sexual([prompt]) and rules.mentions_minor([prompt] + earlier))
-                or (rules.mentions_minor([prompt]) and rules.is_sexual(earlier))):
+        if (rules.is_sexual([prompt]) and rules.mentions_minor([prompt] + earlier)) or (
+            rules.mentions_minor([prompt]) and rules.is_sexual(earlier)
+        ):
             return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", reading)
         return None
 
@@ -269,11 +288,13 @@ class PolicyAgent:
             return None
         prompt = reading.prompt
         if rules.is_sexual([prompt]):
-            return self._refuse("sexualized_real_person", self.classifier.categories["sexualized_real_person"].why,
-                                reading)
+            return self._refuse(
+                "sexualized_real_person", self.classifier.categories["sexualized_real_person"].why, reading
+            )
         if rules.deceptive_event([prompt]) and not rules.is_stylised([prompt]):
-            return self._refuse("deceptive_real_person", self.classifier.categories["deceptive_real_person"].why,
-                                reading)
+            return self._refuse(
+                "deceptive_real_person", self.classifier.categories["deceptive_real_person"].why, reading
+            )
         return None
 
     def _plain_intent(self, reading: _Reading) -> Decision | None:
@@ -287,9 +308,14 @@ class PolicyAgent:
             ("ncii_nonconsensual", rules.nonconsensual_sexual(prompt)),
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
             ("weapons_crime_instructions", rules.crime_intent(prompt) and not fiction),
-            ("hate", rules.glorifies_atrocity(prompt) or rules.glorifies_perpetrator(prompt)
-             or rules.coded_hate(prompt) or rules.smears_group(prompt)
-             or (rules.denies_group_rights(prompt) and not rules.impossible_feat([prompt]))),
+            (
+                "hate",
+                rules.glorifies_atrocity(prompt)
+                or rules.glorifies_perpetrator(prompt)
+                or rules.coded_hate(prompt)
+                or rules.smears_group(prompt)
+                or (rules.denies_group_rights(prompt) and not rules.impossible_feat([prompt])),
+            ),
         ]
         for name, fired in intent_rules:
             if fired:
@@ -424,7 +450,7 @@ def _replace_name(prompt: str, matched: str) -> str | None:
         return None
     words, start, end = located
     possessive = "'s" if re.search(r"['\u2019]s?\W*$", words[end]) else ""
-    return " ".join(words[:start] + ["a fictional person" + possessive] + words[end + 1:])
+    return " ".join(words[:start] + ["a fictional person" + possessive] + words[end + 1 :])
 
 
 def refusal_on_error(error: BaseException) -> Decision:
@@ -434,7 +460,7 @@ def refusal_on_error(error: BaseException) -> Decision:
         reason=f"policy check failed: {type(error).__name__}",
         scores={},
         message="I couldn't check this request against the safety policy just now, so I won't make "
-                "the image. Please try again in a moment.",
+        "the image. Please try again in a moment.",
         alternative=None,
     )
 

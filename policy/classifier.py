@@ -10,12 +10,10 @@ close enough (its threshold) AND closer than any allowed example by the margin: 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import re
 import warnings
-
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -38,11 +36,11 @@ class Category:
     alternative: str
     threshold: float
     minor_user_threshold: float
-    head_threshold: float        # the trained classifier's probability at which the category refuses
+    head_threshold: float  # the trained classifier's probability at which the category refuses
     needs: str | None
-    fiction_relief: float        # added to the threshold when the request is set in a game/film/sport
-    absurd_relief: float         # added when the request's premise is an impossible feat
-    signals: re.Pattern | None   # words one of which must be present for the category to fire
+    fiction_relief: float  # added to the threshold when the request is set in a game/film/sport
+    absurd_relief: float  # added when the request's premise is an impossible feat
+    signals: re.Pattern | None  # words one of which must be present for the category to fire
     refuse: tuple[str, ...]
     allow: tuple[str, ...]
 
@@ -152,15 +150,18 @@ class TextEmbedder:
         names such as "rihanna" (25439) sit near the end. Whole words below COMMON_WORD_MAX_ID
         are treated as ordinary words that need evidence before they count as a name.
         """
-        return frozenset(word for word, index in self.tokenizer.get_vocab().items()
-                         if index < COMMON_WORD_MAX_ID and word.isalpha() and word.islower())
+        return frozenset(
+            word
+            for word, index in self.tokenizer.get_vocab().items()
+            if index < COMMON_WORD_MAX_ID and word.isalpha() and word.islower()
+        )
 
 
 @dataclass(frozen=True)
 class CategoryScores:
-    refuse: dict[str, float]    # best similarity to each category's refused examples
-    allow: dict[str, float]     # best similarity to any allowed example, for the same text
-    nearest_allow: str          # the allowed example closest to the request, for the audit log
+    refuse: dict[str, float]  # best similarity to each category's refused examples
+    allow: dict[str, float]  # best similarity to any allowed example, for the same text
+    nearest_allow: str  # the allowed example closest to the request, for the audit log
     probability: dict[str, float] = None  # the trained classifier's probability per harm category
 
 
@@ -199,22 +200,36 @@ class HarmClassifier:
         self.allow_matrix = embedder(allow_texts)
         self.category_rows = {name: np.flatnonzero(self.refuse_labels == name) for name in self.categories}
         # Prototypes for "is this prompt about a person?" (used for one-word names like "Drake").
-        self.person_matrix = embedder([
-            "a photo of a famous person", "the singer performing on stage", "the actor at a premiere",
-            "a portrait of a man", "a portrait of a woman", "a celebrity walking down the street",
-        ])
-        self.thing_matrix = embedder([
-            "a duck swimming in a pond", "a ship on the sea", "a rock on the ground", "a bird in a tree",
-            "a tool on a workbench", "a landscape with mountains", "a car on a road", "a plant in a pot",
-        ])
+        self.person_matrix = embedder(
+            [
+                "a photo of a famous person",
+                "the singer performing on stage",
+                "the actor at a premiere",
+                "a portrait of a man",
+                "a portrait of a woman",
+                "a celebrity walking down the street",
+            ]
+        )
+        self.thing_matrix = embedder(
+            [
+                "a duck swimming in a pond",
+                "a ship on the sea",
+                "a rock on the ground",
+                "a bird in a tree",
+                "a tool on a workbench",
+                "a landscape with mountains",
+                "a car on a road",
+                "a plant in a pot",
+            ]
+        )
 
     def score(self, embeddings: np.ndarray) -> CategoryScores:
         """Category scores for one or more texts (rows: the request alone, the request with its
         context). Per category the text with the widest refuse-minus-allow gap speaks, so a
         harmful request cannot hide behind a harmless earlier turn, nor the reverse."""
-        refuse_sims = embeddings @ self.refuse_matrix.T          # texts x refused examples
-        allow_sims = embeddings @ self.allow_matrix.T            # texts x allowed examples
-        allow_best = allow_sims.max(axis=1)                      # per text
+        refuse_sims = embeddings @ self.refuse_matrix.T  # texts x refused examples
+        allow_sims = embeddings @ self.allow_matrix.T  # texts x allowed examples
+        allow_best = allow_sims.max(axis=1)  # per text
         refuse, allow = {}, {}
         for name, rows in self.category_rows.items():
             per_text = refuse_sims[:, rows].max(axis=1)
@@ -226,7 +241,7 @@ class HarmClassifier:
         if self.head is not None:
             # Per category the text (alone, or with its context) that the classifier finds most harmful.
             rows = self.head(embeddings).max(axis=0)
-            probability = {name: float(p) for name, p in zip(self.head.classes, rows) if name != "allow"}
+            probability = {name: float(p) for name, p in zip(self.head.classes, rows, strict=False) if name != "allow"}
         return CategoryScores(refuse, allow, nearest, probability)
 
     def person_score(self, embedding: np.ndarray) -> float:

@@ -24,7 +24,9 @@ def register(commands, eval_commands, train_commands) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=optout_list)
 
-    importing = optout_commands.add_parser("import", help="add people from a .txt (one a line) or .json (name -> aliases)")
+    importing = optout_commands.add_parser(
+        "import", help="add people from a .txt (one a line) or .json (name -> aliases)"
+    )
     importing.add_argument("file", type=Path)
     importing.add_argument("--replace", action="store_true", help="replace the whole registry (one transaction)")
     importing.set_defaults(handler=optout_import)
@@ -40,9 +42,14 @@ def register(commands, eval_commands, train_commands) -> None:
     audit_list.add_argument("--json", action="store_true")
     audit_list.set_defaults(handler=audit_list_handler)
     purge = audit_commands.add_parser(
-        "purge", help="remove the prompts and earlier turns of old audit rows (decisions and rules stay)")
-    purge.add_argument("--days", type=float, default=None,
-                       help="older than this many days (default: EASEL_AUDIT_RETENTION_DAYS, 30); 0 removes them all")
+        "purge", help="remove the prompts and earlier turns of old audit rows (decisions and rules stay)"
+    )
+    purge.add_argument(
+        "--days",
+        type=float,
+        default=None,
+        help="older than this many days (default: EASEL_AUDIT_RETENTION_DAYS, 30); 0 removes them all",
+    )
     purge.set_defaults(handler=audit_purge_handler)
 
     database = commands.add_parser("db", help="the database of the registry and the audit log")
@@ -50,7 +57,9 @@ def register(commands, eval_commands, train_commands) -> None:
     check = database_commands.add_parser("check", help="is it usable (quick_check)? exit status 0 when it is")
     check.set_defaults(handler=db_check_handler)
 
-    head = train_commands.add_parser("policy-classifier", help="train the policy's harm classifier on generated requests")
+    head = train_commands.add_parser(
+        "policy-classifier", help="train the policy's harm classifier on generated requests"
+    )
     head.add_argument("--per-template", type=int, default=40, help="fillings of each template")
     head.add_argument("--seed", type=int, default=0)
     head.add_argument("--out", type=Path, default=None, help="where the weights go (default: policy/harm_head.npz)")
@@ -71,8 +80,9 @@ CLI_BUSY_TIMEOUT = 30.0
 def _registry(settings):
     from policy.registry import OptOutRegistry
 
-    return OptOutRegistry(settings.database_path, busy_timeout=CLI_BUSY_TIMEOUT,
-                          retention_days=settings.audit_retention_days)
+    return OptOutRegistry(
+        settings.database_path, busy_timeout=CLI_BUSY_TIMEOUT, retention_days=settings.audit_retention_days
+    )
 
 
 def optout_add(args, settings) -> int:
@@ -157,24 +167,38 @@ def eval_policy(args, settings) -> int:
 
     torch.set_num_threads(1)  # the eval machine is shared; one core keeps latency figures honest
     summary, results = run_eval(
-        args.cases, args.optout,
+        args.cases,
+        args.optout,
         progress_factory=lambda n: tqdm(total=n, desc="policy cases", file=sys.stderr, unit="case"),
     )
     if args.errors:
         for r in results:
             if not r["correct"]:
-                print(f"{r['case']['expected']:>6} got {r['predicted']:<6} [{r['case'].get('category')}] "
-                      f"{r['decision_category']}: {r['case']['prompt'][:110]!r}")
+                print(
+                    f"{r['case']['expected']:>6} got {r['predicted']:<6} [{r['case'].get('category')}] "
+                    f"{r['decision_category']}: {r['case']['prompt'][:110]!r}"
+                )
     if args.json:
         for r in results:
-            print(json.dumps({"prompt": r["case"]["prompt"], "expected": r["case"]["expected"],
-                              "predicted": r["predicted"], "category": r["case"].get("category"),
-                              "rule": r["decision_category"]}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "prompt": r["case"]["prompt"],
+                        "expected": r["case"]["expected"],
+                        "predicted": r["predicted"],
+                        "category": r["case"].get("category"),
+                        "rule": r["decision_category"],
+                    },
+                    ensure_ascii=False,
+                )
+            )
     print(f"{'category':<58} {'n':>4} {'accuracy':>9}")
     for category, entry in summary["by_category"].items():
         print(f"{category:<58} {entry['n']:>4} {entry['accuracy']:>9.3f}")
-    print(f"n={summary['n']} accuracy={summary['accuracy']:.3f} over_refusal={summary['over_refusal']:.3f} "
-          f"under_refusal={summary['under_refusal']:.3f} p50={summary['p50_ms']}ms p99={summary['p99_ms']}ms")
+    print(
+        f"n={summary['n']} accuracy={summary['accuracy']:.3f} over_refusal={summary['over_refusal']:.3f} "
+        f"under_refusal={summary['under_refusal']:.3f} p50={summary['p50_ms']}ms p99={summary['p99_ms']}ms"
+    )
     print(json.dumps(summary))
     return 0
 

@@ -47,8 +47,15 @@ def evaluate(cases: list[dict], agent: PolicyAgent, progress=None) -> tuple[dict
         decision = check_fail_closed(agent, request_for(case))
         latencies.append((time.perf_counter() - start) * 1000.0)
         predicted = "allow" if decision.allowed else "refuse"
-        results.append({"case": case, "predicted": predicted, "correct": predicted == case["expected"],
-                        "decision_category": decision.category, "reason": decision.reason})
+        results.append(
+            {
+                "case": case,
+                "predicted": predicted,
+                "correct": predicted == case["expected"],
+                "decision_category": decision.category,
+                "reason": decision.reason,
+            }
+        )
         if progress is not None:
             progress.update(1)
     return summarize(results, latencies), results
@@ -68,8 +75,9 @@ def summarize(results: list[dict], latencies: list[float]) -> dict:
         "accuracy": round(sum(r["correct"] for r in results) / n, 4) if n else 0.0,
         "over_refusal": round(sum(r["predicted"] == "refuse" for r in allow) / len(allow), 4) if allow else 0.0,
         "under_refusal": round(sum(r["predicted"] == "allow" for r in refuse) / len(refuse), 4) if refuse else 0.0,
-        "by_category": {cat: {"n": e["n"], "accuracy": round(e["correct"] / e["n"], 4)}
-                        for cat, e in sorted(by_category.items())},
+        "by_category": {
+            cat: {"n": e["n"], "accuracy": round(e["correct"] / e["n"], 4)} for cat, e in sorted(by_category.items())
+        },
         "p50_ms": round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0,
         "p99_ms": round(float(np.percentile(latencies, 99)), 2) if latencies else 0.0,
     }

@@ -47,7 +47,13 @@ import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 from policy.normalize import (
-    decoded_views, fold_text, has_other_script, join_spelled_out, romanizations, sound_key, unleet,
+    decoded_views,
+    fold_text,
+    has_other_script,
+    join_spelled_out,
+    romanizations,
+    sound_key,
+    unleet,
 )
 
 MAX_WINDOW = 5
@@ -58,25 +64,171 @@ MAX_KEYS_PER_INDEXED_WORD = 50
 _HERE = Path(__file__).parent
 
 # Words that cannot be part of a name: the sentence's grammar around it.
-FUNCTION_WORDS = frozenset({
-    "a", "an", "the", "of", "with", "and", "or", "by", "as", "in", "on", "at", "to", "from", "for", "like",
-    "is", "was", "are", "be", "me", "my", "her", "his", "their", "its", "our", "your", "this", "that",
-    "who", "s", "vs", "versus", "feat", "ft", "featuring", "into", "onto", "over", "under", "near",
-    "draw", "paint", "show", "make", "create", "generate", "render", "picture", "photo", "image",
-    "portrait", "painting", "drawing", "sketch", "please", "now", "then", "also", "same", "but", "not",
-})
+FUNCTION_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "with",
+        "and",
+        "or",
+        "by",
+        "as",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "for",
+        "like",
+        "is",
+        "was",
+        "are",
+        "be",
+        "me",
+        "my",
+        "her",
+        "his",
+        "their",
+        "its",
+        "our",
+        "your",
+        "this",
+        "that",
+        "who",
+        "s",
+        "vs",
+        "versus",
+        "feat",
+        "ft",
+        "featuring",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "near",
+        "draw",
+        "paint",
+        "show",
+        "make",
+        "create",
+        "generate",
+        "render",
+        "picture",
+        "photo",
+        "image",
+        "portrait",
+        "painting",
+        "drawing",
+        "sketch",
+        "please",
+        "now",
+        "then",
+        "also",
+        "same",
+        "but",
+        "not",
+    }
+)
 # Titles, honorifics and roles that make the next word a person's family name.
-TITLES = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "mister", "missus", "madam", "madame", "mme", "mlle", "dr", "doctor", "sir",
-    "dame", "lady", "lord", "president", "presidente", "senator", "sen", "rep", "representative", "congressman",
-    "congresswoman", "governor", "gov", "mayor", "minister", "premier", "chancellor", "secretary", "ambassador",
-    "king", "queen", "prince", "princess", "emperor", "empress", "pope", "general", "gen", "colonel", "captain",
-    "capt", "admiral", "sergeant", "sgt", "officer", "detective", "agent", "professor", "prof", "judge",
-    "justice", "coach", "chairman", "chairwoman", "ceo", "actor", "actress", "singer", "rapper", "comedian",
-    "host", "director", "filmmaker", "superstar", "celebrity", "herr", "frau", "senor", "senora", "senorita",
-    "monsieur", "signor", "signora", "comrade", "uncle", "aunt", "auntie", "saint", "st", "elect", "nominee",
-    "candidate", "speaker", "commander", "chief", "sheriff", "councillor", "councilman", "councilwoman",
-})
+TITLES = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "mister",
+        "missus",
+        "madam",
+        "madame",
+        "mme",
+        "mlle",
+        "dr",
+        "doctor",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "president",
+        "presidente",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "congressman",
+        "congresswoman",
+        "governor",
+        "gov",
+        "mayor",
+        "minister",
+        "premier",
+        "chancellor",
+        "secretary",
+        "ambassador",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "emperor",
+        "empress",
+        "pope",
+        "general",
+        "gen",
+        "colonel",
+        "captain",
+        "capt",
+        "admiral",
+        "sergeant",
+        "sgt",
+        "officer",
+        "detective",
+        "agent",
+        "professor",
+        "prof",
+        "judge",
+        "justice",
+        "coach",
+        "chairman",
+        "chairwoman",
+        "ceo",
+        "actor",
+        "actress",
+        "singer",
+        "rapper",
+        "comedian",
+        "host",
+        "director",
+        "filmmaker",
+        "superstar",
+        "celebrity",
+        "herr",
+        "frau",
+        "senor",
+        "senora",
+        "senorita",
+        "monsieur",
+        "signor",
+        "signora",
+        "comrade",
+        "uncle",
+        "aunt",
+        "auntie",
+        "saint",
+        "st",
+        "elect",
+        "nominee",
+        "candidate",
+        "speaker",
+        "commander",
+        "chief",
+        "sheriff",
+        "councillor",
+        "councilman",
+        "councilwoman",
+    }
+)
 # Words that may stand between a title and a family name ("former President Obama").
 _TITLE_FILLERS = frozenset({"former", "late", "young", "old", "the", "a", "vice", "prime", "first", "us", "u", "s"})
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -148,14 +300,14 @@ def name_budget(length: int) -> int:
 @dataclass(frozen=True)
 class NameMatch:
     person_id: int
-    name: str                     # the registered display name (never shown to users)
-    matched: str                  # the prompt's words that matched, folded
-    how: str                      # exact | alias | fuzzy | reversed | title | initial | nickname | surname | ambiguous
+    name: str  # the registered display name (never shown to users)
+    matched: str  # the prompt's words that matched, folded
+    how: str  # exact | alias | fuzzy | reversed | title | initial | nickname | surname | ambiguous
     needs_person_context: bool = False  # the agent must find the sentence to be about a person
-    edits: int = 0                # how far the written words are from the registered ones
-    reading: str = ""             # the prompt as read where the name was found (decoded, romanized)
+    edits: int = 0  # how far the written words are from the registered ones
+    reading: str = ""  # the prompt as read where the name was found (decoded, romanized)
     before: tuple[str, ...] = ()  # up to four folded words before the match
-    after: tuple[str, ...] = ()   # up to four folded words after it
+    after: tuple[str, ...] = ()  # up to four folded words after it
 
 
 @dataclass(frozen=True)
@@ -182,7 +334,7 @@ class _View:
 
 
 def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 @dataclass
@@ -202,7 +354,7 @@ class NameIndex:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
-    def build(cls, people, ordinary: frozenset[str] | None = None) -> "NameIndex":
+    def build(cls, people, ordinary: frozenset[str] | None = None) -> NameIndex:
         index = cls(ordinary=ordinary_words() if ordinary is None else ordinary)
         given_names(), _nicknamer()  # loaded now, not during the first check that needs them
         for person in people:
@@ -269,8 +421,9 @@ class NameIndex:
         frequency = self.frequency
         for key_id in key_ids:
             key = self.keys[key_id]
-            ranked = sorted((frequency[s], position == 0, -len(s), position)
-                            for position, s in enumerate(key.sounds) if len(s) >= 2)
+            ranked = sorted(
+                (frequency[s], position == 0, -len(s), position) for position, s in enumerate(key.sounds) if len(s) >= 2
+            )
             chosen = ranked[:1] + [r for r in ranked[1:2] if r[0] <= MAX_KEYS_PER_INDEXED_WORD]
             for *_, position in chosen:
                 sound = key.sounds[position]
@@ -318,7 +471,7 @@ class NameIndex:
 
     def _find_syllable_family_name(self, view: _View, start: int, end: int, found: dict) -> None:
         """A distinctive family name written syllable by syllable (Chinese: "ao ba ma")."""
-        sound = sound_key("".join(view.words[start:end + 1]))
+        sound = sound_key("".join(view.words[start : end + 1]))
         if len(sound) < 5:
             return
         candidates: set[int] = set()
@@ -332,7 +485,7 @@ class NameIndex:
 
     def _find_skeleton(self, view: _View, start: int, end: int, found: dict[int, NameMatch]) -> None:
         """Whole names through scripts that drop or add vowels: the consonants, within one edit."""
-        skeleton = _skeleton("".join(view.words[start:end + 1]))
+        skeleton = _skeleton("".join(view.words[start : end + 1]))
         if len(skeleton) < 5:
             return
         candidates: set[int] = set()
@@ -346,15 +499,20 @@ class NameIndex:
 
     def _whole_match(self, key: _Key, view: _View, start: int, end: int, how: str) -> NameMatch | None:
         """A whole key found at words[start..end]; ordinary-word names need to be written as names."""
-        joined = "".join(view.words[start:end + 1])
-        if len(key.words) == 1 and not key.is_alias and start > 0 and not view.decoded \
-                and self._names_someone_else(view.words[start - 1], view):
+        joined = "".join(view.words[start : end + 1])
+        if (
+            len(key.words) == 1
+            and not key.is_alias
+            and start > 0
+            and not view.decoded
+            and self._names_someone_else(view.words[start - 1], view)
+        ):
             return None  # "Sir Francis Drake" is not "Drake"
         if key.ordinary or len(joined) < 3:
             # "Drake", "The Rock": with a capital inside the sentence it is a name; otherwise
             # (lowercase, or only the prompt's first word capitalised) the agent asks the sentence
             # embedding whether the prompt is about a person.
-            written = _capitalised(view.original, view.words[start:end + 1]) if view.original else None
+            written = _capitalised(view.original, view.words[start : end + 1]) if view.original else None
             return self._match(key, view, start, end, "ambiguous", needs_person_context=written != "inside")
         return self._match(key, view, start, end, how)
 
@@ -379,11 +537,21 @@ class NameIndex:
         n = len(key.words)
         if n == 1:
             distance = self._word_distance(view, position, key, 0)
-            if distance is None or distance > name_budget(key.letters) or (distance and len(key.words[0]) < 6) \
-                    or (distance >= 2 and not _typo_like(view.words[position:position + 1], key)):
+            if (
+                distance is None
+                or distance > name_budget(key.letters)
+                or (distance and len(key.words[0]) < 6)
+                or (distance >= 2 and not _typo_like(view.words[position : position + 1], key))
+            ):
                 return None
-            return self._match(key, view, position, position,
-                               "alias" if key.is_alias else ("exact" if distance == 0 else "fuzzy"), edits=distance)
+            return self._match(
+                key,
+                view,
+                position,
+                position,
+                "alias" if key.is_alias else ("exact" if distance == 0 else "fuzzy"),
+                edits=distance,
+            )
         span = self._align_forward(key, view, position, key_position)
         if span is not None:
             start, end, total = span
@@ -406,15 +574,23 @@ class NameIndex:
             return None  # reversed or ROT13 text is gibberish that could be near anything: exact only
         if j == 0 and len(key.words) > 1 and same_given_name(written, wanted):
             return 1  # "Bill Clinton" for "William Clinton", "Leo DiCaprio", "Arnie Schwarzenegger"
-        if j == 0 and len(key.words) > 1 and written in given_names() and written not in self.ordinary \
-                and sound_key(written) != key.sounds[0] and DamerauLevenshtein.distance(written, wanted) >= 2:
+        if (
+            j == 0
+            and len(key.words) > 1
+            and written in given_names()
+            and written not in self.ordinary
+            and sound_key(written) != key.sounds[0]
+            and DamerauLevenshtein.distance(written, wanted) >= 2
+        ):
             return None  # another given name: "Robbie Williams" is not "Robin Williams"
         budget = word_budget(len(wanted))
         if budget == 0:
             return None
         distance = DamerauLevenshtein.distance(written, wanted, score_cutoff=budget + 1)
         if abs(len(written) - len(wanted)) <= budget:  # "Ryan" must not sound like "Rihanna"
-            distance = min(distance, DamerauLevenshtein.distance(sound_key(written), key.sounds[j], score_cutoff=budget + 1))
+            distance = min(
+                distance, DamerauLevenshtein.distance(sound_key(written), key.sounds[j], score_cutoff=budget + 1)
+            )
         if distance <= budget:
             return distance
         # Transliteration loses more than spelling does ("Kruz"): the same Metaphone code is
@@ -468,7 +644,7 @@ class NameIndex:
                 edge, distance = placed
                 total += distance
                 start, end = min(start, edge), max(end, edge)
-        if total > name_budget(key.letters) or (total >= 2 and not _typo_like(words[start:end + 1], key)):
+        if total > name_budget(key.letters) or (total >= 2 and not _typo_like(words[start : end + 1], key)):
             return None
         return start, end, total
 
@@ -508,8 +684,11 @@ class NameIndex:
             return self._match(key, view, position - 1, position, "nickname")  # "Leo DiCaprio", "Arnie"
         # After a title, an ordinary-word family name still needs its capital: "Lady Cross", not
         # "an old lady cross the street".
-        if _after_title(words, position) and (family not in self.ordinary or not view.original
-                                              or _capitalised(view.original, [words[position]]) is not None):
+        if _after_title(words, position) and (
+            family not in self.ordinary
+            or not view.original
+            or _capitalised(view.original, [words[position]]) is not None
+        ):
             return self._match(key, view, position, position, "title", edits=distance)
         if len(family) < 4:
             return None  # "Lee" alone is too common to be anyone in particular
@@ -522,11 +701,21 @@ class NameIndex:
             if not (view.transliterated and distinctive) or previous in given_names():
                 return None
         following = words[position + 1] if position + 1 < len(words) else ""
-        if (family in given_names() or words[position] in given_names()) and following and view.original \
-                and _capitalised(view.original, [following]) == "inside" and following not in TITLES:
+        if (
+            (family in given_names() or words[position] in given_names())
+            and following
+            and view.original
+            and _capitalised(view.original, [following]) == "inside"
+            and following not in TITLES
+        ):
             return None  # "Dylann Roof": a given name followed by someone's family name
-        if (family in given_names() or words[position] in given_names()) and following and following not in FUNCTION_WORDS and following not in self.ordinary \
-                and following not in TITLES:
+        if (
+            (family in given_names() or words[position] in given_names())
+            and following
+            and following not in FUNCTION_WORDS
+            and following not in self.ordinary
+            and following not in TITLES
+        ):
             return None  # the family name used as someone's given name: "Dylan Thomas", "Robbie Williams"
         if distinctive:
             return self._match(key, view, position, position, "surname", edits=distance)
@@ -544,16 +733,34 @@ class NameIndex:
         if previous not in self.ordinary or previous in common_given_names():
             return True
         return bool(view.original) and any(
-            word[:1].isupper() and fold_text(word) == previous for word in view.original[1:])
+            word[:1].isupper() and fold_text(word) == previous for word in view.original[1:]
+        )
 
-    def _match(self, key: _Key, view: _View, start: int, end: int, how: str, *,
-               needs_person_context: bool = False, edits: int = 0) -> NameMatch:
+    def _match(
+        self,
+        key: _Key,
+        view: _View,
+        start: int,
+        end: int,
+        how: str,
+        *,
+        needs_person_context: bool = False,
+        edits: int = 0,
+    ) -> NameMatch:
         if view.decoded:
             needs_person_context = False  # nobody base64-encodes a duck: hiding the word is the tell
         words = view.words
-        return NameMatch(key.person_id, key.name, " ".join(words[start:end + 1]), how, needs_person_context, edits,
-                         before=tuple(words[max(0, start - 4):start]), after=tuple(words[end + 1:end + 5]),
-                         reading=" ".join(words))
+        return NameMatch(
+            key.person_id,
+            key.name,
+            " ".join(words[start : end + 1]),
+            how,
+            needs_person_context,
+            edits,
+            before=tuple(words[max(0, start - 4) : start]),
+            after=tuple(words[end + 1 : end + 5]),
+            reading=" ".join(words),
+        )
 
 
 def _typo_like(written: tuple[str, ...], key: _Key) -> bool:
@@ -563,9 +770,12 @@ def _typo_like(written: tuple[str, ...], key: _Key) -> bool:
     source = "".join(w for w in written if len(w) > 1 or w in key.words)
     target = "".join(key.words)
     replaced = [(source[i], target[j], i) for op, i, j in Levenshtein.editops(source, target) if op == "replace"]
-    swapped = {i for (a, b, i), (c, d, k) in zip(replaced, replaced[1:]) if k == i + 1 and a == d and b == c}
-    consonant_swaps = [1 for a, b, i in replaced
-                       if i not in swapped and i - 1 not in swapped and a not in _VOWELS and b not in _VOWELS]
+    swapped = {
+        i for (a, b, i), (c, d, k) in zip(replaced, replaced[1:], strict=False) if k == i + 1 and a == d and b == c
+    }
+    consonant_swaps = [
+        1 for a, b, i in replaced if i not in swapped and i - 1 not in swapped and a not in _VOWELS and b not in _VOWELS
+    ]
     return len(consonant_swaps) <= 1
 
 
@@ -604,9 +814,13 @@ def _capitalised(original: tuple[str, ...], span) -> str | None:
         for end in range(start, min(start + MAX_WINDOW, len(original))):
             joined += folded_original[end]
             if joined == target:
-                capitals = [i for i in range(start, end + 1)
-                            if original[i][:1].isupper() and fold_text(original[i]) not in FUNCTION_WORDS
-                            and not original[i].isupper()]
+                capitals = [
+                    i
+                    for i in range(start, end + 1)
+                    if original[i][:1].isupper()
+                    and fold_text(original[i]) not in FUNCTION_WORDS
+                    and not original[i].isupper()
+                ]
                 if any(i > 0 for i in capitals):
                     return "inside"
                 return "initial" if capitals else None

@@ -34,21 +34,83 @@ from anyascii import anyascii
 # them in ("Тауlor") so the string no longer equals the name; NFKC does not fold them.
 HOMOGLYPHS = {
     # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
-    "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ɡ": "g",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "һ": "h",
+    "ӏ": "l",
+    "ɡ": "g",
     # Greek
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
-    "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "σ": "o", "μ": "u", "γ": "y", "ζ": "z", "θ": "o", "λ": "l",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ω": "w",
+    "ς": "s",
+    "σ": "o",
+    "μ": "u",
+    "γ": "y",
+    "ζ": "z",
+    "θ": "o",
+    "λ": "l",
     # Latin letters that do not decompose to a base letter
-    "ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th",
-    "ð": "d", "ŀ": "l", "ƒ": "f",
+    "ø": "o",
+    "ł": "l",
+    "đ": "d",
+    "ħ": "h",
+    "ı": "i",
+    "ß": "ss",
+    "æ": "ae",
+    "œ": "oe",
+    "þ": "th",
+    "ð": "d",
+    "ŀ": "l",
+    "ƒ": "f",
 }
 
 # Digits and symbols used as letters. Applied only for name matching, and only inside a word that
 # also has a letter, so "1936" or "3 cats" stay numbers while "Sh33ran" becomes "sheeran".
-LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-        "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}
+LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "l",
+    "+": "t",
+    "€": "e",
+}
 
 _APOSTROPHES = "'\u2019\u2018\u02bc\u0060\u00b4"
 _POSSESSIVE = re.compile(r"(?<=\w)[" + _APOSTROPHES + r"]s?\b")
@@ -124,9 +186,19 @@ def name_key(name: str) -> str:
 
 # Modern Greek reads some letters and pairs differently from anyascii's classical romanization
 # (β is "v", ου is "u", τζ is "j"): how a Greek speaker would write a foreign name.
-_MODERN_GREEK = [(re.compile(r"\bμπ"), "b"), (re.compile(r"\bντ"), "d"), (re.compile(r"\bγκ"), "g"),
-                 (re.compile("τζ"), "j"), (re.compile("ου"), "u"), (re.compile("αι"), "e"), (re.compile("ει"), "i"),
-                 (re.compile("οι"), "i"), (re.compile("β"), "v"), (re.compile("η"), "i"), (re.compile("υ"), "i")]
+_MODERN_GREEK = [
+    (re.compile(r"\bμπ"), "b"),
+    (re.compile(r"\bντ"), "d"),
+    (re.compile(r"\bγκ"), "g"),
+    (re.compile("τζ"), "j"),
+    (re.compile("ου"), "u"),
+    (re.compile("αι"), "e"),
+    (re.compile("ει"), "i"),
+    (re.compile("οι"), "i"),
+    (re.compile("β"), "v"),
+    (re.compile("η"), "i"),
+    (re.compile("υ"), "i"),
+]
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
@@ -171,9 +243,23 @@ def has_other_script(text: str) -> bool:
 
 # Spelling differences that transliteration and phonetic misspelling introduce, in order.
 _SOUND_RULES = [
-    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("sch", "sh"), ("tch", "ch"), ("kh", "h"), ("ph", "f"),
-    ("ck", "k"), ("qu", "kv"), ("ts", "z"), ("tz", "z"), ("ou", "u"), ("ee", "i"), ("w", "v"), ("y", "i"),
-    ("x", "ks"), ("q", "k"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("sch", "sh"),
+    ("tch", "ch"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("qu", "kv"),
+    ("ts", "z"),
+    ("tz", "z"),
+    ("ou", "u"),
+    ("ee", "i"),
+    ("w", "v"),
+    ("y", "i"),
+    ("x", "ks"),
+    ("q", "k"),
 ]
 # Greek writes an English "j" as "tz" and a "w" as "ou" ("Τζον Ουαινε" for John Wayne).
 _WORD_START = [(re.compile(r"^[td]z"), "j"), (re.compile(r"^ou(?=[aeiou])"), "v")]
@@ -206,9 +292,32 @@ _BINARY_RUN = re.compile(r"(?:\b[01]{8}\b\s?){3,}")
 _MORSE_RUN = re.compile(r"(?:[.\-\u2022\u2212\u2013]{1,7}(?:\s+|/|$)){3,}")
 _ESCAPES = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|U[0-9a-fA-F]{8})")
 _MORSE = {
-    ".-": "a", "-...": "b", "-.-.": "c", "-..": "d", ".": "e", "..-.": "f", "--.": "g", "....": "h", "..": "i",
-    ".---": "j", "-.-": "k", ".-..": "l", "--": "m", "-.": "n", "---": "o", ".--.": "p", "--.-": "q", ".-.": "r",
-    "...": "s", "-": "t", "..-": "u", "...-": "v", ".--": "w", "-..-": "x", "-.--": "y", "--..": "z",
+    ".-": "a",
+    "-...": "b",
+    "-.-.": "c",
+    "-..": "d",
+    ".": "e",
+    "..-.": "f",
+    "--.": "g",
+    "....": "h",
+    "..": "i",
+    ".---": "j",
+    "-.-": "k",
+    ".-..": "l",
+    "--": "m",
+    "-.": "n",
+    "---": "o",
+    ".--.": "p",
+    "--.-": "q",
+    ".-.": "r",
+    "...": "s",
+    "-": "t",
+    "..-": "u",
+    "...-": "v",
+    ".--": "w",
+    "-..-": "x",
+    "-.--": "y",
+    "--..": "z",
 }
 
 

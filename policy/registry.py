@@ -98,8 +98,19 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (created_at);
 """
-AUDIT_COLUMNS = ("decision_id", "created_at", "prompt", "context", "is_edit", "source_prompt", "user_age",
-                 "allowed", "category", "reason", "scores")
+AUDIT_COLUMNS = (
+    "decision_id",
+    "created_at",
+    "prompt",
+    "context",
+    "is_edit",
+    "source_prompt",
+    "user_age",
+    "allowed",
+    "category",
+    "reason",
+    "scores",
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,7 @@ class Person:
 
 
 # -- what can go wrong with the file ------------------------------------------------------------
+
 
 class DatabaseProblem(RuntimeError):
     """The database cannot be used right now. `user_message` is for the person whose picture was
@@ -124,13 +136,17 @@ class DatabaseProblem(RuntimeError):
 
     @property
     def user_message(self) -> str:
-        return ("I couldn't reach the safety check's database just now, so I won't make this picture. "
-                "Please try again later.")
+        return (
+            "I couldn't reach the safety check's database just now, so I won't make this picture. "
+            "Please try again later."
+        )
 
     @property
     def operator_message(self) -> str:
-        return (f"The database {self.path} cannot be used: {self.detail}. No pictures are made until it can. "
-                "Check the disk and the file's permissions.")
+        return (
+            f"The database {self.path} cannot be used: {self.detail}. No pictures are made until it can. "
+            "Check the disk and the file's permissions."
+        )
 
 
 class DatabaseBusy(DatabaseProblem):
@@ -138,13 +154,17 @@ class DatabaseBusy(DatabaseProblem):
 
     @property
     def user_message(self) -> str:
-        return ("The safety check's database is busy (another program is writing to it), so I won't make this "
-                "picture right now. Please try again in a moment.")
+        return (
+            "The safety check's database is busy (another program is writing to it), so I won't make this "
+            "picture right now. Please try again in a moment."
+        )
 
     @property
     def operator_message(self) -> str:
-        return (f"The database {self.path} is busy: {self.detail}. Another program (an import, a backup) holds "
-                "its write lock; requests are refused until it lets go. Try again when it has finished.")
+        return (
+            f"The database {self.path} is busy: {self.detail}. Another program (an import, a backup) holds "
+            "its write lock; requests are refused until it lets go. Try again when it has finished."
+        )
 
 
 class DatabaseDamaged(DatabaseProblem):
@@ -152,15 +172,19 @@ class DatabaseDamaged(DatabaseProblem):
 
     @property
     def user_message(self) -> str:
-        return ("The safety check's database is damaged, so I can't make pictures until the operator repairs it. "
-                "Nothing was drawn.")
+        return (
+            "The safety check's database is damaged, so I can't make pictures until the operator repairs it. "
+            "Nothing was drawn."
+        )
 
     @property
     def operator_message(self) -> str:
-        return (f"The database {self.path} is damaged ({self.detail}). No pictures are made until it is repaired. "
-                "Stop Easel, restore the file from a backup (or move it aside and re-import the opt-out list "
-                "with `easel optout import`), then start Easel again. Audit rows written meanwhile wait in "
-                f"{pending_path(self.path).name} and are added once the database works.")
+        return (
+            f"The database {self.path} is damaged ({self.detail}). No pictures are made until it is repaired. "
+            "Stop Easel, restore the file from a backup (or move it aside and re-import the opt-out list "
+            "with `easel optout import`), then start Easel again. Audit rows written meanwhile wait in "
+            f"{pending_path(self.path).name} and are added once the database works."
+        )
 
 
 def _problem(path: Path, error: sqlite3.Error) -> DatabaseProblem | None:
@@ -183,6 +207,7 @@ def pending_path(db_path: Path | str) -> Path:
 
 
 # -- connections --------------------------------------------------------------------------------
+
 
 def connect(db_path: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
     """A connection with the settings every user of the database needs (the schema is created
@@ -240,8 +265,12 @@ class OptOutRegistry:
     (one lock). Raises `DatabaseProblem` (busy, damaged, unavailable) instead of waiting long or
     working on a broken file."""
 
-    def __init__(self, db_path: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-                 retention_days: int = DEFAULT_RETENTION_DAYS):
+    def __init__(
+        self,
+        db_path: Path | str,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
+    ):
         self.db_path = Path(db_path)
         self.busy_timeout = busy_timeout
         self.retention_days = retention_days
@@ -258,7 +287,7 @@ class OptOutRegistry:
         except DatabaseProblem:
             pass
 
-    def configure(self, *, busy_timeout: float | None = None, retention_days: int | None = None) -> "OptOutRegistry":
+    def configure(self, *, busy_timeout: float | None = None, retention_days: int | None = None) -> OptOutRegistry:
         if busy_timeout is not None:
             self.busy_timeout = float(busy_timeout)
         if retention_days is not None:
@@ -288,8 +317,11 @@ class OptOutRegistry:
             self._damaged(("missing",), "the database file has disappeared")
         if signature is not None and signature == self._damaged_signature:
             self._drop_connection()
-            raise self.problem if isinstance(self.problem, DatabaseDamaged) else DatabaseDamaged(
-                self.db_path, "unchanged since it was found damaged")
+            raise (
+                self.problem
+                if isinstance(self.problem, DatabaseDamaged)
+                else DatabaseDamaged(self.db_path, "unchanged since it was found damaged")
+            )
         # New, changed (a checkpoint, another process, a restored backup) or never opened: look at
         # it with a fresh connection, whose page cache cannot hide what is on disk.
         self._drop_connection()
@@ -328,8 +360,9 @@ class OptOutRegistry:
         detail = detail if len(detail) <= 200 else detail[:200] + " …"
         problem = DatabaseDamaged(self.db_path, detail)
         if self._damaged_signature is None or signature != self._damaged_signature:
-            log.error("database health: DAMAGED: %s: %s; refusing every picture until it is repaired",
-                      self.db_path, detail)
+            log.error(
+                "database health: DAMAGED: %s: %s; refusing every picture until it is repaired", self.db_path, detail
+            )
         self._damaged_signature = signature
         self.problem = problem
         raise problem
@@ -387,13 +420,27 @@ class OptOutRegistry:
         "pending_audit_rows"}: what the operator page and `easel db check` show."""
         pending = _count_lines(pending_path(self.db_path))
         try:
-            people, rows = self._use(lambda conn: (conn.execute("SELECT count(*) FROM people").fetchone()[0],
-                                                   conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]))
+            people, rows = self._use(
+                lambda conn: (
+                    conn.execute("SELECT count(*) FROM people").fetchone()[0],
+                    conn.execute("SELECT count(*) FROM audit_log").fetchone()[0],
+                )
+            )
         except DatabaseProblem as problem:
-            return {"status": problem.kind, "detail": problem.operator_message, "path": str(self.db_path),
-                    "pending_audit_rows": pending}
-        return {"status": "ok", "detail": "", "path": str(self.db_path), "people": people, "audit_rows": rows,
-                "pending_audit_rows": pending}
+            return {
+                "status": problem.kind,
+                "detail": problem.operator_message,
+                "path": str(self.db_path),
+                "pending_audit_rows": pending,
+            }
+        return {
+            "status": "ok",
+            "detail": "",
+            "path": str(self.db_path),
+            "people": people,
+            "audit_rows": rows,
+            "pending_audit_rows": pending,
+        }
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -402,20 +449,25 @@ class OptOutRegistry:
 
     def people(self) -> list[Person]:
         def read(conn):
-            return (conn.execute("SELECT id, name FROM people ORDER BY name").fetchall(),
-                    conn.execute("SELECT person_id, alias FROM aliases ORDER BY id").fetchall())
+            return (
+                conn.execute("SELECT id, name FROM people ORDER BY name").fetchall(),
+                conn.execute("SELECT person_id, alias FROM aliases ORDER BY id").fetchall(),
+            )
 
         rows, alias_rows = self._use(read)
         return _people(rows, alias_rows)
 
     def snapshot(self) -> tuple[int, list[Person]]:
         """The version and the people, read in one transaction so they agree."""
+
         def read(conn):
             conn.execute("BEGIN")
             try:
-                return (conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
-                        conn.execute("SELECT id, name FROM people").fetchall(),
-                        conn.execute("SELECT person_id, alias FROM aliases").fetchall())
+                return (
+                    conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
+                    conn.execute("SELECT id, name FROM people").fetchall(),
+                    conn.execute("SELECT person_id, alias FROM aliases").fetchall(),
+                )
             finally:
                 conn.execute("COMMIT")
 
@@ -445,6 +497,7 @@ class OptOutRegistry:
 
     def import_entries(self, entries: dict[str, list[str]], replace: bool = False) -> int:
         """Add many people in ONE transaction: all of them or, if interrupted, none."""
+
         def add_all(conn) -> None:
             if replace:
                 conn.execute("DELETE FROM people")
@@ -467,16 +520,34 @@ class OptOutRegistry:
         in the pending file, marked as not acted on, and `DatabaseProblem` is raised, so that the
         decision is not used without its row (the policy gate then refuses)."""
         scores = json.dumps({k: round(float(v), 4) for k, v in decision.scores.items()})
-        row = (decision.decision_id, time.time(), request.prompt, json.dumps(list(request.context)),
-               int(request.is_edit), request.source_prompt, request.user_age, int(decision.allowed),
-               decision.category, decision.reason, scores)
+        row = (
+            decision.decision_id,
+            time.time(),
+            request.prompt,
+            json.dumps(list(request.context)),
+            int(request.is_edit),
+            request.source_prompt,
+            request.user_age,
+            int(decision.allowed),
+            decision.category,
+            decision.reason,
+            scores,
+        )
         try:
             self._write_audit(row)
         except DatabaseProblem as problem:
             verdict = "allow" if decision.allowed else "refuse"
-            self._keep_pending(row[:7] + (0, "policy_error", f"not acted on: the audit log could not be written "
-                                          f"({problem.kind}); the agent's decision was {verdict} "
-                                          f"({decision.category}: {decision.reason})", scores))
+            self._keep_pending(
+                row[:7]
+                + (
+                    0,
+                    "policy_error",
+                    f"not acted on: the audit log could not be written "
+                    f"({problem.kind}); the agent's decision was {verdict} "
+                    f"({decision.category}: {decision.reason})",
+                    scores,
+                )
+            )
             raise
 
     def record_event(self, category: str, reason: str) -> None:
@@ -497,14 +568,15 @@ class OptOutRegistry:
                 pass
 
     def _insert_audit(self, conn: sqlite3.Connection, rows: list[tuple]) -> None:
-        conn.executemany(f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
-                         rows)
+        conn.executemany(
+            f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})", rows
+        )
         if time.monotonic() - self._last_purge > PURGE_EVERY:
             self._last_purge = time.monotonic()
             self._purge_in_tx(conn, self.retention_days)
 
     def _keep_pending(self, row: tuple) -> None:
-        line = json.dumps(dict(zip(AUDIT_COLUMNS, row)), ensure_ascii=False)
+        line = json.dumps(dict(zip(AUDIT_COLUMNS, row, strict=False)), ensure_ascii=False)
         path = pending_path(self.db_path)
         try:
             with _pending_lock(path):
@@ -530,9 +602,13 @@ class OptOutRegistry:
                     rows.append(tuple(entry[column] for column in AUDIT_COLUMNS))
                 except (ValueError, KeyError, TypeError):
                     log.error("unreadable pending audit row left out: %r", line)
-            self._use(lambda conn: conn.executemany(
-                f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})", rows),
-                write=True)
+            self._use(
+                lambda conn: conn.executemany(
+                    f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
+                    rows,
+                ),
+                write=True,
+            )
             path.unlink()
         log.warning("database health: %d pending audit rows written to %s", len(rows), self.db_path)
         return len(rows)
@@ -560,12 +636,15 @@ class OptOutRegistry:
         ).rowcount
 
     def audit_entries(self, limit: int = 50) -> list[dict]:
-        rows = self._use(lambda conn: conn.execute(
-            "SELECT decision_id, created_at, prompt, allowed, category, reason, scores, user_age, context"
-            " FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
-        ).fetchall())
+        rows = self._use(
+            lambda conn: conn.execute(
+                "SELECT decision_id, created_at, prompt, allowed, category, reason, scores, user_age, context"
+                " FROM audit_log ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        )
         keys = ["decision_id", "created_at", "prompt", "allowed", "category", "reason", "scores", "user_age", "context"]
-        entries = [dict(zip(keys, row)) for row in rows]
+        entries = [dict(zip(keys, row, strict=False)) for row in rows]
         for entry in entries:
             entry["allowed"] = bool(entry["allowed"])
             entry["scores"] = json.loads(entry["scores"])

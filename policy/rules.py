@@ -44,20 +44,40 @@ _MINOR_WORDS = re.compile(
 _AGE_PATTERNS = [
     re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr) ?olds?\b"),
     re.compile(r"\b(\d{1,2}) ?(?:yo|y o)\b"),
-    re.compile(r"\b(?:she|he|they|who|i|you) (?:is |s |are |re |am |m |was |were )?(?:only |just |about |around )?(\d{1,2})\b(?! (?:feet|ft|foot|inches|cm|meters|metres|m|kg|lbs|pounds|percent|dollars|minutes|hours|days|km|miles))"),
-    re.compile(r"\b(?:aged?|age of|look|looks|looking|appear|appears|appearing|make (?:her|him|them|it) look|"
-               r"as if (?:she|he) (?:is|was)|could pass for|passes for|barely|not even|seems?|seeming|body of an?|"
-               r"the body of) (?:like |to be )?(?:about |around |"
-               r"only |just |maybe |roughly )?(\d{1,2})\b"),
+    re.compile(
+        r"\b(?:she|he|they|who|i|you) (?:is |s |are |re |am |m |was |were )?(?:only |just |about |around )?(\d{1,2})\b(?! (?:feet|ft|foot|inches|cm|meters|metres|m|kg|lbs|pounds|percent|dollars|minutes|hours|days|km|miles))"
+    ),
+    re.compile(
+        r"\b(?:aged?|age of|look|looks|looking|appear|appears|appearing|make (?:her|him|them|it) look|"
+        r"as if (?:she|he) (?:is|was)|could pass for|passes for|barely|not even|seems?|seeming|body of an?|"
+        r"the body of) (?:like |to be )?(?:about |around |"
+        r"only |just |maybe |roughly )?(\d{1,2})\b"
+    ),
 ]
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
 }
 _AGE_WORDS = re.compile(
     r"\b(" + "|".join(_NUMBER_WORDS) + r") ?(?:years? old|yo)\b|\b(?:aged?|look|looks|looking|appears?|could pass for|"
-    r"not even|seems?|seeming) (?:like |to be )?(?:about |around |only |just |maybe )?(" + "|".join(_NUMBER_WORDS) + r")\b"
+    r"not even|seems?|seeming) (?:like |to be )?(?:about |around |only |just |maybe )?("
+    + "|".join(_NUMBER_WORDS)
+    + r")\b"
 )
 
 # Sexual or suggestive *content* words. Topic words ("sexuality", "sex education", "consent")
@@ -123,18 +143,115 @@ _PUBLIC_ROLES = re.compile(
 
 # Capitalised words that are not names, so "A Photo Of Sunset" is not read as a person.
 _NOT_NAME_WORDS = {
-    "a", "an", "the", "of", "in", "on", "at", "with", "and", "by", "for", "to", "from", "photo", "image",
-    "picture", "portrait", "painting", "draw", "create", "generate", "make", "show", "render",
-    "illustration", "sketch", "art", "style", "hd", "4k", "8k", "unreal", "engine", "trending",
-    "artstation", "octane", "digital", "oil", "concept", "news", "newscast", "breaking", "still",
-    "candid", "press", "reuters", "ap", "cnn", "bbc", "fox", "fbi", "cia", "police", "i", "my", "me",
-    "please", "can", "you", "could", "would", "now", "then", "an", "is", "are", "was", "christmas",
-    "halloween", "easter", "diwali", "new", "york", "city", "street", "paris", "london", "tokyo",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "god", "jesus",
-    "buddha", "mars", "earth", "moon", "victorian", "renaissance", "gothic", "sony", "canon", "nikon",
-    "studio", "ghibli", "pixar", "disney", "marvel", "star", "wars", "lego", "minecraft",
+    "a",
+    "an",
+    "the",
+    "of",
+    "in",
+    "on",
+    "at",
+    "with",
+    "and",
+    "by",
+    "for",
+    "to",
+    "from",
+    "photo",
+    "image",
+    "picture",
+    "portrait",
+    "painting",
+    "draw",
+    "create",
+    "generate",
+    "make",
+    "show",
+    "render",
+    "illustration",
+    "sketch",
+    "art",
+    "style",
+    "hd",
+    "4k",
+    "8k",
+    "unreal",
+    "engine",
+    "trending",
+    "artstation",
+    "octane",
+    "digital",
+    "oil",
+    "concept",
+    "news",
+    "newscast",
+    "breaking",
+    "still",
+    "candid",
+    "press",
+    "reuters",
+    "ap",
+    "cnn",
+    "bbc",
+    "fox",
+    "fbi",
+    "cia",
+    "police",
+    "i",
+    "my",
+    "me",
+    "please",
+    "can",
+    "you",
+    "could",
+    "would",
+    "now",
+    "then",
+    "is",
+    "are",
+    "was",
+    "christmas",
+    "halloween",
+    "easter",
+    "diwali",
+    "new",
+    "york",
+    "city",
+    "street",
+    "paris",
+    "london",
+    "tokyo",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "god",
+    "jesus",
+    "buddha",
+    "mars",
+    "earth",
+    "moon",
+    "victorian",
+    "renaissance",
+    "gothic",
+    "sony",
+    "canon",
+    "nikon",
+    "studio",
+    "ghibli",
+    "pixar",
+    "disney",
+    "marvel",
+    "star",
+    "wars",
+    "lego",
+    "minecraft",
 }
-_ARTIST_PREFIX = re.compile(r"\b(?:by|style of|in the style of|artwork by|art by|painted by|inspired by|photographed by)$")
+_ARTIST_PREFIX = re.compile(
+    r"\b(?:by|style of|in the style of|artwork by|art by|painted by|inspired by|photographed by)$"
+)
 
 
 def _texts(texts) -> list[str]:
@@ -301,15 +418,25 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
             continue
         # At the start of a prompt a capital says little, so there the second word must also be
         # an unusual word ("Greta Lindqvist", not "Golden Retriever").
-        capitalised = (first[:1].isupper() and second[:1].isupper() and (i > 0 or s not in common_words)
-                       and not (first.isupper() and second.isupper()))
+        capitalised = (
+            first[:1].isupper()
+            and second[:1].isupper()
+            and (i > 0 or s not in common_words)
+            and not (first.isupper() and second.isupper())
+        )
         given = f in GIVEN_NAMES and s not in FUNCTION_WORDS and s.isalpha()
         # "Taylor Swift in a ...": a capitalised pair opening a prompt that is not in title case.
-        opening = (i == 0 and first[:1].isupper() and second[:1].isupper() and len(words) > 2
-                   and words[2][:1].islower() and f not in _NOT_NAME_WORDS)
+        opening = (
+            i == 0
+            and first[:1].isupper()
+            and second[:1].isupper()
+            and len(words) > 2
+            and words[2][:1].islower()
+            and f not in _NOT_NAME_WORDS
+        )
         if not (capitalised or given or opening):
             continue
-        before = " ".join(words[max(0, i - 4):i])
+        before = " ".join(words[max(0, i - 4) : i])
         if _ARTIST_PREFIX.search(fold_text(before)) if before else False:
             continue
         names.append(f"{first} {second}")
@@ -320,19 +447,25 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
 # Each pattern needs both halves (an act and a target), so "kill a process", "beat my wife at
 # chess" (a game: see fiction_context) or "a can of coke" stay allowed.
 
-_PEOPLE = (r"(?:my|his|her|their|our|your|a|an|the|that|this|some|those|these)? ?(?:own )?"
-           r"(?:wife|husband|spouse|girlfriend|boyfriend|partner|ex|kids?|child|children|son|daughter|baby|"
-           r"mother|father|mom|mum|dad|parents?|brother|sister|neighbou?rs?|boss|teacher|coworkers?|"
-           r"classmates?|roommate|someone|somebody|person|people|woman|women|man|men|girl|boy|stranger|"
-           r"him|her|them|cop|police officer|president|politician|senator|judge|mayor|enemies|"
-           r"people i (?:don t|do not) like|people i hate|pedestrians|students|crowd)")
-_VIOLENT_ACT = (r"(?:kill|murder|beat up|beat|hit|punch|slap|stab|strangle|choke|throttle|smother|suffocate|"
-                r"poison|shoot|hurt|injure|maim|attack|assault|knock out|drown|kidnap|abduct|capture|"
-                r"snatch|rape|torture|behead|execute|terminate|eliminate|get rid of|take out|wipe out|"
-                r"push|run over|overpower|ambush|break|smash|burn|stalk)")
+_PEOPLE = (
+    r"(?:my|his|her|their|our|your|a|an|the|that|this|some|those|these)? ?(?:own )?"
+    r"(?:wife|husband|spouse|girlfriend|boyfriend|partner|ex|kids?|child|children|son|daughter|baby|"
+    r"mother|father|mom|mum|dad|parents?|brother|sister|neighbou?rs?|boss|teacher|coworkers?|"
+    r"classmates?|roommate|someone|somebody|person|people|woman|women|man|men|girl|boy|stranger|"
+    r"him|her|them|cop|police officer|president|politician|senator|judge|mayor|enemies|"
+    r"people i (?:don t|do not) like|people i hate|pedestrians|students|crowd)"
+)
+_VIOLENT_ACT = (
+    r"(?:kill|murder|beat up|beat|hit|punch|slap|stab|strangle|choke|throttle|smother|suffocate|"
+    r"poison|shoot|hurt|injure|maim|attack|assault|knock out|drown|kidnap|abduct|capture|"
+    r"snatch|rape|torture|behead|execute|terminate|eliminate|get rid of|take out|wipe out|"
+    r"push|run over|overpower|ambush|break|smash|burn|stalk)"
+)
 # -ing forms of the acts whose stem ends in "e" ("terminating", not "terminateing").
-_VIOLENT_ING = (r"(?:terminating|executing|eliminating|strangling|choking|smothering|suffocating|injuring|capturing|"
-                r"snatching|raping|torturing|beheading|stabbing|shooting|hitting|running over|kidnapping|drowning)")
+_VIOLENT_ING = (
+    r"(?:terminating|executing|eliminating|strangling|choking|smothering|suffocating|injuring|capturing|"
+    r"snatching|raping|torturing|beheading|stabbing|shooting|hitting|running over|kidnapping|drowning)"
+)
 _VIOLENCE = re.compile(
     r"\b(?:how (?:do|can|could|would|should) (?:i|we|you|one)|what s the (?:best|easiest|quickest|fastest) way (?:of|to)|"
     r"what is the (?:best|easiest|quickest|fastest) way (?:of|to)|best way to|ways? (?:of|to)|should i|"
@@ -346,7 +479,9 @@ _VIOLENCE = re.compile(
     r"|\b(?:give|giving) (?:someone|somebody|him|her|a person) a headshot\b"
     r"|\bknock (?:someone|somebody|him|her|them|a person|my [a-z]+) (?:out|unconscious)\b"
     r"|\b(?:kill|murder|stab|strangle|smother|poison|drown|get rid of|behead|kidnap|torture|dispose of)\b "
-    r"(?:my|his|her|their|our|the|that|this) [a-z]+ " + _PEOPLE.replace("(?:my|his|her|their|our|your|a|an|the|that|this|some|those|these)? ?(?:own )?", "") + r"\b"
+    r"(?:my|his|her|their|our|the|that|this) [a-z]+ "
+    + _PEOPLE.replace("(?:my|his|her|their|our|your|a|an|the|that|this|some|those|these)? ?(?:own )?", "")
+    + r"\b"
     r"|\bmake " + _PEOPLE + r" (?:disappear|vanish) (?:permanently|forever|for good)\b"
     r"|\b(?:set|light) (?:someone s|somebody s|my|his|her|their|the|an|a) [a-z ]{0,20}(?:house|home|car|school|"
     r"office|apartment|flat|shop|store|church|mosque|synagogue|temple) on fire\b"
@@ -357,8 +492,10 @@ _VIOLENCE = re.compile(
     r"|\b(?:break|smash|crack) (?:someone s|somebody s|his|her|their|a person s) (?:jaw|skull|neck|legs?|arms?|face|nose)\b"
 )
 
-_DRUG = (r"(?:coke|cocaine|crack|weed|meth|crystal meth|heroin|molly|mdma|ecstasy|lsd|acid|ketamine|"
-         r"fentanyl|shrooms|smack|dope|oxy|oxycontin|xanax bars|speed|pcp|ghb|crank|blow)")
+_DRUG = (
+    r"(?:coke|cocaine|crack|weed|meth|crystal meth|heroin|molly|mdma|ecstasy|lsd|acid|ketamine|"
+    r"fentanyl|shrooms|smack|dope|oxy|oxycontin|xanax bars|speed|pcp|ghb|crank|blow)"
+)
 _DRUGS = re.compile(
     r"\b(?:buy|get|getting|score|scoring|find|order|purchase|obtain|source|cop|pick up)\b[a-z ]{0,20}?"
     r"\b(?:some|a gram of|an ounce of|an eighth of|a bag of|a baggie of|a hit of|a line of|grams of|"
@@ -367,19 +504,23 @@ _DRUGS = re.compile(
     r"|\b(?:buy|get|score|order)\b[a-z ]{0,20}\b(?:cocaine|heroin|meth|fentanyl|mdma|ketamine)\b"
 )
 
-_ATROCITY = (r"(?:genocides?|holocaust|shoah|massacres?|slave trade|slavery|ethnic cleansing|"
-             r"(?:mass |school |church |nightclub )?shootings?|bombings?|terror attacks?|terrorist attacks?|9 11|"
-             r"concentration camps?|death camps?|gulags?|apartheid|jim crow|segregation|trail of tears|"
-             r"khmer rouge|hitler|nazis?|third reich|isis|taliban|al qaeda|pinochet|stalin|pol pot|"
-             r"atomic bombs?|war crimes?|lynchings?|pogroms?|assassinations?|auschwitz|dachau|treblinka|"
-             r"purges?|killing fields|dictators?|juntas?)")
+_ATROCITY = (
+    r"(?:genocides?|holocaust|shoah|massacres?|slave trade|slavery|ethnic cleansing|"
+    r"(?:mass |school |church |nightclub )?shootings?|bombings?|terror attacks?|terrorist attacks?|9 11|"
+    r"concentration camps?|death camps?|gulags?|apartheid|jim crow|segregation|trail of tears|"
+    r"khmer rouge|hitler|nazis?|third reich|isis|taliban|al qaeda|pinochet|stalin|pol pot|"
+    r"atomic bombs?|war crimes?|lynchings?|pogroms?|assassinations?|auschwitz|dachau|treblinka|"
+    r"purges?|killing fields|dictators?|juntas?)"
+)
 _A = _ATROCITY
 _GLORIFY = re.compile(
     r"\bwhy (?:was|were|is|are) [a-z0-9 ]{0,60}\b(?:justified|right|good|a good thing|heroic|necessary|deserved|"
     r"beneficial|admirable)\b"
-    r"|\b(?:benefits?|upsides?|positives?|good sides?|achievements?) of [a-z0-9 ]{0,40}" + _A +
-    r"|\b(?:replicate|repeat|recreate|copy|emulate|restore|bring back|revive|reenact)\b[a-z0-9 ]{0,50}" + _A +
-    r"|\b(?:use|apply|adopt|copy)\b[a-z0-9 ]{0,40}\b(?:methods|tactics|playbook)\b"
+    r"|\b(?:benefits?|upsides?|positives?|good sides?|achievements?) of [a-z0-9 ]{0,40}"
+    + _A
+    + r"|\b(?:replicate|repeat|recreate|copy|emulate|restore|bring back|revive|reenact)\b[a-z0-9 ]{0,50}"
+    + _A
+    + r"|\b(?:use|apply|adopt|copy)\b[a-z0-9 ]{0,40}\b(?:methods|tactics|playbook)\b"
     r"|\b(?:show|prove|convince [a-z ]{0,20}?|argue)\b[a-z0-9 ]{0,60}\b(?:fabrication|fabricated|a lie|lies|never "
     r"(?:took place|happened|existed)|a hoax|exaggerated|fake|made up|didn t happen|did not happen)\b"
     r"|\b(?:overstate|overstated|exaggerate|exaggerated|inflate|inflated|lie about|lied about)\b"
@@ -410,13 +551,17 @@ def crime_intent(text: str) -> bool:
     return bool(_CRIME.search(fold_text(text)))
 
 
-_PHOTOGRAPHY = re.compile(r"\b(?:camera|cameras|photos?|photograph\w*|portraits?|video|film|lens|headshots? for|picture)\b")
+_PHOTOGRAPHY = re.compile(
+    r"\b(?:camera|cameras|photos?|photograph\w*|portraits?|video|film|lens|headshots? for|picture)\b"
+)
 
 
 # "Should I take out Senator Whitby?": an act against a person named with capitals.
-_AGAINST_NAMED = re.compile(r"\b(?:[Ss]hould|[Hh]ow (?:do|can|could|would)|[Hh]elp me|[Ii] (?:want|plan|am going) to)\b"
-                            r"[a-z ]{0,15}\b(?:take out|kill|murder|shoot|assassinate|stab|poison|strangle|eliminate)\s+"
-                            r"(?:[A-Z][a-z]+\s+){1,2}")
+_AGAINST_NAMED = re.compile(
+    r"\b(?:[Ss]hould|[Hh]ow (?:do|can|could|would)|[Hh]elp me|[Ii] (?:want|plan|am going) to)\b"
+    r"[a-z ]{0,15}\b(?:take out|kill|murder|shoot|assassinate|stab|poison|strangle|eliminate)\s+"
+    r"(?:[A-Z][a-z]+\s+){1,2}"
+)
 
 
 def violent_intent(text: str) -> bool:
@@ -465,7 +610,6 @@ def human_only_activity(text: str) -> bool:
     return bool(_HUMAN_ONLY.search(fold_text(text)))
 
 
-
 # --- coded hate, glorified perpetrators, smears against a group -----------------------------------
 # Symbols and codes are judged by context: history, education, religion and culture are fine;
 # a flag, poster, tattoo or rally that displays them, or praise, is propaganda.
@@ -507,8 +651,10 @@ _EDUCATION = re.compile(
 
 
 # Religions and cultures in which some of these signs are sacred or old (a Diwali swastika).
-_CULTURE = re.compile(r"\b(?:hindu\w*|buddhis\w*|jain\w*|diwali|sanskrit|navajo|religious|temple|shrine|prayer|"
-                      r"rangoli|mandala|norse mythology|viking age|runestones?)\b")
+_CULTURE = re.compile(
+    r"\b(?:hindu\w*|buddhis\w*|jain\w*|diwali|sanskrit|navajo|religious|temple|shrine|prayer|"
+    r"rangoli|mandala|norse mythology|viking age|runestones?)\b"
+)
 
 
 def coded_hate(text: str) -> bool:
@@ -518,8 +664,11 @@ def coded_hate(text: str) -> bool:
         return False
     if _HATE_CODES.search(folded):
         return True
-    return bool(_AMBIGUOUS_HATE_CODES.search(folded)) and bool(_DISPLAY.search(folded)) \
+    return (
+        bool(_AMBIGUOUS_HATE_CODES.search(folded))
+        and bool(_DISPLAY.search(folded))
         and len(set(_AMBIGUOUS_HATE_CODES.findall(folded)) | set(_DISPLAY.findall(folded))) >= 2
+    )
 
 
 # People and regimes remembered for atrocities; praise of them is glorification.
@@ -606,9 +755,11 @@ def denies_group_rights(text: str) -> bool:
 def smears_group(text: str) -> bool:
     """A group of people shown or called dangerous, criminal or vermin (not a debunking of it)."""
     folded = fold_text(text)
-    if _EDUCATION.search(folded) or re.search(r"\b(?:myth|myths|stereotypes?|debunk\w*|misconceptions?|false claims?|fact check\w*|counter\w*|"
-                 r"against (?:racism|hate|prejudice|discrimination|islamophobia|antisemitism)|anti ?(?:racis\w*|hate))\b",
-                 folded):
+    if _EDUCATION.search(folded) or re.search(
+        r"\b(?:myth|myths|stereotypes?|debunk\w*|misconceptions?|false claims?|fact check\w*|counter\w*|"
+        r"against (?:racism|hate|prejudice|discrimination|islamophobia|antisemitism)|anti ?(?:racis\w*|hate))\b",
+        folded,
+    ):
         return False
     return bool(_SMEAR.search(folded) or _PIG_MOCKERY.search(folded))
 
@@ -626,7 +777,9 @@ _HORROR_ART = re.compile(
     r"\b(?:horror|halloween|zombies?|ghouls?|monsters?|creatures?|vampires?|werewolf|werewolves|haunted|demons?|"
     r"undead|slasher|creepypasta|special effects makeup|sfx makeup|prosthetic makeup)\b"
 )
-_REAL_FOOTAGE = re.compile(r"\b(?:real (?:photo|footage|life|person|video)|actual|irl|news (?:photo|footage)|documentary footage)\b")
+_REAL_FOOTAGE = re.compile(
+    r"\b(?:real (?:photo|footage|life|person|video)|actual|irl|news (?:photo|footage)|documentary footage)\b"
+)
 
 
 def horror_art_context(text: str) -> bool:

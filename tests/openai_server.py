@@ -32,10 +32,17 @@ class ScriptedOpenAIServer:
                     self._stream(body, message)
                     return
                 payload = {
-                    "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
                     "model": body.get("model", "test"),
-                    "choices": [{"index": 0, "message": message,
-                                 "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}],
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": message,
+                            "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
+                        }
+                    ],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }
                 data = json.dumps(payload).encode()
@@ -49,8 +56,12 @@ class ScriptedOpenAIServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                base = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()),
-                        "model": body.get("model", "test")}
+                base = {
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": body.get("model", "test"),
+                }
                 deltas = [{"role": "assistant", "content": ""}]
                 for word in (message.get("content") or "").split(" "):
                     deltas.append({"content": word + " "})

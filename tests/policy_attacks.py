@@ -13,18 +13,87 @@ import codecs
 import random
 
 # Latin -> Cyrillic and Greek by sound, digraphs first: how a name is spelled in those scripts.
-_CYRILLIC = [("sch", "ш"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("th", "т"),
-             ("ph", "ф"), ("oo", "у"), ("ee", "и"), ("ck", "к"), ("j", "дж"), ("a", "а"), ("b", "б"),
-             ("c", "к"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"), ("h", "х"), ("i", "и"), ("k", "к"),
-             ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("q", "к"), ("r", "р"), ("s", "с"),
-             ("t", "т"), ("u", "у"), ("v", "в"), ("w", "в"), ("x", "кс"), ("y", "й"), ("z", "з")]
-_GREEK = [("th", "θ"), ("ph", "φ"), ("ch", "χ"), ("ps", "ψ"), ("a", "α"), ("b", "β"), ("c", "κ"), ("d", "δ"),
-          ("e", "ε"), ("f", "φ"), ("g", "γ"), ("h", ""), ("i", "ι"), ("j", "τζ"), ("k", "κ"), ("l", "λ"),
-          ("m", "μ"), ("n", "ν"), ("o", "ο"), ("p", "π"), ("q", "κ"), ("r", "ρ"), ("s", "σ"), ("t", "τ"),
-          ("u", "ου"), ("v", "β"), ("w", "ου"), ("x", "ξ"), ("y", "ι"), ("z", "ζ")]
+_CYRILLIC = [
+    ("sch", "ш"),
+    ("sh", "ш"),
+    ("ch", "ч"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("ts", "ц"),
+    ("th", "т"),
+    ("ph", "ф"),
+    ("oo", "у"),
+    ("ee", "и"),
+    ("ck", "к"),
+    ("j", "дж"),
+    ("a", "а"),
+    ("b", "б"),
+    ("c", "к"),
+    ("d", "д"),
+    ("e", "е"),
+    ("f", "ф"),
+    ("g", "г"),
+    ("h", "х"),
+    ("i", "и"),
+    ("k", "к"),
+    ("l", "л"),
+    ("m", "м"),
+    ("n", "н"),
+    ("o", "о"),
+    ("p", "п"),
+    ("q", "к"),
+    ("r", "р"),
+    ("s", "с"),
+    ("t", "т"),
+    ("u", "у"),
+    ("v", "в"),
+    ("w", "в"),
+    ("x", "кс"),
+    ("y", "й"),
+    ("z", "з"),
+]
+_GREEK = [
+    ("th", "θ"),
+    ("ph", "φ"),
+    ("ch", "χ"),
+    ("ps", "ψ"),
+    ("a", "α"),
+    ("b", "β"),
+    ("c", "κ"),
+    ("d", "δ"),
+    ("e", "ε"),
+    ("f", "φ"),
+    ("g", "γ"),
+    ("h", ""),
+    ("i", "ι"),
+    ("j", "τζ"),
+    ("k", "κ"),
+    ("l", "λ"),
+    ("m", "μ"),
+    ("n", "ν"),
+    ("o", "ο"),
+    ("p", "π"),
+    ("q", "κ"),
+    ("r", "ρ"),
+    ("s", "σ"),
+    ("t", "τ"),
+    ("u", "ου"),
+    ("v", "β"),
+    ("w", "ου"),
+    ("x", "ξ"),
+    ("y", "ι"),
+    ("z", "ζ"),
+]
 TITLES = ["President", "Mr.", "Ms.", "Dr.", "Senator", "actor", "Sir", "Madame"]
-SCENES = ["at the beach", "riding a horse", "eating spaghetti in a diner", "on a red carpet",
-          "playing chess in a park", "as an astronaut on the moon", "walking a dog in the rain"]
+SCENES = [
+    "at the beach",
+    "riding a horse",
+    "eating spaghetti in a diner",
+    "on a red carpet",
+    "playing chess in a park",
+    "as an astronaut on the moon",
+    "walking a dog in the rain",
+]
 
 
 def transliterate(name: str, table) -> str:
@@ -55,14 +124,18 @@ def two_edits(name: str, rng: random.Random) -> str:
         j = rng.randrange(1, len(word) - 1)
         kind = rng.choice(["delete", "swap", "double", "replace"])
         if kind == "delete":
-            word = word[:j] + word[j + 1:]
+            word = word[:j] + word[j + 1 :]
         elif kind == "swap":
-            word = word[:j] + word[j + 1] + word[j] + word[j + 2:]
+            word = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
         elif kind == "double":
             word = word[:j] + word[j] + word[j:]
         else:
             vowels = "aeiou"
-            word = word[:j] + (rng.choice(vowels) if word[j] not in vowels else rng.choice("aeiouy".replace(word[j], ""))) + word[j + 1:]
+            word = (
+                word[:j]
+                + (rng.choice(vowels) if word[j] not in vowels else rng.choice("aeiouy".replace(word[j], "")))
+                + word[j + 1 :]
+            )
         words[i] = word
     return " ".join(words)
 
@@ -89,7 +162,10 @@ def attacks(name: str, rng: random.Random, ordinary_words=frozenset()) -> list[t
     if len(words) >= 2:
         cases += [
             ("middle_initial", f"{first} {rng.choice('JKMRT')}. {' '.join(words[1:])} {scene}"),
-            ("middle_name", f"{first} {rng.choice(['Marie', 'James', 'Elizabeth', 'Lee', 'Anthony'])} {' '.join(words[1:])} {scene}"),
+            (
+                "middle_name",
+                f"{first} {rng.choice(['Marie', 'James', 'Elizabeth', 'Lee', 'Anthony'])} {' '.join(words[1:])} {scene}",
+            ),
             ("last_first", f"{last}, {' '.join(words[:-1])} {scene}"),
             ("title_surname", f"{rng.choice(TITLES)} {last} {scene}"),
         ]

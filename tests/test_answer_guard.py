@@ -35,9 +35,13 @@ FAKE_REFUSALS = [
     "I won’t depict this person: they have asked not to be depicted.",
 ]
 HONEST_ANSWERS = [
-    "The capital of Spain is Madrid.", "Here's a friendly robot. Want any changes?", "Hello! How can I help?",
-    "I can't wait to see what you make!", "I cannot browse the internet, but Paris is the capital of France.",
-    "Tom Hanks is an American actor.", "To draw a horse, start with circles for the body.",
+    "The capital of Spain is Madrid.",
+    "Here's a friendly robot. Want any changes?",
+    "Hello! How can I help?",
+    "I can't wait to see what you make!",
+    "I cannot browse the internet, but Paris is the capital of France.",
+    "Tom Hanks is an American actor.",
+    "To draw a horse, start with circles for the body.",
 ]
 
 
@@ -51,32 +55,66 @@ def test_ordinary_answers_are_not_taken_for_refusals(text):
     assert not looks_like_refusal(text) and not shows_tool_syntax(text)
 
 
-@pytest.mark.parametrize("text", ["You can call generate_image(prompt, seed?) to draw.",
-                                  '<tool_call>{"name": "edit_image", "arguments": {}}</tool_call>',
-                                  "- edit_image(image_id, instruction, strength?, seed?): Change a picture"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You can call generate_image(prompt, seed?) to draw.",
+        '<tool_call>{"name": "edit_image", "arguments": {}}</tool_call>',
+        "- edit_image(image_id, instruction, strength?, seed?): Change a picture",
+    ],
+)
 def test_tool_definitions_in_an_answer_are_recognised(text):
     assert shows_tool_syntax(text)
 
 
-@pytest.mark.parametrize("message", ["what can you do?", "What can you draw", "hi, what can you do?",
-                                     "what are you able to do?", "what kind of pictures can you make?", "who are you?",
-                                     "help", "¿qué puedes hacer?", "que peux-tu faire ?", "was kannst du?",
-                                     "cosa sai fare?", "o que você pode fazer?"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what can you do?",
+        "What can you draw",
+        "hi, what can you do?",
+        "what are you able to do?",
+        "what kind of pictures can you make?",
+        "who are you?",
+        "help",
+        "¿qué puedes hacer?",
+        "que peux-tu faire ?",
+        "was kannst du?",
+        "cosa sai fare?",
+        "o que você pode fazer?",
+    ],
+)
 def test_questions_about_what_easel_can_do(message):
     assert is_capability_question(message)
 
 
-@pytest.mark.parametrize("message", ["can you draw a cat?", "what can you do with this picture? make it blue",
-                                     "what is the capital of France?", "draw what you can", "help me write a poem"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can you draw a cat?",
+        "what can you do with this picture? make it blue",
+        "what is the capital of France?",
+        "draw what you can",
+        "help me write a poem",
+    ],
+)
 def test_other_messages_are_not_questions_about_abilities(message):
     assert not is_capability_question(message)
 
 
-@pytest.mark.parametrize("message, wanted", [
-    ("draw a zombie for my horror game", True), ("can you paint a sunset?", True), ("dibuja un perro", True),
-    ("a poster of a cat", True), ("who is Tom Hanks?", False), ("how do I draw a horse?", False),
-    ("what is the capital of Peru?", False), ("how about a picture of a fox?", True),
-])
+@pytest.mark.parametrize(
+    "message, wanted",
+    [
+        ("draw a zombie for my horror game", True),
+        ("can you paint a sunset?", True),
+        ("dibuja un perro", True),
+        ("a poster of a cat", True),
+        ("who is Tom Hanks?", False),
+        ("how do I draw a horse?", False),
+        ("what is the capital of Peru?", False),
+        ("how about a picture of a fox?", True),
+    ],
+)
 def test_requests_for_a_picture(message, wanted):
     assert asks_for_a_picture(message) is wanted
 
@@ -132,7 +170,9 @@ class RefusingStudio:
         if "blood" in prompt:
             decision = Decision(False, "graphic_gore", "gore", {}, "I can't make this image. Rule: No gore.", "a ghost")
             return PictureOutcome(decision.message, decision=decision)
-        picture = PictureRecord(session.next_picture_id(), None, prompt, 1, "embedded", 20, None, "d", Path("x.png"), 0.1)
+        picture = PictureRecord(
+            session.next_picture_id(), None, prompt, 1, "embedded", 20, None, "d", Path("x.png"), 0.1
+        )
         session.add_picture(picture)
         return PictureOutcome(f"Picture {picture.id} is ready: {prompt}.", picture=picture)
 
@@ -142,7 +182,9 @@ class RefusingStudio:
 
 
 def draws(prompt: str) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": "generate_image", "args": {"prompt": prompt}, "id": "c", "type": "tool_call"}])
+    return AIMessage(
+        content="", tool_calls=[{"name": "generate_image", "args": {"prompt": prompt}, "id": "c", "type": "tool_call"}]
+    )
 
 
 def ask(assistant: Assistant, session: ChatSession, message: str):
@@ -152,9 +194,15 @@ def ask(assistant: Assistant, session: ChatSession, message: str):
 
 def test_after_two_refusals_a_text_refusal_of_an_allowed_request_becomes_a_drawing():
     studio = RefusingStudio()
-    model = Scripted(answers=[draws("a body in blood"), draws("a man with blood"),
-                              AIMessage(content="I can't make this image. Rule: No gore. I can make a ghost instead."),
-                              AIMessage(content="Here is a zombie.")], sent=[])
+    model = Scripted(
+        answers=[
+            draws("a body in blood"),
+            draws("a man with blood"),
+            AIMessage(content="I can't make this image. Rule: No gore. I can make a ghost instead."),
+            AIMessage(content="Here is a zombie."),
+        ],
+        sent=[],
+    )
     assistant, session = Assistant(model, studio), ChatSession()
     assert ask(assistant, session, "draw a body in blood").outcomes[0].refused
     assert ask(assistant, session, "draw a man with blood").outcomes[0].refused
@@ -168,8 +216,13 @@ def test_after_two_refusals_a_text_refusal_of_an_allowed_request_becomes_a_drawi
 
 
 def test_a_question_answered_with_a_refusal_is_asked_again_without_the_history():
-    model = Scripted(answers=[AIMessage(content="I'm sorry, but I can't depict this person."),
-                              AIMessage(content="Tom Hanks is an American actor.")], sent=[])
+    model = Scripted(
+        answers=[
+            AIMessage(content="I'm sorry, but I can't depict this person."),
+            AIMessage(content="Tom Hanks is an American actor."),
+        ],
+        sent=[],
+    )
     session = ChatSession()
     session.add_user("draw a man with blood")
     session.add_assistant(REFUSED_IN_HISTORY)
@@ -179,8 +232,13 @@ def test_a_question_answered_with_a_refusal_is_asked_again_without_the_history()
 
 
 def test_tool_syntax_twice_becomes_a_plain_i_dont_know():
-    model = Scripted(answers=[AIMessage(content="I can call generate_image(prompt, seed?) for you."),
-                              AIMessage(content="Use edit_image(image_id, instruction).")], sent=[])
+    model = Scripted(
+        answers=[
+            AIMessage(content="I can call generate_image(prompt, seed?) for you."),
+            AIMessage(content="Use edit_image(image_id, instruction)."),
+        ],
+        sent=[],
+    )
     reply = ask(Assistant(model, RefusingStudio()), ChatSession(), "tell me a fun fact")
     assert reply.text == I_DONT_KNOW
 
@@ -193,16 +251,29 @@ def test_what_can_you_do_is_answered_from_the_deployment_without_asking_the_mode
 
 
 def test_a_drawing_request_taken_for_an_edit_with_no_picture_is_drawn_through_the_gate():
-    edit = AIMessage(content="", tool_calls=[{"name": "edit_image", "args": {"image_id": "none", "instruction": "x"},
-                                              "id": "c", "type": "tool_call"}])
+    edit = AIMessage(
+        content="",
+        tool_calls=[
+            {"name": "edit_image", "args": {"image_id": "none", "instruction": "x"}, "id": "c", "type": "tool_call"}
+        ],
+    )
     studio = RefusingStudio()
     reply = ask(Assistant(Scripted(answers=[edit], sent=[]), studio), ChatSession(), "draw a man covered in blood")
     assert studio.calls == ["draw a man covered in blood"] and reply.outcomes[0].refused
 
 
 def test_an_edit_with_no_picture_still_says_there_is_none():
-    edit = AIMessage(content="", tool_calls=[{"name": "edit_image", "args": {"image_id": "none", "instruction": "purple"},
-                                              "id": "c", "type": "tool_call"}])
+    edit = AIMessage(
+        content="",
+        tool_calls=[
+            {
+                "name": "edit_image",
+                "args": {"image_id": "none", "instruction": "purple"},
+                "id": "c",
+                "type": "tool_call",
+            }
+        ],
+    )
     studio = RefusingStudio()
     ask(Assistant(Scripted(answers=[edit], sent=[]), studio), ChatSession(), "make it look like a sunset")
     assert studio.calls == [("edit", "none", "purple")]
@@ -247,14 +318,21 @@ def test_stop_ends_the_answer_in_progress_and_the_next_turn_runs_in_full():
     assert len(ask(assistant, session, "tell me another story").text.split()) == 200
 
 
-@pytest.mark.parametrize("message, prompt, sent", [
-    ("draw a bloody horror scene with a zombie", "a bloody horror scene", "a bloody horror scene with a zombie"),
-    ("can you paint a fox in the snow?", "a fox", "a fox in the snow"),
-    ("draw a cat and then tell me a joke", "a cat", "a cat"),
-    ("draw a dog. Also, what time is it?", "a dog", "a dog"),
-    ("draw a red apple", "a red apple", "a red apple"),
-])
+@pytest.mark.parametrize(
+    "message, prompt, sent",
+    [
+        ("draw a bloody horror scene with a zombie", "a bloody horror scene", "a bloody horror scene with a zombie"),
+        ("can you paint a fox in the snow?", "a fox", "a fox in the snow"),
+        ("draw a cat and then tell me a joke", "a cat", "a cat"),
+        ("draw a dog. Also, what time is it?", "a dog", "a dog"),
+        ("draw a red apple", "a red apple", "a red apple"),
+    ],
+)
 def test_a_drawing_prompt_cut_short_gets_the_rest_of_the_description(message, prompt, sent):
     studio = RefusingStudio()
-    ask(Assistant(Scripted(answers=[draws(prompt), AIMessage(content="Here it is.")], sent=[]), studio), ChatSession(), message)
+    ask(
+        Assistant(Scripted(answers=[draws(prompt), AIMessage(content="Here it is.")], sent=[]), studio),
+        ChatSession(),
+        message,
+    )
     assert studio.calls == [sent]

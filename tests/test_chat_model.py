@@ -71,8 +71,13 @@ def test_preset_path_loads_a_local_transformers_model(tmp_path):
     """Hub presets go through `from_pretrained`; a tiny random Llama saved here stands in for one."""
     tokenizer = AutoTokenizer.from_pretrained(MODEL_CACHE / EMBEDDED_CONVERTED_NAME)
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-        num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=256,
+        vocab_size=len(tokenizer),
+        hidden_size=16,
+        intermediate_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        max_position_embeddings=256,
     )
     LlamaForCausalLM(config).save_pretrained(tmp_path / "tiny")
     tokenizer.save_pretrained(tmp_path / "tiny")
@@ -88,12 +93,19 @@ def test_reusing_the_system_prompts_kv_cache_changes_nothing_but_time():
     """The cached system prompt gives token for token the answers of a full read, for several
     system prompts (no picture, a picture) and for tool calls and plain text alike; every call
     gets its own copy, so the kept entries never grow with a conversation."""
-    from chat.routing_data import example_messages
     from chat.tools import IMAGE_TOOLS
+    from chat.training.routing_data import example_messages
 
-    shown = [{"role": "user", "content": "paint a red kite"}, {"role": "assistant", "content": "Here it is.", "image": True}]
-    turns = [([], "sketch a sleepy badger"), (shown, "make the kite green"), ([], "How many moons does Mars have?"),
-             (shown, "sketch a sleepy badger")]
+    shown = [
+        {"role": "user", "content": "paint a red kite"},
+        {"role": "assistant", "content": "Here it is.", "image": True},
+    ]
+    turns = [
+        ([], "sketch a sleepy badger"),
+        (shown, "make the kite green"),
+        ([], "How many moons does Mars have?"),
+        (shown, "sketch a sleepy badger"),
+    ]
     cached = LocalChatModel(cache_dir=MODEL_CACHE, max_new_tokens=12)
     fresh = LocalChatModel(cache_dir=MODEL_CACHE, max_new_tokens=12, reuse_prefix_cache=False)
     cache = cached.loaded().prefix_cache
@@ -103,6 +115,8 @@ def test_reusing_the_system_prompts_kv_cache_changes_nothing_but_time():
         with_cache = cached.bind_tools(IMAGE_TOOLS).invoke(messages)
         without = fresh.bind_tools(IMAGE_TOOLS).invoke(messages)
         assert (with_cache.content, with_cache.tool_calls and with_cache.tool_calls[0]["args"]) == (
-            without.content, without.tool_calls and without.tool_calls[0]["args"]), message
+            without.content,
+            without.tool_calls and without.tool_calls[0]["args"],
+        ), message
     assert len(cache) == 2  # one entry per distinct system prompt: no picture yet, img-1 shown
     assert cache.hits >= 6

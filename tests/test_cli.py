@@ -14,9 +14,7 @@ EASEL = Path(sys.executable).with_name("easel")
 
 def run_easel(*args: str, stdin: str = "", data_dir: Path, timeout: int = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "EASEL_DATA_DIR": str(data_dir), "EASEL_MODEL_CACHE_DIR": str(MODEL_CACHE)}
-    return subprocess.run(
-        [str(EASEL), *args], input=stdin, capture_output=True, text=True, env=env, timeout=timeout
-    )
+    return subprocess.run([str(EASEL), *args], input=stdin, capture_output=True, text=True, env=env, timeout=timeout)
 
 
 def test_help_lists_the_subcommands(tmp_path):
@@ -28,7 +26,9 @@ def test_help_lists_the_subcommands(tmp_path):
 
 def test_terminal_chat_answers_each_line_of_stdin(tmp_path):
     result = run_easel(
-        "chat", "--max-new-tokens", "16",
+        "chat",
+        "--max-new-tokens",
+        "16",
         stdin="Which city is the capital of France?\n\nHello!\n",
         data_dir=tmp_path,
     )

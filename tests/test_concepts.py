@@ -28,7 +28,9 @@ def names_only(catalog) -> ConceptIndex:
 
 # The first shipped model (300 concepts) had no concept index; these run once the model with
 # one is shipped in models/embedded.
-needs_index = pytest.mark.skipif(not (EMBEDDED / "concepts.json").is_file(), reason="the shipped model has no concept index")
+needs_index = pytest.mark.skipif(
+    not (EMBEDDED / "concepts.json").is_file(), reason="the shipped model has no concept index"
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +58,18 @@ def test_common_names_point_at_real_concepts(names_only):
 @pytest.mark.parametrize(
     ("request_text", "concept"),
     [
-        ("a dog", "dog"), ("draw a house", "house"), ("the sun", "sun"), ("a pizza", "pizza"), ("a tree", "deciduous tree"),
-        ("a car", "automobile"), ("Draw me a CAT!", "cat"), ("two dogs", "dog"), ("a puppy", "dog face"),
-        ("a slice of pizza", "pizza"), ("a jack o lantern", "jack-o-lantern"), ("🦒 please", "giraffe"),
+        ("a dog", "dog"),
+        ("draw a house", "house"),
+        ("the sun", "sun"),
+        ("a pizza", "pizza"),
+        ("a tree", "deciduous tree"),
+        ("a car", "automobile"),
+        ("Draw me a CAT!", "cat"),
+        ("two dogs", "dog"),
+        ("a puppy", "dog face"),
+        ("a slice of pizza", "pizza"),
+        ("a jack o lantern", "jack-o-lantern"),
+        ("🦒 please", "giraffe"),
         ("a small airplane arrival", "airplane arrival"),  # the longest name, read from the right
     ],
 )
@@ -71,7 +82,9 @@ def test_composition_words_become_the_canonical_caption(names_only):
     r = names_only.resolve("an icon of a small cat face on the left on a blue background")
     assert (r.concept.name, r.size, r.position, r.background) == ("cat face", "small", "left", "blue")
     assert r.caption() == "a small cat face on the left on a blue background"
-    assert names_only.resolve("show me a large blue square").caption() == "a large blue square"  # "large" is a size here
+    assert (
+        names_only.resolve("show me a large blue square").caption() == "a large blue square"
+    )  # "large" is a size here
     assert names_only.resolve("a blue car").concept.name == "sport utility vehicle"  # the emoji's own alias
     assert names_only.resolve("a green apple").concept.name == "green apple"  # a name, not a recolour
     recoloured = names_only.resolve("a purple apple")
@@ -111,23 +124,27 @@ def test_the_shipped_index_lists_every_drawable_concept_with_its_emoji(shipped, 
 def test_unknown_subject_becomes_a_clickable_offer_not_a_picture(tmp_path):
     """The Studio turns an undrawable request into a reply that says so, with the closest
     concepts as one-click options in the page (like a refusal's alternative)."""
+    from chat.assistant import TurnReply
     from chat.pictures import Studio
     from chat.session import ChatSession
     from chat.web import outcome_messages, reply_messages
-    from chat.assistant import TurnReply
     from models.image_backend import UnknownSubjectError
 
     class Allow:
         def check(self, request):
             from policy.agent import Decision
 
-            return Decision(allowed=True, category="allowed", reason="", message="", alternative=None, scores={}, decision_id="d1")
+            return Decision(
+                allowed=True, category="allowed", reason="", message="", alternative=None, scores={}, decision_id="d1"
+            )
 
     class Backend:
         kind = "embedded"
 
         def generate(self, prompt, **kwargs):
-            raise UnknownSubjectError("The built-in image model can't draw 'lighthouse'.", ["a light bulb", "a flashlight"])
+            raise UnknownSubjectError(
+                "The built-in image model can't draw 'lighthouse'.", ["a light bulb", "a flashlight"]
+            )
 
     studio = Studio(Allow(), Backend(), Backend(), tmp_path)
     outcome = studio.generate(ChatSession(), "a lighthouse")

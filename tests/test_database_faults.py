@@ -43,7 +43,13 @@ class Decision:
 
 class Request:
     def __init__(self, prompt="a red bicycle", context=(), user_age=None):
-        self.prompt, self.context, self.is_edit, self.source_prompt, self.user_age = prompt, context, False, None, user_age
+        self.prompt, self.context, self.is_edit, self.source_prompt, self.user_age = (
+            prompt,
+            context,
+            False,
+            None,
+            user_age,
+        )
 
 
 @pytest.fixture
@@ -52,8 +58,9 @@ def lock_holder():
     processes = []
 
     def hold(db: Path) -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db)], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-c", LOCK_HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert process.stdout.readline().strip() == "locked"
         processes.append(process)
         return process
@@ -80,6 +87,7 @@ def filled_registry(path: Path, people: int = 2000) -> OptOutRegistry:
 
 
 # -- busy: another writer holds the lock --------------------------------------------------------
+
 
 def test_a_write_waits_about_the_busy_timeout_then_says_busy(tmp_path, lock_holder):
     db = tmp_path / "easel.sqlite3"
@@ -120,6 +128,7 @@ def test_the_busy_timeout_is_a_setting(tmp_path, lock_holder):
 
 
 # -- damaged: the file breaks under a running process --------------------------------------------
+
 
 def test_a_file_broken_under_a_running_registry_is_detected_and_refused(tmp_path, caplog):
     db = tmp_path / "easel.sqlite3"
@@ -185,23 +194,40 @@ def test_the_cli_says_what_is_wrong_instead_of_a_traceback(tmp_path):
     data.mkdir()
     (data / "easel.sqlite3").write_bytes(b"garbage" * 1000)
     env = {**os.environ, "EASEL_DATA_DIR": str(data)}
-    listed = subprocess.run([sys.executable, "-m", "chat.cli", "optout", "list"], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [sys.executable, "-m", "chat.cli", "optout", "list"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert listed.returncode == 2 and "damaged" in listed.stderr and "Traceback" not in listed.stderr
-    checked = subprocess.run([sys.executable, "-m", "chat.cli", "db", "check"], cwd=REPO, env=env,
-                             capture_output=True, text=True, timeout=120)
+    checked = subprocess.run(
+        [sys.executable, "-m", "chat.cli", "db", "check"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert checked.returncode == 1 and json.loads(checked.stdout.splitlines()[-1])["status"] == "damaged"
 
 
 # -- retention ------------------------------------------------------------------------------------
 
+
 def test_old_audit_prompts_are_purged_and_decisions_kept(tmp_path):
     db = tmp_path / "easel.sqlite3"
     registry = OptOutRegistry(db, retention_days=30)
     registry.record(Decision(), Request("an old secret prompt", context=("an old earlier turn",)))
-    registry.record(Decision(allowed=False, category="graphic_gore", reason="gore meant to shock"),
-                    Request("a recent prompt", context=("a recent earlier turn",)))
-    registry.conn.execute("UPDATE audit_log SET created_at = created_at - 31 * 86400 WHERE prompt = 'an old secret prompt'")
+    registry.record(
+        Decision(allowed=False, category="graphic_gore", reason="gore meant to shock"),
+        Request("a recent prompt", context=("a recent earlier turn",)),
+    )
+    registry.conn.execute(
+        "UPDATE audit_log SET created_at = created_at - 31 * 86400 WHERE prompt = 'an old secret prompt'"
+    )
     assert registry.purge_audit() == 1
     entries = {e["decision_id"]: e for e in registry.audit_entries(10)}
     old, recent = sorted(entries.values(), key=lambda e: e["created_at"])
@@ -223,17 +249,30 @@ def test_audit_purge_command(tmp_path):
     registry.record(Decision(), Request("a prompt from today"))
     registry.close()
     env = {**os.environ, "EASEL_DATA_DIR": str(data), "EASEL_AUDIT_RETENTION_DAYS": "90"}
-    done = subprocess.run([sys.executable, "-m", "chat.cli", "audit", "purge"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "chat.cli", "audit", "purge"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == {"purged": 1, "older_than_days": 90}
-    done = subprocess.run([sys.executable, "-m", "chat.cli", "audit", "purge", "--days", "0"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "chat.cli", "audit", "purge", "--days", "0"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert json.loads(done.stdout.splitlines()[-1])["purged"] == 1
     assert [e["prompt"] for e in OptOutRegistry(data / "easel.sqlite3").audit_entries(5)] == ["", ""]
 
 
 # -- through the policy gate: no picture, a clear message, within the acceptance time -------------
+
 
 @pytest.fixture
 def studio(tmp_path):

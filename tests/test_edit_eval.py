@@ -8,9 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from PIL import Image
 
-from chat.edit_eval import KINDS, judge, make_pairs, measure, SUBJECTS
+from chat.training.edit_eval import KINDS, SUBJECTS, judge, make_pairs, measure
 from models.image_backend import EMBEDDED_DIR
 from tests.test_scene_edits import FONT, emoji_picture
 
@@ -26,8 +25,14 @@ def test_enough_pairs_of_every_kind():
 
 def test_the_measures_fail_when_nothing_changed():
     apple = emoji_picture()
-    for kind, target in [("recolour", "blue"), ("bigger", None), ("smaller", None), ("background", "yellow"),
-                         ("move", "left"), ("add", "star")]:
+    for kind, target in [
+        ("recolour", "blue"),
+        ("bigger", None),
+        ("smaller", None),
+        ("background", "yellow"),
+        ("move", "left"),
+        ("add", "star"),
+    ]:
         assert not judge(kind, target, apple, apple), kind
     assert not judge("recolour", "blue", apple, None)  # no picture is a failure
 
@@ -50,9 +55,15 @@ def test_eval_edits_command_prints_the_table_and_a_json_line(tmp_path):
 
     result = subprocess.run(
         [sys.executable, "-m", "chat.cli", "eval", "edits", "--subjects", "1", "--no-recognition"],
-        capture_output=True, text=True, timeout=600,
-        env={"EASEL_MODEL_CACHE_DIR": str(MODEL_CACHE), "EASEL_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin",
-             "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            "EASEL_MODEL_CACHE_DIR": str(MODEL_CACHE),
+            "EASEL_DATA_DIR": str(tmp_path / "data"),
+            "PATH": "/usr/bin:/bin",
+            "HF_HUB_OFFLINE": "1",
+        },
     )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.strip().splitlines()
@@ -63,7 +74,7 @@ def test_eval_edits_command_prints_the_table_and_a_json_line(tmp_path):
 
 
 def test_shape_kept_tells_a_recolour_from_another_subject():
-    from chat.edit_eval import shape_kept
+    from chat.training.edit_eval import shape_kept
     from models import scene_edits as se
 
     apple = emoji_picture()

@@ -11,60 +11,63 @@ def ops(text: str, known: str = "a cat") -> list[tuple]:
     return [(op.kind, op.value) for op in parse_edit(text, known).ops]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("make it blue", [("recolour", "blue")]),
-    ("Turn it YELLOW!", [("recolour", "yellow")]),
-    ("change the colour to pink", [("recolour", "pink")]),
-    ("make the cat green please", [("recolour", "green")]),
-    ("make it dark blue", [("recolour", "navy")]),
-    ("make it black and white", [("recolour", "black and white")]),
-    ("rends-le bleu", [("recolour", "blue")]),
-    ("hazlo rojo", [("recolour", "red")]),
-    ("mach es grün", [("recolour", "green")]),
-    ("maak het paars", [("recolour", "purple")]),
-    ("deixa amarelo", [("recolour", "yellow")]),
-    ("rendilo blu", [("recolour", "blue")]),
-    ("make it bigger", [("resize", 1.5)]),
-    ("make it a bit bigger", [("resize", 1.25)]),
-    ("make it twice as big", [("resize", 2.0)]),
-    ("make it much smaller", [("resize", 0.4)]),
-    ("make it 50% smaller", [("resize", 0.5)]),
-    ("shrink it", [("resize", 0.65)]),
-    ("fais-le plus grand", [("resize", 1.5)]),
-    ("hazlo más pequeño", [("resize", 0.65)]),
-    ("mach es kleiner", [("resize", 0.65)]),
-    ("maak het groter", [("resize", 1.5)]),
-    ("make the background yellow", [("background", "yellow")]),
-    ("put it on a red background", [("background", "red")]),
-    ("change the background from white to purple", [("background", "purple")]),
-    ("make the sky pink", [("background", "pink")]),
-    ("remove the background", [("background", "white")]),
-    ("mets le fond en vert", [("background", "green")]),
-    ("pon el fondo azul", [("background", "blue")]),
-    ("mach den Hintergrund schwarz", [("background", "black")]),
-    ("move it to the left", [("move", "left")]),
-    ("put it in the top right corner", [("move", "top-right")]),
-    ("move it down", [("move", "bottom")]),
-    ("centre it", [("move", "centre")]),
-    ("déplace-le à droite", [("move", "right")]),
-    ("verschiebe es nach oben", [("move", "top")]),
-    ("add a hat", [("add", "a hat")]),
-    ("put a crown on it", [("add", "a crown")]),
-    ("add a dog next to it", [("add", "a dog")]),
-    ("add another one", [("add", "another one")]),
-    ("ajoute un chapeau", [("add", "a hat")]),
-    ("añade una estrella", [("add", "a star")]),
-    ("füge einen Hut hinzu", [("add", "a hat")]),
-    ("remove the hat", [("remove", "the hat")]),
-    ("get rid of the dog", [("remove", "the dog")]),
-    ("enlève le chapeau", [("remove", "the hat")]),
-    ("turn it into a rocket", [("replace", "a rocket")]),
-    ("make it darker", [("tone", "darker")]),
-    ("mirror it", [("flip", "horizontal")]),
-    ("turn it upside down", [("flip", "vertical")]),
-    ("make it blue and bigger", [("resize", 1.5), ("recolour", "blue")]),
-    ("make it red on a yellow background", [("background", "yellow"), ("recolour", "red")]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("make it blue", [("recolour", "blue")]),
+        ("Turn it YELLOW!", [("recolour", "yellow")]),
+        ("change the colour to pink", [("recolour", "pink")]),
+        ("make the cat green please", [("recolour", "green")]),
+        ("make it dark blue", [("recolour", "navy")]),
+        ("make it black and white", [("recolour", "black and white")]),
+        ("rends-le bleu", [("recolour", "blue")]),
+        ("hazlo rojo", [("recolour", "red")]),
+        ("mach es grün", [("recolour", "green")]),
+        ("maak het paars", [("recolour", "purple")]),
+        ("deixa amarelo", [("recolour", "yellow")]),
+        ("rendilo blu", [("recolour", "blue")]),
+        ("make it bigger", [("resize", 1.5)]),
+        ("make it a bit bigger", [("resize", 1.25)]),
+        ("make it twice as big", [("resize", 2.0)]),
+        ("make it much smaller", [("resize", 0.4)]),
+        ("make it 50% smaller", [("resize", 0.5)]),
+        ("shrink it", [("resize", 0.65)]),
+        ("fais-le plus grand", [("resize", 1.5)]),
+        ("hazlo más pequeño", [("resize", 0.65)]),
+        ("mach es kleiner", [("resize", 0.65)]),
+        ("maak het groter", [("resize", 1.5)]),
+        ("make the background yellow", [("background", "yellow")]),
+        ("put it on a red background", [("background", "red")]),
+        ("change the background from white to purple", [("background", "purple")]),
+        ("make the sky pink", [("background", "pink")]),
+        ("remove the background", [("background", "white")]),
+        ("mets le fond en vert", [("background", "green")]),
+        ("pon el fondo azul", [("background", "blue")]),
+        ("mach den Hintergrund schwarz", [("background", "black")]),
+        ("move it to the left", [("move", "left")]),
+        ("put it in the top right corner", [("move", "top-right")]),
+        ("move it down", [("move", "bottom")]),
+        ("centre it", [("move", "centre")]),
+        ("déplace-le à droite", [("move", "right")]),
+        ("verschiebe es nach oben", [("move", "top")]),
+        ("add a hat", [("add", "a hat")]),
+        ("put a crown on it", [("add", "a crown")]),
+        ("add a dog next to it", [("add", "a dog")]),
+        ("add another one", [("add", "another one")]),
+        ("ajoute un chapeau", [("add", "a hat")]),
+        ("añade una estrella", [("add", "a star")]),
+        ("füge einen Hut hinzu", [("add", "a hat")]),
+        ("remove the hat", [("remove", "the hat")]),
+        ("get rid of the dog", [("remove", "the dog")]),
+        ("enlève le chapeau", [("remove", "the hat")]),
+        ("turn it into a rocket", [("replace", "a rocket")]),
+        ("make it darker", [("tone", "darker")]),
+        ("mirror it", [("flip", "horizontal")]),
+        ("turn it upside down", [("flip", "vertical")]),
+        ("make it blue and bigger", [("resize", 1.5), ("recolour", "blue")]),
+        ("make it red on a yellow background", [("background", "yellow"), ("recolour", "red")]),
+    ],
+)
 def test_phrasings_become_operations(text, expected):
     assert sorted(ops(text)) == sorted(expected)
     assert parse_edit(text, "a cat").complete, parse_edit(text, "a cat")
@@ -82,7 +85,9 @@ def test_added_things_are_placed_by_the_words_or_by_what_they_are():
     assert parse_edit("add a hat").ops[0].placement is None  # decided by the thing: worn on the head
 
 
-@pytest.mark.parametrize("text", ["go back", "undo that", "Undo", "go back to how it was", "annule", "zurück", "deshaz eso"])
+@pytest.mark.parametrize(
+    "text", ["go back", "undo that", "Undo", "go back to how it was", "annule", "zurück", "deshaz eso"]
+)
 def test_undo(text):
     plan = parse_edit(text)
     assert plan.undo and plan.complete and not plan.ops
@@ -93,18 +98,31 @@ def test_undo_then_a_change():
     assert plan.undo and [(o.kind, o.value) for o in plan.ops] == [("recolour", "red")]
 
 
-@pytest.mark.parametrize("text, leftover", [
-    ("make it look happier", ["happier"]),
-    ("in watercolor style", ["watercolor", "style"]),
-    ("put it on a beach", ["beach"]),
-])
+@pytest.mark.parametrize(
+    "text, leftover",
+    [
+        ("make it look happier", ["happier"]),
+        ("in watercolor style", ["watercolor", "style"]),
+        ("put it on a beach", ["beach"]),
+    ],
+)
 def test_what_cannot_be_done_is_left_over(text, leftover):
     plan = parse_edit(text)
     assert not plan.understood and plan.leftover == leftover
 
 
-@pytest.mark.parametrize("text", ["draw a red barn", "ok now paint a blue car", "is it big?", "how do I make it blue?",
-                                  "I love the red", "thanks!", "what colour is it?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "draw a red barn",
+        "ok now paint a blue car",
+        "is it big?",
+        "how do I make it blue?",
+        "I love the red",
+        "thanks!",
+        "what colour is it?",
+    ],
+)
 def test_new_drawings_questions_and_talk_are_not_complete_edits(text):
     assert not parse_edit(text, "a cat").complete
 

@@ -46,7 +46,9 @@ class RecordingStudio:
 
 
 def draws(prompt: str) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": "generate_image", "args": {"prompt": prompt}, "id": "c1", "type": "tool_call"}])
+    return AIMessage(
+        content="", tool_calls=[{"name": "generate_image", "args": {"prompt": prompt}, "id": "c1", "type": "tool_call"}]
+    )
 
 
 def session_with_a_picture() -> ChatSession:
@@ -65,8 +67,9 @@ def run(answer: AIMessage, message: str, session: ChatSession | None = None) -> 
     return studio.calls
 
 
-@pytest.mark.parametrize("message", ["add a hat", "mach es kleiner", "make it blue", "move it to the left",
-                                     "hazlo más oscuro", "go back"])
+@pytest.mark.parametrize(
+    "message", ["add a hat", "mach es kleiner", "make it blue", "move it to the left", "hazlo más oscuro", "go back"]
+)
 def test_a_plain_edit_goes_to_the_edit_tool_whatever_the_model_would_do(message):
     assert run(draws(message), message) == [("edit", "img-1", message)]
 
@@ -79,9 +82,18 @@ def test_an_edit_with_no_picture_goes_to_the_edit_tool_which_says_so():
     assert run(draws("blue"), "mach es blau", ChatSession()) == [("edit", "none", "mach es blau")]
 
 
-@pytest.mark.parametrize("message", ["now draw a red barn", "a dog on a beach", "draw a cat in a hat",
-                                     "what colour is it?", "make it look happier",
-                                     "go back to the first one and make it bigger", "make img-1 blue"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "now draw a red barn",
+        "a dog on a beach",
+        "draw a cat in a hat",
+        "what colour is it?",
+        "make it look happier",
+        "go back to the first one and make it bigger",
+        "make img-1 blue",
+    ],
+)
 def test_new_drawings_and_other_requests_keep_the_models_choice(message):
     assert run(draws(message), message) == [("generate", message)]
 

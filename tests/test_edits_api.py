@@ -7,7 +7,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from chat.edit_eval import judge
+from chat.training.edit_eval import judge
 from models.chat_weights import EMBEDDED_ADAPTER_DIR
 from models.image_backend import EMBEDDED_DIR
 from tests.test_scene_edits import FONT, emoji_picture
@@ -27,14 +27,17 @@ def picture(pictures: list) -> Image.Image:
     return Image.open(pictures[0]["image"]).convert("RGB")
 
 
-@pytest.mark.parametrize("subject, words, kind, target", [
-    ("cat", "make it blue", "recolour", "blue"),
-    ("apple", "make it bigger", "bigger", None),
-    ("rocket", "make it smaller", "smaller", None),
-    ("fish", "make the background yellow", "background", "yellow"),
-    ("house", "move it to the left", "move", "left"),
-    ("tree", "mach es kleiner", "smaller", None),  # the chat model alone draws this one anew
-])
+@pytest.mark.parametrize(
+    "subject, words, kind, target",
+    [
+        ("cat", "make it blue", "recolour", "blue"),
+        ("apple", "make it bigger", "bigger", None),
+        ("rocket", "make it smaller", "smaller", None),
+        ("fish", "make the background yellow", "background", "yellow"),
+        ("house", "move it to the left", "move", "left"),
+        ("tree", "mach es kleiner", "smaller", None),  # the chat model alone draws this one anew
+    ],
+)
 def test_draw_then_edit(server_url, subject, words, kind, target):
     client = Client(server_url, verbose=False)
     reply, drawn = ask(client, f"draw a {subject}")

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from chat.edit_eval import judge, mean_difference, measure
 from chat.pictures import Studio
 from chat.session import ChatSession
+from chat.training.edit_eval import judge, mean_difference, measure
 from models.image_backend import EMBEDDED_DIR
 from tests.test_scene_edits import FONT, emoji_picture
 
@@ -51,15 +51,18 @@ def edit(studio, session, words):
     return outcome, image
 
 
-@pytest.mark.parametrize("words, kind, target", [
-    ("make it blue", "recolour", "blue"),
-    ("hazlo verde", "recolour", "green"),
-    ("make it bigger", "bigger", None),
-    ("make it smaller", "smaller", None),
-    ("make the background yellow", "background", "yellow"),
-    ("move it to the left", "move", "left"),
-    ("put it in the top right corner", "move", "top right corner"),
-])
+@pytest.mark.parametrize(
+    "words, kind, target",
+    [
+        ("make it blue", "recolour", "blue"),
+        ("hazlo verde", "recolour", "green"),
+        ("make it bigger", "bigger", None),
+        ("make it smaller", "smaller", None),
+        ("make the background yellow", "background", "yellow"),
+        ("move it to the left", "move", "left"),
+        ("put it in the top right corner", "move", "top right corner"),
+    ],
+)
 def test_an_edit_does_what_it_says(studio, drawn, words, kind, target):
     before = Image.open(drawn.path).convert("RGB")
     outcome, after = edit(studio, fresh(drawn), words)
@@ -143,4 +146,6 @@ def test_regenerating_an_edited_picture_redraws_and_makes_the_same_changes(studi
     first = session.pictures[outcome.picture.applied_to]
     first = session.pictures[first.applied_to]
     assert first.seed != drawn.seed and first.parent_id is None  # drawn again with a new seed
-    assert judge("recolour", "blue", Image.open(first.path), new) and outcome.picture.change.startswith("moved to the right")
+    assert judge("recolour", "blue", Image.open(first.path), new) and outcome.picture.change.startswith(
+        "moved to the right"
+    )

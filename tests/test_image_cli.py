@@ -18,19 +18,56 @@ def unet_weights(folder):
     return load_file(folder / "unet" / "diffusion_pytorch_model.safetensors")
 
 
-@pytest.mark.parametrize("options", [[], ["--patch-size", "4", "--caption-pool", "3"]], ids=["fresh-captions", "patch4-caption-pool"])
+@pytest.mark.parametrize(
+    "options", [[], ["--patch-size", "4", "--caption-pool", "3"]], ids=["fresh-captions", "patch4-caption-pool"]
+)
 def test_training_is_reproducible_and_resumes(settings, tmp_path, capsys, options):
     tiny = [*TINY, *options]
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    assert main(["train", "image-model", "--steps", "4", *tiny, "--work-dir", str(tmp_path / "a"), "--out", str(straight)]) == 0
+    assert (
+        main(["train", "image-model", "--steps", "4", *tiny, "--work-dir", str(tmp_path / "a"), "--out", str(straight)])
+        == 0
+    )
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["steps"] == 4 and summary["final_loss"] > 0
     # Stop after 2 steps, then resume to 4: the same weights as the uninterrupted run.
-    assert main(["train", "image-model", "--steps", "2", *tiny, "--work-dir", str(tmp_path / "b"), "--out", str(tmp_path / "half")]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "image-model",
+                "--steps",
+                "2",
+                *tiny,
+                "--work-dir",
+                str(tmp_path / "b"),
+                "--out",
+                str(tmp_path / "half"),
+            ]
+        )
+        == 0
+    )
     # A longer run may resume; a different model may not.
     with pytest.raises(SystemExit):
-        main(["train", "image-model", "--steps", "4", *tiny, "--channels", "16,48", "--work-dir", str(tmp_path / "b"), "--out", str(resumed)])
-    assert main(["train", "image-model", "--steps", "4", *tiny, "--work-dir", str(tmp_path / "b"), "--out", str(resumed)]) == 0
+        main(
+            [
+                "train",
+                "image-model",
+                "--steps",
+                "4",
+                *tiny,
+                "--channels",
+                "16,48",
+                "--work-dir",
+                str(tmp_path / "b"),
+                "--out",
+                str(resumed),
+            ]
+        )
+    assert (
+        main(["train", "image-model", "--steps", "4", *tiny, "--work-dir", str(tmp_path / "b"), "--out", str(resumed)])
+        == 0
+    )
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["resumes"] == [{"step": 2, "steps": [2, 4]}]
     a, b = unet_weights(straight), unet_weights(resumed)
     # Equal up to float rounding (captions are encoded in differently padded batches).
@@ -42,20 +79,41 @@ def test_training_is_reproducible_and_resumes(settings, tmp_path, capsys, option
     assert pipe.unet.config.block_out_channels == [16, 32]
     if options:  # the 8x8 grid of 4x4 patches is saved with the pipeline and sampled back to 32 px
         assert pipe.unet.config.sample_size == 8
-        picture = pipe("a cat face", num_inference_steps=2, generator=torch.Generator().manual_seed(0), output_type="np", output_size=None).images[0]
+        picture = pipe(
+            "a cat face",
+            num_inference_steps=2,
+            generator=torch.Generator().manual_seed(0),
+            output_type="np",
+            output_size=None,
+        ).images[0]
         assert picture.shape[:2] == (32, 32)
 
 
 @pytest.fixture
 def tiny_model(tmp_path):
     torch.manual_seed(0)
-    EmojiDiffusionPipeline(unet=make_unet(channels=(16, 32)), scheduler=make_scheduler()).save_pretrained(tmp_path / "tiny")
+    EmojiDiffusionPipeline(unet=make_unet(channels=(16, 32)), scheduler=make_scheduler()).save_pretrained(
+        tmp_path / "tiny"
+    )
     return tmp_path / "tiny"
 
 
 def test_draw_saves_a_picture_and_prints_the_contract(settings, tiny_model, tmp_path, capsys):
     out = tmp_path / "cat.png"
-    code = main(["draw", "a cat face on a blue background", "--seed", "5", "--steps", "3", "--model", str(tiny_model), "--out", str(out)])
+    code = main(
+        [
+            "draw",
+            "a cat face on a blue background",
+            "--seed",
+            "5",
+            "--steps",
+            "3",
+            "--model",
+            str(tiny_model),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(last) == {"allowed", "path", "seed", "model", "steps", "sec"}
@@ -100,7 +158,13 @@ def test_caption_cache_keeps_every_caption_of_the_batch_it_serves():
 
     class FakeEncoder:
         def encode(self, texts, **kwargs):
-            return [{"sentence_embedding": torch.full((384,), float(len(t))), "token_embeddings": torch.ones(len(t) + 1, 384)} for t in texts]
+            return [
+                {
+                    "sentence_embedding": torch.full((384,), float(len(t))),
+                    "token_embeddings": torch.ones(len(t) + 1, 384),
+                }
+                for t in texts
+            ]
 
     cache = CaptionCache(FakeEncoder(), max_tokens=8, capacity=3)
     cache(["", "a", "b"])
@@ -116,16 +180,36 @@ def test_draw_prompts_writes_one_picture_and_one_line_per_prompt(settings, tiny_
     registry.add("Jonathan Quillfeather")
     registry.close()
     prompts = tmp_path / "prompts.txt"
-    prompts.write_text("a cat face\na portrait of jonathan quillfeather\nun pingouin 🐧 sur la glace\n", encoding="utf-8")
+    prompts.write_text(
+        "a cat face\na portrait of jonathan quillfeather\nun pingouin 🐧 sur la glace\n", encoding="utf-8"
+    )
     out = tmp_path / "pictures"
-    code = main(["draw", "--prompts", str(prompts), "--out-dir", str(out), "--seed", "4", "--steps", "2", "--model", str(tiny_model)])
+    code = main(
+        [
+            "draw",
+            "--prompts",
+            str(prompts),
+            "--out-dir",
+            str(out),
+            "--seed",
+            "4",
+            "--steps",
+            "2",
+            "--model",
+            str(tiny_model),
+        ]
+    )
     assert code == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
     rows, summary = lines[:-1], lines[-1]
     assert len(rows) == 3 and summary["n"] == 3 and summary["drawn"] == 2 and summary["refused"] == 1
     assert summary["sec_per_image"] > 0
     assert [r["allowed"] for r in rows] == [True, False, True]
-    assert rows[0]["path"] == str(out / "0000.png") and rows[2]["path"] == str(out / "0002.png") and rows[1]["path"] is None
+    assert (
+        rows[0]["path"] == str(out / "0000.png")
+        and rows[2]["path"] == str(out / "0002.png")
+        and rows[1]["path"] is None
+    )
     assert sorted(p.name for p in out.iterdir()) == ["0000.png", "0002.png"]
     assert all({"allowed", "path", "seed", "model", "steps", "sec"} <= set(r) for r in rows)
     # The tiny model has no upscaler: its native size is its 32 px sample.
@@ -157,7 +241,13 @@ def test_models_never_import_chat_or_policy():
 
     for path in (Path(__file__).resolve().parents[1] / "models").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             assert not any(n.split(".")[0] in {"chat", "policy", "app"} for n in names), f"{path.name} imports {names}"
 
 

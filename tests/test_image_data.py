@@ -12,7 +12,6 @@ from models.emoji_data import (
     HELD_OUT_COMBOS,
     TRAIN_TEMPLATES,
     Composition,
-    EmojiCatalog,
     EmojiScenes,
     article,
     glyph_names,
@@ -66,7 +65,10 @@ def test_captions_describe_the_composition():
     assert c.describe() == "a small cat face on the left on a blue background"
     assert Composition((0,), colour="blue", names=("apple",)).describe() == "a blue apple"
     assert Composition((0, 1), names=("cat face", "rocket")).describe() == "a cat face and a rocket"
-    assert Composition((0,), size="large", names=("slice of pizza",), template="an emoji of {np}").describe() == "an emoji of a large slice of pizza"
+    assert (
+        Composition((0,), size="large", names=("slice of pizza",), template="an emoji of {np}").describe()
+        == "an emoji of a large slice of pizza"
+    )
     assert article("grapes") == "grapes" and article("owl") == "an owl"
 
 

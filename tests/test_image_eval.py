@@ -31,6 +31,8 @@ def test_classifier_scores_every_concept():
 
 def test_contact_sheet_has_32_captioned_cells(tmp_path):
     pictures = [PIL.Image.new("RGB", (32, 32), (i * 7, 100, 200)) for i in range(32)]
-    path = contact_sheet(pictures, [f"a drawing of thing number {i} on a blue background" for i in range(32)], tmp_path / "s.png")
+    path = contact_sheet(
+        pictures, [f"a drawing of thing number {i} on a blue background" for i in range(32)], tmp_path / "s.png"
+    )
     sheet = PIL.Image.open(path)
     assert sheet.size == (8 * 128, 4 * (128 + 40))

@@ -23,13 +23,25 @@ def tiny_components(unet_in_channels: int = 4):
 
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
-        block_out_channels=(8, 16), layers_per_block=1, sample_size=8, in_channels=unet_in_channels, out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=16, attention_head_dim=8, norm_num_groups=4,
+        block_out_channels=(8, 16),
+        layers_per_block=1,
+        sample_size=8,
+        in_channels=unet_in_channels,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=16,
+        attention_head_dim=8,
+        norm_num_groups=4,
     )
     vae = AutoencoderKL(
-        block_out_channels=(8, 16), in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=4,
-        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"), up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
+        block_out_channels=(8, 16),
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        norm_num_groups=4,
+        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
+        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
         sample_size=16,
     )
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -39,8 +51,18 @@ def tiny_components(unet_in_channels: int = 4):
         vocab.setdefault(ch + "</w>", len(vocab))
     tokenizer = CLIPTokenizer(vocab=vocab, merges=[], model_max_length=16)
     text_encoder = CLIPTextModel(
-        CLIPTextConfig(vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_attention_heads=2,
-                       num_hidden_layers=2, max_position_embeddings=16, projection_dim=16, bos_token_id=0, eos_token_id=1, pad_token_id=1)
+        CLIPTextConfig(
+            vocab_size=len(vocab),
+            hidden_size=16,
+            intermediate_size=32,
+            num_attention_heads=2,
+            num_hidden_layers=2,
+            max_position_embeddings=16,
+            projection_dim=16,
+            bos_token_id=0,
+            eos_token_id=1,
+            pad_token_id=1,
+        )
     )
     scheduler = EulerDiscreteScheduler(num_train_timesteps=1000, timestep_spacing="trailing")
     return {"unet": unet, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer, "scheduler": scheduler}
@@ -55,7 +77,9 @@ def fresh_resident(monkeypatch):
 def sd_dir(tmp_path_factory):
     from diffusers import StableDiffusionPipeline
 
-    pipe = StableDiffusionPipeline(**tiny_components(), safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+    pipe = StableDiffusionPipeline(
+        **tiny_components(), safety_checker=None, feature_extractor=None, requires_safety_checker=False
+    )
     path = tmp_path_factory.mktemp("tiny-sd-turbo")
     pipe.save_pretrained(path)
     return path
@@ -65,8 +89,12 @@ def sd_dir(tmp_path_factory):
 def pix2pix_dir(tmp_path_factory):
     from diffusers import StableDiffusionInstructPix2PixPipeline
 
-    pipe = StableDiffusionInstructPix2PixPipeline(**tiny_components(unet_in_channels=8), safety_checker=None,
-                                                  feature_extractor=None, requires_safety_checker=False)
+    pipe = StableDiffusionInstructPix2PixPipeline(
+        **tiny_components(unet_in_channels=8),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
     path = tmp_path_factory.mktemp("tiny-pix2pix")
     pipe.save_pretrained(path)
     return path
@@ -76,7 +104,9 @@ def test_text2img_preset_loads_lazily_and_generates(sd_dir):
     backend = ImageBackend.from_preset(str(sd_dir), cache_dir=None)
     assert backend.kind == "hub" and image_backend.RESIDENT.pipe is None  # nothing loaded yet
     steps = []
-    result = backend.generate("a red apple", seed=3, steps=2, guidance=0.0, size=32, progress=lambda i, n: steps.append((i, n)))
+    result = backend.generate(
+        "a red apple", seed=3, steps=2, guidance=0.0, size=32, progress=lambda i, n: steps.append((i, n))
+    )
     assert result.image.size == (32, 32) and result.seed == 3 and result.model == str(sd_dir)
     assert steps == [(1, 2), (2, 2)]
     assert type(image_backend.RESIDENT.pipe).__name__ == "StableDiffusionPipeline"

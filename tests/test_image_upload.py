@@ -20,6 +20,7 @@ def png_bytes(size=(40, 30), mode="RGB", colour=(10, 200, 30)) -> bytes:
 
 def bomb_png(width: int, height: int) -> bytes:
     """A tiny PNG file whose header claims a huge picture (a decompression bomb)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 

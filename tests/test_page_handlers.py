@@ -12,7 +12,6 @@ from PIL import Image
 
 from chat.alternatives import STAND_INS, drawable_alternative
 from chat.assistant import STOPPED_IN_HISTORY, TurnReply
-from chat.pictures import PictureOutcome
 from chat.session import ChatSession, PictureRecord
 from chat.web import QUEUED, STOPPED, THINKING, ChatHandlers, alt_text, edit_tree, picture_card, to_chatbot
 
@@ -58,7 +57,7 @@ def test_a_message_shows_at_once_with_thinking_then_its_answer():
     next(work)  # the worker takes the message
     for _ in range(3):
         assistant.gate.release()
-    for page, *_ in work:
+    for _ in work:
         pass
     assert texts(handlers.page(session)) == ["hello", "answer to hello"]
 
@@ -140,8 +139,10 @@ def test_an_alternative_the_image_model_cannot_read_becomes_a_stand_in_it_can_dr
     studio, session = Studio(EmojiModel()), ChatSession()
     advice = Decision("graphic_gore", "a tense scene that implies danger without graphic injuries")
     assert drawable_alternative(studio, session, advice) == STAND_INS["graphic_gore"]
-    assert drawable_alternative(studio, session, Decision("optout_person", "a fictional person on a bike")) == \
-        "a fictional person on a bike"
+    assert (
+        drawable_alternative(studio, session, Decision("optout_person", "a fictional person on a bike"))
+        == "a fictional person on a bike"
+    )
     assert drawable_alternative(studio, session, Decision("prompt_injection", "the same picture")) is None
 
 
@@ -157,7 +158,9 @@ def test_a_model_that_reads_any_description_gets_the_policys_alternative():
 def test_every_refusal_category_has_a_stand_in():
     import yaml
 
-    categories = yaml.safe_load((Path(__file__).resolve().parents[1] / "policy" / "categories.yaml").read_text())["categories"]
+    categories = yaml.safe_load((Path(__file__).resolve().parents[1] / "policy" / "categories.yaml").read_text())[
+        "categories"
+    ]
     assert set(categories) | {"optout_person"} <= set(STAND_INS)
 
 
@@ -165,8 +168,19 @@ def test_pictures_carry_alt_text_size_and_their_place_in_the_edit_tree(tmp_path)
     path = tmp_path / "p.png"
     Image.new("RGB", (512, 512), "red").save(path)
     first = PictureRecord("img-1", None, "a red apple", 7, "embedded", 20, None, "d", path, 0.1)
-    second = PictureRecord("img-2", "img-1", "a red apple, make it blue", 7, "embedded", 0, None, "d", path, 0.1,
-                           change="recoloured to blue")
+    second = PictureRecord(
+        "img-2",
+        "img-1",
+        "a red apple, make it blue",
+        7,
+        "embedded",
+        0,
+        None,
+        "d",
+        path,
+        0.1,
+        change="recoloured to blue",
+    )
     session = ChatSession()
     session.add_picture(first)
     session.add_picture(second)

@@ -24,10 +24,11 @@ def test_an_edit_before_any_picture_says_there_is_none_yet(tmp_path):
 
 
 def test_a_missing_id_next_to_real_pictures_lists_them(tmp_path):
-    from chat.routing_data import session_from_history
+    from chat.training.routing_data import session_from_history
 
-    session = session_from_history([{"role": "user", "content": "draw a kite"},
-                                    {"role": "assistant", "content": "Here it is.", "image": True}])
+    session = session_from_history(
+        [{"role": "user", "content": "draw a kite"}, {"role": "assistant", "content": "Here it is.", "image": True}]
+    )
     studio = Studio(policy_agent=None, generator=None, editor=None, image_dir=tmp_path)
     outcome = studio.edit(session, "img-4", "make it red")
     assert outcome.picture is None

@@ -11,10 +11,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from policy_attacks import attacks, controls
 
 from policy.agent import OPTOUT_MESSAGE, PolicyAgent, PolicyRequest
 from policy.names import ordinary_words
-from policy_attacks import attacks, controls
 
 pytestmark = pytest.mark.timeout(600)
 REGISTRY = Path(__file__).parent / "data" / "optout_registry.txt"
@@ -53,7 +53,7 @@ def test_every_attack_kind_is_refused_for_every_registered_name(agent):
     assert missed / total <= 0.01, failures
     for kind, rows in outcomes.items():
         assert len(failures[kind]) <= 1, (kind, failures[kind])
-        for name, prompt, decision in rows:
+        for _name, prompt, decision in rows:
             if not decision.allowed:
                 assert decision.category == "optout_person", (prompt, decision.category)
 
@@ -65,25 +65,32 @@ def test_lookalikes_that_share_a_registered_name_are_allowed(agent):
         assert len(refused) <= 0.03 * len(rows), (kind, refused)
 
 
-@pytest.mark.parametrize("prompt", [
-    "a stone wall covered in ivy",            # ordinary words that are registered family names
-    "a heron standing in a field of frost",
-    "a wolf howling at the moon on a hill",
-    "a bishop piece on a chessboard",
-    "a crane lifting steel beams at a building site",
-    "a sparrow on a branch in winter",
-    "a glass of Marcus Stone lager on a bar counter",
-    "Sir Walter Cross writing with a quill in 1620",  # a historical namesake with another given name
-    "Rosa Parks on a bus in 1955",                     # a registered given name, another family name
-])
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a stone wall covered in ivy",  # ordinary words that are registered family names
+        "a heron standing in a field of frost",
+        "a wolf howling at the moon on a hill",
+        "a bishop piece on a chessboard",
+        "a crane lifting steel beams at a building site",
+        "a sparrow on a branch in winter",
+        "a glass of Marcus Stone lager on a bar counter",
+        "Sir Walter Cross writing with a quill in 1620",  # a historical namesake with another given name
+        "Rosa Parks on a bus in 1955",  # a registered given name, another family name
+    ],
+)
 def test_ordinary_words_and_namesakes_stay_allowed(agent, prompt):
     assert agent.check(PolicyRequest(prompt=prompt)).allowed, prompt
 
 
 def test_a_refusal_never_reveals_who_is_registered(agent):
     agent.registry.add("Ignatia Bellweather", ["The Velvet Fox"])
-    for prompt in ["the velvet fox singing at a concert", "Ignatia Bellweather on a boat",
-                   "Bellweather, Ignatia at the beach", "President Bellweather giving a speech"]:
+    for prompt in [
+        "the velvet fox singing at a concert",
+        "Ignatia Bellweather on a boat",
+        "Bellweather, Ignatia at the beach",
+        "President Bellweather giving a speech",
+    ]:
         decision = agent.check(PolicyRequest(prompt=prompt))
         assert decision.category == "optout_person", prompt
         shown = (decision.message + " " + (decision.alternative or "")).lower()
@@ -91,12 +98,15 @@ def test_a_refusal_never_reveals_who_is_registered(agent):
         assert decision.message.startswith(OPTOUT_MESSAGE.split("{")[0])
 
 
-@pytest.mark.parametrize("prompt", [
-    "a visit to the Temple of Crane Hill in spring",     # an article before a lone family name: a thing
-    "a Stone Age axe in a museum case",
-    "a bottle of Hunter gin on a shelf",
-    "a Bishop family picnic in the park",
-    "the Frost fair on the frozen Thames in 1683",
-])
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a visit to the Temple of Crane Hill in spring",  # an article before a lone family name: a thing
+        "a Stone Age axe in a museum case",
+        "a bottle of Hunter gin on a shelf",
+        "a Bishop family picnic in the park",
+        "the Frost fair on the frozen Thames in 1683",
+    ],
+)
 def test_a_lone_family_name_used_for_a_thing_stays_allowed(agent, prompt):
     assert agent.check(PolicyRequest(prompt=prompt)).allowed, prompt

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policy.names import NameIndex, name_budget, word_budget
 from policy.normalize import fold_text, join_spelled_out, unleet
@@ -27,6 +28,7 @@ def names_in(prompt: str) -> set[str]:
 
 # -- the normaliser ---------------------------------------------------------------------------
 
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_fold_and_unleet_never_crash_and_are_idempotent(text):
@@ -47,9 +49,9 @@ def test_name_index_never_crashes_on_any_text(text):
 def test_fold_removes_invisible_characters_accents_and_possessives():
     assert fold_text("Z\u200bara Qu\u200dill\u202e") == "zara quill"
     assert fold_text("Zára QUÍLL's hat") == "zara quill hat"
-    assert fold_text("\uff3aara Quill") == "zara quill"          # fullwidth Z
-    assert fold_text("Ζara Qυill") == "zara quill"               # Greek Zeta and upsilon
-    assert fold_text("Тоm Сruise") == "tom cruise"               # Cyrillic T, o, C
+    assert fold_text("\uff3aara Quill") == "zara quill"  # fullwidth Z
+    assert fold_text("Ζara Qυill") == "zara quill"  # Greek Zeta and upsilon
+    assert fold_text("Тоm Сruise") == "tom cruise"  # Cyrillic T, o, C
 
 
 def test_unleet_only_touches_words_with_letters():
@@ -68,6 +70,7 @@ def test_edit_budgets_grow_with_the_length_of_the_name():
 
 
 # -- matching names however they are written --------------------------------------------------
+
 
 def test_every_way_of_writing_a_registered_name_matches():
     for prompt in [
@@ -89,7 +92,12 @@ def test_every_way_of_writing_a_registered_name_matches():
 
 
 def test_rare_one_word_name_matches_in_any_case_and_disguise():
-    for prompt in ["quorvianna at the beach", "QUORVIANNA singing", "\u202eQuorvianna\u202c dancing", "Qu0rv1anna on tour"]:
+    for prompt in [
+        "quorvianna at the beach",
+        "QUORVIANNA singing",
+        "\u202eQuorvianna\u202c dancing",
+        "Qu0rv1anna on tour",
+    ]:
         assert names_in(prompt) == {"Quorvianna"}, prompt
 
 
@@ -104,7 +112,7 @@ def test_common_words_and_other_people_do_not_match():
         "a cruise ship at sunset",
         "a drake duck swimming in a pond",
         "a tailor measuring a suit",
-        "Taylor Lautner on a motorbike",         # shares a first name
+        "Taylor Lautner on a motorbike",  # shares a first name
         "Patrick Schwarzenegger at a premiere",  # shares a surname, different given name
         "a quill pen on parchment",
         "a lantern on a queen's balcony",
@@ -145,20 +153,26 @@ def test_large_registry_finds_the_right_person_only():
 
 
 def test_names_in_other_scripts_are_read_by_sound():
-    index = NameIndex.build([Person(1, "Barack Obama", ()), Person(2, "Adam Driver", ()), Person(3, "Johnny Depp", ()),
-                             Person(4, "Angelina Jolie", ())])
+    index = NameIndex.build(
+        [
+            Person(1, "Barack Obama", ()),
+            Person(2, "Adam Driver", ()),
+            Person(3, "Johnny Depp", ()),
+            Person(4, "Angelina Jolie", ()),
+        ]
+    )
     for prompt, name in [
-        ("Барак Обама на пляже", "Barack Obama"),           # Russian
-        ("बराक ओबामा", "Barack Obama"),                       # Hindi
-        ("버락 오바마", "Barack Obama"),                        # Korean: the given name comes out garbled
-        ("奥巴马在海滩上", "Barack Obama"),                      # Chinese
-        ("アダム・ドライバー", "Adam Driver"),                   # Japanese
-        ("آدام درایور", "Adam Driver"),                        # Persian: few vowels written
-        ("אדם דרייבר", "Adam Driver"),                         # Hebrew
-        ("Ἀδὰμ Δράιβερ", "Adam Driver"),                       # Greek
-        ("조니 뎁", "Johnny Depp"),                              # Korean
-        ("Джонни Депп", "Johnny Depp"),                        # Russian
-        ("Անջելինա Ջոլի", "Angelina Jolie"),                    # Armenian
+        ("Барак Обама на пляже", "Barack Obama"),  # Russian
+        ("बराक ओबामा", "Barack Obama"),  # Hindi
+        ("버락 오바마", "Barack Obama"),  # Korean: the given name comes out garbled
+        ("奥巴马在海滩上", "Barack Obama"),  # Chinese
+        ("アダム・ドライバー", "Adam Driver"),  # Japanese
+        ("آدام درایور", "Adam Driver"),  # Persian: few vowels written
+        ("אדם דרייבר", "Adam Driver"),  # Hebrew
+        ("Ἀδὰμ Δράιβερ", "Adam Driver"),  # Greek
+        ("조니 뎁", "Johnny Depp"),  # Korean
+        ("Джонни Депп", "Johnny Depp"),  # Russian
+        ("Անջելինա Ջոլի", "Angelina Jolie"),  # Armenian
     ]:
         assert {m.name for m in index.find(prompt)} == {name}, prompt
     assert index.find("Мишель Обама") == []  # Michelle, another given name: someone else
@@ -169,9 +183,15 @@ def test_encoded_and_reversed_names_are_decoded():
     import codecs
 
     name = "Zara Quill"
-    for prompt in [f"draw {base64.b64encode(name.encode()).decode()} at sea", f"{name[::-1]} at sea",
-                   f"draw {codecs.encode(name, 'rot13')}", "draw " + " ".join(f"{b:02x}" for b in name.encode()),
-                   "Zara%20Quill on a boat", "&#90;ara Quill on a boat", "--.. .- .-. .- / --.- ..- .. .-.. .-.."]:
+    for prompt in [
+        f"draw {base64.b64encode(name.encode()).decode()} at sea",
+        f"{name[::-1]} at sea",
+        f"draw {codecs.encode(name, 'rot13')}",
+        "draw " + " ".join(f"{b:02x}" for b in name.encode()),
+        "Zara%20Quill on a boat",
+        "&#90;ara Quill on a boat",
+        "--.. .- .-. .- / --.- ..- .. .-.. .-..",
+    ]:
         assert names_in(prompt) == {"Zara Quill"}, prompt
 
 
@@ -183,7 +203,13 @@ def test_an_index_updated_in_place_matches_one_built_anew():
     index.update([changed] + [p for p in people[1000:] if p.id != 1])
     fresh = NameIndex.build([changed] + [p for p in people[1000:] if p.id != 1])
     assert len(index) == len(fresh)
-    for prompt in [f"a painting of {people[10].name}", f"a painting of {people[1800].name} at sea",
-                   "Zara Quill surfing", "ZQ Star on stage", "Schwarzenegger lifting weights", "a bowl of soup"]:
+    for prompt in [
+        f"a painting of {people[10].name}",
+        f"a painting of {people[1800].name} at sea",
+        "Zara Quill surfing",
+        "ZQ Star on stage",
+        "Schwarzenegger lifting weights",
+        "a bowl of soup",
+    ]:
         assert {m.name for m in index.find(prompt)} == {m.name for m in fresh.find(prompt)}, prompt
     assert people[10].name not in {m.name for m in index.find(f"a painting of {people[10].name}")}  # removed

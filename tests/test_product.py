@@ -3,10 +3,8 @@ model together, through the real server."""
 
 from __future__ import annotations
 
-import io
 import re
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from gradio_client import Client, handle_file

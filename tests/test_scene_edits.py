@@ -1,6 +1,6 @@
 """Exact edits on real pixels: an emoji rendered from the Noto font on a plain background (the
 kind of picture the embedded model draws, and a clean upload), judged by the evaluation's own
-pixel measures (chat/edit_eval.py), which share no code with the editor."""
+pixel measures (chat/training/edit_eval.py), which share no code with the editor."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from chat.edit_eval import KIND_COLOURS, hue_distance, judge, mean_difference, measure
+from chat.training.edit_eval import KIND_COLOURS, hue_distance, judge, mean_difference, measure
 from models import scene_edits as se
 
 FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 pytestmark = pytest.mark.skipif(not FONT.exists(), reason="fonts-noto-color-emoji is not installed")
 
 
-def emoji_picture(char: str = "🍎", size: int = 256, background=(255, 255, 255), share: float = 0.6,
-                  centre=(0.5, 0.5)) -> Image.Image:
+def emoji_picture(
+    char: str = "🍎", size: int = 256, background=(255, 255, 255), share: float = 0.6, centre=(0.5, 0.5)
+) -> Image.Image:
     font = ImageFont.truetype(str(FONT), 109)
     canvas = Image.new("RGBA", (160, 160), (0, 0, 0, 0))
     ImageDraw.Draw(canvas).text((10, 10), char, font=font, embedded_color=True)
@@ -65,7 +66,9 @@ def test_recolour_keeps_shading():
     assert np.corrcoef(rendered[inside], original[inside])[0, 1] > 0.9
 
 
-@pytest.mark.parametrize("factor, share, low, high", [(1.5, 0.6, 2.0, 2.5), (0.6, 0.6, 0.3, 0.42), (2.0, 0.4, 3.5, 4.5)])
+@pytest.mark.parametrize(
+    "factor, share, low, high", [(1.5, 0.6, 2.0, 2.5), (0.6, 0.6, 0.3, 0.42), (2.0, 0.4, 3.5, 4.5)]
+)
 def test_resize_changes_the_area_about_the_centre(factor, share, low, high):
     apple = emoji_picture(share=share)
     edited, change = se.resize(se.segment(apple), factor)
@@ -89,8 +92,10 @@ def test_growing_stops_at_the_picture_edge():
         se.resize(grown, 1.5)
 
 
-@pytest.mark.parametrize("where, dx, dy", [("left", -1, 0), ("right", 1, 0), ("top", 0, -1), ("bottom", 0, 1),
-                                           ("top-right", 1, -1), ("bottom-left", -1, 1)])
+@pytest.mark.parametrize(
+    "where, dx, dy",
+    [("left", -1, 0), ("right", 1, 0), ("top", 0, -1), ("bottom", 0, 1), ("top-right", 1, -1), ("bottom-left", -1, 1)],
+)
 def test_move_puts_the_subject_where_asked(apple, where, dx, dy):
     edited, change = se.move(se.segment(apple), where)
     before, after = measure(apple), measure(edited.render())
@@ -183,7 +188,10 @@ def test_mirror_and_tone(apple):
     mirrored = np.asarray(se.flip(scene)[0].render())
     assert mean_difference(Image.fromarray(mirrored[:, ::-1]), emoji_picture("🚀")) < 2
     darker = se.tone(se.segment(apple), darker=True)[0].render()
-    assert np.asarray(darker.convert("L"))[100:150, 100:150].mean() < np.asarray(apple.convert("L"))[100:150, 100:150].mean() - 20
+    assert (
+        np.asarray(darker.convert("L"))[100:150, 100:150].mean()
+        < np.asarray(apple.convert("L"))[100:150, 100:150].mean() - 20
+    )
 
 
 def test_a_subject_that_fills_the_width_is_not_already_on_the_left():

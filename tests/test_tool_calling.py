@@ -77,7 +77,7 @@ def test_a_malformed_tool_call_is_sent_back_and_the_turn_recovers(tmp_path):
     from chat.pictures import Studio
 
     replies = [
-        {"tool_calls": [tool_call("generate_image", '{prompt: a kite]')]},  # not JSON at all
+        {"tool_calls": [tool_call("generate_image", "{prompt: a kite]")]},  # not JSON at all
         {"content": "Sorry, could you tell me more about the kite?"},
     ]
     with ScriptedOpenAIServer(replies) as server:

@@ -41,7 +41,9 @@ def test_shipped_upscaler_beats_lanczos_on_held_out_real_renders():
 
     torch.set_num_threads(1)
     catalog = EmojiCatalog.build(REPO / ".cache" / "image_data")
-    glyphs = HighResGlyphs([catalog.glyphs[i].emoji for i in catalog.drawable_concepts()], REPO / ".cache" / "image_data")
+    glyphs = HighResGlyphs(
+        [catalog.glyphs[i].emoji for i in catalog.drawable_concepts()], REPO / ".cache" / "image_data"
+    )
     upscaler = load_upscaler(SHIPPED)
     figures = measure(upscaler, glyphs, n=48)
     for case in ("clean", "degraded"):

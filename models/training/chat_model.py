@@ -1,6 +1,6 @@
 """LoRA fine-tuning of a causal chat model on (prompt, target) pairs, with peft.
 
-Generic on purpose: chat/ decides what the examples say (`chat/routing_data.py`), this module only
+Generic on purpose: chat/ decides what the examples say (`chat/training/routing_data.py`), this module only
 knows how to teach a model to continue a prompt with a target. Loss is taken on target tokens only
 and the vocabulary projection runs only at those positions, which on a 135M model with a 49k
 vocabulary saves about a fifth of every step on the CPU.
@@ -112,7 +112,10 @@ def train_lora(
 
     layers = model.config.num_hidden_layers
     peft_config = LoraConfig(
-        r=config.rank, lora_alpha=config.alpha, target_modules=ADAPTER_TARGETS, lora_dropout=0.0,
+        r=config.rank,
+        lora_alpha=config.alpha,
+        target_modules=ADAPTER_TARGETS,
+        lora_dropout=0.0,
         layers_to_transform=list(range(layers - config.top_layers, layers)) if config.top_layers else None,
     )
     if init_from is not None:  # a second, shorter round on top of an adapter trained before
@@ -155,8 +158,15 @@ def train_lora(
         if state_file and (step + 1) % config.checkpoint_every == 0 and step + 1 < total:
             state_file.parent.mkdir(parents=True, exist_ok=True)
             trainable = {k: v for k, v in model.state_dict().items() if "lora_" in k}
-            torch.save({"model": trainable, "optimizer": optimizer.state_dict(),
-                        "scheduler": scheduler.state_dict(), "step": step + 1}, state_file)
+            torch.save(
+                {
+                    "model": trainable,
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "step": step + 1,
+                },
+                state_file,
+            )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir, safe_serialization=True)
@@ -172,5 +182,3 @@ def train_lora(
     if state_file and state_file.is_file():
         state_file.unlink()
     return summary
-
-

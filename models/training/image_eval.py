@@ -32,8 +32,12 @@ class EmojiClassifier(nn.Module):
 
         def block(cin, cout):
             return nn.Sequential(
-                nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(),
-                nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(),
+                nn.Conv2d(cin, cout, 3, padding=1),
+                nn.BatchNorm2d(cout),
+                nn.ReLU(),
+                nn.Conv2d(cout, cout, 3, padding=1),
+                nn.BatchNorm2d(cout),
+                nn.ReLU(),
             )
 
         self.features = nn.Sequential(
@@ -59,7 +63,9 @@ def real_batch(scenes: EmojiScenes, rng: np.random.Generator, batch_size: int) -
         composition = Composition((concept,), background, position, size, colour, names=("",))
         picture = scenes.render(composition, rng)
         if rng.random() < 0.3:
-            picture = np.asarray(Image.fromarray(picture).filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0)))))
+            picture = np.asarray(
+                Image.fromarray(picture).filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0))))
+            )
         pictures.append(picture)
         labels.append(concept)
     x = torch.from_numpy(np.stack(pictures)).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
@@ -68,7 +74,9 @@ def real_batch(scenes: EmojiScenes, rng: np.random.Generator, batch_size: int) -
     return x, torch.tensor(labels)
 
 
-def train_classifier(scenes: EmojiScenes, steps: int = 1200, batch_size: int = 64, seed: int = 0, log=print) -> EmojiClassifier:
+def train_classifier(
+    scenes: EmojiScenes, steps: int = 1200, batch_size: int = 64, seed: int = 0, log=print
+) -> EmojiClassifier:
     from tqdm import tqdm
 
     torch.manual_seed(seed)
@@ -137,13 +145,15 @@ def load_judge(work_dir: Path, log=print) -> tuple[EmojiClassifier, EmojiScenes]
     return load_or_train_classifier(scenes, path, log=log, steps=JUDGE_STEPS), scenes
 
 
-def contact_sheet(pictures: list[Image.Image], captions: list[str], path: Path, columns: int = 8, cell: int = 128) -> Path:
+def contact_sheet(
+    pictures: list[Image.Image], captions: list[str], path: Path, columns: int = 8, cell: int = 128
+) -> Path:
     """A grid of pictures with their prompts written under each."""
     rows = (len(pictures) + columns - 1) // columns
     text_height = 40
     sheet = Image.new("RGB", (columns * cell, rows * (cell + text_height)), "white")
     draw = ImageDraw.Draw(sheet)
-    for k, (picture, caption) in enumerate(zip(pictures, captions)):
+    for k, (picture, caption) in enumerate(zip(pictures, captions, strict=False)):
         x, y = (k % columns) * cell, (k // columns) * (cell + text_height)
         sheet.paste(picture.resize((cell, cell), Image.LANCZOS), (x, y))
         words, lines, line = caption.split(), [], ""
@@ -185,9 +195,13 @@ def evaluate(
 
     info = json.loads((Path(pipeline_dir) / "training.json").read_text())
     cfg = info["train_config"]
-    scenes = EmojiScenes.default(work_dir, count=concepts or cfg["concepts"], seed=cfg["seed"], image_size=cfg["image_size"])
+    scenes = EmojiScenes.default(
+        work_dir, count=concepts or cfg["concepts"], seed=cfg["seed"], image_size=cfg["image_size"]
+    )
     judge, judge_set = load_judge(Path(work_dir), log=log)
-    log(f"judge accuracy on held-out real renders of all {len(judge_set.concepts)} emoji: {real_accuracy(judge, judge_set):.3f}")
+    log(
+        f"judge accuracy on held-out real renders of all {len(judge_set.concepts)} emoji: {real_accuracy(judge, judge_set):.3f}"
+    )
     column = {catalog_index: k for k, catalog_index in enumerate(judge_set.concepts)}
     concept_columns = torch.tensor([column[i] for i in scenes.concepts])
 
@@ -208,11 +222,15 @@ def evaluate(
             resolution = index.resolve(prompt) if index is not None else None
             unresolved += resolution is not None and not resolution.resolved
             captions.append(resolution.caption() if resolution is not None and resolution.resolved else prompt)
-        images = pipe(captions, num_inference_steps=steps, guidance_scale=guidance, generator=generator, output_type="np").images
+        images = pipe(
+            captions, num_inference_steps=steps, guidance_scale=guidance, generator=generator, output_type="np"
+        ).images
         big = upscaler.upscale(images) if upscaler is not None else images
         seconds += time.perf_counter() - began
         shown.append(big)
-        generated.append(np.stack([np.asarray(Image.fromarray(b).resize(images.shape[1:3], Image.LANCZOS)) for b in big]))
+        generated.append(
+            np.stack([np.asarray(Image.fromarray(b).resize(images.shape[1:3], Image.LANCZOS)) for b in big])
+        )
     pictures = np.concatenate(generated)
     labels = torch.tensor([c for _, c, _ in prompts])
     scores = classify(judge, pictures)

@@ -86,14 +86,22 @@ class CaptionPool:
     """
 
     def __init__(
-        self, scenes: EmojiScenes, encoder, per_concept: int, seed: int, max_tokens: int, progress: bool = True,
+        self,
+        scenes: EmojiScenes,
+        encoder,
+        per_concept: int,
+        seed: int,
+        max_tokens: int,
+        progress: bool = True,
         weights: np.ndarray | None = None,
     ):
         from tqdm import tqdm
 
         rng = np.random.default_rng([seed, 99])
         self.per_concept = per_concept
-        self.compositions = [scenes.sample_composition(rng, concept=k) for k in range(len(scenes.concepts)) for _ in range(per_concept)]
+        self.compositions = [
+            scenes.sample_composition(rng, concept=k) for k in range(len(scenes.concepts)) for _ in range(per_concept)
+        ]
         # Canonical captions repeat a lot ("a cat face" is every plain picture of it): each
         # distinct caption is encoded and stored once, and compositions point at it.
         captions = [c.describe() for c in self.compositions]
@@ -119,7 +127,7 @@ class CaptionPool:
         pictures = np.stack([scenes.render(self.compositions[i], rng) for i in picks])
         index = self.caption_index[torch.from_numpy(picks)]
         conditioning = []
-        for stored, empty in zip((self.pooled, self.tokens, self.mask), self.empty):
+        for stored, empty in zip((self.pooled, self.tokens, self.mask), self.empty, strict=False):
             rows = stored[index].float()
             rows[drop] = empty[0]
             conditioning.append(rows)
@@ -151,12 +159,18 @@ def _save_checkpoint(path: Path, state: dict) -> None:
 def export_pipeline(unet, config: TrainConfig, scenes: EmojiScenes, out_dir: Path, meta: dict | None = None) -> Path:
     """Save the pipeline (UNet + sampler) with `save_pretrained`, plus the concept list."""
     pipe = EmojiDiffusionPipeline(
-        unet=unet, scheduler=make_scheduler(), image_size=config.image_size, patch_size=config.patch_size, max_tokens=config.max_tokens,
+        unet=unet,
+        scheduler=make_scheduler(),
+        image_size=config.image_size,
+        patch_size=config.patch_size,
+        max_tokens=config.max_tokens,
         coord_channels=config.coord_channels,
     )
     out_dir = Path(out_dir)
     pipe.save_pretrained(out_dir, safe_serialization=True)
-    concepts = [{"emoji": scenes.catalog.glyphs[i].emoji, "name": str(scenes.catalog.glyphs[i].name)} for i in scenes.concepts]
+    concepts = [
+        {"emoji": scenes.catalog.glyphs[i].emoji, "name": str(scenes.catalog.glyphs[i].name)} for i in scenes.concepts
+    ]
     info = {"train_config": {**asdict(config), "channels": list(config.channels)}, "concepts": concepts, **(meta or {})}
     (out_dir / "training.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n")
     if config.canonical_captions:  # requests reach this model through its concept resolver
@@ -166,7 +180,9 @@ def export_pipeline(unet, config: TrainConfig, scenes: EmojiScenes, out_dir: Pat
     return out_dir
 
 
-def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: bool = True, log=print, progress: bool = True) -> dict:
+def train(
+    config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: bool = True, log=print, progress: bool = True
+) -> dict:
     """Train (or resume) and export the EMA pipeline to `out_dir`; returns a summary."""
     from tqdm import tqdm
 
@@ -177,12 +193,20 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
     data_dir = Path(data_dir)
     checkpoint_path = data_dir / "checkpoint.pt"
 
-    scenes = EmojiScenes.default(data_dir, count=config.concepts, seed=config.seed, image_size=config.image_size,
-                                 canonical=config.canonical_captions)
+    scenes = EmojiScenes.default(
+        data_dir,
+        count=config.concepts,
+        seed=config.seed,
+        image_size=config.image_size,
+        canonical=config.canonical_captions,
+    )
     encoder = load_sentence_encoder()
     weights = concept_weights(scenes, config)
-    pool = (CaptionPool(scenes, encoder, config.caption_pool, config.seed, config.max_tokens, progress, weights)
-            if config.caption_pool else None)
+    pool = (
+        CaptionPool(scenes, encoder, config.caption_pool, config.seed, config.max_tokens, progress, weights)
+        if config.caption_pool
+        else None
+    )
     captions = CaptionCache(encoder, config.max_tokens) if pool is None else None
 
     torch.manual_seed(config.seed)
@@ -193,7 +217,9 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
         unet.load_state_dict(UNet2DConditionModel.from_pretrained(Path(config.init_from) / "unet").state_dict())
     ema = copy.deepcopy(unet).requires_grad_(False)
     optimizer = torch.optim.AdamW(unet.parameters(), lr=config.learning_rate, betas=(0.9, 0.99), weight_decay=0.01)
-    noise_schedule = DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction")
+    noise_schedule = DDPMScheduler(
+        num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction"
+    )
     alphas = noise_schedule.alphas_cumprod.to(device)
     snr = alphas / (1 - alphas)
     if config.min_snr_gamma > 0:
@@ -208,11 +234,15 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
         wanted = asdict(config)
         changed = {k for k, v in wanted.items() if saved[k] != v}
         if changed - RESUMABLE_CHANGES:
-            log(f"checkpoint {checkpoint_path} was written with other {', '.join(sorted(changed - RESUMABLE_CHANGES))}; "
-                "not resuming (delete it or pass the same options)")
+            log(
+                f"checkpoint {checkpoint_path} was written with other {', '.join(sorted(changed - RESUMABLE_CHANGES))}; "
+                "not resuming (delete it or pass the same options)"
+            )
             raise SystemExit(2)
         if changed:
-            state.setdefault("resumes", []).append({"step": state["step"], **{k: [saved[k], wanted[k]] for k in sorted(changed)}})
+            state.setdefault("resumes", []).append(
+                {"step": state["step"], **{k: [saved[k], wanted[k]] for k in sorted(changed)}}
+            )
             log(f"resuming with changed {', '.join(f'{k} {saved[k]} -> {wanted[k]}' for k in sorted(changed))}")
         unet.load_state_dict(state["unet"])
         ema.load_state_dict(state["ema"])
@@ -224,12 +254,27 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
     def checkpoint():
         _save_checkpoint(
             checkpoint_path,
-            {"config": asdict(config), "unet": unet.state_dict(), "ema": ema.state_dict(), "optimizer": optimizer.state_dict(),
-             "step": step, "seconds": seconds, "history": history, "resumes": resumes},
+            {
+                "config": asdict(config),
+                "unet": unet.state_dict(),
+                "ema": ema.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "step": step,
+                "seconds": seconds,
+                "history": history,
+                "resumes": resumes,
+            },
         )
 
     unet.train()
-    bar = tqdm(total=config.steps, initial=step, desc="train image-model", disable=not progress, mininterval=20, dynamic_ncols=True)
+    bar = tqdm(
+        total=config.steps,
+        initial=step,
+        desc="train image-model",
+        disable=not progress,
+        mininterval=20,
+        dynamic_ncols=True,
+    )
     running = None
     while step < config.steps:
         started = time.time()
@@ -239,7 +284,7 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
             pictures, conditioning = pool.batch(scenes, config.seed, step, config.batch_size, drop)
         else:
             pictures, texts, _ = scenes.sample_batch(config.seed, step, config.batch_size)
-            conditioning = captions(["" if d else t for t, d in zip(texts, drop.tolist())])
+            conditioning = captions(["" if d else t for t, d in zip(texts, drop.tolist(), strict=False)])
         pooled, tokens, mask = (x.to(device) for x in conditioning)
 
         clean = torch.from_numpy(pictures).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
@@ -249,7 +294,13 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
         noisy = noise_schedule.add_noise(clean, noise, t)
         target = noise_schedule.get_velocity(clean, noise, t)
 
-        prediction = unet(add_coords(noisy, config.coord_channels), t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled).sample
+        prediction = unet(
+            add_coords(noisy, config.coord_channels),
+            t,
+            encoder_hidden_states=tokens,
+            encoder_attention_mask=mask,
+            class_labels=pooled,
+        ).sample
         per_example = F.mse_loss(prediction, target, reduction="none").mean(dim=(1, 2, 3))
         loss = (per_example * loss_weight[t]).mean()
 
@@ -265,7 +316,7 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
         # trained weights, so the early, short average does not throw knowledge away.
         decay = min(config.ema_max_decay, 1 - (1 + step) ** -0.75)
         with torch.no_grad():
-            for e, p in zip(ema.parameters(), unet.parameters()):
+            for e, p in zip(ema.parameters(), unet.parameters(), strict=False):
                 e.lerp_(p, 1 - decay)
 
         step += 1
@@ -281,7 +332,13 @@ def train(config: TrainConfig, data_dir: Path, out_dir: Path | None, resume: boo
                 log(f"step {step}/{config.steps} loss {running:.4f} ({seconds / 60:.1f} min)")
     bar.close()
 
-    summary = {"steps": step, "minutes": round(seconds / 60, 1), "final_loss": running, "device": str(device), "resumes": resumes}
+    summary = {
+        "steps": step,
+        "minutes": round(seconds / 60, 1),
+        "final_loss": running,
+        "device": str(device),
+        "resumes": resumes,
+    }
     if out_dir is not None:
         export_pipeline(ema, config, scenes, out_dir, {"training": summary})
         summary["exported"] = str(out_dir)
@@ -296,9 +353,19 @@ def export_checkpoint(data_dir: Path, out_dir: Path) -> dict:
     config = TrainConfig(**{"min_snr_gamma": 5.0, "coord_channels": 0, **cfg})
     unet = make_unet(config.image_size, config.patch_size, config.channels, config.coord_channels)
     unet.load_state_dict(state["ema"])
-    scenes = EmojiScenes.default(Path(data_dir), count=config.concepts, seed=config.seed, image_size=config.image_size,
-                                 canonical=config.canonical_captions)
-    summary = {"steps": state["step"], "minutes": round(state["seconds"] / 60, 1), "device": "checkpoint", "resumes": state.get("resumes", [])}
+    scenes = EmojiScenes.default(
+        Path(data_dir),
+        count=config.concepts,
+        seed=config.seed,
+        image_size=config.image_size,
+        canonical=config.canonical_captions,
+    )
+    summary = {
+        "steps": state["step"],
+        "minutes": round(state["seconds"] / 60, 1),
+        "device": "checkpoint",
+        "resumes": state.get("resumes", []),
+    }
     export_pipeline(unet, config, scenes, out_dir, {"training": summary})
     return summary
 

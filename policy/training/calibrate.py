@@ -55,8 +55,10 @@ def main(argv: list[str]) -> int:
     registry = Path(argv[1]) if len(argv) > 1 else HERE / "calibration_registry.json"
     grid = [round(0.30 + 0.02 * i, 2) for i in range(13)]
     for threshold, margin, summary in sweep(cases, registry, grid, [0.0, 0.02]):
-        print(f"threshold={threshold:.2f} margin={margin:.2f} accuracy={summary['accuracy']:.3f} "
-              f"over_refusal={summary['over_refusal']:.3f} under_refusal={summary['under_refusal']:.3f}")
+        print(
+            f"threshold={threshold:.2f} margin={margin:.2f} accuracy={summary['accuracy']:.3f} "
+            f"over_refusal={summary['over_refusal']:.3f} under_refusal={summary['under_refusal']:.3f}"
+        )
     return 0
 
 

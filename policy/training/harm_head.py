@@ -46,8 +46,10 @@ def report(model, features: np.ndarray, labels: list[str]) -> dict:
     predicted = model.predict(features)
     names = sorted(set(labels))
     precision, recall, _, support = precision_recall_fscore_support(labels, predicted, labels=names, zero_division=0)
-    table = {name: {"precision": round(float(p), 3), "recall": round(float(r), 3), "n": int(n)}
-             for name, p, r, n in zip(names, precision, recall, support)}
+    table = {
+        name: {"precision": round(float(p), 3), "recall": round(float(r), 3), "n": int(n)}
+        for name, p, r, n in zip(names, precision, recall, support, strict=False)
+    }
     allow = [i for i, label in enumerate(labels) if label == "allow"]
     harmful = [i for i, label in enumerate(labels) if label != "allow"]
     table["_summary"] = {
@@ -85,12 +87,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<28} {json.dumps(row)}")
 
     model = fit(features, [r.label for r in requests], args.c, args.seed)
-    np.savez_compressed(args.out, classes=np.array(model.classes_), coef=model.coef_.astype(np.float32),
-                        intercept=model.intercept_.astype(np.float32),
-                        meta=np.array(json.dumps({"n": len(requests), "per_template": args.per_template,
-                                                  "seed": args.seed, "c": args.c})))
-    summary = {"n": len(requests), "held_out_n": len(held_out), **validation["_summary"],
-               "seconds": round(time.time() - started, 1), "out": str(args.out)}
+    np.savez_compressed(
+        args.out,
+        classes=np.array(model.classes_),
+        coef=model.coef_.astype(np.float32),
+        intercept=model.intercept_.astype(np.float32),
+        meta=np.array(
+            json.dumps({"n": len(requests), "per_template": args.per_template, "seed": args.seed, "c": args.c})
+        ),
+    )
+    summary = {
+        "n": len(requests),
+        "held_out_n": len(held_out),
+        **validation["_summary"],
+        "seconds": round(time.time() - started, 1),
+        "out": str(args.out),
+    }
     print(json.dumps(summary))
     return 0
 

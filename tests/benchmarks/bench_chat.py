@@ -81,8 +81,12 @@ def cold_start_to_first_page() -> float:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "EASEL_MODEL_CACHE_DIR": str(CACHE),
-           "EASEL_DATA_DIR": str(REPO / ".cache" / "bench-data")}
+    env = {
+        **os.environ,
+        "GRADIO_SERVER_PORT": str(port),
+        "EASEL_MODEL_CACHE_DIR": str(CACHE),
+        "EASEL_DATA_DIR": str(REPO / ".cache" / "bench-data"),
+    }
     easel = Path(sys.executable).with_name("easel")
     start = time.perf_counter()
     server = subprocess.Popen([str(easel), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -30,13 +30,46 @@ from models.training.image_eval import classify, load_judge  # noqa: E402
 
 # subject -> the emoji that count as that subject
 SUBJECTS = {
-    "a dog": "🐕🐶", "a cat": "🐈🐱", "a horse": "🐎🐴", "a cow": "🐄🐮", "a pig": "🐖🐷", "a bird": "🐦",
-    "a fish": "🐟", "an elephant": "🐘", "a rabbit": "🐇🐰", "a lion": "🦁", "a bear": "🐻", "a frog": "🐸",
-    "an apple": "🍎🍏", "a banana": "🍌", "a pizza": "🍕", "a hamburger": "🍔", "a carrot": "🥕", "bread": "🍞",
-    "a cake": "🍰🎂", "an ice cream": "🍦🍨", "a tree": "🌳🌲", "a flower": "🌼🌸🌷", "a cactus": "🌵", "a mushroom": "🍄",
-    "the sun": "☀🌞", "the moon": "🌙🌕", "a cloud": "☁", "rain": "🌧☔", "a snowflake": "❄", "a rainbow": "🌈",
-    "a car": "🚗🚘", "a bicycle": "🚲", "a bus": "🚌", "a train": "🚆🚂", "an airplane": "✈", "a boat": "⛵🚤",
-    "a house": "🏠🏡", "a castle": "🏰", "a guitar": "🎸", "an umbrella": "☂☔",
+    "a dog": "🐕🐶",
+    "a cat": "🐈🐱",
+    "a horse": "🐎🐴",
+    "a cow": "🐄🐮",
+    "a pig": "🐖🐷",
+    "a bird": "🐦",
+    "a fish": "🐟",
+    "an elephant": "🐘",
+    "a rabbit": "🐇🐰",
+    "a lion": "🦁",
+    "a bear": "🐻",
+    "a frog": "🐸",
+    "an apple": "🍎🍏",
+    "a banana": "🍌",
+    "a pizza": "🍕",
+    "a hamburger": "🍔",
+    "a carrot": "🥕",
+    "bread": "🍞",
+    "a cake": "🍰🎂",
+    "an ice cream": "🍦🍨",
+    "a tree": "🌳🌲",
+    "a flower": "🌼🌸🌷",
+    "a cactus": "🌵",
+    "a mushroom": "🍄",
+    "the sun": "☀🌞",
+    "the moon": "🌙🌕",
+    "a cloud": "☁",
+    "rain": "🌧☔",
+    "a snowflake": "❄",
+    "a rainbow": "🌈",
+    "a car": "🚗🚘",
+    "a bicycle": "🚲",
+    "a bus": "🚌",
+    "a train": "🚆🚂",
+    "an airplane": "✈",
+    "a boat": "⛵🚤",
+    "a house": "🏠🏡",
+    "a castle": "🏰",
+    "a guitar": "🎸",
+    "an umbrella": "☂☔",
 }
 
 
@@ -61,8 +94,15 @@ def main() -> int:
         hit = any(g in accepted.replace("\ufe0f", "") for g in guesses)
         hits.append(hit)
         print(f"{'hit ' if hit else 'miss'} {subject:16} drew {picture.concept or '-':24} judge: {' '.join(guesses)}")
-    print(json.dumps({"n": len(hits), "top5": round(sum(hits) / len(hits), 3),
-                      "sec_per_image_median": round(float(np.median(seconds)), 3)}))
+    print(
+        json.dumps(
+            {
+                "n": len(hits),
+                "top5": round(sum(hits) / len(hits), 3),
+                "sec_per_image_median": round(float(np.median(seconds)), 3),
+            }
+        )
+    )
     return 0
 
 

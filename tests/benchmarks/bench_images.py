@@ -31,7 +31,9 @@ from models.emoji_pipeline import EmojiDiffusionPipeline, add_coords, unpatchify
 def naive_generate(pipe: EmojiDiffusionPipeline, prompt: str, steps: int = 50, guidance: float = 3.0, seed: int = 0):
     from diffusers import DDIMScheduler
 
-    scheduler = DDIMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction")
+    scheduler = DDIMScheduler(
+        num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction"
+    )
     cond = pipe.encode_prompt([prompt])
     uncond = pipe.encode_prompt([""])
     scheduler.set_timesteps(steps)
@@ -40,7 +42,15 @@ def naive_generate(pipe: EmojiDiffusionPipeline, prompt: str, steps: int = 50, g
     for t in scheduler.timesteps:
         outs = []
         for pooled, tokens, mask in (uncond, cond):
-            outs.append(pipe.unet(add_coords(sample, pipe.config.coord_channels), t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled).sample)
+            outs.append(
+                pipe.unet(
+                    add_coords(sample, pipe.config.coord_channels),
+                    t,
+                    encoder_hidden_states=tokens,
+                    encoder_attention_mask=mask,
+                    class_labels=pooled,
+                ).sample
+            )
         prediction = outs[0] + guidance * (outs[1] - outs[0])
         sample = scheduler.step(prediction, t, sample).prev_sample
     return pipe.postprocess(unpatchify(sample, pipe.config.patch_size), "pil", 256)
@@ -72,11 +82,19 @@ def main() -> int:
     prompt = "a cat face on a blue background"
 
     def embedded():
-        return pipe(prompt, num_inference_steps=20, guidance_scale=args.guidance, generator=torch.Generator().manual_seed(0)).images
+        return pipe(
+            prompt, num_inference_steps=20, guidance_scale=args.guidance, generator=torch.Generator().manual_seed(0)
+        ).images
 
     def img2img():
-        return pipe(prompt, image=source, strength=0.5, num_inference_steps=20, guidance_scale=args.guidance,
-                    generator=torch.Generator().manual_seed(0)).images
+        return pipe(
+            prompt,
+            image=source,
+            strength=0.5,
+            num_inference_steps=20,
+            guidance_scale=args.guidance,
+            generator=torch.Generator().manual_seed(0),
+        ).images
 
     def baseline():
         return naive_generate(pipe, prompt, steps=50, guidance=args.guidance)
@@ -94,7 +112,9 @@ def main() -> int:
         "threads": args.threads,
     }
     print(f"embedded pipeline (20 DPM-Solver++ steps, batched guidance): median {figures['embedded_s']:.3f} s/image")
-    print(f"embedded img2img at strength 0.5:                              median {figures['img2img_0.5_s']:.3f} s/image")
+    print(
+        f"embedded img2img at strength 0.5:                              median {figures['img2img_0.5_s']:.3f} s/image"
+    )
     print(f"naive baseline (default DDIM, 50 steps, two UNet calls/step): median {figures['baseline_s']:.3f} s/image")
     print(json.dumps(figures))
     return 0

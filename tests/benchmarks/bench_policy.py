@@ -30,10 +30,50 @@ sys.path.insert(0, str(REPO))
 
 from policy.agent import PolicyAgent, PolicyRequest  # noqa: E402
 
-SYLLABLES = ["ka", "lo", "mi", "ren", "tov", "sa", "bel", "dru", "fen", "gor", "hal", "jun", "pe", "qui",
-             "ros", "ta", "ul", "vin", "wes", "zo"]
-GIVEN = ["Anna", "Ben", "Carla", "David", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko",
-         "Liam", "Maya", "Nikolai", "Olga", "Pavel", "Rosa", "Samir", "Tara", "Umar"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ren",
+    "tov",
+    "sa",
+    "bel",
+    "dru",
+    "fen",
+    "gor",
+    "hal",
+    "jun",
+    "pe",
+    "qui",
+    "ros",
+    "ta",
+    "ul",
+    "vin",
+    "wes",
+    "zo",
+]
+GIVEN = [
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Keiko",
+    "Liam",
+    "Maya",
+    "Nikolai",
+    "Olga",
+    "Pavel",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Umar",
+]
 
 
 def synthetic_names(count: int) -> list[str]:
@@ -42,14 +82,22 @@ def synthetic_names(count: int) -> list[str]:
     while len(names) < count:
         a, b, c = i % 20, (i // 20) % 20, (i // 400) % 20
         family = (SYLLABLES[a] + SYLLABLES[b] + SYLLABLES[c] + ("berg" if i // 8000 % 2 else "son")).capitalize()
-        names.append(f"{GIVEN[(i * 7) % 20]} {family}{'' if i < 16000 else ' ' + SYLLABLES[i // 16000 % 20].capitalize()}")
+        names.append(
+            f"{GIVEN[(i * 7) % 20]} {family}{'' if i < 16000 else ' ' + SYLLABLES[i // 16000 % 20].capitalize()}"
+        )
         i += 1
     return names
 
 
 def prompt_mix(registered: list[str]) -> list[PolicyRequest]:
-    scenes = ["riding a bicycle along a canal", "reading in a library", "at a birthday party",
-              "as an astronaut on the moon", "painting a mural", "walking a dog in the rain"]
+    scenes = [
+        "riding a bicycle along a canal",
+        "reading in a library",
+        "at a birthday party",
+        "as an astronaut on the moon",
+        "painting a mural",
+        "walking a dog in the rain",
+    ]
     styles = ["oil painting", "watercolor", "photo, 35mm", "pencil sketch", "pixel art"]
     requests = []
     for i, scene in enumerate(scenes):
@@ -122,19 +170,28 @@ def main() -> int:
                 "index_build_s": round(index_s, 2),
             }
             r = results[size]
-            print(f"registry {size:>7,} names: p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  "
-                  f"{r['checks_per_s']:6.1f} checks/s  (import {r['import_s']} s, index build {r['index_build_s']} s)")
+            print(
+                f"registry {size:>7,} names: p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  "
+                f"{r['checks_per_s']:6.1f} checks/s  (import {r['import_s']} s, index build {r['index_build_s']} s)"
+            )
         agent.registry.close()
 
     embed_p50 = round(statistics.median(floor), 2)
     print(f"one prompt embedding alone (int8 MiniLM): p50 {embed_p50} ms; agent build {agent_build_s:.1f} s")
-    print(f"machine: {platform.machine()}, {torch.get_num_threads()} torch thread(s), python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {torch.get_num_threads()} torch thread(s), python {platform.python_version()}"
+    )
     summary = {
-        "p50_ms_100": results[100]["p50_ms"], "p99_ms_100": results[100]["p99_ms"],
-        "p50_ms_10000": results[10_000]["p50_ms"], "p99_ms_10000": results[10_000]["p99_ms"],
-        "p50_ms_100000": results[100_000]["p50_ms"], "p99_ms_100000": results[100_000]["p99_ms"],
-        "checks_per_s_100": results[100]["checks_per_s"], "checks_per_s_100000": results[100_000]["checks_per_s"],
-        "embed_p50_ms": embed_p50, "index_build_s_100000": results[100_000]["index_build_s"],
+        "p50_ms_100": results[100]["p50_ms"],
+        "p99_ms_100": results[100]["p99_ms"],
+        "p50_ms_10000": results[10_000]["p50_ms"],
+        "p99_ms_10000": results[10_000]["p99_ms"],
+        "p50_ms_100000": results[100_000]["p50_ms"],
+        "p99_ms_100000": results[100_000]["p99_ms"],
+        "checks_per_s_100": results[100]["checks_per_s"],
+        "checks_per_s_100000": results[100_000]["checks_per_s"],
+        "embed_p50_ms": embed_p50,
+        "index_build_s_100000": results[100_000]["index_build_s"],
     }
     print(json.dumps(summary))
     return 0

@@ -43,10 +43,19 @@ def main() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     data_dir = REPO / ".cache" / "bench-product-data"
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "EASEL_MODEL_CACHE_DIR": str(CACHE), "EASEL_DATA_DIR": str(data_dir)}
+    env = {
+        **os.environ,
+        "GRADIO_SERVER_PORT": str(port),
+        "EASEL_MODEL_CACHE_DIR": str(CACHE),
+        "EASEL_DATA_DIR": str(data_dir),
+    }
     started = time.perf_counter()
-    server = subprocess.Popen([str(Path(sys.executable).with_name("easel")), "serve"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("easel")), "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         while True:

@@ -22,9 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
+from policy_attacks import attacks, controls  # noqa: E402
+
 from policy.agent import PolicyAgent, PolicyRequest  # noqa: E402
 from policy.names import ordinary_words  # noqa: E402
-from policy_attacks import attacks, controls  # noqa: E402
 
 
 def main() -> int:
