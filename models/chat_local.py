@@ -22,8 +22,9 @@ from typing import Any
 
 import torch
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.tool import invalid_tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -298,15 +299,11 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        merged: AIMessageChunk | None = None
-        for chunk in self._stream(messages, stop, run_manager, **kwargs):
-            merged = chunk.message if merged is None else merged + chunk.message
-        message = AIMessage(
-            content=merged.content if merged else "",
-            tool_calls=merged.tool_calls if merged else [],
-            invalid_tool_calls=merged.invalid_tool_calls if merged else [],
-        )
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        stream = self._stream(messages, stop, run_manager, **kwargs)
+        try:
+            return generate_from_stream(stream)
+        except ValueError:  # nothing generated at all (a budget of zero, a stop at once)
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content=""))])
 
     @staticmethod
     def _chunk(piece: str, run_manager: CallbackManagerForLLMRun | None) -> ChatGenerationChunk:
@@ -320,10 +317,10 @@ class LocalChatModel(BaseChatModel):
         try:
             plain, calls = parse_tool_calls(text, known_tools)
         except MalformedToolCall as problem:
-            invalid = [{"type": "invalid_tool_call", "name": None, "args": text, "id": None, "error": str(problem)}]
+            invalid = [invalid_tool_call(name=None, args=text, id=None, error=str(problem))]
             return ChatGenerationChunk(message=AIMessageChunk(content="", invalid_tool_calls=invalid))
         chunks = [
-            {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i, "type": "tool_call_chunk"}
+            tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i)
             for i, c in enumerate(calls)
         ]
         return ChatGenerationChunk(message=AIMessageChunk(content=plain, tool_call_chunks=chunks))

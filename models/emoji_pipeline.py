@@ -10,8 +10,10 @@ Reading order, top to bottom:
    makes it fast enough to train and sample on a CPU.
 3. `__call__` runs a multistep DPM-Solver (v-prediction, about 20 steps) with classifier-free
    guidance, from noise (text-to-image) or from a noised input picture (image-to-image, with
-   `strength`), calls `callback(step, total)` after each step, and upscales the 32 px result
-   for display with a Lanczos resampler.
+   `strength`), with diffusers' conventions: `callback_on_step_end(pipe, step, timestep,
+   callback_kwargs)` after each step, `progress_bar`, `randn_tensor`, `ImagePipelineOutput`. The
+   32 px result is upscaled for display with a Lanczos resampler (the backend uses the trained
+   upscaler instead).
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ import numpy as np
 import PIL.Image
 import torch
 import torch.nn.functional as F
-from diffusers import DiffusionPipeline, DPMSolverMultistepScheduler, UNet2DConditionModel
-from diffusers.utils import BaseOutput
+from diffusers import DiffusionPipeline, DPMSolverMultistepScheduler, ImagePipelineOutput, UNet2DConditionModel
+from diffusers.utils.torch_utils import randn_tensor
 
-
-class EmojiPipelineOutput(BaseOutput):
-    images: list[PIL.Image.Image] | np.ndarray
+# callback_on_step_end(pipe, step, timestep, callback_kwargs) -> callback_kwargs, as in diffusers
+StepEndCallback = Callable[[DiffusionPipeline, int, torch.Tensor, dict], dict]
 
 
 def make_unet(
@@ -135,6 +136,7 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
             image_size=image_size, patch_size=patch_size, max_tokens=max_tokens, coord_channels=coord_channels
         )
         self._encoder = None
+        self._num_timesteps = 0
 
     # -- text --------------------------------------------------------------------------------
     @property
@@ -187,7 +189,8 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
         strength: float = 0.5,
         output_type: str = "pil",
         output_size: int | None = 256,
-        callback: Callable[[int, int], None] | None = None,
+        callback_on_step_end: StepEndCallback | None = None,
+        callback_on_step_end_tensor_inputs: tuple[str, ...] = ("latents",),
         return_dict: bool = True,
     ):
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
@@ -210,7 +213,7 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
         timesteps = self.scheduler.timesteps
         size = self.config.image_size // patch
         shape = (batch, 3 * patch**2, size, size)
-        noise = torch.randn(shape, generator=generator, dtype=torch.float32).to(self.device, self.unet.dtype)
+        noise = randn_tensor(shape, generator=generator, device=self.device, dtype=self.unet.dtype)
         if image is None:
             sample = noise * self.scheduler.init_noise_sigma
         else:
@@ -221,21 +224,30 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
             clean = patchify(self.preprocess(image).to(self.device, self.unet.dtype), patch).expand(batch, -1, -1, -1)
             sample = self.scheduler.add_noise(clean, noise, timesteps[:1].repeat(batch))
 
-        total = len(timesteps)
-        for i, t in enumerate(timesteps):
-            model_input = torch.cat([sample] * 2) if guided else sample
-            model_input = add_coords(self.scheduler.scale_model_input(model_input, t), self.config.coord_channels)
-            prediction = self.unet(
-                model_input, t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled
-            ).sample
-            if guided:
-                uncond, cond = prediction.chunk(2)
-                prediction = uncond + guidance_scale * (cond - uncond)
-            sample = self.scheduler.step(prediction, t, sample).prev_sample
-            if callback is not None:
-                callback(i + 1, total)
+        self._num_timesteps = len(timesteps)
+        with self.progress_bar(total=self._num_timesteps) as bar:
+            for i, t in enumerate(timesteps):
+                model_input = torch.cat([sample] * 2) if guided else sample
+                model_input = add_coords(self.scheduler.scale_model_input(model_input, t), self.config.coord_channels)
+                prediction = self.unet(
+                    model_input, t, encoder_hidden_states=tokens, encoder_attention_mask=mask, class_labels=pooled
+                ).sample
+                if guided:
+                    uncond, cond = prediction.chunk(2)
+                    prediction = uncond + guidance_scale * (cond - uncond)
+                sample = self.scheduler.step(prediction, t, sample).prev_sample
+                if callback_on_step_end is not None:
+                    tensors = {"latents": sample}
+                    wanted = {name: tensors[name] for name in callback_on_step_end_tensor_inputs}
+                    sample = callback_on_step_end(self, i, t, wanted).get("latents", sample)
+                bar.update()
 
         images = self.postprocess(unpatchify(sample.float(), patch), output_type, output_size)
         if not return_dict:
             return (images,)
-        return EmojiPipelineOutput(images=images)
+        return ImagePipelineOutput(images=images)
+
+    @property
+    def num_timesteps(self) -> int:
+        """Steps of the latest call, as diffusers pipelines report it (img2img runs fewer)."""
+        return self._num_timesteps

@@ -384,7 +384,7 @@ class ImageBackend:
                 num_inference_steps=steps,
                 guidance_scale=guidance,
                 generator=torch.Generator().manual_seed(seed),
-                callback=progress,
+                **_step_callback(progress),
             )
             return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started, concept)
         else:
@@ -400,7 +400,7 @@ class ImageBackend:
                     height=size,
                     width=size,
                     generator=torch.Generator(pipe.device).manual_seed(seed),
-                    **_hub_callback(progress, steps),
+                    **_step_callback(progress, steps),
                 ).images[0]
         return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started)
 
@@ -440,7 +440,7 @@ class ImageBackend:
                 num_inference_steps=steps,
                 guidance_scale=self.preset.guidance,
                 generator=torch.Generator().manual_seed(seed),
-                callback=progress,
+                **_step_callback(progress),
             )
             return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started, concept)
         pipe = self.hub_pipeline()
@@ -456,7 +456,7 @@ class ImageBackend:
                     guidance_scale=self.preset.guidance,
                     image_guidance_scale=1.0 + 1.5 * (1.0 - strength),
                     generator=generator,
-                    **_hub_callback(progress, steps),
+                    **_step_callback(progress, steps),
                 ).images[0]
         else:
             from diffusers import AutoPipelineForImage2Image
@@ -471,7 +471,7 @@ class ImageBackend:
                     num_inference_steps=steps,
                     guidance_scale=self.preset.guidance,
                     generator=generator,
-                    **_hub_callback(progress, max(1, int(steps * strength))),
+                    **_step_callback(progress, max(1, int(steps * strength))),
                 ).images[0]
         return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started)
 
@@ -524,12 +524,14 @@ def unknown_subject_message(resolution, known: int) -> str:
     return text + (f" The closest things it can draw: {options}." if options else "")
 
 
-def _hub_callback(progress: ProgressCallback | None, total: int) -> dict:
+def _step_callback(progress: ProgressCallback | None, total: int | None = None) -> dict:
+    """diffusers' `callback_on_step_end`, reporting (done, total) steps; the total is the
+    pipeline's own count of this call's steps where it keeps one, else `total`."""
     if progress is None:
         return {}
 
     def on_step_end(pipe, step, timestep, callback_kwargs):
-        progress(step + 1, total)
+        progress(step + 1, getattr(pipe, "num_timesteps", None) or total or step + 1)
         return callback_kwargs
 
     return {"callback_on_step_end": on_step_end}

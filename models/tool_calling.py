@@ -14,6 +14,9 @@ import re
 import uuid
 from typing import Any
 
+from langchain_core.messages.tool import ToolCall, tool_call
+from langchain_core.utils.json import parse_partial_json
+
 TOOL_CALL_OPEN = "<tool_call>"
 TOOL_CALL_CLOSE = "</tool_call>"
 _BLOCK = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
@@ -59,11 +62,12 @@ def starts_like_tool_call(text: str) -> bool:
     return stripped.startswith(TOOL_CALL_OPEN) or TOOL_CALL_OPEN.startswith(stripped) and bool(stripped)
 
 
-def parse_tool_calls(text: str, known_tools: set[str]) -> tuple[str, list[dict[str, Any]]]:
+def parse_tool_calls(text: str, known_tools: set[str]) -> tuple[str, list[ToolCall]]:
     """Split a model's answer into its plain text and its tool calls (langchain `ToolCall` dicts).
 
     Small models get details wrong in predictable ways; what can be repaired without guessing is
-    repaired here (a missing closing tag or brace, single quotes, `parameters` for `arguments`).
+    repaired here (a missing closing tag, brace or quote by langchain-core's `parse_partial_json`,
+    single quotes, `parameters` for `arguments`).
     A call that still cannot be read raises MalformedToolCall so the caller can retry.
     """
     calls = []
@@ -77,16 +81,15 @@ def parse_tool_calls(text: str, known_tools: set[str]) -> tuple[str, list[dict[s
             raise MalformedToolCall(f"unknown tool {name!r}; known: {sorted(known_tools)}")
         if not isinstance(arguments, dict):
             raise MalformedToolCall(f"arguments of {name} are not an object")
-        calls.append({"name": name, "args": arguments, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"})
+        calls.append(tool_call(name=name, args=arguments, id=f"call_{uuid.uuid4().hex[:12]}"))
     plain = _BLOCK.sub("", text).strip()
     return plain, calls
 
 
 def _load_json(raw: str) -> dict[str, Any]:
-    candidates = [raw, raw + "}", raw + "}}", raw + '"}}', raw.replace("'", '"')]
-    for candidate in candidates:
+    for candidate in (raw, raw.replace("'", '"')):
         try:
-            value = json.loads(candidate)
+            value = parse_partial_json(candidate)
         except json.JSONDecodeError:
             continue
         if isinstance(value, dict):

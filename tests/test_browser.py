@@ -17,6 +17,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import MODEL_CACHE, OPTED_OUT_NAME, REPO, free_port
 
+pytestmark = pytest.mark.slow  # loads a real chromium, the chat, embedding and image models
+
 CHROMIUM = "/usr/bin/chromium"
 # Flags for a closed network: without the background-networking ones chromium keeps trying to
 # reach Google's hosts.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
@@ -13,6 +14,8 @@ from chat.session import ChatSession
 from models.chat_local import LocalChatModel
 from models.chat_weights import EMBEDDED_CONVERTED_NAME, load_chat_model
 from tests.conftest import MODEL_CACHE
+
+pytestmark = pytest.mark.slow  # loads the embedded chat model
 
 
 def test_embedded_model_is_smollm2_and_answers_a_question(chat_model):

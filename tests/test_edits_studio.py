@@ -13,7 +13,10 @@ from chat.training.edit_eval import judge, mean_difference, measure
 from models.image_backend import EMBEDDED_DIR
 from tests.test_scene_edits import FONT, emoji_picture
 
-pytestmark = pytest.mark.skipif(not (EMBEDDED_DIR / "model_index.json").is_file(), reason="no embedded image model")
+pytestmark = [
+    pytest.mark.slow,  # loads the embedded image model
+    pytest.mark.skipif(not (EMBEDDED_DIR / "model_index.json").is_file(), reason="no embedded image model"),
+]
 
 
 @pytest.fixture(scope="module")

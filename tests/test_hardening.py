@@ -27,7 +27,10 @@ PASSWORD = "operator-test-password"
 LOCKOUT_SECONDS = 4
 MINOR_AGE = 14
 BLOODY = "draw a bloody horror scene with a zombie"  # allowed for adults, refused under 18
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [
+    pytest.mark.slow,  # loads the served app and its models
+    pytest.mark.timeout(600),
+]
 
 
 def start_server(data_dir: Path, **env) -> tuple[subprocess.Popen, str]:

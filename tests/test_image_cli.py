@@ -11,6 +11,8 @@ from safetensors.torch import load_file
 from chat.cli import main
 from models.emoji_pipeline import EmojiDiffusionPipeline, make_scheduler, make_unet
 
+pytestmark = pytest.mark.slow  # loads the embedded image model
+
 TINY = ["--channels", "16,32", "--batch-size", "4", "--concepts", "12", "--checkpoint-every", "2"]
 
 

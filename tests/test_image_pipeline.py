@@ -10,6 +10,8 @@ import torch
 from models.emoji_pipeline import EmojiDiffusionPipeline, make_scheduler, make_unet
 from models.image_backend import GeneratedImage, ImageBackend, ImageRequestError
 
+pytestmark = pytest.mark.slow  # loads the embedded image model
+
 
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory):
@@ -48,7 +50,7 @@ def test_text_to_image_with_seed_steps_guidance_batch_and_progress(tiny_dir):
         guidance_scale=2.0,
         num_images_per_prompt=2,
         generator=torch.Generator().manual_seed(0),
-        callback=lambda i, n: calls.append((i, n)),
+        callback_on_step_end=lambda pipe, i, t, kwargs: calls.append((i + 1, pipe.num_timesteps)) or kwargs,
         output_size=256,
     )
     assert len(out.images) == 4 and out.images[0].size == (256, 256)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chat.pictures import Studio
 from chat.session import ChatSession
+
+pytestmark = pytest.mark.slow  # loads the policy agent's embedding model and the image model
 
 
 def test_an_unknown_or_foreign_picture_id_gets_a_clear_message(tmp_path):

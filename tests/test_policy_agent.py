@@ -10,7 +10,10 @@ import pytest
 
 from policy.agent import Decision, PolicyAgent, PolicyRequest, check_fail_closed
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [
+    pytest.mark.slow,  # loads the sentence-embedding model
+    pytest.mark.timeout(300),
+]
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,10 @@ from policy_attacks import attacks, controls
 from policy.agent import OPTOUT_MESSAGE, PolicyAgent, PolicyRequest
 from policy.names import ordinary_words
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [
+    pytest.mark.slow,  # loads the sentence-embedding model
+    pytest.mark.timeout(600),
+]
 REGISTRY = Path(__file__).parent / "data" / "optout_registry.txt"
 NAMES = [line.strip() for line in REGISTRY.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -10,7 +10,10 @@ from policy.classifier import HEAD_PATH, HarmHead
 from policy.training import harm_head
 from policy.training.requests import TEMPLATES, generate, split
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [
+    pytest.mark.slow,  # loads the sentence-embedding model
+    pytest.mark.timeout(600),
+]
 
 
 def test_the_generated_set_covers_every_rule_with_hard_negatives_and_splits_by_template():

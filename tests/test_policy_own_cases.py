@@ -13,7 +13,10 @@ import pytest
 
 from policy.evaluate import run_eval
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [
+    pytest.mark.slow,  # loads the sentence-embedding model
+    pytest.mark.timeout(600),
+]
 DATA = Path(__file__).parent / "data"
 
 

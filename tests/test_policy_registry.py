@@ -15,7 +15,10 @@ import pytest
 from policy.registry import OptOutRegistry, read_registry_file
 
 REPO = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [
+    pytest.mark.slow,  # loads the sentence-embedding model
+    pytest.mark.timeout(300),
+]
 
 
 def run_python(code: str, *args: str) -> subprocess.CompletedProcess:

@@ -14,10 +14,14 @@ from models.chat_weights import EMBEDDED_ADAPTER_DIR
 from models.image_backend import EMBEDDED_DIR
 from tests.conftest import OPTED_OUT_ALIAS
 
-pytestmark = pytest.mark.skipif(
-    not (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file() or not (EMBEDDED_DIR / "model_index.json").is_file(),
-    reason="the embedded routing adapter or image model is not trained yet",
-)
+pytestmark = [
+    pytest.mark.slow,  # loads the served app and its models
+    pytest.mark.skipif(
+        not (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file()
+        or not (EMBEDDED_DIR / "model_index.json").is_file(),
+        reason="the embedded routing adapter or image model is not trained yet",
+    ),
+]
 
 
 def ask(client: Client, text: str, files: list | None = None) -> tuple[str, list]:

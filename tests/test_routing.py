@@ -18,9 +18,12 @@ from models.chat_local import LocalChatModel
 from models.chat_weights import EMBEDDED_ADAPTER_DIR
 from tests.conftest import MODEL_CACHE
 
-pytestmark = pytest.mark.skipif(
-    not (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file(), reason="the routing adapter is not trained yet"
-)
+pytestmark = [
+    pytest.mark.slow,  # loads the embedded chat model
+    pytest.mark.skipif(
+        not (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file(), reason="the routing adapter is not trained yet"
+    ),
+]
 
 SHOWN_PICTURE = [
     {"role": "user", "content": "paint a tortoise crossing a road"},

@@ -11,6 +11,8 @@ import torch
 from models.emoji_upscaler import EmojiUpscaler, HighResGlyphs, degrade, measure, psnr, ssim, to_tensor
 from models.image_backend import load_upscaler, to_display
 
+pytestmark = pytest.mark.slow  # loads the embedded upscaler
+
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "models" / "embedded"
 

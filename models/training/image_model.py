@@ -17,6 +17,7 @@ import copy
 import json
 import math
 import time
+import warnings
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from diffusers import DDPMScheduler
+from diffusers.optimization import get_scheduler
+from diffusers.training_utils import EMAModel
 
 from models.emoji_data import EmojiScenes
 from models.emoji_pipeline import EmojiDiffusionPipeline, add_coords, encode_with, make_scheduler, make_unet, patchify
@@ -215,7 +218,7 @@ def train(
         from diffusers import UNet2DConditionModel
 
         unet.load_state_dict(UNet2DConditionModel.from_pretrained(Path(config.init_from) / "unet").state_dict())
-    ema = copy.deepcopy(unet).requires_grad_(False)
+    ema_unet = copy.deepcopy(unet).requires_grad_(False)  # holds the average for checkpoints and export
     optimizer = torch.optim.AdamW(unet.parameters(), lr=config.learning_rate, betas=(0.9, 0.99), weight_decay=0.01)
     noise_schedule = DDPMScheduler(
         num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type="v_prediction"
@@ -245,19 +248,33 @@ def train(
             )
             log(f"resuming with changed {', '.join(f'{k} {saved[k]} -> {wanted[k]}' for k in sorted(changed))}")
         unet.load_state_dict(state["unet"])
-        ema.load_state_dict(state["ema"])
+        ema_unet.load_state_dict(state["ema"])
         optimizer.load_state_dict(state["optimizer"])
+        for group in optimizer.param_groups:  # a resume may change the learning rate
+            group["lr"] = config.learning_rate
         step, seconds, history = state["step"], state["seconds"], state["history"]
         resumes = state.get("resumes", [])
         log(f"resumed from step {step} ({seconds / 60:.1f} min trained so far)")
 
+    # The EMA's warm-up (decay 1 - (1 + step)^-0.75, capped) counts from step 0 of the whole run;
+    # a fine-tune starts its average from the trained weights, so the early, short average does
+    # not throw knowledge away.
+    ema = EMAModel(ema_unet.parameters(), decay=config.ema_max_decay, min_decay=0.0, use_ema_warmup=True, power=0.75)
+    ema.optimization_step = step
+    lr_schedule = get_scheduler("constant_with_warmup", optimizer, num_warmup_steps=config.warmup_steps)
+    with warnings.catch_warnings():  # fast-forward a resumed run: the schedule is a function of the step
+        warnings.simplefilter("ignore", UserWarning)
+        for _ in range(step):
+            lr_schedule.step()
+
     def checkpoint():
+        ema.copy_to(ema_unet.parameters())
         _save_checkpoint(
             checkpoint_path,
             {
                 "config": asdict(config),
                 "unet": unet.state_dict(),
-                "ema": ema.state_dict(),
+                "ema": ema_unet.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "step": step,
                 "seconds": seconds,
@@ -304,20 +321,12 @@ def train(
         per_example = F.mse_loss(prediction, target, reduction="none").mean(dim=(1, 2, 3))
         loss = (per_example * loss_weight[t]).mean()
 
-        lr = config.learning_rate * min(1.0, (step + 1) / config.warmup_steps)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
         optimizer.step()
-
-        # EMA warm-up counts from step 0 of this run; a fine-tune starts its EMA from the
-        # trained weights, so the early, short average does not throw knowledge away.
-        decay = min(config.ema_max_decay, 1 - (1 + step) ** -0.75)
-        with torch.no_grad():
-            for e, p in zip(ema.parameters(), unet.parameters(), strict=False):
-                e.lerp_(p, 1 - decay)
+        lr_schedule.step()
+        ema.step(unet.parameters())
 
         step += 1
         seconds += time.time() - started
@@ -340,7 +349,8 @@ def train(
         "resumes": resumes,
     }
     if out_dir is not None:
-        export_pipeline(ema, config, scenes, out_dir, {"training": summary})
+        ema.copy_to(ema_unet.parameters())
+        export_pipeline(ema_unet, config, scenes, out_dir, {"training": summary})
         summary["exported"] = str(out_dir)
     return summary
 
