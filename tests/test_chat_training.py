@@ -15,6 +15,8 @@ from models.training import chat_model as training
 from models.training.chat_model import LoraTrainingConfig, TrainingPair, train_lora
 from tests.conftest import MODEL_CACHE
 
+pytestmark = pytest.mark.slow  # loads the embedded chat model's tokenizer through the chat_model fixture
+
 PAIRS = [
     TrainingPair(f"User: draw a {thing}\nAssistant:", f" <tool_call>{thing}</tool_call>")
     for thing in ("cat", "dog", "kite", "boat")
