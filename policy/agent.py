@@ -304,7 +304,7 @@ class PolicyAgent:
         fiction = rules.fiction_context([prompt])
         intent_rules = [
             ("self_harm", rules.self_harm_intent(prompt)),
-            ("violent_harm", rules.violent_intent(prompt) and not fiction),
+            ("violent_harm", (rules.violent_intent(prompt) and not fiction) or rules.depicts_massacre(prompt)),
             ("ncii_nonconsensual", rules.nonconsensual_sexual(prompt)),
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
             ("weapons_crime_instructions", rules.crime_intent(prompt) and not fiction),

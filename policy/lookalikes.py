@@ -445,6 +445,27 @@ PERSONAL_NOUNS = frozenset(
 )
 
 
+# Plants and fruit named after people ("the NAME rose"). "rose" is also a verb ("NAME rose from
+# her chair"), so the plant reading needs a plant noun after it or an article before the name.
+_PLANTS = frozenset(
+    "rose roses tulip tulips orchid orchids dahlia dahlias lily lilies peony peonies daffodil daffodils "
+    "camellia camellias clematis hydrangea hydrangeas iris irises magnolia magnolias apple apples pear pears "
+    "tomato tomatoes potato potatoes grape grapes pepper peppers".split()
+)
+_PLANT_NOUNS = frozenset(
+    "variety varieties cultivar cultivars bush bushes shrub plant plants garden gardens bed beds bouquet "
+    "bloom blooms blossom blossoms petals flower flowers hybrid seeds bulbs tree trees orchard vine vines".split()
+)
+
+
+def _names_a_plant(before: list[str], after: list[str]) -> bool:
+    if not after or after[0] not in _PLANTS:
+        return False
+    if len(after) > 1 and after[1] in _PLANT_NOUNS:
+        return True
+    return bool(before) and before[-1] in ("a", "an", "the")
+
+
 def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = None) -> str | None:
     """What the matched words name instead of the person ("thing", "drink", "vessel", "place",
     "namesake"),
@@ -456,6 +477,8 @@ def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = 
         after[0] in THING_HEADS or (len(after) > 1 and after[0] in _HEAD_MODIFIERS and after[1] in THING_HEADS)
     ):
         return "drink" if after[0] in ("cocktail", "mocktail", "drink", "beverage", "punch", "soda") else "thing"
+    if _names_a_plant(before, after):
+        return "thing"
     if before and before[-1] in _VESSEL_PREFIXES:
         return "vessel"
     nearby = set(before) | set(after)

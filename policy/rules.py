@@ -82,9 +82,10 @@ _AGE_WORDS = re.compile(
 
 # Sexual or suggestive *content* words. Topic words ("sexuality", "sex education", "consent")
 # are deliberately absent: education about them is allowed, also for teenagers.
+# "strip" is also a comic strip, an LED strip, the Las Vegas strip: those are not undressing.
 _SEXUAL_WORDS = re.compile(
     r"\b(sexy|sexier|seductive|seductively|seduce|seducing|seduction|erotic|erotica|erotically|nude|nudes|"
-    r"naked|nudity|undress|undressed|undressing|unclothed|strip|stripping|stripper|striptease|lingerie|"
+    r"naked|nudity|undress|undressed|undressing|unclothed|(?<!comic )(?<!film )(?<!light )(?<!led )(?<!landing )(?<!bacon )(?<!vegas )(?<!paper )(?<!metal )(?<!test )strip(?! mall)|stripping|stripper|striptease|lingerie|"
     r"topless|bottomless|sensual|sensually|provocative|provocatively|suggestive|suggestively|sultry|"
     r"porn|porno|pornographic|nsfw|fetish|fetishes|hentai|lewd|boudoir|aroused|arousing|orgasm|genitals|"
     r"genital|horny|kinky|thong|panties|having sex|sex with|sex scene|sex act|sex acts|sexual acts?|"
@@ -100,7 +101,7 @@ _SEXUAL_WORDS = re.compile(
     r"body|skin)|exposed (?:breasts|nipples|genitals|body)|nipples?|areolas?|scantily clad|barely (?:dressed|clothed|"
     r"covered)|half naked|half dressed|undies|negligee|bra and panties|g string|lap dance|spread (?:her|his|their) legs|"
     r"come hither|hot and bothered|titillat\w*|sexualized|sexualised|sexualize|sexualise|lustful|"
-    r"stripped|strips|bare naked|stark naked|buck naked|butt naked|fully exposed|in the altogether|clothing optional|"
+    r"stripped|(?<!comic )(?<!film )(?<!light )(?<!led )(?<!landing )(?<!bacon )(?<!vegas )(?<!paper )(?<!metal )(?<!test )strips|bare naked|stark naked|buck naked|butt naked|fully exposed|in the altogether|clothing optional|"
     r"free of clothing|clothing free|no clothing|without garments|nothing but (?:a|her|his|their) (?:towel|smile|"
     r"necklace|socks|heels|stockings|apron)|showing (?:her|his|their) (?:breasts|privates|genitals|body|chest)|"
     r"stockings and garters|garter belt|bedroom eyes|"
@@ -752,16 +753,58 @@ def denies_group_rights(text: str) -> bool:
     return bool(_DENY_RIGHTS.search(fold_text(text)))
 
 
+_DEBUNKING = re.compile(
+    r"\b(?:myth|myths|stereotypes?|debunk\w*|misconceptions?|false|untrue|fact check\w*|counter\w*|"
+    r"against (?:racism|hate|prejudice|discrimination|islamophobia|antisemitism)|anti ?(?:racis\w*|hate))\b"
+)
+# The smear stated as a fact to be explained or proved: "a flyer explaining why GROUP are vermin"
+# is propaganda, even though "explaining" reads like teaching.
+_ASSERTED_SMEAR = re.compile(
+    r"\b(?:why|that|how)\s(?:all\s|the\s|most\s|so many\s)?" + _GROUPS + r"\b[a-z ]{0,15}?\b(?:are|is|were)\b"
+    r"[a-z ]{0,15}?\b" + _DANGER + r"\b"
+)
+
+
 def smears_group(text: str) -> bool:
     """A group of people shown or called dangerous, criminal or vermin (not a debunking of it)."""
     folded = fold_text(text)
-    if _EDUCATION.search(folded) or re.search(
-        r"\b(?:myth|myths|stereotypes?|debunk\w*|misconceptions?|false claims?|fact check\w*|counter\w*|"
-        r"against (?:racism|hate|prejudice|discrimination|islamophobia|antisemitism)|anti ?(?:racis\w*|hate))\b",
-        folded,
-    ):
+    if _DEBUNKING.search(folded):
+        return False
+    if _ASSERTED_SMEAR.search(folded):
+        return True
+    if _EDUCATION.search(folded):
         return False
     return bool(_SMEAR.search(folded) or _PIG_MOCKERY.search(folded))
+
+
+# A massacre shown as it happens. Children as the targets (a school, a classroom) are never shown
+# under attack, whatever the style; other mass attacks only when the picture is meant to look real.
+# Remembering, teaching and prevention stay allowed ("a candlelight vigil after the shooting").
+_MASS_ATTACK = re.compile(
+    r"\b(?:mass|spree|school|classroom|campus|church|mosque|synagogue|temple|mall|concert|nightclub|stadium|"
+    r"parade|festival|crowd|kindergarten|daycare)\s(?:shootings?|shooters?|massacres?|bombings?|gunman|gunmen|"
+    r"stabbings?|attacks?|terror attacks?)\b"
+    r"|\b(?:terror(?:ist)? attacks?|suicide bomb(?:ing|er)s?|massacres? of|mass murder|gunm[ae]n (?:opening fire|shooting|firing))\b"
+)
+_CHILD_TARGETS = re.compile(r"\b(?:school|classroom|campus|kindergarten|daycare|students|pupils|children|kids)\b")
+_AS_IT_HAPPENS = re.compile(
+    r"\b(?:photo\w*|realistic|hyper ?realistic|footage|cctv|bodycam|security camera|pov|first person|in progress|"
+    r"as it happens|live|happening|during|mid (?:attack|shooting)|victims? (?:lying|dying|screaming|bleeding|fleeing)|"
+    r"news (?:photo|footage|image)|actual|real)\b"
+)
+_REMEMBRANCE = re.compile(
+    r"\b(?:memorials?|vigils?|tributes?|remembrance|in memory|honou?ring|mourn\w*|candles?|flowers|prevention|"
+    r"drills?|safety|awareness|histor\w*|documentary|museum|textbook|lessons?|survivors? (?:speaking|testif\w*)|"
+    r"aftermath of grief|gun control|protest(?:ers|ing)? against)\b"
+)
+
+
+def depicts_massacre(text: str) -> bool:
+    """A shooting, bombing or massacre of many people, shown as it happens (see _MASS_ATTACK)."""
+    folded = fold_text(text)
+    if not _MASS_ATTACK.search(folded) or _REMEMBRANCE.search(folded):
+        return False
+    return bool(_CHILD_TARGETS.search(folded) or _AS_IT_HAPPENS.search(folded))
 
 
 def educational_context(text: str) -> bool:
