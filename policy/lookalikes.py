@@ -24,8 +24,26 @@ import re
 
 from policy.names import NameMatch
 
+# Drinks are both things named after people ("a NAME cocktail") and the words around a drink.
+_BEVERAGES = frozenset(
+    {
+        "cocktail",
+        "mocktail",
+        "drink",
+        "soda",
+        "wine",
+        "beer",
+        "whiskey",
+        "whisky",
+        "vodka",
+        "rum",
+        "ale",
+        "brew",
+    }
+)
+
 # Nouns that a name can modify without the phrase depicting the person.
-THING_HEADS = frozenset(
+THING_HEADS = _BEVERAGES | frozenset(
     {
         "museum",
         "museo",
@@ -96,12 +114,8 @@ THING_HEADS = frozenset(
         "cruiser",
         "destroyer",
         "frigate",
-        "cocktail",
-        "mocktail",
-        "drink",
         "beverage",
         "punch",
-        "soda",
         "cake",
         "pie",
         "sandwich",
@@ -183,16 +197,8 @@ THING_HEADS = frozenset(
         "book",
         "books",
         "manuscript",
-        "wine",
-        "beer",
-        "whiskey",
-        "whisky",
-        "vodka",
-        "rum",
         "gin",
         "lager",
-        "ale",
-        "brew",
         "cider",
         "champagne",
         "tea",
@@ -252,7 +258,7 @@ _HEAD_MODIFIERS = frozenset(
 _VESSEL_PREFIXES = frozenset(
     {"uss", "hms", "rms", "hmcs", "hmas", "ins", "mv", "ss", "usns", "aboard", "ship", "carrier"}
 )
-_DRINK_WORDS = frozenset(
+_DRINK_WORDS = _BEVERAGES | frozenset(
     {
         "glass",
         "glasses",
@@ -260,7 +266,6 @@ _DRINK_WORDS = frozenset(
         "cherries",
         "grenadine",
         "ginger",
-        "ale",
         "sip",
         "sipping",
         "sips",
@@ -270,9 +275,6 @@ _DRINK_WORDS = frozenset(
         "bartender",
         "straw",
         "ice",
-        "mocktail",
-        "cocktail",
-        "drink",
         "drinks",
         "menu",
         "pint",
@@ -281,19 +283,11 @@ _DRINK_WORDS = frozenset(
         "poured",
         "pouring",
         "lemonade",
-        "soda",
         "fizzy",
         "shaker",
         "bottle",
         "bottles",
-        "wine",
-        "beer",
-        "whiskey",
-        "whisky",
-        "vodka",
-        "rum",
         "can",
-        "brew",
         "tavern",
         "pub",
     }

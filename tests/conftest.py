@@ -3,6 +3,7 @@ real Easel server on a free loopback port for the API and browser tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from pathlib import Path
@@ -48,19 +49,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory, chat_model):
-    """A real Easel app served on loopback for the whole test run."""
+@contextlib.contextmanager
+def served_app(data_dir: Path, max_new_tokens: int):
+    """A real Easel app on loopback, with OPTED_OUT_NAME on its registry: (url, its settings)."""
     from chat.page import build_app
     from chat.settings import Settings
-
-    data_dir = tmp_path_factory.mktemp("server-data")
-    settings = Settings(
-        data_dir=data_dir, EASEL_MODEL_CACHE_DIR=MODEL_CACHE, max_new_tokens=TEST_TOKENS, concurrency_limit=4
-    )
-    demo = build_app(settings)
     from policy.registry import OptOutRegistry
 
+    settings = Settings(
+        data_dir=data_dir, EASEL_MODEL_CACHE_DIR=MODEL_CACHE, max_new_tokens=max_new_tokens, concurrency_limit=4
+    )
+    demo = build_app(settings)
     registry = OptOutRegistry(settings.database_path)
     registry.add(OPTED_OUT_NAME, [OPTED_OUT_ALIAS])
     registry.close()
@@ -73,8 +72,17 @@ def server_url(tmp_path_factory, chat_model):
         **demo.easel_page,
         **settings.launch_options(),
     )
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    try:
+        yield f"http://127.0.0.1:{port}/", settings
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory, chat_model):
+    """A real Easel app served on loopback for the whole test run."""
+    with served_app(tmp_path_factory.mktemp("server-data"), TEST_TOKENS) as (url, _settings):
+        yield url
 
 
 @pytest.fixture(scope="session")

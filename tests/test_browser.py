@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import MODEL_CACHE, OPTED_OUT_NAME, REPO, free_port
+from tests.conftest import OPTED_OUT_NAME, REPO, served_app
 
 pytestmark = pytest.mark.slow  # loads a real chromium, the chat, embedding and image models
 
@@ -51,32 +51,8 @@ REFUSAL_KINDS = {
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, chat_model):
     """A real Easel app on loopback for this module: (url, its settings)."""
-    from chat.page import build_app
-    from chat.settings import Settings
-    from policy.registry import OptOutRegistry
-    from tests.conftest import OPTED_OUT_ALIAS
-
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("browser-data"),
-        EASEL_MODEL_CACHE_DIR=MODEL_CACHE,
-        max_new_tokens=200,
-        concurrency_limit=4,
-    )
-    demo = build_app(settings)
-    registry = OptOutRegistry(settings.database_path)
-    registry.add(OPTED_OUT_NAME, [OPTED_OUT_ALIAS])
-    registry.close()
-    port = free_port()
-    demo.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **demo.easel_page,
-        **settings.launch_options(),
-    )
-    yield f"http://127.0.0.1:{port}/", settings
-    demo.close()
+    with served_app(tmp_path_factory.mktemp("browser-data"), max_new_tokens=200) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
