@@ -113,7 +113,7 @@ def test_reusing_the_system_prompts_kv_cache_changes_nothing_but_time():
     fresh = LocalChatModel(cache_dir=MODEL_CACHE, max_new_tokens=12, reuse_prefix_cache=False)
     cache = cached.loaded().prefix_cache
     cache.clear()
-    for history, message in turns * 2:
+    for history, message in turns:
         messages = example_messages(history, message)
         with_cache = cached.bind_tools(IMAGE_TOOLS).invoke(messages)
         without = fresh.bind_tools(IMAGE_TOOLS).invoke(messages)
@@ -122,4 +122,4 @@ def test_reusing_the_system_prompts_kv_cache_changes_nothing_but_time():
             without.tool_calls and without.tool_calls[0]["args"],
         ), message
     assert len(cache) == 2  # one entry per distinct system prompt: no picture yet, img-1 shown
-    assert cache.hits >= 6
+    assert cache.hits >= 2  # the third and fourth turns reuse what the first two stored

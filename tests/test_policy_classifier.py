@@ -39,7 +39,7 @@ def test_the_generated_set_covers_every_rule_with_hard_negatives_and_splits_by_t
 
 def test_training_writes_a_head_the_runtime_loads(tmp_path):
     out = tmp_path / "head.npz"
-    assert harm_head.main(["--per-template", "2", "--seed", "3", "--out", str(out)]) == 0
+    assert harm_head.main(["--per-template", "2", "--ordinary", "10", "--seed", "3", "--out", str(out)]) == 0
     head = HarmHead(out)
     assert "allow" in head.classes and "hate" in head.classes
     probabilities = head(np.random.default_rng(0).normal(size=(2, head.coef.shape[1])).astype(np.float32))

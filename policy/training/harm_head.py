@@ -62,6 +62,9 @@ def report(model, features: np.ndarray, labels: list[str]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-template", type=int, default=40, help="fillings of each template")
+    parser.add_argument(
+        "--ordinary", type=int, default=400, help="fillings of each ordinary (allowed) request template"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength")
     parser.add_argument("--out", type=Path, default=HEAD_PATH)
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     started = time.time()
-    requests = generate(args.per_template, args.seed)
+    requests = generate(args.per_template, args.seed, ordinary=args.ordinary)
     print(f"{len(requests)} generated requests, {len({r.family for r in requests})} template families", file=sys.stderr)
     embedder = TextEmbedder(load_sentence_encoder())
     features = embed([r.text for r in requests], embedder)
@@ -93,7 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         coef=model.coef_.astype(np.float32),
         intercept=model.intercept_.astype(np.float32),
         meta=np.array(
-            json.dumps({"n": len(requests), "per_template": args.per_template, "seed": args.seed, "c": args.c})
+            json.dumps(
+                {
+                    "n": len(requests),
+                    "per_template": args.per_template,
+                    "ordinary": args.ordinary,
+                    "seed": args.seed,
+                    "c": args.c,
+                }
+            )
         ),
     )
     summary = {
