@@ -18,6 +18,7 @@ from chat.preferences import apply_preferences, image_model_choices
 from chat.session import ChatSession
 from chat.settings import Settings
 from chat.web import ChatHandlers, edit_tree
+from models import EMBEDDED_STEPS
 
 try:  # On a Hugging Face Space with ZeroGPU, GPU work must run inside @spaces.GPU.
     import spaces
@@ -226,7 +227,7 @@ def chat_tab(settings: Settings) -> ChatTab:
                         label="Image model",
                         elem_id="image-model",
                     ),
-                    gr.Slider(1, 50, value=settings.image_steps or 20, step=1, label="Steps"),
+                    gr.Slider(1, 50, value=settings.image_steps or EMBEDDED_STEPS, step=1, label="Steps"),
                     gr.Checkbox(label="Lock the seed"),
                     gr.Number(value=1234, precision=0, minimum=0, label="Seed"),
                     gr.Dropdown([128, 256, 512], value=256, label="Picture size (px)", elem_id="picture-size"),

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from models import EMBEDDED_DIR
+from models import EMBEDDED_DIR, EMBEDDED_STEPS
 
 
 def register(
@@ -92,7 +92,7 @@ def register(
     evaluate.add_argument("--json", action="store_true", help="print only the JSON figures")
     evaluate.add_argument("--model-dir", type=Path, default=EMBEDDED_DIR, help="the embedded pipeline folder")
     evaluate.add_argument("-n", type=int, default=None, help="held-out prompts (default: one per concept)")
-    evaluate.add_argument("--steps", type=int, default=20)
+    evaluate.add_argument("--steps", type=int, default=EMBEDDED_STEPS)
     evaluate.add_argument("--guidance", type=float, default=None, help="default: the pipeline's recommended guidance")
     evaluate.add_argument("--batch-size", type=int, default=16)
     evaluate.add_argument("--seed", type=int, default=0)

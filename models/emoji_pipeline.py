@@ -8,7 +8,7 @@ Reading order, top to bottom:
 2. Pictures live in pixel space at 32x32, folded into 2x2 patches (`pixel_unshuffle`): the UNet
    works on a 16x16x12 array, a quarter of the positions for the same pixels, which is what
    makes it fast enough to train and sample on a CPU.
-3. `__call__` runs a multistep DPM-Solver (v-prediction, about 20 steps) with classifier-free
+3. `__call__` runs a multistep DPM-Solver (v-prediction, 10 steps by default) with classifier-free
    guidance, from noise (text-to-image) or from a noised input picture (image-to-image, with
    `strength`), with diffusers' conventions: `callback_on_step_end(pipe, step, timestep,
    callback_kwargs)` after each step, `progress_bar`, `randn_tensor`, `ImagePipelineOutput`. The
@@ -26,6 +26,8 @@ import torch
 import torch.nn.functional as F
 from diffusers import DiffusionPipeline, DPMSolverMultistepScheduler, ImagePipelineOutput, UNet2DConditionModel
 from diffusers.utils.torch_utils import randn_tensor
+
+from models import EMBEDDED_STEPS
 
 # callback_on_step_end(pipe, step, timestep, callback_kwargs) -> callback_kwargs, as in diffusers
 StepEndCallback = Callable[[DiffusionPipeline, int, torch.Tensor, dict], dict]
@@ -181,7 +183,7 @@ class EmojiDiffusionPipeline(DiffusionPipeline):
     def __call__(
         self,
         prompt: str | list[str],
-        num_inference_steps: int = 20,
+        num_inference_steps: int = EMBEDDED_STEPS,
         guidance_scale: float = 3.0,
         num_images_per_prompt: int = 1,
         generator: torch.Generator | None = None,

@@ -38,10 +38,10 @@ import PIL.Image
 import PIL.ImageOps
 import torch
 
-from models import EMBEDDED_DIR
+from models import EMBEDDED_DIR, EMBEDDED_STEPS
 
 ProgressCallback = Callable[[int, int], None]
-DEFAULT_STEPS = 20  # the embedded model's sampler steps
+DEFAULT_STEPS = EMBEDDED_STEPS
 DEFAULT_GUIDANCE = 3.0  # the embedded model's classifier-free guidance scale
 
 

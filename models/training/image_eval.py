@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFilter
 from tqdm import tqdm
 
+from models import EMBEDDED_STEPS
 from models.emoji_data import BACKGROUNDS, POSITIONS, SHIFT_COLOURS, Composition, EmojiScenes
 
 
@@ -174,7 +175,7 @@ def evaluate(
     pipeline_dir: Path,
     work_dir: Path,
     n: int | None = None,
-    steps: int = 20,
+    steps: int = EMBEDDED_STEPS,
     guidance: float = 3.0,
     batch_size: int = 16,
     seed: int = 0,

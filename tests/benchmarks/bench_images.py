@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_images.py [--model-dir models/embedded] [--repeats 5]
 
-Embedded: `EmojiDiffusionPipeline` as the backend calls it: 20 DPM-Solver++ steps, the guided and
+Embedded: `EmojiDiffusionPipeline` as the backend calls it: 10 DPM-Solver++ steps (EMBEDDED_STEPS), the guided and
 unguided halves in one batched UNet call, the "" embedding computed with the prompt's.
 Naive baseline: the same weights through a plain default call: diffusers' default DDIM
 scheduler at the 50 steps most pipelines default to, the prompt and "" encoded separately and
@@ -24,6 +24,7 @@ import torch
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from models import EMBEDDED_STEPS  # noqa: E402
 from models.emoji_pipeline import EmojiDiffusionPipeline, add_coords, unpatchify  # noqa: E402
 
 
@@ -83,7 +84,10 @@ def main() -> int:
 
     def embedded():
         return pipe(
-            prompt, num_inference_steps=20, guidance_scale=args.guidance, generator=torch.Generator().manual_seed(0)
+            prompt,
+            num_inference_steps=EMBEDDED_STEPS,
+            guidance_scale=args.guidance,
+            generator=torch.Generator().manual_seed(0),
         ).images
 
     def img2img():
@@ -91,7 +95,7 @@ def main() -> int:
             prompt,
             image=source,
             strength=0.5,
-            num_inference_steps=20,
+            num_inference_steps=EMBEDDED_STEPS,
             guidance_scale=args.guidance,
             generator=torch.Generator().manual_seed(0),
         ).images
@@ -111,7 +115,9 @@ def main() -> int:
         "load_s": round(load_s, 2),
         "threads": args.threads,
     }
-    print(f"embedded pipeline (20 DPM-Solver++ steps, batched guidance): median {figures['embedded_s']:.3f} s/image")
+    print(
+        f"embedded pipeline ({EMBEDDED_STEPS} DPM-Solver++ steps, batched guidance): median {figures['embedded_s']:.3f} s/image"
+    )
     print(
         f"embedded img2img at strength 0.5:                              median {figures['img2img_0.5_s']:.3f} s/image"
     )
