@@ -248,9 +248,13 @@ def test_stop_ends_a_long_answer_and_the_conversation_goes_on(page, served, arti
     _stop_once_streaming(page)
     expect(page.locator("#conversation")).to_contain_text("Stopped", timeout=5_000)
     expect(stop).to_have_count(0, timeout=10_000)
-    stopped_at = page.locator("#conversation .message.bot").last.inner_text()
+    # Read the answer once it shows the stop mark: on a slow machine Gradio may still be
+    # re-rendering it ("Loading content") right after the button goes.
+    last_answer = page.locator("#conversation .message.bot").last
+    expect(last_answer).to_contain_text("Stopped", timeout=10_000)
+    stopped_at = last_answer.inner_text()
     page.wait_for_timeout(2_000)
-    assert page.locator("#conversation .message.bot").last.inner_text() == stopped_at  # nothing streams on
+    assert last_answer.inner_text() == stopped_at  # nothing streams on
     page.screenshot(path=artifacts / "chat-6-stopped.png")
     _send(page, "Which city is the capital of France?")
     expect(page.locator("#conversation .message.bot").last).to_contain_text("Paris", timeout=60_000)
