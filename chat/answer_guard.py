@@ -10,6 +10,9 @@ each has a plain, testable remedy here:
 - It answers a question with a refusal, or with its tool definitions (`generate_image(prompt,
   seed?)`) copied from the system prompt. Such an answer is asked for again without the earlier
   turns, and replaced by a plain "I don't know" when it is still wrong.
+- It takes a second or more on a 2-core CPU to decide that "draw a red apple" is a drawing.
+  `plain_drawing_request` reads such a message (a drawing verb, then only a description) so that
+  the assistant can send it to the image tool at once when the image model knows the subject.
 - Asked what it can do, it says "anything". What Easel can do is a fact of the deployment (which
   image model, which edits), so that answer is written here from the deployment itself.
 """
@@ -91,6 +94,39 @@ def asks_for_a_picture(message: str) -> bool:
     opener = _QUESTION_OPENERS.match(text)
     # "can you draw ...?" and "what about a picture of ...?" ask for one; "how do I draw ...?" does not
     return opener is None or bool(re.match(r"\s*(?:what about|how about)\b", text, re.IGNORECASE))
+
+
+# "draw a red apple", "can you paint the sun?", "make me a picture of a cat please": a drawing verb
+# (or "a picture of") and then only the description. Other languages go to the chat model.
+_PLAIN_DRAWING = re.compile(
+    r"^(?:(?:please|pls|ok|okay|now|and|so|hi|hey|hello)[\s,!]+)*"
+    r"(?:(?:can|could|would|will) (?:you|u) (?:please )?)?"
+    r"(?:(?:draw|paint|sketch|doodle|illustrate)(?: me| us)?(?: (?:a|an) (?:picture|image|drawing|painting|sketch) of)?"
+    r"|(?:make|create|generate|give|show)(?: me| us)? (?:a |an )?(?:picture|image|drawing|painting|sketch|pic) of"
+    r"|(?:a |an )?(?:picture|image|drawing|painting|sketch|pic) of)"
+    r" (?P<description>[a-z][a-z' -]{0,60}?)"
+    r"(?: for me)?(?:,? please)?[\s.!?]*$",
+    re.IGNORECASE,
+)
+# Words that point back at the conversation ("draw it again", "paint her", "the same one") or at
+# the person ("draw me as a cat"): what they mean is the chat model's to work out.
+_POINTS_ELSEWHERE = re.compile(
+    r"\b(?:it|its|this|that|these|those|them|him|her|his|he|she|they|their|same|again|another|other|else|"
+    r"previous|last|first|second|one|ones|me|myself|us|you|yourself|as|like|img|instead|back)\b",
+    re.IGNORECASE,
+)
+
+
+def plain_drawing_request(message: str) -> str | None:
+    """The description in a message that only asks for a drawing of it ("draw a red apple" ->
+    "a red apple"), or None when the message says anything more or points elsewhere."""
+    match = _PLAIN_DRAWING.match(" ".join(_plain(message).split()))
+    if match is None:
+        return None
+    description = match.group("description").strip(" -'")
+    if not description or len(description.split()) > 8 or _POINTS_ELSEWHERE.search(description):
+        return None
+    return description
 
 
 _GREETING = r"(?:(?:hi|hello|hey|hiya|ok|okay|so|well|and|bonjour|salut|hola|hallo|ciao|olá|oi)\b[\s,!.]*)*"

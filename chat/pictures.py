@@ -156,6 +156,23 @@ class Studio:
         if hasattr(self.generator, "embedded_pipeline") and self.generator.kind == "embedded":
             self.generator.embedded_pipeline()
 
+    def knows_by_name(self, session: ChatSession, description: str, *, one_subject: bool = False) -> bool:
+        """Whether the session's image model reads every word of the description: its subject by
+        name, alias or emoji (not by a loose keyword or by meaning, so "a conclusion" or "the
+        line" do not count), and only colour, size, place and background words besides.
+        `one_subject`: a second subject ("a dog next to the cat") does not count either.
+        False for a model with no concept resolver: it reads any words, idioms included."""
+        resolve = getattr(self._generator(session), "resolve", None)
+        try:
+            resolution = resolve(description) if resolve is not None else None
+        except Exception:  # a model that cannot load says so when asked to draw
+            return False
+        if resolution is None or not resolution.resolved or resolution.unused:
+            return False
+        if resolution.how not in ("name", "common", "alias", "derived", "emoji"):
+            return False
+        return not one_subject or len(resolution.concepts) == 1
+
     def _generator(self, session: ChatSession):
         preset = session.preferences.model
         return self.backend_for(preset) if preset and self.backend_for else self.generator

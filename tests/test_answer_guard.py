@@ -142,6 +142,7 @@ class Scripted(BaseChatModel):
 
     answers: list
     sent: list = []
+    preset: str | None = None  # "embedded" plays the shipped small model
 
     @property
     def _llm_type(self) -> str:
@@ -162,6 +163,9 @@ class RefusingStudio:
 
     def __init__(self):
         self.calls = []
+
+    def knows_by_name(self, session, description, *, one_subject=False):
+        return False  # every drawing is the chat model's to route here, as with a hub image model
 
     def generate(self, session, prompt, **kwargs):
         from policy.agent import Decision
@@ -336,3 +340,25 @@ def test_a_drawing_prompt_cut_short_gets_the_rest_of_the_description(message, pr
         message,
     )
     assert studio.calls == [sent]
+
+
+def test_under_a_new_picture_the_embedded_model_is_not_asked_again():
+    """The embedded chat model only decides to draw; the sentence under the picture is the
+    Studio's (a second model call for "Here's a cat." was a second of every send -> picture).
+    A larger model is still asked for its answer (the next test)."""
+    model = Scripted(answers=[draws("a red apple"), draws("sunflowers")], sent=[], preset="embedded")
+    assistant, session = Assistant(model, RefusingStudio()), ChatSession()
+    reply = ask(assistant, session, "draw a red apple")
+    assert reply.outcomes[0].picture is not None
+    assert reply.text == "Here is a red apple."
+    assert len(model.sent) == 1  # the routing decision only
+    assert ask(assistant, session, "paint sunflowers").text == "Here is your picture of sunflowers."
+    assert [m.content for m in session.messages if m.type == "ai"][-1].startswith("Here is your picture of sunflowers.")
+
+
+def test_a_larger_model_writes_the_answer_under_its_picture():
+    model = Scripted(answers=[draws("a red apple"), AIMessage(content="A shiny red apple, as asked.")], sent=[])
+    assistant, session = Assistant(model, RefusingStudio()), ChatSession()
+    reply = ask(assistant, session, "draw a red apple")
+    assert reply.text == "A shiny red apple, as asked."
+    assert len(model.sent) == 2

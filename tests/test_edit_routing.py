@@ -1,6 +1,8 @@
-"""A message that is wholly an edit goes straight to the edit tool (the small chat model is not
-asked); everything else is the chat model's to decide. (The model here is a stand-in that always makes the
-same choice, so the assistant's own rule is what is tested.)"""
+"""A message that is wholly an edit goes straight to the edit tool, and a plain request for a
+drawing of something the image model knows by name straight to the image tool (the small chat
+model is not asked); everything else is the chat model's to decide. (The model here is a stand-in
+that always makes the same choice, so the assistant's own rule is what is tested; the last tests
+ask the shipped image model what it knows.)"""
 
 from __future__ import annotations
 
@@ -33,8 +35,12 @@ class AlwaysChooses(BaseChatModel):
 
 
 class RecordingStudio:
-    def __init__(self):
+    def __init__(self, knows: tuple[str, ...] = ()):
         self.calls = []
+        self.knows = knows  # the descriptions its image model reads by name
+
+    def knows_by_name(self, session, description, *, one_subject=False):
+        return description in self.knows
 
     def generate(self, session, prompt, **kwargs):
         self.calls.append(("generate", prompt))
@@ -59,8 +65,8 @@ def session_with_a_picture() -> ChatSession:
     return session
 
 
-def run(answer: AIMessage, message: str, session: ChatSession | None = None) -> list:
-    studio = RecordingStudio()
+def run(answer: AIMessage, message: str, session: ChatSession | None = None, knows: tuple[str, ...] = ()) -> list:
+    studio = RecordingStudio(knows)
     assistant = Assistant(AlwaysChooses(answer=answer), studio)
     for _ in assistant.reply(session or session_with_a_picture(), message):
         pass
@@ -100,3 +106,68 @@ def test_new_drawings_and_other_requests_keep_the_models_choice(message):
 
 def test_talk_stays_talk():
     assert run(AIMessage(content="It is a cat."), "is it big?") == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "draw a red apple",
+        "Can you paint a red apple?",
+        "make me a picture of a red apple please",
+        "ok, draw a red apple!",
+    ],
+)
+def test_a_plain_drawing_of_a_subject_the_model_knows_goes_to_the_image_tool(message):
+    # The stand-in would answer in text: the image tool is reached without asking it.
+    assert run(AIMessage(content="Sure!"), message, ChatSession(), knows=("a red apple",)) == [
+        ("generate", "a red apple")
+    ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "draw a conclusion",  # a subject the image model does not know by name
+        "draw it again",
+        "draw me as a red apple",
+        "draw a red apple, then tell me a joke",
+        "dessine une pomme rouge",
+        "how do I draw a red apple?",
+    ],
+)
+def test_anything_more_than_a_plain_drawing_keeps_the_models_choice(message):
+    assert run(AIMessage(content="Sure!"), message, ChatSession(), knows=("a red apple",)) == []
+
+
+@pytest.fixture(scope="module")
+def shipped_studio(tmp_path_factory):
+    from chat.pictures import Studio
+    from models.image_backend import ImageBackend
+
+    return Studio(
+        policy_agent=None,
+        generator=ImageBackend.from_preset("embedded"),
+        editor=None,
+        image_dir=tmp_path_factory.mktemp("p"),
+    )
+
+
+@pytest.mark.parametrize(
+    "description", ["a red apple", "the sun", "a big blue dog on a yellow background", "a cute puppy", "sunflowers"]
+)
+def test_the_shipped_model_knows_plain_subjects_by_name(shipped_studio, description):
+    assert shipped_studio.knows_by_name(ChatSession(), description)
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["a conclusion", "the line", "a golden retriever", "taylor swift", "a nude woman", "a bloody knife", "un chat"],
+)
+def test_idioms_unknown_subjects_and_unread_words_are_not_known_by_name(shipped_studio, description):
+    assert not shipped_studio.knows_by_name(ChatSession(), description)
+
+
+def test_a_second_subject_counts_only_before_there_are_pictures_to_edit(shipped_studio):
+    assert shipped_studio.knows_by_name(session_with_a_picture(), "a dog")
+    assert shipped_studio.knows_by_name(ChatSession(), "a dog and a cat")
+    assert not shipped_studio.knows_by_name(session_with_a_picture(), "a dog and a cat", one_subject=True)

@@ -4,7 +4,8 @@
 
 Starts `easel serve` in a fresh process and measures: cold start to the first page, time from
 sending "draw a ..." over the `chat` endpoint to the picture being there (median of several
-subjects, one session each), the same for a refinement, the image backend alone on the same
+subjects, one session each), the same for a refinement and for a request worded so that the chat
+model has to decide it is one ("I would love to see a drawing of a ..."), the image backend alone on the same
 prompts in this process (the baseline; the ratio shows what the chat model, the policy gate and
 HTTP add), and the server's peak resident memory (VmHWM). The last line is a JSON object.
 """
@@ -70,7 +71,7 @@ def main() -> None:
         cold_start = time.perf_counter() - started
 
         Client(url, verbose=False).predict({"text": "draw a sun", "files": []}, api_name="/chat")  # warm-up
-        draw_times, refine_times, prompts = [], [], []
+        draw_times, refine_times, routed_times, prompts = [], [], [], []
         for subject in SUBJECTS:
             client = Client(url, verbose=False)
             t0 = time.perf_counter()
@@ -82,6 +83,12 @@ def main() -> None:
             _, pictures = client.predict({"text": "make it blue", "files": []}, api_name="/chat")
             if pictures:
                 refine_times.append(time.perf_counter() - t0)
+            # Worded so that the chat model decides (not a plain "draw a ...", which skips it).
+            t0 = time.perf_counter()
+            message = f"I would love to see a drawing of a {subject}"
+            _, pictures = Client(url, verbose=False).predict({"text": message, "files": []}, api_name="/chat")
+            if pictures:
+                routed_times.append(time.perf_counter() - t0)
         peak = peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -103,13 +110,17 @@ def main() -> None:
         "cold_start_to_first_page_s": round(cold_start, 2),
         "send_to_picture_s_p50": round(send_to_picture, 2),
         "pictures_made": f"{len(draw_times)}/{len(SUBJECTS)}",
+        "send_to_picture_routed_by_chat_model_s_p50": round(statistics.median(routed_times), 2)
+        if routed_times
+        else None,
+        "pictures_made_routed": f"{len(routed_times)}/{len(SUBJECTS)}",
         "send_to_refined_picture_s_p50": round(statistics.median(refine_times), 2) if refine_times else None,
         "image_backend_alone_s_p50": round(statistics.median(direct), 2),
         "end_to_end_vs_backend_alone": round(send_to_picture / statistics.median(direct), 2),
         "server_peak_rss_mb": round(peak),
     }
     for key, value in result.items():
-        print(f"{key:>32}: {value}")
+        print(f"{key:>42}: {value}")
     print(json.dumps(result))
 
 
