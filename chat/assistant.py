@@ -320,7 +320,8 @@ class Assistant:
         # embedded chat model only ever says "Here's a cat." (what its adapter was taught), and
         # a second model call for that sentence cost 1.0-1.4 s of every send -> picture on a
         # 2-core CPU; so the Studio's sentence is the answer there, and larger models write theirs.
-        reply = outcome.reply or (here_is(outcome.picture.prompt) if self.small_chat_model else None)
+        picture = outcome.picture
+        reply = outcome.reply or (here_is(picture.prompt, picture.concept) if self.small_chat_model else None)
         if reply:
             session.add_assistant(reply, picture_id=outcome.picture.id)
             yield TurnReply(reply, final=True, outcomes=turn.outcomes)
@@ -338,7 +339,7 @@ class Assistant:
                 break
             if len(text) >= HOLD_BACK_CHARS:
                 yield TurnReply(text, outcomes=turn.outcomes)
-        text = _first_sentences(text) or here_is(outcome.picture.prompt)
+        text = _first_sentences(text) or here_is(outcome.picture.prompt, outcome.picture.concept)
         session.add_assistant(text, picture_id=outcome.picture.id)
         yield TurnReply(text, final=True, outcomes=turn.outcomes)
 
@@ -369,13 +370,19 @@ def _with_the_whole_description(message: str, answer):
 _NAMES_ITS_SUBJECT = re.compile(r"^(?:a|an|the|some|my|your|our|this|that|one|two|three|\d+)\b", re.I)
 
 
-def here_is(prompt: str) -> str:
+def here_is(prompt: str, concept: str | None = None) -> str:
     """The sentence under a new picture: "Here is a red apple." ("Here is your picture of
-    sunflowers." when the description does not start like a noun phrase)."""
+    sunflowers." when the description does not start like a noun phrase). When the embedded
+    model drew its nearest concept rather than what was named, it says so: "Here is a golden
+    retriever, drawn as 🐕 dog." (`concept` is the card's "🐕 dog" or "🐱 cat + 🚀 rocket")."""
     prompt = " ".join(str(prompt).split()).rstrip(".!?, ")
     if not prompt:
         return "Here is your picture."
-    return f"Here is {prompt}." if _NAMES_ITS_SUBJECT.match(prompt) else f"Here is your picture of {prompt}."
+    sentence = f"Here is {prompt}" if _NAMES_ITS_SUBJECT.match(prompt) else f"Here is your picture of {prompt}"
+    named = [label.split(" ", 1)[-1].lower() for label in (concept or "").split(" + ") if label.strip()]
+    if any(name not in prompt.lower() for name in named):
+        sentence += f", drawn as {concept}"
+    return f"{sentence}."
 
 
 def _record_stop(session: ChatSession) -> None:

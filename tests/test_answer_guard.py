@@ -20,7 +20,7 @@ from chat.answer_guard import (
     looks_like_refusal,
     shows_tool_syntax,
 )
-from chat.assistant import REFUSED_IN_HISTORY, Assistant
+from chat.assistant import REFUSED_IN_HISTORY, Assistant, here_is
 from chat.pictures import PictureOutcome
 from chat.session import ChatSession, PictureRecord
 
@@ -362,3 +362,17 @@ def test_a_larger_model_writes_the_answer_under_its_picture():
     reply = ask(assistant, session, "draw a red apple")
     assert reply.text == "A shiny red apple, as asked."
     assert len(model.sent) == 2
+
+
+@pytest.mark.parametrize(
+    "prompt, concept, sentence",
+    [
+        ("a red apple", "🍎 red apple", "Here is a red apple."),
+        ("sunflowers", "🌻 sunflower", "Here is your picture of sunflowers."),
+        ("a golden retriever", "🐕 dog", "Here is a golden retriever, drawn as 🐕 dog."),
+        ("a cat next to a rocket", "🐈 cat + 🚀 rocket", "Here is a cat next to a rocket."),
+        ("a kite", None, "Here is a kite."),  # a hub model reads the words themselves
+    ],
+)
+def test_the_sentence_under_a_picture_says_when_the_model_drew_its_nearest_concept(prompt, concept, sentence):
+    assert here_is(prompt, concept) == sentence
