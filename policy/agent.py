@@ -57,7 +57,7 @@ FOLLOW_ON_MAX_WORDS = 4
 HEAD_MAX_ALLOW_LEAD = 0.0  # how much closer an allowed example may be before the classifier is ignored
 HEAD_MAX_ALLOW_LEAD_WITH_NEED = 0.05
 HEAD_UNSIGNALLED_THRESHOLD = 0.97  # the classifier alone, with none of the category's words present
-HORROR_ART_RELIEF = 0.15  # horror art for a novel, film or game is art, not gore meant to shock  # "in lingerie", "even younger": fragments complete an earlier request
+HORROR_ART_RELIEF = 0.15  # horror art for a novel, film or game is art, not gore meant to shock
 
 OPTOUT_RULE = "opt-out registry"
 OPTOUT_MESSAGE = (
@@ -136,7 +136,13 @@ class _Reading:
         if self.request.is_edit:
             return True
         folded = fold_text(self.prompt)
-        if _FOLLOW_ON.search(folded) or len(folded.split()) <= FOLLOW_ON_MAX_WORDS:
+        if _FOLLOW_ON.search(folded):
+            return True
+        if rules.is_fragment(self.prompt):
+            return True  # "in lingerie", "a step by step version": it completes an earlier turn
+        if len(folded.split()) <= FOLLOW_ON_MAX_WORDS and not rules.names_a_new_subject(self.prompt):
+            return True  # "topless", "a bikini", "realistic": too short to stand on its own
+        if self.agent.classifier.shared_topics(self.prompt, self.recent):
             return True
         earlier = self.agent.embedder([" ".join(self.recent)])[0]
         return float(self.embeddings[0] @ earlier) >= SAME_TOPIC_SIMILARITY
@@ -246,8 +252,9 @@ class PolicyAgent:
         """Absolute. The minor may be named in an earlier turn or in the image being edited
         ("make her look 13" ... "now make her pose seductively"), or the other way round."""
         prompt, earlier = reading.prompt, reading.earlier
+        younger = rules.mentions_minor([prompt]) or rules.lowers_age([prompt])
         if (rules.is_sexual([prompt]) and rules.mentions_minor([prompt] + earlier)) or (
-            rules.mentions_minor([prompt]) and rules.is_sexual(earlier)
+            younger and rules.is_sexual(earlier)
         ):
             return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", reading)
         return None
@@ -346,6 +353,8 @@ class PolicyAgent:
                 continue
             if category.needs == "minor" and not minor_mentioned:
                 continue
+            if not category.is_about(folded):
+                continue  # "a pig", "a shower", "a bomb": an object alone harms no one and teaches nothing
             signalled = category.signalled(folded)
             if game and category.fiction_relief:
                 continue  # weapons, violence, crime inside a named video game are play

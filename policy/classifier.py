@@ -41,6 +41,7 @@ class Category:
     fiction_relief: float  # added to the threshold when the request is set in a game/film/sport
     absurd_relief: float  # added when the request's premise is an impossible feat
     signals: re.Pattern | None  # words one of which must be present for the category to fire
+    about: re.Pattern | None  # who the harm is done to, or how it is asked: required to fire at all
     refuse: tuple[str, ...]
     allow: tuple[str, ...]
 
@@ -49,6 +50,12 @@ class Category:
         if self.signals is None:
             return True
         return any(self.signals.search(text) for text in folded_texts)
+
+    def is_about(self, folded_texts: list[str]) -> bool:
+        """Does any text name what the category's harm needs (a person, a group, a how-to)?"""
+        if self.about is None:
+            return True
+        return any(self.about.search(text) for text in folded_texts)
 
 
 class _CategorySpec(BaseModel):
@@ -65,6 +72,7 @@ class _CategorySpec(BaseModel):
     fiction_relief: float = 0.0
     absurd_relief: float = 0.0
     signals: str | None = None
+    about: str | list[str] | None = None  # a list: any of its patterns (a shared one and the category's own)
     refuse: list[str] = []
     allow: list[str] = []
 
@@ -75,6 +83,13 @@ class _CategoriesFile(BaseModel):
     head_threshold: float = Field(default=0.9, ge=0, le=1.01)
     categories: dict[str, _CategorySpec]
     everyday: list[str] = []
+
+
+def _any_of(patterns: str | list[str] | None) -> re.Pattern | None:
+    if not patterns:
+        return None
+    joined = patterns if isinstance(patterns, str) else "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(r"\b(?:" + joined + ")")
 
 
 def load_categories(path: Path | str = CATEGORIES_PATH) -> tuple[dict[str, Category], tuple[str, ...], float]:
@@ -93,6 +108,7 @@ def load_categories(path: Path | str = CATEGORIES_PATH) -> tuple[dict[str, Categ
             fiction_relief=spec.fiction_relief,
             absurd_relief=spec.absurd_relief,
             signals=re.compile(r"\b(?:" + spec.signals + ")") if spec.signals else None,
+            about=_any_of(spec.about),
             refuse=tuple(spec.refuse),
             allow=tuple(spec.allow),
         )
@@ -243,6 +259,16 @@ class HarmClassifier:
             rows = self.head(embeddings).max(axis=0)
             probability = {name: float(p) for name, p in zip(self.head.classes, rows, strict=False) if name != "allow"}
         return CategoryScores(refuse, allow, nearest, probability)
+
+    def shared_topics(self, text: str, earlier: list[str]) -> list[str]:
+        """Categories whose signal words are in both the request and the earlier turns ("draw a
+        knife" after a threat to stab someone): a new request on the same harmful topic."""
+        mine, theirs = folded_variants([text]), folded_variants(earlier)
+        return [
+            name
+            for name, category in self.categories.items()
+            if category.signals is not None and category.signalled(mine) and category.signalled(theirs)
+        ]
 
     def person_score(self, embedding: np.ndarray) -> float:
         """Positive when the text reads as about a person rather than an object or animal."""
