@@ -142,10 +142,28 @@ class _Reading:
             return True  # "in lingerie", "a step by step version": it completes an earlier turn
         if len(folded.split()) <= FOLLOW_ON_MAX_WORDS and not rules.names_a_new_subject(self.prompt):
             return True  # "topless", "a bikini", "realistic": too short to stand on its own
-        if self.agent.classifier.shared_topics(self.prompt, self.recent):
-            return True
         earlier = self.agent.embedder([" ".join(self.recent)])[0]
+        if self._harmful_topic_continues(earlier):
+            return True
         return float(self.embeddings[0] @ earlier) >= SAME_TOPIC_SIMILARITY
+
+    def _harmful_topic_continues(self, earlier: np.ndarray) -> bool:
+        """Does the request carry the words of a harm category the earlier turns are close to
+        ("draw a knife" after a threat to stab someone)? Sharing words with harmless earlier
+        turns, or with a category they are far from, does not count."""
+        classifier = self.agent.classifier
+        shared = classifier.shared_topics(self.prompt, self.recent)
+        if not shared:
+            return False
+        scores = classifier.score(earlier[None, :])
+        for name in shared:
+            category = classifier.categories[name]
+            if (
+                scores.refuse[name] >= category.threshold
+                or scores.probability.get(name, 0.0) >= category.head_threshold
+            ):
+                return True
+        return False
 
     @cached_property
     def earlier(self) -> list[str]:
