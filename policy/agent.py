@@ -121,12 +121,20 @@ class _Reading:
         return turns + ([self.request.source_prompt] if self.request.source_prompt else [])
 
     @cached_property
+    def prompt_embedding(self) -> np.ndarray:
+        return self.agent.embedder([self.prompt])[0]
+
+    @cached_property
     def embeddings(self) -> np.ndarray:
-        """Rows: the request alone, then (when it follows on) the request with its recent turns."""
-        texts = [self.prompt]
-        if self.recent:
-            texts.append(" ".join(self.recent + [self.prompt]))
-        return self.agent.embedder(texts)
+        """Rows: the request alone, then (when it follows on) the request with all its recent
+        turns, and with each of them: a threat three turns back is not diluted by the small talk
+        between it and "draw a knife"."""
+        if not self.earlier:
+            return self.prompt_embedding[None, :]
+        together = [" ".join(self.earlier + [self.prompt])]
+        if len(self.earlier) > 1:
+            together += [f"{turn} {self.prompt}" for turn in self.earlier]
+        return np.vstack([self.prompt_embedding[None, :], self.agent.embedder(together)])
 
     @cached_property
     def follows_on(self) -> bool:
@@ -142,27 +150,21 @@ class _Reading:
             return True  # "in lingerie", "a step by step version": it completes an earlier turn
         if len(folded.split()) <= FOLLOW_ON_MAX_WORDS and not rules.names_a_new_subject(self.prompt):
             return True  # "topless", "a bikini", "realistic": too short to stand on its own
-        earlier = self.agent.embedder([" ".join(self.recent)])[0]
-        if self._harmful_topic_continues(earlier):
+        if self._harmful_topic_continues():
             return True
-        return float(self.embeddings[0] @ earlier) >= SAME_TOPIC_SIMILARITY
+        earlier = self.agent.embedder([" ".join(self.recent)])[0]
+        return float(self.prompt_embedding @ earlier) >= SAME_TOPIC_SIMILARITY
 
-    def _harmful_topic_continues(self, earlier: np.ndarray) -> bool:
-        """Does the request carry the words of a harm category the earlier turns are close to
-        ("draw a knife" after a threat to stab someone)? Sharing words with harmless earlier
-        turns, or with a category they are far from, does not count."""
+    def _harmful_topic_continues(self) -> bool:
+        """Does the request carry a harm category's words that an earlier, refused turn carried
+        too ("draw a knife" after a threat to stab someone)? Sharing words with turns that were
+        allowed does not count: "a pig in the mud" and "a bomb" are both among the hate words."""
         classifier = self.agent.classifier
-        shared = classifier.shared_topics(self.prompt, self.recent)
-        if not shared:
-            return False
-        scores = classifier.score(earlier[None, :])
-        for name in shared:
-            category = classifier.categories[name]
-            if (
-                scores.refuse[name] >= category.threshold
-                or scores.probability.get(name, 0.0) >= category.head_threshold
-            ):
-                return True
+        for turn in self.recent:
+            if classifier.shared_topics(self.prompt, [turn]):
+                alone = PolicyRequest(prompt=turn, user_age=self.request.user_age)
+                if not self.agent._decide(alone).allowed:
+                    return True
         return False
 
     @cached_property
@@ -172,8 +174,7 @@ class _Reading:
 
     @cached_property
     def category_scores(self):
-        rows = self.embeddings if self.earlier else self.embeddings[:1]
-        scores = self.agent.classifier.score(rows)
+        scores = self.agent.classifier.score(self.embeddings)
         self.scores.update({name: round(value, 4) for name, value in scores.refuse.items()})
         self.scores["allow_similarity"] = round(max(scores.allow.values()), 4)
         self.scores.update({f"p:{name}": round(value, 4) for name, value in scores.probability.items()})
