@@ -54,6 +54,7 @@ _FOLLOW_ON = re.compile(
     r"the image|the photo|the drawing)\b"
 )
 FOLLOW_ON_MAX_WORDS = 4
+TURN_CACHE_SIZE = 4096  # earlier turns whose decision on their own is remembered
 HEAD_MAX_ALLOW_LEAD = 0.0  # how much closer an allowed example may be before the classifier is ignored
 HEAD_MAX_ALLOW_LEAD_WITH_NEED = 0.05
 HEAD_UNSIGNALLED_THRESHOLD = 0.97  # the classifier alone, with none of the category's words present
@@ -129,11 +130,12 @@ class _Reading:
         """Rows: the request alone, then (when it follows on) the request with all its recent
         turns, and with each of them: a threat three turns back is not diluted by the small talk
         between it and "draw a knife"."""
-        if not self.earlier:
+        earlier = self.scored_earlier
+        if not earlier:
             return self.prompt_embedding[None, :]
-        together = [" ".join(self.earlier + [self.prompt])]
-        if len(self.earlier) > 1:
-            together += [f"{turn} {self.prompt}" for turn in self.earlier]
+        together = [" ".join(earlier + [self.prompt])]
+        if len(earlier) > 1:
+            together += [f"{turn} {self.prompt}" for turn in earlier]
         return np.vstack([self.prompt_embedding[None, :], self.agent.embedder(together)])
 
     @cached_property
@@ -161,16 +163,29 @@ class _Reading:
         allowed does not count: "a pig in the mud" and "a bomb" are both among the hate words."""
         classifier = self.agent.classifier
         for turn in self.recent:
-            if classifier.shared_topics(self.prompt, [turn]):
-                alone = PolicyRequest(prompt=turn, user_age=self.request.user_age)
-                if not self.agent._decide(alone).allowed:
-                    return True
+            if classifier.shared_topics(self.prompt, [turn]) and self.agent.refuses_alone(turn, self.request.user_age):
+                return True
         return False
 
     @cached_property
     def earlier(self) -> list[str]:
         """The turns the request is judged together with: none when it starts something new."""
         return self.recent if self.follows_on else []
+
+    @cached_property
+    def scored_earlier(self) -> list[str]:
+        """The earlier turns the harm categories score the request with. An edit leaves out
+        requests for a new picture that were refused: they made no picture, so an edit of another
+        one ("make it blue" on a tree, after a refused request) cannot continue them. The ordered
+        rules (minors, sexual content) still read every earlier turn."""
+        if not (self.request.is_edit and self.request.source_prompt):
+            return self.earlier
+        source = self.request.source_prompt
+        return [
+            turn
+            for turn in self.earlier
+            if turn == source or not self.agent.refused_new_request(turn, self.request.user_age)
+        ]
 
     @cached_property
     def category_scores(self):
@@ -211,6 +226,8 @@ class PolicyAgent:
         self._index_lock = threading.Lock()
         self._index_version = -1
         self._index = NameIndex()
+        self._turn_lock = threading.Lock()
+        self._turn_refused: dict[tuple, bool] = {}
 
     @classmethod
     def from_settings(cls, settings) -> PolicyAgent:
@@ -232,6 +249,29 @@ class PolicyAgent:
                         self._index.update(people)
                     self._index_version = version
         return self._index
+
+    # -- earlier turns judged on their own ---------------------------------------------------------
+
+    def refuses_alone(self, turn: str, user_age: int | None) -> bool:
+        """Would this earlier turn be refused on its own? (Cached: a chat asks about the same
+        turns at every request; the registry's version is part of the key.)"""
+        key = (turn, user_age, self.registry.version())
+        with self._turn_lock:
+            known = self._turn_refused.get(key)
+        if known is None:
+            known = not self._decide(PolicyRequest(prompt=turn, user_age=user_age)).allowed
+            with self._turn_lock:
+                if len(self._turn_refused) >= TURN_CACHE_SIZE:
+                    self._turn_refused.clear()
+                self._turn_refused[key] = known
+        return known
+
+    def refused_new_request(self, turn: str, user_age: int | None) -> bool:
+        """A refused request for a picture of its own: not a fragment or a follow-on of something
+        before it, and refused on its own."""
+        if _FOLLOW_ON.search(fold_text(turn)) or rules.is_fragment(turn):
+            return False
+        return self.refuses_alone(turn, user_age)
 
     # -- the check -----------------------------------------------------------------------------
 
@@ -351,7 +391,7 @@ class PolicyAgent:
 
     def _harm_categories(self, reading: _Reading) -> Decision | None:
         """Harm categories by similarity to the examples in categories.yaml."""
-        prompt, earlier = reading.prompt, reading.earlier
+        prompt, earlier = reading.prompt, reading.scored_earlier
         category_scores = reading.category_scores
         texts = [prompt] + ([" ".join(earlier + [prompt])] if earlier else [])
         folded = folded_variants(texts)
