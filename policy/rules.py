@@ -40,6 +40,8 @@ _MINOR_WORDS = re.compile(
     r"(?:first|second|third|fourth|fifth|lower sixth) form(?:er|ers)?|"
     r"looks? (?:so |very |really )?(?:young|underage|like a (?:child|kid|little girl|little boy|teen|teenager|minor)))\b"
 )
+# A number followed by one of these is a size or a count, not an age ("make them 5 cm taller").
+_NOT_A_UNIT = r"(?! ?(?:feet|ft|foot|inches|in|cm|mm|meters|metres|m|kg|lbs|pounds|percent|%|dollars|minutes|hours|days|km|miles|times|x)\b)"
 # An age below 18 written as a number: "13 year old", "aged 12", "look 13", "12yo".
 _AGE_PATTERNS = [
     re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr) ?olds?\b"),
@@ -52,7 +54,7 @@ _AGE_PATTERNS = [
         r"(?:make|makes|making|made|turn|turns|turning|turned) (?:her|him|them|she|he)(?: into)?(?: an?)?|"
         r"as if (?:she|he) (?:is|was)|could pass for|passes for|barely|not even|seems?|seeming|body of an?|"
         r"the body of) (?:like |to be )?(?:about |around |"
-        r"only |just |maybe |roughly )?(\d{1,2})\b(?! ?(?:feet|ft|foot|inches|in|cm|mm|meters|metres|m|kg|lbs|pounds|percent|%|dollars|minutes|hours|days|km|miles|times|x)\b)"
+        r"only |just |maybe |roughly )?(\d{1,2})\b" + _NOT_A_UNIT
     ),
 ]
 _NUMBER_WORDS = {
@@ -79,7 +81,8 @@ _AGE_WORDS = re.compile(
     r"(?:make|makes|making|made|turn|turns|turning|turned) (?:her|him|them|she|he)(?: into)?(?: an?)?|"
     r"not even|seems?|seeming) (?:like |to be )?(?:about |around |only |just |maybe )?("
     + "|".join(_NUMBER_WORDS)
-    + r")\b(?! ?(?:feet|ft|foot|inches|in|cm|mm|meters|metres|m|kg|lbs|pounds|percent|%|dollars|minutes|hours|days|km|miles|times|x)\b)"
+    + r")\b"
+    + _NOT_A_UNIT
 )
 
 # Sexual or suggestive *content* words. Topic words ("sexuality", "sex education", "consent")
