@@ -50,6 +50,15 @@ def register(
     train.add_argument(
         "--known-weight", type=float, default=1.0, help="sampling weight of the init model's own concepts"
     )
+    train.add_argument(
+        "--focus-from",
+        type=Path,
+        default=None,
+        help="a --misses file of `easel eval images --split train`: concepts the judge missed there are drawn more often",
+    )
+    train.add_argument(
+        "--focus-weight", type=float, default=1.0, help="sampling weight of the --focus-from concepts (others: 1)"
+    )
     train.add_argument("--checkpoint-every", type=int, default=100)
     train.add_argument(
         "--work-dir", type=Path, default=None, help="checkpoints and data cache (default DATA_DIR/image_model)"
@@ -100,6 +109,15 @@ def register(
     evaluate.add_argument(
         "--concepts", default=None, help='measure on another concept set ("drawable" or a count) than the model\'s own'
     )
+    evaluate.add_argument(
+        "--split",
+        choices=("eval", "train"),
+        default="eval",
+        help="eval: held-out prompts; train: one training-distribution picture per concept (hard-concept mining)",
+    )
+    evaluate.add_argument(
+        "--misses", type=Path, default=None, help="write each prompt's judge rank among all emoji to this JSON file"
+    )
     evaluate.set_defaults(handler=run_eval)
 
     concepts = commands.add_parser(
@@ -135,6 +153,8 @@ def run_train(args, settings) -> int:
         canonical_captions=args.canonical_captions,
         init_from=str(args.init_from.resolve()) if args.init_from else "",
         known_weight=args.known_weight,
+        focus_from=str(args.focus_from.resolve()) if args.focus_from else "",
+        focus_weight=args.focus_weight,
     )
     summary = train(config, work, args.out, resume=not args.no_resume, progress=True)
     print(json.dumps(summary))
@@ -229,6 +249,8 @@ def run_eval(args, settings) -> int:
         else args.concepts
         if args.concepts == "drawable"
         else int(args.concepts),
+        split=args.split,
+        misses_path=args.misses,
     )
     if not args.json:
         for key, value in figures.items():

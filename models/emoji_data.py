@@ -518,16 +518,33 @@ class EmojiScenes:
         canvas.paste(glyph, (x + jitter(), y + jitter()), glyph)
         return np.asarray(canvas)
 
-    def sample_batch(self, seed: int, step: int, batch_size: int) -> tuple[np.ndarray, list[str], list[int]]:
-        """Training batch `step`: pictures (B, S, S, 3) uint8, captions, first-concept labels."""
+    def sample_batch(
+        self, seed: int, step: int, batch_size: int, concept_p: np.ndarray | None = None
+    ) -> tuple[np.ndarray, list[str], list[int]]:
+        """Training batch `step`: pictures (B, S, S, 3) uint8, captions, first-concept labels.
+        `concept_p`: the probability of each concept as the subject (uniform when None)."""
         rng = np.random.default_rng([seed, step])
         pictures, captions, labels = [], [], []
         for _ in range(batch_size):
-            composition = self.sample_composition(rng)
+            concept = None if concept_p is None else int(rng.choice(len(concept_p), p=concept_p))
+            composition = self.sample_composition(rng, concept=concept)
             pictures.append(self.render(composition, rng))
             captions.append(composition.describe())
             labels.append(composition.concepts[0])
         return np.stack(pictures), captions, labels
+
+    def train_prompts(self, seed: int) -> list[tuple[str, int, Composition]]:
+        """One training-distribution composition per concept (not the held-out phrasings or
+        combinations): what hard-concept mining draws, so the held-out figures stay unseen.
+        Single-subject pictures only: a judge of one emoji per picture cannot score a pair."""
+        rng = np.random.default_rng([seed, 11])
+        prompts = []
+        for concept in range(len(self.concepts)):
+            composition = self.sample_composition(rng, concept=concept, split="train")
+            while len(composition.concepts) != 1:
+                composition = self.sample_composition(rng, concept=concept, split="train")
+            prompts.append((composition.describe(), concept, composition))
+        return prompts
 
     def eval_prompts(self, count: int | None = None, seed: int = 1234) -> list[tuple[str, int, Composition]]:
         """Held-out prompts (held-out phrasings and combinations), one per concept in turn."""

@@ -91,6 +91,23 @@ def test_training_is_reproducible_and_resumes(settings, tmp_path, capsys, option
         assert picture.shape[:2] == (32, 32)
 
 
+def test_a_run_resumes_with_a_focus_on_missed_concepts(settings, tmp_path, capsys):
+    work = tmp_path / "focus"
+    base = ["train", "image-model", *TINY, "--work-dir", str(work), "--out", str(tmp_path / "out")]
+    assert main([*base, "--steps", "2"]) == 0
+    concepts = json.loads((tmp_path / "out" / "training.json").read_text())["concepts"]
+    misses = tmp_path / "misses.json"
+    rows = [{"emoji": c["emoji"], "prompt": c["name"], "rank_among_all": 40} for c in concepts[:3]]
+    misses.write_text(json.dumps({"split": "train", "seed": 7, "prompts": rows}))
+    capsys.readouterr()
+    assert main([*base, "--steps", "4", "--focus-from", str(misses), "--focus-weight", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "focus: 3 missed concepts, 87% of the pictures drawn" in out
+    resume = json.loads(out.strip().splitlines()[-1])["resumes"][0]
+    assert resume["step"] == 2 and resume["focus_weight"] == [1.0, 20.0]
+    assert resume["focus_from"] == ["", str(misses.resolve())]
+
+
 @pytest.fixture
 def tiny_model(tmp_path):
     torch.manual_seed(0)

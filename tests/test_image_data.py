@@ -106,3 +106,38 @@ def test_held_out_phrasings_and_combinations_never_appear_in_training(scenes):
     assert all(any(p.startswith(s) for s in eval_starts) for p, _, _ in prompts)
     assert any((comp.background, comp.position) in HELD_OUT_COMBOS for _, _, comp in prompts)
     assert prompts == scenes.eval_prompts()
+
+
+def test_concept_weights_steer_which_subjects_a_batch_draws(scenes):
+    p = np.zeros(len(scenes.concepts))
+    p[[5, 9]] = 0.5
+    _, captions, labels = scenes.sample_batch(seed=0, step=1, batch_size=64, concept_p=p)
+    assert set(labels) == {5, 9}
+    # Without weights the batch is the one an unweighted run always drew (resumes stay exact).
+    assert scenes.sample_batch(seed=0, step=1, batch_size=8)[1] == scenes.sample_batch(0, 1, 8, None)[1]
+
+
+def test_mining_prompts_are_training_pictures_of_every_concept(scenes):
+    prompts = scenes.train_prompts(seed=7)
+    assert [c for _, c, _ in prompts] == list(range(len(scenes.concepts)))
+    assert all(len(comp.concepts) == 1 for _, _, comp in prompts)
+    assert all(comp.template in TRAIN_TEMPLATES for _, _, comp in prompts)
+    assert not any((comp.background, comp.position) in HELD_OUT_COMBOS for _, _, comp in prompts)
+    held_out = {p for p, _, _ in scenes.eval_prompts()}
+    assert not held_out & {p for p, _, _ in prompts}
+    assert prompts == scenes.train_prompts(seed=7) != scenes.train_prompts(seed=8)
+
+
+def test_concepts_missed_in_mining_get_the_focus_weight(scenes, tmp_path):
+    import json
+
+    from models.training.image_model import TrainConfig, concept_weights
+
+    emojis = [scenes.catalog.glyphs[i].emoji for i in scenes.concepts]
+    rows = [{"emoji": e, "prompt": "", "rank_among_all": rank} for e, rank in zip(emojis[:3], (0, 4, 5), strict=True)]
+    misses = tmp_path / "misses.json"
+    misses.write_text(json.dumps({"split": "train", "seed": 7, "prompts": rows}))
+    assert concept_weights(scenes, TrainConfig(focus_from=str(misses), focus_weight=1.0)) is None
+    weights = concept_weights(scenes, TrainConfig(focus_from=str(misses), focus_weight=4.0))
+    assert weights[2] == 4.0 and weights[0] == weights[1] == 1.0  # rank 4 is still in the judge's top 5
+    assert (weights[3:] == 1.0).all()

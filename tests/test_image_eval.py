@@ -36,3 +36,11 @@ def test_contact_sheet_has_32_captioned_cells(tmp_path):
     )
     sheet = PIL.Image.open(path)
     assert sheet.size == (8 * 128, 4 * (128 + 40))
+
+
+def test_judge_ranks_count_the_classes_scored_above_the_asked_one():
+    from models.training.image_eval import judge_ranks
+
+    scores = torch.tensor([[0.1, 0.9, 0.5, 0.2], [0.8, 0.1, 0.3, 0.7], [0.4, 0.4, 0.9, 0.1]])
+    ranks = judge_ranks(scores, torch.tensor([1, 1, 0]))
+    assert ranks.tolist() == [0, 3, 1]  # a tie with the asked class does not count against it

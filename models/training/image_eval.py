@@ -146,6 +146,11 @@ def load_judge(work_dir: Path, log=print) -> tuple[EmojiClassifier, EmojiScenes]
     return load_or_train_classifier(scenes, path, log=log, steps=JUDGE_STEPS), scenes
 
 
+def judge_ranks(scores: torch.Tensor, true_columns: torch.Tensor) -> torch.Tensor:
+    """For each picture, how many classes the judge scored above the asked one (0: its first guess)."""
+    return (scores > scores.gather(1, true_columns[:, None])).sum(1)
+
+
 def contact_sheet(
     pictures: list[Image.Image], captions: list[str], path: Path, columns: int = 8, cell: int = 128
 ) -> Path:
@@ -181,10 +186,16 @@ def evaluate(
     seed: int = 0,
     log=print,
     concepts: int | str | None = None,
+    split: str = "eval",
+    misses_path: Path | None = None,
 ) -> dict:
     """Generate one picture per held-out prompt and score it; returns the figures.
     `concepts` measures on another concept set than the model's own (e.g. a 300-concept model
     on "drawable", to compare it with a model trained on all of them).
+    `split="train"` draws one training-distribution picture per concept instead (seeded by
+    `seed`): hard-concept mining, which must not look at the held-out prompts. `misses_path`
+    receives every prompt's concept and the rank the judge gave it among all emoji, the input of
+    `easel train image-model --focus-from`.
 
     Each prompt takes the product's path: the concept resolver (when the model has one) reads
     the request into the caption the model is conditioned on, the 32 px model samples it, the
@@ -210,7 +221,10 @@ def evaluate(
     pipe.set_progress_bar_config(disable=True)
     index = ConceptIndex.from_folder(Path(pipeline_dir), encoder=pipe.text_encoder)
     upscaler = load_upscaler(Path(pipeline_dir))
-    prompts = scenes.eval_prompts(count=n)
+    if split == "train":
+        prompts = scenes.train_prompts(seed=seed)[:n]
+    else:
+        prompts = scenes.eval_prompts(count=n)
     pipe("warm-up", num_inference_steps=2, output_type="np")  # loads the text encoder
 
     generated, shown, seconds, unresolved = [], [], 0.0, 0
@@ -241,6 +255,16 @@ def evaluate(
     among_all = scores.topk(5, dim=1).indices  # judge columns
     all_hits = (among_all == concept_columns[labels][:, None]).any(1).float()
 
+    ranks = judge_ranks(scores, concept_columns[labels])
+    if misses_path is not None:
+        rows = [
+            {"emoji": scenes.catalog.glyphs[scenes.concepts[c]].emoji, "prompt": p, "rank_among_all": int(r)}
+            for (p, c, _), r in zip(prompts, ranks.tolist(), strict=True)
+        ]
+        Path(misses_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(misses_path).write_text(json.dumps({"split": split, "seed": seed, "prompts": rows}, ensure_ascii=False))
+        log(f"per-prompt judge ranks ({int((ranks >= 5).sum())} outside the top 5): {misses_path}")
+
     sheet_path = Path(work_dir) / "eval" / "contact_sheet.png"
     big = np.concatenate(shown)
     picks = list(range(0, len(prompts), max(1, len(prompts) // 32)))[:32]
@@ -253,6 +277,7 @@ def evaluate(
         "sec_per_image": round(seconds / len(prompts), 4),
         "top5_among_all_emoji": round(float(all_hits.mean()), 4),
         "top1_among_all_emoji": round(float((among_all[:, 0] == concept_columns[labels]).float().mean()), 4),
+        "split": split,
         "unresolved": unresolved,
         "concepts": len(scenes.concepts),
         "steps": steps,

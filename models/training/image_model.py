@@ -55,6 +55,8 @@ class TrainConfig:
     canonical_captions: bool = False  # one caption form per concept: what the request resolver writes
     init_from: str = ""  # a pipeline folder whose UNet the run starts from (fine-tuning)
     known_weight: float = 1.0  # how often the init model's own concepts are drawn, relative to new ones
+    focus_from: str = ""  # a misses file (`easel eval images --split train --misses`): hard-concept mining
+    focus_weight: float = 1.0  # how often the concepts missed there are drawn, relative to the others
     extra: dict = field(default_factory=dict)
 
 
@@ -140,16 +142,38 @@ class CaptionPool:
 # Options a run may change when it resumes: how long it goes, how fast, and how captions are
 # encoded, and the learning rate (lowered for a last stretch; the change is recorded). Anything
 # else (model shape, data, objective) would silently make another model.
-RESUMABLE_CHANGES = {"steps", "threads", "checkpoint_every", "caption_pool", "learning_rate"}
+# Which concepts are drawn more often (hard-concept mining) may change too: it reweights the
+# same data.
+RESUMABLE_CHANGES = {
+    "steps",
+    "threads",
+    "checkpoint_every",
+    "caption_pool",
+    "learning_rate",
+    "focus_from",
+    "focus_weight",
+}
+
+
+def missed_concepts(misses_path: Path, top: int = 5) -> set[str]:
+    """Emoji whose mining picture the judge did not rank among its first `top` guesses."""
+    rows = json.loads(Path(misses_path).read_text())["prompts"]
+    return {row["emoji"] for row in rows if row["rank_among_all"] >= top}
 
 
 def concept_weights(scenes: EmojiScenes, config: TrainConfig) -> np.ndarray | None:
-    """Sampling weight per concept: `known_weight` for concepts the init model was trained on."""
-    if not config.init_from or config.known_weight == 1.0:
-        return None
-    info = json.loads((Path(config.init_from) / "training.json").read_text())
-    known = {c["emoji"] for c in info.get("concepts", [])}
-    return np.array([config.known_weight if scenes.catalog.glyphs[i].emoji in known else 1.0 for i in scenes.concepts])
+    """Sampling weight per concept: `known_weight` for concepts the init model was trained on,
+    times `focus_weight` for concepts the judge missed in the `focus_from` mining run."""
+    emojis = [scenes.catalog.glyphs[i].emoji for i in scenes.concepts]
+    weights = np.ones(len(emojis))
+    if config.init_from and config.known_weight != 1.0:
+        info = json.loads((Path(config.init_from) / "training.json").read_text())
+        known = {c["emoji"] for c in info.get("concepts", [])}
+        weights *= [config.known_weight if e in known else 1.0 for e in emojis]
+    if config.focus_from and config.focus_weight != 1.0:
+        missed = missed_concepts(Path(config.focus_from))
+        weights *= [config.focus_weight if e in missed else 1.0 for e in emojis]
+    return None if np.all(weights == 1.0) else weights
 
 
 def _save_checkpoint(path: Path, state: dict) -> None:
@@ -211,6 +235,10 @@ def train(
         else None
     )
     captions = CaptionCache(encoder, config.max_tokens) if pool is None else None
+    concept_p = None if weights is None else weights / weights.sum()
+    if config.focus_from and concept_p is not None:
+        focused = np.asarray(weights) > 1.0
+        log(f"focus: {int(focused.sum())} missed concepts, {concept_p[focused].sum():.0%} of the pictures drawn")
 
     torch.manual_seed(config.seed)
     unet = make_unet(config.image_size, config.patch_size, config.channels, config.coord_channels).to(device)
@@ -300,7 +328,7 @@ def train(
         if pool is not None:
             pictures, conditioning = pool.batch(scenes, config.seed, step, config.batch_size, drop)
         else:
-            pictures, texts, _ = scenes.sample_batch(config.seed, step, config.batch_size)
+            pictures, texts, _ = scenes.sample_batch(config.seed, step, config.batch_size, concept_p)
             conditioning = captions(["" if d else t for t, d in zip(texts, drop.tolist(), strict=False)])
         pooled, tokens, mask = (x.to(device) for x in conditioning)
 
