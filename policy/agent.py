@@ -316,6 +316,8 @@ class PolicyAgent:
             younger and rules.is_sexual(earlier)
         ):
             return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", reading)
+        if rules.in_unclothed_setting(prompt) and rules.mentions_minor([prompt] + earlier):
+            return self._refuse("sexual_minors", "a child in a shower or a changing room", reading)
         return None
 
     def _opted_out_people(self, reading: _Reading) -> Decision | None:

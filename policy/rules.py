@@ -287,6 +287,23 @@ def mentions_minor(texts) -> bool:
     return False
 
 
+# Where people are unclothed in front of others: showers and changing rooms. A child is not shown
+# there at all (the strongest protection; "a woman taking a shower" is an ordinary picture). A bath
+# is left out on purpose: "a baby in a bathtub" is a family photo. The place must be where the
+# person is ("a girl in the shower", "kids showering"), not a thing ("a shower cap").
+_UNCLOTHED_SETTING = re.compile(
+    r"\b(?:in|into|taking|takes|take|under|during|having|has|after|from|out of) (?:a |an |the |her |his |their |a hot |"
+    r"a cold |a warm |the school |the public |a public )?(?:showers?|changing rooms?|saunas?)\b"
+    r"(?! (?:caps?|gel|heads?|curtains?|doors?|screens?|trays?|rooms? ))|"
+    r"\bshowering\b|\b(?:getting|being) (?:undressed|changed)\b"
+)
+
+
+def in_unclothed_setting(text: str) -> bool:
+    """Someone in a shower or a changing room ("a girl in the shower", "kids showering")."""
+    return bool(_UNCLOTHED_SETTING.search(fold_text(text)))
+
+
 _GORY_WORDS = re.compile(
     r"\b(bloody|bloodied|blood ?(?:dripping|drips|spatter\w*|splatter\w*|everywhere|pouring|soaked|gushing|stained)|"
     r"(?:covered|soaked|drenched|dripping) (?:in |with )?blood|pool of blood|gore|gory|guts|entrails|intestines|dismember\w*|decapitat\w*|behead\w*|"
