@@ -582,8 +582,35 @@ _CRIME = re.compile(
 )
 
 
+# Teaching to make a weapon, an explosive, a poison gas or a hard drug: a form that teaches
+# (diagram, steps, recipe...) and a making verb aimed at the agent. "How fireworks work", "a
+# thermite demonstration behind glass" or "a cartoon bomb" teach no one to make anything.
+_TEACHING_FORM = re.compile(
+    r"\b(?:how to|how do i|how can i|how you|diagrams?|schematics?|blueprints?|instructions?|steps?|step by step|"
+    r"recipes?|guides?|tutorials?|manuals?|charts?|infographics?|flowcharts?|posters? (?:showing|explaining)|"
+    r"ingredients|formula|method|procedure|walkthrough|cheat sheet|for (?:making|building|mixing|brewing|cooking))\b"
+)
+# A bath bomb, a chocolate bomb, a water gun: named like weapons, made in kitchens and toy shops.
+_HARMLESS_KIND = "".join(
+    f"(?<!{word} )"
+    for word in "bath chocolate cocoa cake seed glitter confetti flavour flavor water nerf glue toy bubble squirt "
+    "foam spray heat staple nail cap paint bubblegum candy love photo".split()
+)
+_MAKING_DANGEROUS = re.compile(
+    r"\b(?:make|makes|making|build|building|mix|mixing|assemble|assembling|synthesi[sz]e|synthesi[sz]ing|cook|cooking|"
+    r"brew|brewing|produce|producing|prepare|preparing|manufactur\w*|home ?made|diy|improvis\w*|3d print\w*)\b"
+    r"[a-z ]{0,25}?\b"
+    + _HARMLESS_KIND
+    + r"(?:thermite|napalm|chlorine gas|mustard gas|phosgene|nerve (?:agent|gas)|sarin|vx|ricin|"
+    r"tannerite|black powder|gunpowder|tatp|nitroglycerin\w*|pipe bombs?|bombs?|explosives?|detonators?|"
+    r"molotovs?(?: cocktails?)?|ieds?|grenades?|poison gas|toxic gas|tear gas|meth|methamphetamine|crystal meth|"
+    r"fentanyl|crack cocaine|silencers?|suppressors?|ghost guns?|zip guns?|untraceable guns?|firearms?|guns?)\b"
+)
+
+
 def crime_intent(text: str) -> bool:
-    return bool(_CRIME.search(fold_text(text)))
+    folded = fold_text(text)
+    return bool(_CRIME.search(folded)) or bool(_TEACHING_FORM.search(folded) and _MAKING_DANGEROUS.search(folded))
 
 
 _PHOTOGRAPHY = re.compile(
