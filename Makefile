@@ -37,11 +37,15 @@ $(INSTALLED): pyproject.toml constraints.txt
 # Debian packages the tests need: chromium for the browser tests, the emoji font for the image
 # data, npm for axe-core.
 system-packages:
-	@if ! command -v chromium >/dev/null || ! command -v npm >/dev/null || [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing="$$missing fonts-noto-color-emoji"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji npm >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "Install the Debian packages chromium, fonts-noto-color-emoji and npm (sudo apt-get install chromium fonts-noto-color-emoji npm)"; exit 1; \
+			echo "Install the Debian packages$$missing (sudo apt-get install$$missing)"; exit 1; \
 		fi; \
 	fi
 
