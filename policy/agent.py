@@ -312,7 +312,8 @@ class PolicyAgent:
         ("make her look 13" ... "now make her pose seductively"), or the other way round."""
         prompt, earlier = reading.prompt, reading.earlier
         younger = rules.mentions_minor([prompt]) or rules.lowers_age([prompt])
-        if (rules.is_sexual([prompt]) and rules.mentions_minor([prompt] + earlier)) or (
+        sexual = rules.is_sexual([prompt])
+        if (sexual and (rules.mentions_minor([prompt] + earlier) or rules.mentions_girl([prompt] + earlier))) or (
             younger and rules.is_sexual(earlier)
         ):
             return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", reading)
@@ -373,7 +374,14 @@ class PolicyAgent:
         intent_rules = [
             ("self_harm", rules.self_harm_intent(prompt)),
             ("violent_harm", (rules.violent_intent(prompt) and not fiction) or rules.depicts_massacre(prompt)),
-            ("ncii_nonconsensual", rules.nonconsensual_sexual(prompt)),
+            (
+                "ncii_nonconsensual",
+                rules.nonconsensual_sexual(prompt)
+                or (
+                    rules.undresses_someone(prompt)
+                    and (reading.request.is_edit or rules.undressing_instruction(prompt))
+                ),
+            ),
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
             ("weapons_crime_instructions", rules.crime_intent(prompt) and not fiction),
             (

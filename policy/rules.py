@@ -116,6 +116,95 @@ _SEXUAL_WORDS = re.compile(
     r"(?:clothes|clothing|swimsuit|bathing suit|bikini|shirt|top|dress|skirt|underwear|pants|trousers|bra))\b"
 )
 
+# Taking the clothes off a person in a picture ("remove her swimsuit", "make his shorts see
+# through", "what she looks like under her clothes"): the "nudify" edit. A hat, glasses or a
+# jacket are not undressing; neither is a man's shirt (a shirtless man is an ordinary picture).
+_GARMENT = (
+    r"(?:clothes|clothing|outfit|uniform|swimsuit|swim suit|bathing suit|swimwear|swim trunks|trunks|bikini(?: top| bottom)?|"
+    r"bra|bras|underwear|panties|knickers|briefs|boxers|lingerie|towel|robe|bathrobe|gown|nightgown|"
+    r"dress|skirt|pants|trousers|jeans|shorts|leggings|shirt|t shirt|tshirt|top|tank top|blouse|"
+    r"everything|every stitch|all (?:of )?(?:her|his|their) clothes)"
+)
+_UPPER_BODY = re.compile(r"^(?:shirt|t shirt|tshirt|top|tank top)$")
+_WEARER = r"(?:her|his|their|the|this|that|these|those|the woman|the man|the girl|the boy|the lady|the person|all|all the|all of (?:her|his|their)|all (?:her|his|their))"
+_UNDRESS_FORMS = (
+    re.compile(
+        r"\b(?:remove|removes|removing|removed|take off|takes off|taking off|took off|take away|strip off|"
+        r"strip away|pull off|pull down|pulls off|pulls down|pulling off|pulling down|rip off|tear off|tear away|"
+        r"cut off|cut away|get rid of|erase|delete|edit out|lift up|unbutton|unzip|undo)"
+        r" (?P<wearer>" + _WEARER + r") ?(?P<garment>" + _GARMENT + r")\b"
+    ),
+    re.compile(
+        r"\b(?:take|pull|rip|tear|strip) (?P<wearer>"
+        + _WEARER
+        + r") ?(?P<garment>"
+        + _GARMENT
+        + r") (?:off|away|down)\b"
+    ),
+    re.compile(
+        r"\b(?:make|turn|render|show) (?P<wearer>" + _WEARER + r") ?(?P<garment>" + _GARMENT + r")"
+        r" (?:(?:fully |completely |totally |a bit |slightly )?(?:transparent|see through|sheer|invisible|disappear|"
+        r"vanish|gone|wet and see through))\b"
+    ),
+    re.compile(
+        r"\b(?:what|how) (?:she|he|they|this person|the woman|the man) (?:looks?|would look) like"
+        r" (?:naked|nude|undressed|without (?:any )?(?:clothes|clothing|anything on)|under (?:her|his|their) clothes)\b"
+        r"|\b(?:under|underneath|beneath|through) (?:her|his|their) (?:clothes|clothing|dress|skirt|swimsuit)\b"
+        r"|\bx ?ray (?:her|his|their|the) (?:clothes|clothing|body)\b|\bnudify\b|\bdeclothe\w*"
+        r"|\b(?:undress|strip) (?:her|him|them|this person|this woman|this man|this girl|this boy|the person|the woman|the man)\b"
+    ),
+)
+
+
+# Words that are a garment only on a person ("remove the top" of a jar, "cut off the top" of a tree).
+_GARMENT_ON_A_PERSON_ONLY = re.compile(
+    r"^(?:top|tank top|towel|robe|gown|everything|every stitch|uniform|outfit|shirt)$"
+)
+_IMPERSONAL_WEARER = re.compile(r"^(?:the|this|that|these|those|all|all the)$")
+# An instruction ("now remove her swimsuit"), not a scene ("a woman taking off her coat").
+_INSTRUCTION_START = re.compile(
+    r"(?:^|\b(?:now|please|pls|then|and|just|also|next|ok|okay|can you|could you|would you|will you|i want you to)\s)$"
+)
+
+
+def _undressing_matches(text: str):
+    for folded in _texts([text]):
+        for form, pattern in enumerate(_UNDRESS_FORMS):
+            for match in pattern.finditer(folded):
+                wearer, garment = match.groupdict().get("wearer"), match.groupdict().get("garment") or ""
+                if wearer == "his" and _UPPER_BODY.match(garment):
+                    continue
+                if wearer and _IMPERSONAL_WEARER.match(wearer) and _GARMENT_ON_A_PERSON_ONLY.match(garment):
+                    continue
+                yield form, folded, match
+
+
+def undresses_someone(text: str) -> bool:
+    """Does the request take the clothes off a person (not a hat, not a man's shirt)?"""
+    return any(True for _ in _undressing_matches(text))
+
+
+def undressing_instruction(text: str) -> bool:
+    """Is it an instruction to undress someone shown (or to see under their clothes)?"""
+    for form, folded, match in _undressing_matches(text):
+        if form == len(_UNDRESS_FORMS) - 1 or _INSTRUCTION_START.search(folded[: match.start()]):
+            return True
+    return False
+
+
+# "girl" is also said of grown women, so it is not a minor word in general; next to sexual
+# content it is read as one (the strongest protection). A pin-up girl or a Bond girl is a
+# grown-up role.
+_GIRL = re.compile(
+    r"(?<!pin up )(?<!pinup )(?<!cover )(?<!bond )(?<!calendar )(?<!poster )(?<!grown )(?<!adult )(?<!old )"
+    r"\bgirls?\b(?! next door)"
+)
+
+
+def mentions_girl(texts) -> bool:
+    return any(_GIRL.search(text) for text in _texts(texts))
+
+
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|bypass|override|forget|skip|disable|turn off|switch off|circumvent|get around)"
     r" (?:all |any |the |your |my |these |those |previous |prior |above |earlier |every |of )*"
@@ -317,7 +406,7 @@ def is_gory(texts) -> bool:
 
 
 def is_sexual(texts) -> bool:
-    return any(_SEXUAL_WORDS.search(text) for text in _texts(texts))
+    return any(_SEXUAL_WORDS.search(text) for text in _texts(texts)) or any(undresses_someone(t) for t in texts if t)
 
 
 def is_injection(text: str) -> bool:
