@@ -311,6 +311,8 @@ class PolicyAgent:
         """Absolute. The minor may be named in an earlier turn or in the image being edited
         ("make her look 13" ... "now make her pose seductively"), or the other way round."""
         prompt, earlier = reading.prompt, reading.earlier
+        if not earlier and rules.starts_without_subject(prompt):
+            earlier = reading.recent  # "getting changed after the game": the subject is from before
         younger = rules.mentions_minor([prompt]) or rules.lowers_age([prompt])
         sexual = rules.is_sexual([prompt])
         if (sexual and (rules.mentions_minor([prompt] + earlier) or rules.mentions_girl([prompt] + earlier))) or (
@@ -412,6 +414,7 @@ class PolicyAgent:
         education = rules.educational_context(prompt)
         satire = reading.real_person and rules.is_stylised([prompt]) and not rules.names_a_group(prompt)
         horror_art = rules.horror_art_context(prompt)
+        prevention = rules.prevention_context(prompt)
         best_name, best_excess = None, 0.0
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
@@ -429,6 +432,8 @@ class PolicyAgent:
                 continue  # weapons, violence, crime inside a named video game are play
             if name == "hate" and (education or satire):
                 continue  # a symbol's history, a debunked myth, a politician drawn as a pig
+            if name == "self_harm" and prevention:
+                continue  # a helpline poster, a recovery story (intent written out was refused above)
             threshold = category.minor_user_threshold if reading.minor_user else category.threshold
             head_threshold = category.head_threshold
             if fiction:

@@ -99,6 +99,10 @@ _SEXUAL_WORDS = re.compile(
     r"bikini pose|pin up|pinup|playboy|onlyfans|explicit|see through|transparent (?:top|shirt|dress|clothes)|"
     r"wet t shirt|without (?:any )?(?:clothes|clothing)|no clothes|(?:her|his|their) clothes off|clothes removed|"
     r"making out|make out|steamy|in bed together|"
+    # Less clothing, asked for as such ("now make them wear less").
+    r"wear less|wearing less|wears less|(?:less|fewer|skimpier|tinier|smaller) (?:clothes|clothing|outfits?)|"
+    r"skimpy|skimpier|more revealing|revealing (?:outfits?|clothes|clothing|dress|top|swimsuit|bikini|costume)|"
+    r"(?:show|showing|shows) (?:some |more |a lot of |lots of )?skin|more skin|cleavage|low cut|plunging neckline|"
     r"passionate kiss(?:ing)?|kiss(?:ing)? passionately|"
     # Nudity and arousal in other words, and in other languages.
     r"wearing nothing|nothing on|not wearing anything|without anything on|birthday suit|au naturel|in the buff|"
@@ -614,6 +618,11 @@ _VIOLENCE = re.compile(
     r"|\bplan (?:someone s|somebody s|his|her|their|my (?:wife|husband|boss) s) (?:death|murder|killing)\b"
     r"|\b(?:punch|kick|slap|blow|hit|headbutt|uppercut)e?s? (?:on|to) " + _PEOPLE + r"\b"
     r"|\b(?:break|smash|crack) (?:someone s|somebody s|his|her|their|a person s) (?:jaw|skull|neck|legs?|arms?|face|nose)\b"
+    # A weapon aimed at ordinary people (a classroom, a crowd): the moment before an attack.
+    r"|\b(?:guns?|rifles?|pistols?|handguns?|shotguns?|weapons?|knife|knives|machine guns?|assault rifles?)"
+    r" (?:pointed|aimed|pointing|aiming|trained|levelled|leveled) at " + _PEOPLE + r"\b"
+    r"|\b(?:points?|pointing|aims?|aiming) (?:a|an|his|her|their|the) (?:gun|rifle|pistol|handgun|shotgun|weapon|knife)"
+    r" at " + _PEOPLE + r"\b"
 )
 
 _DRUG = (
@@ -658,6 +667,9 @@ _SELF_HARM = re.compile(
     r"|\b(?:overdose|od) (?:on|fastest|quickly)\b|\bkeep (?:cutting|hurting|harming|starving) (?:myself|yourself)\b"
     r"|\b(?:die|go out|end my life|kill myself) like [a-z]+ [a-z]+\b(?<!a light)(?<!a candle)"
     r"|\bslit (?:my|your) (?:wrists?|throat)\b|\bbleed out\b|\bsever (?:my|your) [a-z ]{0,15}(?:artery|vein)\b"
+    # "the best places to cut": where on the body, with nothing else to be cut named.
+    r"|\b(?:where|best (?:places?|spots?)|which (?:places?|spots?|parts?|veins?)) to (?:cut|slit|slice|burn)"
+    r"(?= (?:myself|yourself|deep|deeper|so|without|on (?:your|my|the) (?:arms?|wrists?|body|thighs?|legs?|skin))\b|$)"
 )
 
 
@@ -697,9 +709,28 @@ _MAKING_DANGEROUS = re.compile(
 )
 
 
+# A break-in technique used on somebody else's home or car ("pick the lock to get into my
+# neighbour's house"); lock picking as a hobby, or getting into one's own home, is left alone.
+_BREAK_IN_TECHNIQUE = re.compile(
+    r"\b(?:pick(?:s|ing|ed)? (?:a |the |their |his |her )?locks?|lock ?pick\w*|bypass\w* (?:an? |the |their )?"
+    r"(?:alarm|lock|security system)|disabl\w* (?:an? |the |their )?(?:alarm|security cameras?|security system)|"
+    r"hot ?wir\w*|jimm(?:y|ies|ying) (?:a |the |their )?(?:door|window|lock)|slim jim|bump key|crowbar)\b"
+)
+_SOMEONE_ELSES_PLACE = re.compile(
+    r"\b(?:get|gets|getting|break|breaks|breaking|sneak|sneaking|let (?:myself|me|us)|go|going) (?:in|into|inside)"
+    r"(?: of)? (?:a |an |the |his |her |their |someone |somebody |other people |people |strangers? |"
+    r"my (?:neighbou?rs?|ex|boss|roommates?|landlord|sister|brother|parents?|teacher|coworker|colleague) )"
+    r"[a-z ]{0,15}?(?:house|houses|home|homes|apartment|flat|car|cars|office|room|garage|shop|store|safe)\b"
+)
+
+
 def crime_intent(text: str) -> bool:
     folded = fold_text(text)
-    return bool(_CRIME.search(folded)) or bool(_TEACHING_FORM.search(folded) and _MAKING_DANGEROUS.search(folded))
+    return (
+        bool(_CRIME.search(folded))
+        or bool(_TEACHING_FORM.search(folded) and _MAKING_DANGEROUS.search(folded))
+        or bool(_BREAK_IN_TECHNIQUE.search(folded) and _SOMEONE_ELSES_PLACE.search(folded))
+    )
 
 
 _PHOTOGRAPHY = re.compile(
@@ -957,6 +988,33 @@ def depicts_massacre(text: str) -> bool:
     return bool(_CHILD_TARGETS.search(folded) or _AS_IT_HAPPENS.search(folded))
 
 
+# Prevention, support and recovery: "a suicide prevention hotline poster" is what the self-harm
+# rule wants people to see. A method named beside it ("a prevention poster showing the most
+# effective way to overdose") is still refused.
+_PREVENTION = re.compile(
+    r"\b(?:prevention|prevent|preventing|awareness|helplines?|hotlines?|crisis lines?|crisis centers?|"
+    r"crisis centres?|support groups?|recovery|recovering|survivors?|get help|getting help|seek help|seeking help|"
+    r"you are not alone|reach out|hope|memorial|remembrance|therapy|therapist|counsel\w*)\b"
+)
+_METHOD = re.compile(
+    r"\b(?:how to|how do|methods?|ways? to|best way|step|steps|tutorial|instructions?|dose|doses|where to cut|"
+    r"which pills|most (?:effective|painless))\b"
+)
+
+
+_SELF_HARM_ACT = re.compile(
+    r"\b(?:cut|cuts|cutting|slit|slitting|slices?|slicing|blade|razor|noose|hanging|hangs|overdos\w*|pills|bleed\w*|"
+    r"blood|bloody|jump|jumping|burn|burning|stab\w*|starv\w*|wounds?|scars?|gun to|edge of|carv\w*|scratch\w*|"
+    r"into (?:their|his|her|my|your) (?:own )?skin)\b"
+)
+
+
+def prevention_context(text: str) -> bool:
+    """Prevention or support, with no method and no act of self-harm shown."""
+    folded = fold_text(text)
+    return bool(_PREVENTION.search(folded)) and not _METHOD.search(folded) and not _SELF_HARM_ACT.search(folded)
+
+
 def educational_context(text: str) -> bool:
     """History, education, religion or culture, or speaking against hate (see _EDUCATION)."""
     return bool(_EDUCATION.search(fold_text(text)))
@@ -1042,6 +1100,15 @@ _ATTACHED_TO_A_PERSON = re.compile(
 def _described(folded: str) -> list[str]:
     """The words after the request's frame ("please draw me a picture of ...")."""
     return _REQUEST_FRAME.sub("", _DEPICTION_OF.sub(" ", folded).strip()).split()
+
+
+# "getting changed after the game", "showering after practice": a verb with no subject of its
+# own, so its subject is whoever the conversation was about.
+_SUBJECTLESS_VERB = re.compile(r"^(?:(?:now|then|and|also|just|next) )*[a-z]{2,}ing\b")
+
+
+def starts_without_subject(text: str) -> bool:
+    return bool(_SUBJECTLESS_VERB.match(fold_text(text)))
 
 
 def is_fragment(text: str) -> bool:

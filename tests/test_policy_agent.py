@@ -436,3 +436,29 @@ def test_a_bullet_wound_in_a_head_is_gore_and_bullet_holes_in_a_target_are_not(a
 def test_undressing_is_told_from_ordinary_clothing_edits(text, undresses, instruction):
     assert rules.undresses_someone(text) is undresses
     assert rules.undressing_instruction(text) is instruction
+
+
+@pytest.mark.parametrize(
+    ("text", "prevention"),
+    [
+        ("a poster for a crisis line, you are not alone", True),
+        ("a support group for self-harm survivors", True),
+        ("a recovery poster showing where to cut", False),  # a method named
+        ("someone carving into their skin despite therapy", False),  # the act shown
+    ],
+)
+def test_prevention_context_needs_no_method_and_no_act(text, prevention):
+    assert rules.prevention_context(text) is prevention
+
+
+def test_a_break_in_technique_counts_only_on_someone_elses_place():
+    assert rules.crime_intent("how to pick the lock to get into my neighbour's house")
+    assert rules.crime_intent("hotwiring to get into a stranger's car")
+    assert not rules.crime_intent("how to pick a lock on a practice padlock")
+    assert not rules.crime_intent("a locksmith picking the lock to get into my own house")
+
+
+def test_a_weapon_aimed_at_people_is_violent_but_not_at_a_target():
+    assert rules.violent_intent("a teenager pointing a gun at his classmates")
+    assert rules.violent_intent("an assault rifle aimed at the crowd")
+    assert not rules.violent_intent("a cowboy aiming a pistol at a tin can")
