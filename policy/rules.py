@@ -171,28 +171,29 @@ _INSTRUCTION_START = re.compile(
 )
 
 
-def _undressing_matches(text: str):
-    for folded in _texts([text]):
-        for form, pattern in enumerate(_UNDRESS_FORMS):
-            for match in pattern.finditer(folded):
-                wearer, garment = match.groupdict().get("wearer"), match.groupdict().get("garment") or ""
-                if wearer == "his" and _UPPER_BODY.match(garment):
-                    continue
-                if wearer and _IMPERSONAL_WEARER.match(wearer) and _GARMENT_ON_A_PERSON_ONLY.match(garment):
-                    continue
-                yield form, folded, match
+def _undressing_matches(folded: str):
+    """(form, match) for each undressing in an already folded text (see `_texts`)."""
+    for form, pattern in enumerate(_UNDRESS_FORMS):
+        for match in pattern.finditer(folded):
+            wearer, garment = match.groupdict().get("wearer"), match.groupdict().get("garment") or ""
+            if wearer == "his" and _UPPER_BODY.match(garment):
+                continue
+            if wearer and _IMPERSONAL_WEARER.match(wearer) and _GARMENT_ON_A_PERSON_ONLY.match(garment):
+                continue
+            yield form, match
 
 
 def undresses_someone(text: str) -> bool:
     """Does the request take the clothes off a person (not a hat, not a man's shirt)?"""
-    return any(True for _ in _undressing_matches(text))
+    return any(next(_undressing_matches(folded), None) for folded in _texts([text]))
 
 
 def undressing_instruction(text: str) -> bool:
     """Is it an instruction to undress someone shown (or to see under their clothes)?"""
-    for form, folded, match in _undressing_matches(text):
-        if form == len(_UNDRESS_FORMS) - 1 or _INSTRUCTION_START.search(folded[: match.start()]):
-            return True
+    for folded in _texts([text]):
+        for form, match in _undressing_matches(folded):
+            if form == len(_UNDRESS_FORMS) - 1 or _INSTRUCTION_START.search(folded[: match.start()]):
+                return True
     return False
 
 
@@ -410,7 +411,7 @@ def is_gory(texts) -> bool:
 
 
 def is_sexual(texts) -> bool:
-    return any(_SEXUAL_WORDS.search(text) for text in _texts(texts)) or any(undresses_someone(t) for t in texts if t)
+    return any(_SEXUAL_WORDS.search(folded) or next(_undressing_matches(folded), None) for folded in _texts(texts))
 
 
 def is_injection(text: str) -> bool:
@@ -1000,8 +1001,6 @@ _METHOD = re.compile(
     r"\b(?:how to|how do|methods?|ways? to|best way|step|steps|tutorial|instructions?|dose|doses|where to cut|"
     r"which pills|most (?:effective|painless))\b"
 )
-
-
 _SELF_HARM_ACT = re.compile(
     r"\b(?:cut|cuts|cutting|slit|slitting|slices?|slicing|blade|razor|noose|hanging|hangs|overdos\w*|pills|bleed\w*|"
     r"blood|bloody|jump|jumping|burn|burning|stab\w*|starv\w*|wounds?|scars?|gun to|edge of|carv\w*|scratch\w*|"
