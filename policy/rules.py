@@ -807,6 +807,12 @@ _HATE_CODES = re.compile(
     r"nordic resistance|hammerskins?|reichskriegsflagge|burning cross|cross burning|fiery cross|ku klux klan|kkk|"
     r"waffen ss|hitler youth|neo ?nazis?|national socialis\w*|(?:ss|nazi) (?:officer|uniform|insignia|salute|eagle))\b"
 )
+# Racial masquerade, a caricature of a group worn as a costume; a poster against it is not that.
+_RACIAL_MASQUERADE = re.compile(
+    r"\b(?:blackface|yellowface|brownface|redface|(?:in|wearing|wears|doing) (?:black|yellow|brown) face"
+    r"|(?:black|yellow|brown) face (?:makeup|paint))\b"
+)
+_SPEAKS_AGAINST = re.compile(r"\b(?:against|anti|ban|banning|banned|stop|racist|offensive|wrong|harmful|harm)\b")
 # Codes that are ordinary in other settings (88 keys, a 1918 car, Norse runes, a celtic cross on a
 # church): hateful only where they are put on display together with other signs of the movement.
 _AMBIGUOUS_HATE_CODES = re.compile(
@@ -846,6 +852,8 @@ def coded_hate(text: str) -> bool:
     if _EDUCATION.search(folded) or _CULTURE.search(folded):
         return False
     if _HATE_CODES.search(folded):
+        return True
+    if _RACIAL_MASQUERADE.search(folded) and not _SPEAKS_AGAINST.search(folded):
         return True
     return (
         bool(_AMBIGUOUS_HATE_CODES.search(folded))
