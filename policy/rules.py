@@ -715,13 +715,19 @@ _MAKING_DANGEROUS = re.compile(
 _BREAK_IN_TECHNIQUE = re.compile(
     r"\b(?:pick(?:s|ing|ed)? (?:a |the |their |his |her )?locks?|lock ?pick\w*|bypass\w* (?:an? |the |their )?"
     r"(?:alarm|lock|security system)|disabl\w* (?:an? |the |their )?(?:alarm|security cameras?|security system)|"
-    r"hot ?wir\w*|jimm(?:y|ies|ying) (?:a |the |their )?(?:door|window|lock)|slim jim|bump key|crowbar)\b"
+    r"hot ?wir\w*|jimm(?:y|ies|ying) (?:a |the |their )?(?:door|window|lock)|slim jim|bump key|crowbar|"
+    # "how to get in through the back window": an entry route is a technique too.
+    r"(?:how|ways?|route|plan) (?:to )?(?:get|sneak|climb|break|slip) (?:in|into|inside) (?:[a-z]+ ){0,4}?"
+    r"(?:through|via|by) (?:an? |the |their |his |her )?(?:[a-z]+ )?(?:window|door|garage|roof|vent|basement|skylight|fence))\b"
 )
 _SOMEONE_ELSES_PLACE = re.compile(
     r"\b(?:get|gets|getting|break|breaks|breaking|sneak|sneaking|let (?:myself|me|us)|go|going) (?:in|into|inside)"
     r"(?: of)? (?:a |an |the |his |her |their |someone |somebody |other people |people |strangers? |"
     r"my (?:neighbou?rs?|ex|boss|roommates?|landlord|sister|brother|parents?|teacher|coworker|colleague) )"
-    r"[a-z ]{0,15}?(?:house|houses|home|homes|apartment|flat|car|cars|office|room|garage|shop|store|safe)\b"
+    r"[a-z ]{0,15}?(?:house|houses|home|homes|apartment|flat|car|cars|office|room|garage|shop|store|safe)\b|"
+    # "my neighbor's house" (the possessive is folded away).
+    r"\b(?:neighbou?rs?|ex|boss|roommates?|landlord|coworkers?|colleagues?|someone|somebody|strangers?|teachers?) "
+    r"(?:[a-z]+ )?(?:house|home|apartment|flat|car|office|room|garage|shop|store|safe)\b"
 )
 
 
