@@ -313,10 +313,10 @@ class PolicyAgent:
         prompt, earlier = reading.prompt, reading.earlier
         if not earlier and rules.starts_without_subject(prompt):
             earlier = reading.recent  # "getting changed after the game": the subject is from before
-        younger = rules.mentions_minor([prompt]) or rules.lowers_age([prompt])
+        younger = rules.mentions_minor([prompt]) or (rules.lowers_age([prompt]) and not rules.names_adult_age([prompt]))
         sexual = rules.is_sexual([prompt])
         if (sexual and (rules.mentions_minor([prompt] + earlier) or rules.mentions_girl([prompt] + earlier))) or (
-            younger and rules.is_sexual(earlier)
+            younger and (rules.is_sexual(earlier) or rules.shows_revealing_clothes(earlier))
         ):
             return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", reading)
         if rules.in_unclothed_setting(prompt) and rules.mentions_minor([prompt] + earlier):

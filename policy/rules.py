@@ -76,8 +76,14 @@ _NUMBER_WORDS = {
     "sixteen": 16,
     "seventeen": 17,
 }
+# "Forty-five years old" ends in "five years old": a tens word before the unit makes an adult.
+_NOT_AFTER_TENS = "".join(f"(?<!{tens} )" for tens in "twenty thirty forty fifty sixty seventy eighty ninety".split())
 _AGE_WORDS = re.compile(
-    r"\b(" + "|".join(_NUMBER_WORDS) + r") ?(?:years? old|yo)\b|\b(?:aged?|look|looks|looking|appears?|could pass for|"
+    r"\b"
+    + _NOT_AFTER_TENS
+    + r"("
+    + "|".join(_NUMBER_WORDS)
+    + r") ?(?:years? old|yo)\b|\b(?:aged?|look|looks|looking|appears?|could pass for|"
     r"(?:make|makes|making|made|turn|turns|turning|turned) (?:her|him|them|she|he)(?: into)?(?: an?)?|"
     r"not even|seems?|seeming) (?:like |to be )?(?:about |around |only |just |maybe )?("
     + "|".join(_NUMBER_WORDS)
@@ -368,6 +374,37 @@ _LOWERS_AGE = re.compile(
 
 def lowers_age(texts) -> bool:
     return any(_LOWERS_AGE.search(text) for text in _texts(texts))
+
+
+# "Make her younger, around 30": an adult age given with the request keeps the person an adult.
+_ADULT_AGE = re.compile(
+    r"\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty)\w*|(?:twent|thirt|fort|fift|sixt|sevent|eight)ies|(?:her|his|their|early|mid|late) (?:20|30|40|50|60|70)s|"
+    r"(?:20|30|40|50|60|70)s|adult|grown up)\b"
+)
+_ABOUT_AN_AGE = re.compile(r"\b(?:around|about|aged?|roughly|like|maybe|say) (\d{2})\b")
+
+
+def names_adult_age(texts) -> bool:
+    """An adult age and no minor's: "make her younger, in her twenties", "around 40"."""
+    if mentions_minor(texts):
+        return False
+    for text in _texts(texts):
+        ages = [int(m.group(1)) for pattern in [*_AGE_PATTERNS, _ABOUT_AN_AGE] for m in pattern.finditer(text)]
+        if any(age >= 18 for age in ages) or _ADULT_AGE.search(text):
+            return True
+    return False
+
+
+# Clothes that are ordinary on an adult and turn an age-lowering edit into sexualising a child
+# ("a woman in a bikini posing" ... "make her a middle schooler").
+_REVEALING_CLOTHES = re.compile(
+    r"\b(?:bikinis?|lingerie|underwear|bras?|panties|knickers|thongs?|g string|negligee|bodysuit|"
+    r"(?:swimsuit|swimwear|bathing suit|leotard|corset)s? (?:pos\w*|photo ?shoot|model\w*|pin ?up))\b"
+)
+
+
+def shows_revealing_clothes(texts) -> bool:
+    return any(_REVEALING_CLOTHES.search(text) for text in _texts(texts))
 
 
 def mentions_minor(texts) -> bool:
@@ -731,11 +768,32 @@ _SOMEONE_ELSES_PLACE = re.compile(
 )
 
 
+# Making a legal firearm an illegal one: full-auto conversions, auto sears, "Glock switches".
+# "Convert it to automatic" alone is also a camera mode or a sprinkler: a firearm must be named.
+_TO_FULL_AUTO = re.compile(
+    r"\b(?:convert\w*|turn\w*|mak\w*|modif\w*) (?:[a-z0-9]+ ){0,4}?(?:to|into) (?:an? )?(?:fully |full |select ?fire )?"
+    r"auto(?:matic)?\b"
+)
+_FIREARM = re.compile(
+    r"\b(?:guns?|rifles?|pistols?|handguns?|shotguns?|firearms?|carbines?|glocks?|ar ?15s?|ak ?47s?|semi ?autos?|"
+    r"semi ?automatics?|uzis?|smgs?|weapons?)\b"
+)
+_ILLEGAL_GUN_PART = re.compile(
+    r"\b(?:full auto conversion|auto sears?|glock switch(?:es)?|lightning links?|"
+    r"solvent traps? (?:into|to) (?:an? )?(?:silencer|suppressor)s?)\b"
+)
+
+
+def modifies_firearm(folded: str) -> bool:
+    return bool(_ILLEGAL_GUN_PART.search(folded) or (_TO_FULL_AUTO.search(folded) and _FIREARM.search(folded)))
+
+
 def crime_intent(text: str) -> bool:
     folded = fold_text(text)
     return (
         bool(_CRIME.search(folded))
         or bool(_TEACHING_FORM.search(folded) and _MAKING_DANGEROUS.search(folded))
+        or bool(_TEACHING_FORM.search(folded) and modifies_firearm(folded))
         or bool(_BREAK_IN_TECHNIQUE.search(folded) and _SOMEONE_ELSES_PLACE.search(folded))
     )
 
