@@ -88,7 +88,8 @@ class PasswordThrottle:
                     entry.locked_until = max(entry.locked_until, now + seconds)
                     lock = max(lock, entry.locked_until - now)
                 most = max(most, entry.count)
-            return most, lock
+            # (now + 60) - now can come back as 60.000000000007: shown rounded up, that was "61 s".
+            return most, round(lock, 6)
 
     def succeed(self, keys: list[str]) -> None:
         with self._lock:
