@@ -378,8 +378,7 @@ def lowers_age(texts) -> bool:
 
 # "Make her younger, around 30": an adult age given with the request keeps the person an adult.
 _ADULT_AGE = re.compile(
-    r"\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty)\w*|(?:twent|thirt|fort|fift|sixt|sevent|eight)ies|(?:her|his|their|early|mid|late) (?:20|30|40|50|60|70)s|"
-    r"(?:20|30|40|50|60|70)s|adult|grown up)\b"
+    r"\b(?:(?:twent|thirt|fort|fift|sixt|sevent|eight)(?:y|ies)\w*|(?:20|30|40|50|60|70)s|adult|grown up)\b"
 )
 _ABOUT_AN_AGE = re.compile(r"\b(?:around|about|aged?|roughly|like|maybe|say) (\d{2})\b")
 
@@ -792,8 +791,7 @@ def crime_intent(text: str) -> bool:
     folded = fold_text(text)
     return (
         bool(_CRIME.search(folded))
-        or bool(_TEACHING_FORM.search(folded) and _MAKING_DANGEROUS.search(folded))
-        or bool(_TEACHING_FORM.search(folded) and modifies_firearm(folded))
+        or bool(_TEACHING_FORM.search(folded) and (_MAKING_DANGEROUS.search(folded) or modifies_firearm(folded)))
         or bool(_BREAK_IN_TECHNIQUE.search(folded) and _SOMEONE_ELSES_PLACE.search(folded))
     )
 
