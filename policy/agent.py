@@ -392,6 +392,7 @@ class PolicyAgent:
                 or rules.glorifies_perpetrator(prompt)
                 or rules.coded_hate(prompt)
                 or rules.smears_group(prompt)
+                or rules.demeans_group(prompt)
                 or (rules.denies_group_rights(prompt) and not rules.impossible_feat([prompt])),
             ),
         ]
@@ -415,6 +416,7 @@ class PolicyAgent:
         satire = reading.real_person and rules.is_stylised([prompt]) and not rules.names_a_group(prompt)
         horror_art = rules.horror_art_context(prompt)
         prevention = rules.prevention_context(prompt)
+        plain_group_scene = rules.everyday_group_scene(prompt) and not earlier
         best_name, best_excess = None, 0.0
         for name, category in self.classifier.categories.items():
             refuse_sim = category_scores.refuse[name]
@@ -456,6 +458,8 @@ class PolicyAgent:
                 head_threshold = max(head_threshold, HEAD_UNSIGNALLED_THRESHOLD)
             head_excess = probability - head_threshold if gap >= -lead else -1.0
             similar_excess = refuse_sim - threshold if gap >= self.classifier.margin and signalled else -1.0
+            if name == "hate" and plain_group_scene:
+                similar_excess = -1.0  # a group named in an ordinary scene is near the examples by topic alone
             excess = max(similar_excess, head_excess)
             if excess >= 0 and (best_name is None or excess > best_excess):
                 best_name, best_excess = name, excess

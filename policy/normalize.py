@@ -112,8 +112,8 @@ LEET = {
     "€": "e",
 }
 
-_APOSTROPHES = "'\u2019\u2018\u02bc\u0060\u00b4"
-_POSSESSIVE = re.compile(r"(?<=\w)[" + _APOSTROPHES + r"]s?\b")
+APOSTROPHES = "'\u2019\u2018\u02bc\u0060\u00b4"
+_POSSESSIVE = re.compile(r"(?<=\w)[" + APOSTROPHES + r"]s?\b")
 _LEET_WORD = re.compile(r"[a-z0-9@$!|+€]+")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 

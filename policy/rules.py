@@ -17,7 +17,22 @@ from __future__ import annotations
 import re
 
 from policy.names import FUNCTION_WORDS, common_given_names, given_names
-from policy.normalize import fold_text, unleet
+from policy.normalize import APOSTROPHES
+from policy.normalize import fold_text as _fold_words
+from policy.normalize import unleet as _unleet_words
+
+# The rules read contractions and possessives as two words, the way their patterns are written
+# ("i m going to", "don t", "someone s house"); the name matcher's folding drops the "'s" instead.
+_APOSTROPHE = re.compile("[" + APOSTROPHES + "]")
+
+
+def fold_text(text: str) -> str:
+    return _fold_words(_APOSTROPHE.sub(" ", text))
+
+
+def unleet(text: str) -> str:
+    return _unleet_words(_APOSTROPHE.sub(" ", text))
+
 
 _MINOR_WORDS = re.compile(
     r"\b(child|children|childs|kid|kids|kiddie|toddler|toddlers|infant|infants|baby|babies|minor|minors|"
@@ -89,6 +104,11 @@ _AGE_WORDS = re.compile(
     + "|".join(_NUMBER_WORDS)
     + r")\b"
     + _NOT_A_UNIT
+    # "as if she is eight", "she's ten now": a pronoun's age in words, at the end of a clause (not
+    # "she is one of them", "he is three feet tall").
+    + r"|\b(?:she|he|i|who) (?:is|s|am|m|was) (?:only |just |about |around |barely )?("
+    + "|".join(_NUMBER_WORDS)
+    + r")(?:$| (?=(?:now|already|and|but|in|at|with|wearing|years|please|or|again)\b))"
 )
 
 # Sexual or suggestive *content* words. Topic words ("sexuality", "sex education", "consent")
@@ -136,7 +156,10 @@ _GARMENT = (
     r"everything|every stitch|all (?:of )?(?:her|his|their) clothes)"
 )
 _UPPER_BODY = re.compile(r"^(?:shirt|t shirt|tshirt|top|tank top)$")
-_WEARER = r"(?:her|his|their|the|this|that|these|those|the woman|the man|the girl|the boy|the lady|the person|all|all the|all of (?:her|his|their)|all (?:her|his|their))"
+_WEARER = (
+    r"(?:(?:her|his|their|the|this|that|these|those|the woman|the man|the girl|the boy|the lady|the person|all|all the|"
+    r"all of (?:her|his|their)|all (?:her|his|their))(?: s)?)"  # "the woman's dress" reads "the woman s dress"
+)
 _UNDRESS_FORMS = (
     re.compile(
         r"\b(?:remove|removes|removing|removed|take off|takes off|taking off|took off|take away|strip off|"
@@ -1028,6 +1051,156 @@ def smears_group(text: str) -> bool:
         return False
     return bool(_SMEAR.search(folded) or _PIG_MOCKERY.search(folded))
 
+
+# People of a named group doing something ordinary, said plainly: "a black family having a picnic",
+# "two Sikh men at a barbecue". Sentence similarity puts any mention of a group near the hateful
+# examples about that group, so such a scene is not judged by similarity alone (the trained
+# classifier still reads it). A claim about the group ("... are", "as", "like"), a comparison, a
+# stereotype word or demeaning imagery makes it something else, judged as before.
+_IDENTITY = (
+    r"(?:black|white|brown|asian|african|african american|latino|latina|latinx|hispanic|mexican|arab|indian|"
+    r"pakistani|chinese|japanese|korean|vietnamese|filipino|somali|nigerian|haitian|syrian|afghan|irish|polish|"
+    r"roma|native american|indigenous|aboriginal|jewish|muslim|christian|catholic|hindu|sikh|buddhist|mormon|"
+    r"amish|orthodox|gay|lesbian|bisexual|queer|trans|transgender|nonbinary|non binary|disabled|deaf|blind|"
+    r"autistic|elderly|older|immigrant|refugee|migrant|middle eastern|persian|turkish|kurdish|jamaican|"
+    r"congolese|ethiopian|kenyan|ghanaian|sudanese|egyptian|moroccan|algerian|iraqi|iranian|saudi|palestinian|"
+    r"israeli|russian|ukrainian|romanian|gypsy|italian|greek|brazilian|colombian|puerto rican|dominican|cuban|"
+    r"guatemalan|thai|indonesian|malaysian|cambodian|bangladeshi|nepali|tibetan|aborigine|inuit|"
+    r"pacific islander|hawaiian|maori|samoan)"
+)
+_SCENE_PEOPLE = (
+    r"(?:family|families|couple|couples|man|men|woman|women|person|people|guy|guys|lady|ladies|teen|teens|"
+    r"teenagers?|kids?|children|child|boys?|girls?|students?|friends|grandmother|grandma|grandfather|grandpa|"
+    r"grandparents|mother|mom|father|dad|parents|neighbou?rs?|coworkers|colleagues|workers?|nurse|doctor|"
+    r"teacher|chef|farmer|bride|groom|wedding party|community|congregation|crowd|group)"
+)
+_EVERYDAY_SCENE = re.compile(
+    r"^(?:(?:an?|the|some|two|three|four|several|a few|a group of|a couple of|a crowd of) )?"
+    r"(?:(?:young|old|elderly|happy|smiling|proud|middle aged|little) )*" + _IDENTITY + r"(?: " + _IDENTITY + r")?"
+    r" " + _SCENE_PEOPLE + r" (?:\w+ing|at|in|on|by|near|with|under|inside|outside|during|after|before|around)\b"
+)
+_NOT_A_PLAIN_SCENE = re.compile(
+    r"\b(?:as|like|are|is|were|was|be|being|should|must|why|because|than|too|all|every|typical\w*|always|never|"
+    r"stereotyp\w*|caricatur\w*|mock\w*|ridicul\w*|depict\w*|portray\w*|shown|showing|implying|proving|"
+    r"their place|ape|apes|monkeys?|gorillas?|chimp\w*|rats?|vermin|cockroach\w*|pigs?|swine|dogs? on a leash|"
+    r"noose|rope|ropes|chains?|chained|shackle\w*|cages?|caged|leash|collar|whip\w*|slaves?|slavery|plantation|"
+    r"cotton fields?|lynch\w*|hang\w*|burning cross|kkk|klan|nazi\w*|swastika|gas chambers?|ovens?)\b"
+)
+
+
+def everyday_group_scene(text: str) -> bool:
+    """People of a named group doing something ordinary, with no claim about them (see above)."""
+    folded = fold_text(text)
+    subject = _DEPICTION_OF.sub(" ", _REQUEST_FRAME.sub("", folded)).strip()
+    subject = re.sub(r"^(?:an?|the) (?:\w+ )?of ", "", subject)  # "a watercolor of ..."
+    return bool(_EVERYDAY_SCENE.search(subject)) and not (
+        _NOT_A_PLAIN_SCENE.search(folded) or re.search(r"\b" + _DANGER + r"\b", folded)
+    )
+
+
+# A group of people drawn as a racist caricature: the features caricatures exaggerate, the group
+# shown as inferior to others, or a group paired with the trope long used against it (a Jewish
+# man counting money, a Muslim man with a bomb, a Black man with a watermelon). Each trope is
+# listed with the group it demeans, so the same words about anyone else stay ordinary ("a man
+# with a watermelon", "a bomb disposal robot"). History, education and debunking stay allowed.
+_GROUP_PERSON = r"(?:" + _GROUPS + r"|" + _IDENTITY + r"(?: \w+)? " + _SCENE_PEOPLE + r"|" + _IDENTITY + r"s\b)"
+_CARICATURE = re.compile(
+    r"\b(?:(?:huge|big|giant|enormous|exaggerated|thick|oversized|massive|bulging|fat) (?:red |pink )?"
+    r"(?:lips|nose|noses|hooked noses?)|hook(?:ed)? noses?|buck ?teeth|buck ?toothed|slant(?:ed|y)? eyes|"
+    r"squinty eyes|slit eyes|ape ?like|monkey ?like|sub ?human|blackface|yellowface)\b"
+)
+_SHOWN_INFERIOR = re.compile(
+    r"\b(?:inferior|less (?:intelligent|capable|civili[sz]ed|human|evolved)|(?:their|its) (?:supposed |inherent )?"
+    r"(?:inability|inferiority|weakness|stupidity|laziness|incompetence)|supposed(?:ly)? inherent|"
+    r"inherent(?:ly)? (?:weak|stupid|lazy|inferior|incapable)\w*|struggl\w* (?:\w+ ){0,4}(?:simple|easy|light|basic)|"
+    r"(?:while|where|as|whereas) (?:everyone else|others|other people|the others|the rest) (?:\w+ ){0,4}(?:easily|"
+    r"with ease|effortlessly|without (?:any )?(?:difficulty|effort|trouble|problems?)))\b"
+)
+# (adjective before a person word, nouns that name the people themselves, the trope)
+_TROPES = [
+    (
+        r"black|african american",
+        r"blacks",
+        r"(?:eat\w*|with|holding|grinning|chomping|devour\w*|loves?|stealing) (?:\w+ ){0,3}(?:watermelons?|fried chicken)|"
+        r"happy slaves?|minstrel\w*|golliwogs?|pickaninn\w*|sambo|mammy|"
+        r"(?:happy|smiling|singing|content) (?:\w+ ){0,3}(?:picking|picks) cotton|picking cotton (?:\w+ ){0,3}"
+        r"(?:happy|smiling|singing|content)",
+    ),
+    (
+        r"jewish",
+        r"jews?|rabbis?",
+        r"greed\w*|counting (?:\w+ )?(?:money|coins|gold|cash)|money ?bags?|(?:bags|piles|sacks|heaps) of (?:money|"
+        r"gold|cash|coins)|hoard\w*|puppet ?masters?|pulling the strings|controlling the (?:world|media|banks)|"
+        r"world domination|blood libel|christ ?killers?",
+    ),
+    (
+        r"muslim|islamic|arab|middle eastern|sikh|afghan|pakistani|somali",
+        r"muslims?|arabs?|sikhs?|imams?|(?:man|men|woman|women|person|people) (?:in|wearing) (?:a )?(?:turbans?|"
+        r"hijabs?|burqas?)",
+        r"bombs?|suicide vests?|bomb vests?|explosives?|detonat\w*|terroris\w*|jihadis?|beheading\w*",
+    ),
+    (
+        r"mexican|latino|latina|hispanic",
+        r"mexicans?|latinos?|latinas?|hispanics?",
+        r"(?:sleeping|napping|lazy|siesta)\b.*\bsombreros?|sombreros?\b.*\b(?:sleeping|napping|lazy|siesta)|"
+        r"(?:sneaking|jumping|climbing|swimming) (?:over |across |under )?(?:the )?border(?: wall)?|"
+        r"drug (?:mules?|dealers?|smugglers?)|cartels?",
+    ),
+    (
+        r"asian|chinese|korean|vietnamese|filipino",
+        r"asians?|koreans?|filipinos?",
+        r"eating (?:a |the |some )?(?:dogs?|cats?|bats?|pupp(?:y|ies)|kittens?)|dog meat|bat soup|"
+        r"spreading (?:the )?(?:virus|covid|disease)|kung flu|china virus",
+    ),
+    (
+        r"native american|indigenous|aboriginal|inuit|irish",
+        r"native americans?|aborigines?|irishm[ae]n",
+        r"drunk\w*|alcoholics?|firewater|scalp\w*|savages?",
+    ),
+    (r"roma|gypsy", r"gypsies|gypsys?", r"steal\w*|stole|thie\w*|pickpocket\w*"),
+    (
+        r"gay|lesbian|queer|trans|transgender|bisexual",
+        r"gays|lesbians|queers|homosexuals?|trans people",
+        r"predators?|groomers?|grooming (?:a |the |young |little )*(?:child|children|kids?|boys?|girls?|minors?|teens?)|"
+        r"pedophil\w*|paedophil\w*|perverts?|molest\w*|(?:peeping|peeking|spying) (?:at|on)",
+    ),
+    (
+        r"disabled|autistic",
+        r"(?:people|person|man|men|woman|women|kids?|children) (?:in wheelchairs?|with down syndrome)",
+        r"retard\w*|freaks?|useless|burdens? (?:on|to) (?:society|everyone|us|their famil\w*)",
+    ),
+]
+# "a black-haired man", "a black-clad woman": a colour word before "-ed" describes, it names no group.
+_TROPES = [
+    (
+        re.compile(r"\b(?:" + adjective + r")(?: (?!\w+ed\b)\w+)? " + _SCENE_PEOPLE + r"\b|\b(?:" + nouns + r")\b"),
+        re.compile(r"\b(?:" + trope + r")\b"),
+    )
+    for adjective, nouns, trope in _TROPES
+]
+_GROUP_PERSON_RE = re.compile(r"\b" + _GROUP_PERSON + r"\b")
+_DEHUMANISED = re.compile(r"\b(?:cannibals?|savages?|subhumans?|animals|beasts|vermin|parasites?|cockroach\w*)\b")
+
+
+def demeans_group(text: str) -> bool:
+    """A group drawn as a racist caricature, as inferior, or with a trope used against it (see above)."""
+    folded = fold_text(text)
+    if _EDUCATION.search(folded) or _DEBUNKING.search(folded) or _CULTURE_OR_FAITH_PRACTICE.search(folded):
+        return False
+    if not _GROUP_PERSON_RE.search(folded):
+        return False
+    if _CARICATURE.search(folded):
+        return True
+    if _SHOWN_INFERIOR.search(folded) and not impossible_feat([text]):
+        return True  # failing at walking through walls, while others manage, is a joke on no one
+    if re.search(r"\b" + _IDENTITY + r"s? (?:\w+ )?" + _DEHUMANISED.pattern, folded):
+        return True  # "Congolese cannibal", "African savages"
+    return any(group.search(folded) and trope.search(folded) for group, trope in _TROPES)
+
+
+# A faith's own practice is not a trope: a rabbi counting the collection for charity is rare, but
+# "a mosque bombed in 2019" or "a Sikh man defusing a bomb" are news and service, handled elsewhere.
+_CULTURE_OR_FAITH_PRACTICE = re.compile(r"\b(?:bomb (?:disposal|squad|technician)|defus\w*|victims? of)\b")
 
 # A massacre shown as it happens. Children as the targets (a school, a classroom) are never shown
 # under attack, whatever the style; other mass attacks only when the picture is meant to look real.

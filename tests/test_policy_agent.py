@@ -462,3 +462,29 @@ def test_a_weapon_aimed_at_people_is_violent_but_not_at_a_target():
     assert rules.violent_intent("a teenager pointing a gun at his classmates")
     assert rules.violent_intent("an assault rifle aimed at the crowd")
     assert not rules.violent_intent("a cowboy aiming a pistol at a tin can")
+
+
+def test_a_trope_demeans_only_next_to_the_group_it_was_used_against():
+    assert rules.demeans_group("a Jewish man counting money with a greedy grin")
+    assert rules.demeans_group("a Muslim man holding a bomb at a market")
+    assert rules.demeans_group("a Chinese man with buck teeth and slanted eyes")
+    assert not rules.demeans_group("a man eating a watermelon on the beach")
+    assert not rules.demeans_group("a black-haired man eating a watermelon")  # a hair colour names no group
+    assert not rules.demeans_group("a Muslim bomb disposal technician in protective gear")
+    assert not rules.demeans_group("two grooms at a gay wedding")
+    assert not rules.demeans_group("a museum exhibit on antisemitic caricatures of the 1930s")
+
+
+def test_an_everyday_scene_of_a_group_is_told_from_a_claim_about_it():
+    assert rules.everyday_group_scene("a black family having a picnic")
+    assert rules.everyday_group_scene("draw two Sikh men at a bus stop")
+    assert not rules.everyday_group_scene("black people depicted as monkeys")
+    assert not rules.everyday_group_scene("a black family is lazy")
+    assert not rules.everyday_group_scene("a family having a picnic")  # no group named: nothing to exempt
+
+
+def test_rules_read_contractions_the_way_their_patterns_are_written():
+    assert rules.violent_intent("I'm going to stab him tomorrow")
+    assert rules.violent_intent("set someone’s house on fire")  # a typographic apostrophe
+    assert rules.mentions_minor(["make her look like she's ten"])
+    assert not rules.mentions_minor(["she's one of the best surfers"])
