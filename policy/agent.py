@@ -35,7 +35,7 @@ from policy import rules
 from policy.classifier import CATEGORIES_PATH, HarmClassifier, TextEmbedder, folded_variants
 from policy.lookalikes import names_a_thing
 from policy.names import NameIndex, NameMatch
-from policy.normalize import fold_text, unleet
+from policy.normalize import fold_text, readable, unleet
 from policy.registry import OptOutRegistry, new_decision_id
 
 ADULT_AGE = 18
@@ -111,9 +111,10 @@ class _Reading:
     request: PolicyRequest
     scores: dict[str, float] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def prompt(self) -> str:
-        return self.request.prompt or ""
+        """The request as meant: letter spacing and masked letters undone ("n*ked")."""
+        return readable(self.request.prompt or "")
 
     @cached_property
     def recent(self) -> list[str]:
@@ -393,6 +394,7 @@ class PolicyAgent:
                 or rules.coded_hate(prompt)
                 or rules.smears_group(prompt)
                 or rules.demeans_group(prompt)
+                or (reading.request.is_edit and rules.demeans_group(f"{reading.request.source_prompt or ''}. {prompt}"))
                 or (rules.denies_group_rights(prompt) and not rules.impossible_feat([prompt])),
             ),
         ]

@@ -390,3 +390,63 @@ def decoded_views(text: str) -> tuple[str, ...]:
         except (UnicodeDecodeError, ValueError):
             pass
     return tuple(view for view in views if view and view != text)
+
+
+# Words people mask or space out to get past a filter ("n*ked", "s e x y"): undone so the rules
+# and the embedding read the word meant. Only these words are restored from a mask: a masked
+# word that fits none of them is left as it was.
+_MASKABLE = (
+    "naked nude nudes nudity sexy sex sexual porn porno topless bottomless boobs breasts tits nipples genitals "
+    "penis vagina pussy dick cock erotic explicit lingerie undressed strip stripper rape raped raping molest "
+    "teen teens child children kid kids minor loli underage kill killing murder suicide bomb gore blood nazi"
+).split()
+_MASK_CHARS = "*#_.-?"
+_MASKED_WORD = re.compile(r"(?<![\w*#?])[a-z0-9]*[a-z][*#_.?\-]+[a-z0-9*#_.?\-]*(?![\w*#?])", re.IGNORECASE)
+
+
+def _unmask(match: re.Match) -> str:
+    word = match.group(0)
+    chunks = [chunk for chunk in re.split(r"[*#_.?\-]+", word) if chunk]
+    if len(chunks) >= 3 and all(len(chunk) == 1 for chunk in chunks):
+        return "".join(chunks)  # "s-e-x-y", "k.i.l.l"
+    if set(re.sub(r"[^*#_.?\-]", "", word)) <= {"-", "."}:
+        return word  # "e-mail", "well-known", "3.5": whole words or numbers around the marks
+    pattern = re.compile("".join("[a-z]" if ch in _MASK_CHARS else re.escape(LEET.get(ch, ch)) for ch in word.lower()))
+    fits = [candidate for candidate in _MASKABLE if pattern.fullmatch(candidate)]
+    return fits[0] if len(fits) == 1 else word
+
+
+def _spelled_word(run: str) -> str:
+    """A joined run of spaced letters; "anude" from "draw a n u d e" is "a nude"."""
+    if run not in _MASKABLE and run[:1] == "a" and run[1:] in _MASKABLE:
+        return "a " + run[1:]
+    return run
+
+
+def _join_spaced_letters(text: str) -> str:
+    """Runs of three or more single letters one space apart become one word; two or more spaces
+    end a word ("T a y l o r   S w i f t riding" -> "Taylor Swift riding")."""
+    pieces = re.split(r"( +)", text.strip())  # words at even places, the spaces between at odd
+    out, run = [], []
+    for i in range(0, len(pieces), 2):
+        word = pieces[i]
+        gap_before = pieces[i - 1] if i else " "
+        if len(word) == 1 and word.isalpha() and (not run or gap_before == " "):
+            run.append(word)
+            continue
+        out += [_spelled_word("".join(run))] if len(run) >= 3 else run
+        run = [word] if len(word) == 1 and word.isalpha() else []
+        if not run:
+            out.append(word)
+    out += [_spelled_word("".join(run))] if len(run) >= 3 else run
+    return " ".join(out)
+
+
+def readable(text: str) -> str:
+    """The text with letter spacing ("d r a w  a  n u d e") and masked letters ("n*ked") undone;
+    ordinary text comes back unchanged."""
+    words = text.split()
+    singles = sum(len(word) == 1 and word.isalpha() for word in words)
+    if len(words) >= 4 and singles >= 0.6 * len(words):
+        text = _join_spaced_letters(text)
+    return _MASKED_WORD.sub(_unmask, text)

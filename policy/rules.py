@@ -50,7 +50,7 @@ _MINOR_WORDS = re.compile(
     r"high school (?:freshman|freshmen|sophomore|sophomores|junior|juniors)|(?:freshman|sophomore) in high school|"
     r"adolescent|adolescents|pubescent|youngster|youngsters|young people|youths|barely legal|young looking|younger looking|"
     r"childlike|child like|childish body|petite|flat chested|girl scouts?|boy scouts?|cub scouts?|"
-    r"(?:in|wearing) (?:a |her |his )?school uniform|pigtails and (?:a )?school|underaged|not yet 18|under 18|"
+    r"(?:in|wearing) (?:a |her |his )?school uniform|school uniforms?|pigtails and (?:a )?school|underaged|not yet 18|under 18|"
     r"little league|pigtails and braces|braces and pigtails|barely (?:into|in) (?:her|his|their) teens|"
     r"(?:first|second|third|fourth|fifth|lower sixth) form(?:er|ers)?|"
     r"looks? (?:so |very |really )?(?:young|underage|like a (?:child|kid|little girl|little boy|teen|teenager|minor)))\b"
