@@ -418,6 +418,7 @@ class PolicyAgent:
         satire = reading.real_person and rules.is_stylised([prompt]) and not rules.names_a_group(prompt)
         horror_art = rules.horror_art_context(prompt)
         prevention = rules.prevention_context(prompt)
+        no_gore = rules.declines_gore(prompt)
         plain_group_scene = rules.everyday_group_scene(prompt) and not earlier
         best_name, best_excess = None, 0.0
         for name, category in self.classifier.categories.items():
@@ -436,6 +437,8 @@ class PolicyAgent:
                 continue  # weapons, violence, crime inside a named video game are play
             if name == "hate" and (education or satire):
                 continue  # a symbol's history, a debunked myth, a politician drawn as a pig
+            if name in ("graphic_gore", "gore_for_minor_users") and no_gore:
+                continue  # "a samurai duel, no blood": gore is what the request rules out
             if name == "self_harm" and prevention:
                 continue  # a helpline poster, a recovery story (intent written out was refused above)
             threshold = category.minor_user_threshold if reading.minor_user else category.threshold

@@ -469,6 +469,19 @@ def is_gory(texts) -> bool:
     return any(_GORY_WORDS.search(text) for text in _texts(texts))
 
 
+# "A samurai duel, no blood": the request itself rules gore out.
+_NO_GORE = re.compile(
+    r"\b(?:no|without(?: any)?|zero|minus) (?:blood|gore|guts|violence shown)\b|\bbloodless\b|"
+    r"\bnot (?:gory|bloody|graphic)\b|\bnon ?(?:graphic|gory|violent)\b|\bfamily friendly\b"
+)
+
+
+def declines_gore(text: str) -> bool:
+    """The request says no gore, and no gore word is left once that is set aside."""
+    folded = fold_text(text)
+    return bool(_NO_GORE.search(folded)) and not _GORY_WORDS.search(_NO_GORE.sub(" ", folded))
+
+
 def is_sexual(texts) -> bool:
     return any(_SEXUAL_WORDS.search(folded) or next(_undressing_matches(folded), None) for folded in _texts(texts))
 
@@ -514,7 +527,9 @@ _DECEPTIVE_EVENT = re.compile(
     r"injecting steroids|buying drugs|drug deal\w*|prostitut\w*|with a prostitute|flashing (?:a )?(?:gang|nazi) sign|"
     r"bags? of (?:money|cash|stolen)|wad of (?:cash|bills|money|hundreds?)|bundles of cash|stacks of cash|"
     r"slipping (?:cash|money|an envelope|a wad|bills)|breaking (?:a|the) (?:window|door|lock)|with a crowbar|"
-    r"ransacking|looted)\b"
+    r"ransacking|looted|deep ?fakes?|deepfaked|fake (?:endorsement|advert\w*|ad|announcement|statement|confession)|"
+    r"endors\w* (?:a |an |the |my |our )?(?:crypto\w*|bitcoin|scam|fraud\w*|pyramid scheme|ponzi\w*|"
+    r"investment scheme|get rich)|promoting (?:a |an |the )?(?:crypto )?scam|(?:crypto|bitcoin|investment) scam)\b"
 )
 # Styles that make an image plainly not a photograph of a real event (satire and art are fine).
 _STYLISED = re.compile(
