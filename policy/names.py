@@ -459,7 +459,8 @@ class NameIndex:
             joined = ""
             for end in range(start, min(start + MAX_WINDOW, len(words))):
                 joined += words[end]
-                for lookup in (joined, sound_key(joined)):
+                handle = joined.rstrip("0123456789")  # a social handle: "@taylorswift13"
+                for lookup in {joined, sound_key(joined), handle if len(handle) >= 6 else joined}:
                     for key_id in self.exact.get(lookup, ()):
                         if key_id in self.dead:
                             continue

@@ -235,3 +235,9 @@ def test_readable_undoes_spacing_and_masks(written, meant):
 )
 def test_readable_leaves_ordinary_text_alone(ordinary):
     assert readable(ordinary) == ordinary
+
+
+def test_a_social_handle_names_the_person():
+    assert names_in("draw @taylorswift13 at a cafe") == {"Taylor Swift"}
+    assert names_in("a poster of @zaraquill_1999") == {"Zara Quill"}
+    assert names_in("draw a tailor sewing a swift bird costume") == set()
