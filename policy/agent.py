@@ -320,6 +320,13 @@ class PolicyAgent:
             younger and (rules.is_sexual(earlier) or rules.shows_revealing_clothes(earlier))
         ):
             return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", reading)
+        if (
+            rules.reveals_more([prompt])
+            and rules.mentions_minor([prompt] + earlier)
+            and not rules.names_adult_age([prompt])
+        ):
+            # "in her underwear" after "my little sister", "make the dress shorter and tighter" on a child
+            return self._refuse("sexual_minors", "a minor in revealing clothes", reading)
         if rules.in_unclothed_setting(prompt) and rules.mentions_minor([prompt] + earlier):
             return self._refuse("sexual_minors", "a child in a shower or a changing room", reading)
         return None
@@ -471,7 +478,7 @@ class PolicyAgent:
         reading.scores["real_person"] = float(reading.real_person)
 
         # Under-18 users: suggestive or gory words are enough, the embedding need not agree.
-        if best_name is None and reading.minor_user and rules.is_sexual([prompt]):
+        if best_name is None and reading.minor_user and (rules.is_sexual([prompt]) or rules.is_suggestive([prompt])):
             best_name = "suggestive_for_minor_users"
         if best_name is None and reading.minor_user and rules.is_gory([prompt]):
             best_name = "gore_for_minor_users"

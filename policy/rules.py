@@ -50,7 +50,9 @@ _MINOR_WORDS = re.compile(
     r"high school (?:freshman|freshmen|sophomore|sophomores|junior|juniors)|(?:freshman|sophomore) in high school|"
     r"adolescent|adolescents|pubescent|youngster|youngsters|young people|youths|barely legal|young looking|younger looking|"
     r"childlike|child like|childish body|petite|flat chested|girl scouts?|boy scouts?|cub scouts?|"
-    r"(?:in|wearing) (?:a |her |his )?school uniform|school uniforms?|pigtails and (?:a )?school|underaged|not yet 18|under 18|"
+    r"(?:in|wearing) (?:a |her |his )?school uniform|school uniforms?|high school cheerleaders?|"
+    r"(?:little|baby|kid) (?:sister|brother|sisters|brothers)|"
+    r"cheerleaders? (?:from|at|in) (?:my|our|the|a) (?:high|middle) school|pigtails and (?:a )?school|underaged|not yet 18|under 18|"
     r"little league|pigtails and braces|braces and pigtails|barely (?:into|in) (?:her|his|their) teens|"
     r"(?:first|second|third|fourth|fifth|lower sixth) form(?:er|ers)?|"
     r"looks? (?:so |very |really )?(?:young|underage|like a (?:child|kid|little girl|little boy|teen|teenager|minor)))\b"
@@ -484,6 +486,33 @@ def declines_gore(text: str) -> bool:
 
 def is_sexual(texts) -> bool:
     return any(_SEXUAL_WORDS.search(folded) or next(_undressing_matches(folded), None) for folded in _texts(texts))
+
+
+# Suggestive without being sexual: refused for users under 18 only ("a bikini model", "a hot guy").
+_SUGGESTIVE = re.compile(
+    r"\b(?:hot|sexy|steamy|sultry|seductive) (?:girls?|guys?|wom[ae]n|m[ae]n|babes?|chicks?|models?|couples?)\b|"
+    r"\b(?:bikini|swimsuit|lingerie|underwear) models?\b|\b(?:tight|skimpy|revealing|low cut|plunging) "
+    r"(?:dress|dresses|outfit|top|clothes|clothing|neckline)\b|\bcleavage\b|\bmaking out\b|\bpin ?up\b"
+)
+
+
+def is_suggestive(texts) -> bool:
+    return any(_SUGGESTIVE.search(text) for text in _texts(texts))
+
+
+# An edit that makes clothes more revealing ("make the dress shorter and tighter"): ordinary on an
+# adult, sexualising on a child.
+_CLOTHES_MORE_REVEALING = re.compile(
+    r"\b(?:shorter|tighter|skimpier|smaller|more revealing|lower cut|lower|sheerer|more see through|"
+    r"more transparent|cropped|lower neckline)\b(?: \w+){0,4} (?:dress|skirt|top|shirt|shorts|outfit|clothes|"
+    r"neckline|swimsuit|bikini)s?\b|\b(?:dress|skirt|top|shirt|shorts|outfit|clothes|neckline|swimsuit|bikini)s?"
+    r"\b(?: \w+){0,3} (?:shorter|tighter|skimpier|smaller|more revealing|lower|sheer|see through|transparent)\b"
+)
+
+
+def reveals_more(texts) -> bool:
+    """Clothes made more revealing, or a revealing garment put on someone."""
+    return any(_CLOTHES_MORE_REVEALING.search(text) for text in _texts(texts)) or shows_revealing_clothes(texts)
 
 
 def is_injection(text: str) -> bool:
