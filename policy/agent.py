@@ -393,7 +393,12 @@ class PolicyAgent:
                 ),
             ),
             ("drugs_illegal_goods", rules.drug_seeking(prompt)),
-            ("weapons_crime_instructions", rules.crime_intent(prompt) and not fiction),
+            (
+                # A comic or a film may show a crime; a step-by-step comic of it still teaches it.
+                "weapons_crime_instructions",
+                rules.crime_intent(prompt)
+                and not (rules.video_game_context(prompt) or (fiction and not rules.explicit_how_to(prompt))),
+            ),
             (
                 "hate",
                 rules.glorifies_atrocity(prompt)
@@ -426,6 +431,7 @@ class PolicyAgent:
         horror_art = rules.horror_art_context(prompt)
         prevention = rules.prevention_context(prompt)
         no_gore = rules.declines_gore(prompt)
+        lawful = rules.lawful_acquisition(prompt) and not rules.crime_intent(prompt)
         plain_group_scene = rules.everyday_group_scene(prompt) and not earlier
         best_name, best_excess = None, 0.0
         for name, category in self.classifier.categories.items():
@@ -444,6 +450,8 @@ class PolicyAgent:
                 continue  # weapons, violence, crime inside a named video game are play
             if name == "hate" and (education or satire):
                 continue  # a symbol's history, a debunked myth, a politician drawn as a pig
+            if name in ("weapons_crime_instructions", "drugs_illegal_goods") and lawful:
+                continue  # "where can I buy a gun legally": the lawful way, asked as such
             if name in ("graphic_gore", "gore_for_minor_users") and no_gore:
                 continue  # "a samurai duel, no blood": gore is what the request rules out
             if name == "self_harm" and prevention:

@@ -702,7 +702,8 @@ _VIOLENCE = re.compile(
     r"\b(?:how (?:do|can|could|would|should) (?:i|we|you|one)|what s the (?:best|easiest|quickest|fastest) way (?:of|to)|"
     r"what is the (?:best|easiest|quickest|fastest) way (?:of|to)|best way to|ways? (?:of|to)|should i|"
     r"help me|teach me (?:how )?to|i want to|i m going to|i am going to|steps? (?:to|for)|plan (?:to|for|how to)|"
-    r"tell me how to|where (?:can|should) i|process (?:for|of))\b"
+    r"tell me how to|where (?:can|should) i|process (?:for|of)|guide (?:to|for|on)|tips (?:for|on|to)|"
+    r"instructions (?:for|on|to))\b"
     r"[a-z ]{0,25}?\b" + _VIOLENT_ACT + r"(?:s|ed|ing)?\b(?: up| off| in)? " + _PEOPLE + r"\b"
     r"|\b(?:process (?:for|of)|best way (?:of|to)|how (?:do|can) i go about) " + _VIOLENT_ING + r" " + _PEOPLE + r"\b"
     r"|\b(?:kill|murder|shoot|poison) (?:the most|as many|many|lots of|a lot of|loads of) (?:people|kids|children)\b"
@@ -854,10 +855,50 @@ def modifies_firearm(folded: str) -> bool:
     return bool(_ILLEGAL_GUN_PART.search(folded) or (_TO_FULL_AUTO.search(folded) and _FIREARM.search(folded)))
 
 
+# Theft taught as a how-to: "a step-by-step comic on how to shoplift", "tips to steal ... without
+# getting caught". A story in which something is stolen ("a raccoon steals snacks") teaches nothing.
+_THEFT = re.compile(
+    r"\b(?:shoplift\w*|pickpocket\w*|burgl\w*|carjack\w*|hot ?wir\w* (?:a|the|someone s) car|"
+    r"break(?:ing)? into (?:a|the|someone s) car|card skimm\w*)\b"
+)
+_STEAL = re.compile(r"\b(?:steal\w*|rob|robbing|swipe|swiping|pocket(?:ing)?|sneak\w* out)\b")
+_EVASION = re.compile(
+    r"\b(?:without (?:getting |being )?(?:caught|seen|noticed|detected)|undetected|get away with|not get caught|"
+    r"avoid (?:getting )?caught|beat (?:the )?(?:security|alarms?|cameras))\b"
+)
+
+
+# Buying or owning something the lawful way ("where can I buy a gun legally"), with no sign of
+# getting round the law.
+_LAWFUL = re.compile(r"\b(?:legally|legal|lawfully|licensed|with a (?:license|licence|permit)|gun shop|gun store)\b")
+_AROUND_THE_LAW = re.compile(
+    r"\b(?:without (?:a |any )?(?:background checks?|license|licence|permit|serial|paperwork|id|prescription)|"
+    r"illegal\w*|untraceable|ghost guns?|no questions asked|black market|dark ?web|under the table|"
+    r"not legal|isn t legal|get around|avoid (?:the )?(?:law|police|background))\b"
+)
+
+
+def lawful_acquisition(text: str) -> bool:
+    folded = fold_text(text)
+    return bool(_LAWFUL.search(folded)) and not _AROUND_THE_LAW.search(folded)
+
+
+_EXPLICIT_HOW_TO = re.compile(
+    r"\b(?:step by step|steps? (?:to|for)|how to|instructions?|tutorial|guide (?:to|for|on))\b"
+)
+
+
+def explicit_how_to(text: str) -> bool:
+    return bool(_EXPLICIT_HOW_TO.search(fold_text(text)))
+
+
 def crime_intent(text: str) -> bool:
     folded = fold_text(text)
+    teaches = bool(_TEACHING_FORM.search(folded)) or bool(re.search(r"\b(?:tips|ways?|tricks)\b", folded))
     return (
         bool(_CRIME.search(folded))
+        or (teaches and bool(_THEFT.search(folded)))
+        or (teaches and bool(_STEAL.search(folded)) and bool(_EVASION.search(folded)))
         or bool(_TEACHING_FORM.search(folded) and (_MAKING_DANGEROUS.search(folded) or modifies_firearm(folded)))
         or bool(_BREAK_IN_TECHNIQUE.search(folded) and _SOMEONE_ELSES_PLACE.search(folded))
     )
@@ -876,10 +917,19 @@ _AGAINST_NAMED = re.compile(
 )
 
 
+# "Kill a child process", "terminate the parent thread": a computer's words, not a person's.
+_COMPUTING = re.compile(
+    r"\b(?:process|processes|pid|thread|threads|bash|shell|linux|unix|terminal|command line|cli|docker|"
+    r"container|containers|kubernetes|pod|pods|daemon|task manager|cron|sigkill|sigterm|python|node|server)\b"
+)
+
+
 def violent_intent(text: str) -> bool:
     if _AGAINST_NAMED.search(text):
         return True
     folded = fold_text(text)
+    if _COMPUTING.search(folded) and re.search(r"\b(?:kill|terminate|murder|execute|abort)\w*\b", folded):
+        return False
     match = _VIOLENCE.search(folded)
     if match and "shoot" in match.group(0) and _PHOTOGRAPHY.search(folded):
         return False  # "shoot someone with a camera" is photography
