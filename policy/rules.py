@@ -502,11 +502,12 @@ def is_suggestive(texts) -> bool:
 
 # An edit that makes clothes more revealing ("make the dress shorter and tighter"): ordinary on an
 # adult, sexualising on a child.
+_OUTER_GARMENT = r"(?:dress|skirt|top|shirt|shorts|outfit|clothes|neckline|swimsuit|bikini)s?"
 _CLOTHES_MORE_REVEALING = re.compile(
     r"\b(?:shorter|tighter|skimpier|smaller|more revealing|lower cut|lower|sheerer|more see through|"
-    r"more transparent|cropped|lower neckline)\b(?: \w+){0,4} (?:dress|skirt|top|shirt|shorts|outfit|clothes|"
-    r"neckline|swimsuit|bikini)s?\b|\b(?:dress|skirt|top|shirt|shorts|outfit|clothes|neckline|swimsuit|bikini)s?"
-    r"\b(?: \w+){0,3} (?:shorter|tighter|skimpier|smaller|more revealing|lower|sheer|see through|transparent)\b"
+    r"more transparent|cropped|lower neckline)\b(?: \w+){0,4} " + _OUTER_GARMENT + r"\b|"
+    r"\b" + _OUTER_GARMENT + r"\b(?: \w+){0,3} (?:shorter|tighter|skimpier|smaller|more revealing|lower|sheer|"
+    r"see through|transparent)\b"
 )
 
 
@@ -894,12 +895,13 @@ def explicit_how_to(text: str) -> bool:
 
 def crime_intent(text: str) -> bool:
     folded = fold_text(text)
-    teaches = bool(_TEACHING_FORM.search(folded)) or bool(re.search(r"\b(?:tips|ways?|tricks)\b", folded))
+    teaching_form = bool(_TEACHING_FORM.search(folded))
+    teaches = teaching_form or bool(re.search(r"\b(?:tips|ways?|tricks)\b", folded))
     return (
         bool(_CRIME.search(folded))
         or (teaches and bool(_THEFT.search(folded)))
         or (teaches and bool(_STEAL.search(folded)) and bool(_EVASION.search(folded)))
-        or bool(_TEACHING_FORM.search(folded) and (_MAKING_DANGEROUS.search(folded) or modifies_firearm(folded)))
+        or (teaching_form and bool(_MAKING_DANGEROUS.search(folded) or modifies_firearm(folded)))
         or bool(_BREAK_IN_TECHNIQUE.search(folded) and _SOMEONE_ELSES_PLACE.search(folded))
     )
 
@@ -1197,7 +1199,9 @@ def everyday_group_scene(text: str) -> bool:
 # man counting money, a Muslim man with a bomb, a Black man with a watermelon). Each trope is
 # listed with the group it demeans, so the same words about anyone else stay ordinary ("a man
 # with a watermelon", "a bomb disposal robot"). History, education and debunking stay allowed.
-_GROUP_PERSON = r"(?:" + _GROUPS + r"|" + _IDENTITY + r"(?: \w+)? " + _SCENE_PEOPLE + r"|" + _IDENTITY + r"s\b)"
+_GROUP_PERSON = re.compile(
+    r"\b(?:" + _GROUPS + r"|" + _IDENTITY + r"(?: \w+)? " + _SCENE_PEOPLE + r"|" + _IDENTITY + r"s\b)\b"
+)
 _CARICATURE = re.compile(
     r"\b(?:(?:huge|big|giant|enormous|exaggerated|thick|oversized|massive|bulging|fat) (?:red |pink )?"
     r"(?:lips|nose|noses|hooked noses?)|hook(?:ed)? noses?|buck ?teeth|buck ?toothed|slant(?:ed|y)? eyes|"
@@ -1272,29 +1276,31 @@ _TROPES = [
     )
     for adjective, nouns, trope in _TROPES
 ]
-_GROUP_PERSON_RE = re.compile(r"\b" + _GROUP_PERSON + r"\b")
-_DEHUMANISED = re.compile(r"\b(?:cannibals?|savages?|subhumans?|animals|beasts|vermin|parasites?|cockroach\w*)\b")
+# "Congolese cannibal", "African savages": the group word right before the dehumanising one.
+_DEHUMANISED = re.compile(
+    r"\b"
+    + _IDENTITY
+    + r"s? (?:\w+ )?(?:cannibals?|savages?|subhumans?|animals|beasts|vermin|parasites?|cockroach\w*)\b"
+)
+# Words that put the trope's words to the opposite use: disarming a bomb, mourning its victims.
+_SERVICE_OR_VICTIMS = re.compile(r"\b(?:bomb (?:disposal|squad|technician)|defus\w*|victims? of)\b")
 
 
 def demeans_group(text: str) -> bool:
     """A group drawn as a racist caricature, as inferior, or with a trope used against it (see above)."""
     folded = fold_text(text)
-    if _EDUCATION.search(folded) or _DEBUNKING.search(folded) or _CULTURE_OR_FAITH_PRACTICE.search(folded):
+    if _EDUCATION.search(folded) or _DEBUNKING.search(folded) or _SERVICE_OR_VICTIMS.search(folded):
         return False
-    if not _GROUP_PERSON_RE.search(folded):
+    if not _GROUP_PERSON.search(folded):
         return False
     if _CARICATURE.search(folded):
         return True
     if _SHOWN_INFERIOR.search(folded) and not impossible_feat([text]):
         return True  # failing at walking through walls, while others manage, is a joke on no one
-    if re.search(r"\b" + _IDENTITY + r"s? (?:\w+ )?" + _DEHUMANISED.pattern, folded):
-        return True  # "Congolese cannibal", "African savages"
+    if _DEHUMANISED.search(folded):
+        return True
     return any(group.search(folded) and trope.search(folded) for group, trope in _TROPES)
 
-
-# A faith's own practice is not a trope: a rabbi counting the collection for charity is rare, but
-# "a mosque bombed in 2019" or "a Sikh man defusing a bomb" are news and service, handled elsewhere.
-_CULTURE_OR_FAITH_PRACTICE = re.compile(r"\b(?:bomb (?:disposal|squad|technician)|defus\w*|victims? of)\b")
 
 # A massacre shown as it happens. Children as the targets (a school, a classroom) are never shown
 # under attack, whatever the style; other mass attacks only when the picture is meant to look real.
