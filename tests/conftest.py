@@ -21,6 +21,9 @@ OPTED_OUT_NAME = "Ottilie Brennan-Vasquez"
 OPTED_OUT_ALIAS = "Otti BV"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Every agent a test builds, in this process or in a server it starts, expands the policy's
+# encoder into the same cache once.
+os.environ.setdefault("EASEL_MODEL_CACHE_DIR", str(MODEL_CACHE))
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
