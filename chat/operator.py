@@ -222,7 +222,7 @@ class OperatorHandlers:
             return [], [], self._locked_note(unlocked_at)
         registry = self.registry()
         try:
-            people = [[p.name, ", ".join(p.aliases)] for p in registry.people()]
+            people = [[p.name, ", ".join(p.aliases), "\n".join(p.descriptions)] for p in registry.people()]
             entries = registry.audit_entries(limit=200)
         except DatabaseProblem as problem:
             return [], [], f"⚠️ {problem.operator_message}"
@@ -250,21 +250,48 @@ class OperatorHandlers:
         people, audit, note = self.tables(unlocked_at)
         return people, audit, note, gr.update(visible=self.active(unlocked_at))
 
-    def add_person(self, name: str, aliases: str, unlocked_at):
-        """(note, people, panel)."""
+    def add_person(self, name: str, aliases: str, unlocked_at, descriptions: str = ""):
+        """Add a person, or aliases and descriptions to one already registered: (note, people, panel).
+        Aliases are comma-separated, descriptions one a line (they may hold commas)."""
         if not self.active(unlocked_at):
             return self._locked_note(unlocked_at), [], gr.update(visible=False)
         name = (name or "").strip() if isinstance(name, str) else ""
         if not name:
             return "Type the name to add.", self.tables(unlocked_at)[0], gr.update()
         alias_list = [a.strip() for a in (aliases if isinstance(aliases, str) else "").split(",") if a.strip()]
+        description_list = [
+            line.strip()
+            for line in (descriptions if isinstance(descriptions, str) else "").splitlines()
+            if line.strip()
+        ]
         try:
-            self.registry().add(name, alias_list)
+            self.registry().add(name, alias_list, description_list)
         except DatabaseProblem as problem:
             return f"⚠️ Not added. {problem.operator_message}", [], gr.update()
-        except ValueError as problem:
+        except ValueError as problem:  # an unsafe alias, a description too short: nothing was added
             return f"Not added: {problem}.", self.tables(unlocked_at)[0], gr.update()
         return f"Added {name}. New requests see it at once.", self.tables(unlocked_at)[0], gr.update()
+
+    def remove_details(self, name: str, aliases: str, unlocked_at, descriptions: str = ""):
+        """Remove the listed aliases (comma-separated) and descriptions (one a line) of a registered
+        person, who stays registered: (note, people, panel)."""
+        if not self.active(unlocked_at):
+            return self._locked_note(unlocked_at), [], gr.update(visible=False)
+        name = (name or "").strip() if isinstance(name, str) else ""
+        alias_list = [a.strip() for a in (aliases if isinstance(aliases, str) else "").split(",") if a.strip()]
+        description_list = [
+            line.strip()
+            for line in (descriptions if isinstance(descriptions, str) else "").splitlines()
+            if line.strip()
+        ]
+        if not name or not (alias_list or description_list):
+            return "Type the name, and the aliases or descriptions to remove.", self.tables(unlocked_at)[0], gr.update()
+        try:
+            removed = self.registry().remove_details(name, alias_list, description_list)
+        except DatabaseProblem as problem:
+            return f"⚠️ Not removed. {problem.operator_message}", [], gr.update()
+        wanted = len(alias_list) + len(description_list)
+        return f"Removed {removed} of {wanted} from {name}.", self.tables(unlocked_at)[0], gr.update()
 
     def remove_person(self, name: str, unlocked_at):
         """(note, people, panel)."""

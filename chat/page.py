@@ -140,8 +140,10 @@ class OperatorTab:
     people: gr.Dataframe
     person_name: gr.Textbox
     person_aliases: gr.Textbox
+    person_descriptions: gr.Textbox
     add_button: gr.Button
     remove_button: gr.Button
+    remove_details_button: gr.Button
     registry_note: gr.Markdown
     audit: gr.Dataframe
     refresh_button: gr.Button
@@ -266,13 +268,20 @@ def operator_layout() -> OperatorTab:
     with gr.Column(visible=False) as panel:
         database_note = gr.Markdown(elem_id="operator-database")
         gr.Markdown("### Opt-out registry\nPeople on this list are never depicted, however their name is written.")
-        people = gr.Dataframe(headers=["name", "aliases"], interactive=False, elem_id="optout-table")
+        people = gr.Dataframe(headers=["name", "aliases", "descriptions"], interactive=False, elem_id="optout-table")
         with gr.Row():
             person_name = gr.Textbox(label="Name", elem_id="optout-name")
             person_aliases = gr.Textbox(label="Aliases (comma-separated)", elem_id="optout-aliases")
+            person_descriptions = gr.Textbox(
+                label="Descriptions (one a line)",
+                placeholder="the actor who played X in Y",
+                lines=2,
+                elem_id="optout-descriptions",
+            )
         with gr.Row():
             add_button = gr.Button("Add to registry", elem_id="optout-add")
             remove_button = gr.Button("Remove from registry", elem_id="optout-remove")
+            remove_details_button = gr.Button("Remove these aliases and descriptions", elem_id="optout-remove-details")
         registry_note = gr.Markdown(elem_id="optout-note")
         gr.Markdown("### Audit log (latest 200 decisions)")
         audit = gr.Dataframe(
@@ -289,8 +298,10 @@ def operator_layout() -> OperatorTab:
         people,
         person_name,
         person_aliases,
+        person_descriptions,
         add_button,
         remove_button,
+        remove_details_button,
         registry_note,
         audit,
         refresh_button,
@@ -374,9 +385,18 @@ def wire_operator(tab: OperatorTab, operator: OperatorHandlers) -> None:
     tab.password.submit(operator.unlock, [tab.password, tab.unlocked], unlock_outputs, **private)
     registry_outputs = [tab.registry_note, tab.people, tab.panel]
     tab.add_button.click(
-        operator.add_person, [tab.person_name, tab.person_aliases, tab.unlocked], registry_outputs, **private
+        operator.add_person,
+        [tab.person_name, tab.person_aliases, tab.unlocked, tab.person_descriptions],
+        registry_outputs,
+        **private,
     )
     tab.remove_button.click(operator.remove_person, [tab.person_name, tab.unlocked], registry_outputs, **private)
+    tab.remove_details_button.click(
+        operator.remove_details,
+        [tab.person_name, tab.person_aliases, tab.unlocked, tab.person_descriptions],
+        registry_outputs,
+        **private,
+    )
     tab.refresh_button.click(
         operator.refresh, tab.unlocked, [tab.people, tab.audit, tab.database_note, tab.panel], **private
     )

@@ -47,11 +47,16 @@ import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 from policy.normalize import (
+    CONTINUOUS_SCRIPTS,
     decoded_views,
+    fold_native,
     fold_text,
     has_other_script,
     join_spelled_out,
+    name_key,
     romanizations,
+    romanize,
+    script_of,
     sound_key,
     unleet,
 )
@@ -319,6 +324,8 @@ class _Key:
     codes: tuple[str, ...]
     is_alias: bool
     ordinary: bool  # a one-word name or alias made only of ordinary words ("Drake", "The Rock")
+    native: bool = False  # written in its own script (Cyrillic, Arabic, Han, ...), matched in native views
+    continuous: bool = False  # a script without spaces (Han, kana, Thai): matched only as a whole
 
     @property
     def letters(self) -> int:
@@ -331,6 +338,7 @@ class _View:
     original: tuple[str, ...] | None  # the prompt's own words, when capitals can be looked up
     transliterated: bool = False
     decoded: bool = False
+    native: bool = False  # every script kept as written (see normalize.fold_native)
 
 
 def _deletes(word: str) -> set[str]:
@@ -351,6 +359,8 @@ class NameIndex:
     people: dict[int, object] = field(default_factory=dict)  # person id -> the Person as indexed
     keys_of: dict[int, list[int]] = field(default_factory=dict)
     dead: set[int] = field(default_factory=set)  # keys of people removed or changed since the build
+    stems: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # indexed words without their ending
+    native_window: int = MAX_WINDOW  # words of the longest name in its own script
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
@@ -385,28 +395,43 @@ class NameIndex:
 
     def _add_person(self, person) -> None:
         first = len(self.keys)
-        self._add(person.id, person.name, person.name, is_alias=False)
-        for alias in person.aliases:
-            self._add(person.id, person.name, alias, is_alias=True)
+        for written, is_alias in [(person.name, False)] + [(alias, True) for alias in person.aliases]:
+            if not has_other_script(written):
+                self._add(person.id, person.name, unleet(written).split(), is_alias)
+                continue
+            # A name in another script is matched in that script in requests written in it, and
+            # through its Latin reading where that reading is safe to look for ("Путин" -> "putin";
+            # not "דוד" -> "dvd").
+            self._add(person.id, person.name, fold_native(written, leet=True).split(), is_alias, native=True)
+            for reading in romanizations(written):
+                if latin_reading_is_safe(reading):
+                    self._add(person.id, person.name, reading.split(), is_alias)
         self.people[person.id] = person
         self.keys_of[person.id] = list(range(first, len(self.keys)))
         for key in self.keys[first:]:
             for sound in set(key.sounds):
                 self.frequency[sound] = self.frequency.get(sound, 0) + 1
 
-    def _add(self, person_id: int, name: str, written: str, is_alias: bool) -> None:
-        words = tuple(w for w in unleet(written).split() if w not in _SUFFIXES)
+    def _add(self, person_id: int, name: str, words: list[str], is_alias: bool, native: bool = False) -> None:
+        words = tuple(w for w in words if w not in _SUFFIXES)
         if not words:
             return
         sounds = tuple(sound_key(w) for w in words)
         # A full name of ordinary words ("Tom Cruise") is still a name when its words stand together;
         # a one-word name or an alias of ordinary words ("Drake", "The Rock") may be just words.
         ordinary = (is_alias or len(words) == 1) and all(w in self.ordinary or w in FUNCTION_WORDS for w in words)
-        key = _Key(person_id, name, words, sounds, tuple(jellyfish.metaphone(w) for w in words), is_alias, ordinary)
+        continuous = native and any(script_of(ch) in CONTINUOUS_SCRIPTS for ch in "".join(words))
+        codes = tuple("" if native else jellyfish.metaphone(w) for w in words)
+        key = _Key(person_id, name, words, sounds, codes, is_alias, ordinary and not native, native, continuous)
         key_id = len(self.keys)
         self.keys.append(key)
         for joined in {"".join(words), sound_key("".join(words))}:
             self.exact.setdefault(joined, []).append(key_id)
+        if native:
+            # The romanized readings of prompts (skeletons, syllables) are matched against the
+            # key's Latin reading, never against its own script.
+            self.native_window = max(self.native_window, len(words))
+            return
         family = words[-1]
         if not is_alias and len(words) > 1 and family not in self.ordinary and len(family) >= 5:
             for variant in _deletes(sounds[-1]) | {sounds[-1]}:
@@ -421,6 +446,8 @@ class NameIndex:
         frequency = self.frequency
         for key_id in key_ids:
             key = self.keys[key_id]
+            if key.continuous:
+                continue  # one word a character: matched as a whole only (see _find_joined)
             ranked = sorted(
                 (frequency[s], position == 0, -len(s), position) for position, s in enumerate(key.sounds) if len(s) >= 2
             )
@@ -434,6 +461,9 @@ class NameIndex:
                         self.deletes.setdefault(variant, set()).add(sound)
                 self.by_sound.setdefault(sound, []).append((key_id, position))
                 self.by_code.setdefault(key.codes[position], []).append((key_id, position))
+                stem = _stem(key.words[position])
+                if stem:
+                    self.stems.setdefault(stem, []).append((key_id, position))
 
     # -- matching ------------------------------------------------------------------------------
 
@@ -455,9 +485,10 @@ class NameIndex:
     def _find_joined(self, view: _View, found: dict[int, NameMatch]) -> None:
         """Whole names written with any spacing: windows of prompt words joined, exact or by sound."""
         words = view.words
+        window = self.native_window if view.native else MAX_WINDOW
         for start in range(len(words)):
             joined = ""
-            for end in range(start, min(start + MAX_WINDOW, len(words))):
+            for end in range(start, min(start + window, len(words))):
                 joined += words[end]
                 handle = joined.rstrip("0123456789")  # a social handle: "@taylorswift13"
                 for lookup in {joined, sound_key(joined), handle if len(handle) >= 6 else joined}:
@@ -528,6 +559,13 @@ class NameIndex:
                 candidates.update(pair for indexed in self.deletes.get(variant, ()) for pair in self.by_sound[indexed])
             if view.transliterated:
                 candidates.update(self.by_code.get(jellyfish.metaphone(word), ()))
+            if view.transliterated or view.native:
+                # Inflected ("путину", "obamovi") or, in Arabic and Hebrew, with a prefix ("לנתניהו").
+                for cut in range(0, min(_MAX_ENDING, len(word) - 2) + 1):
+                    candidates.update(self.stems.get(word[: len(word) - cut], ()))
+                if _takes_prefixes(word):
+                    for cut in range(1, _MAX_PREFIX + 1):
+                        candidates.update(self.by_sound.get(sound_key(word[cut:]), ()))
             for key_id, key_position in sorted(candidates):
                 if key_id not in self.dead:
                     _keep(found, self._verify(self.keys[key_id], view, position, key_position))
@@ -573,6 +611,8 @@ class NameIndex:
             return 0  # the same word, or written as it sounds ("Ли" -> "li" for "Lee")
         if view.decoded:
             return None  # reversed or ROT13 text is gibberish that could be near anything: exact only
+        if (view.native or view.transliterated) and inflected(written, wanted):
+            return 0  # the name with a grammatical ending or prefix: "путину", "לנתניהו", "김정은이"
         if j == 0 and len(key.words) > 1 and same_given_name(written, wanted):
             return 1  # "Bill Clinton" for "William Clinton", "Leo DiCaprio", "Arnie Schwarzenegger"
         if (
@@ -731,6 +771,10 @@ class NameIndex:
         """'Chelsea Clinton' is not 'Bill Clinton': a different given name before the family name."""
         if previous in FUNCTION_WORDS or previous in TITLES or previous.isdigit():
             return False
+        if view.native and has_other_script(previous):
+            # No dictionary of other languages here: only a known given name ("мишель") is someone else's.
+            reading = romanize(previous)
+            return reading in given_names() and reading not in self.ordinary
         if previous not in self.ordinary or previous in common_given_names():
             return True
         return bool(view.original) and any(
@@ -778,6 +822,106 @@ def _typo_like(written: tuple[str, ...], key: _Key) -> bool:
         1 for a, b, i in replaced if i not in swapped and i - 1 not in swapped and a not in _VOWELS and b not in _VOWELS
     ]
     return len(consonant_swaps) <= 1
+
+
+# -- grammar: endings and prefixes --------------------------------------------------------------
+
+# Letters a name word may lose before a case ending ("обама" -> "обаме", "γιωργοσ" -> "γιωργου",
+# "obama" -> "obamovi"): vowels, the Greek final s, the Cyrillic soft sign and short i.
+_STEM_LETTERS = frozenset("aeiouyаеиоуыэюяйьαεηιουωσ")
+_MAX_ENDING = 3  # letters of a case ending ("-ому", "-ovi"); Korean particles are one or two syllables
+_MAX_PREFIX = 2  # Arabic and Hebrew write "and", "to", "the", "in" as letters before the word
+_MIN_STEM = 4  # shorter stems ("анн-", "iva-") would reach other words and other names
+_PREFIXING_SCRIPTS = frozenset({"ARABIC", "HEBREW"})
+
+
+def _stem(word: str) -> str:
+    """A name word without the vowel(s) its endings replace, or "" when too short to inflect safely.
+    Hangul names (whole syllables) take particles after them unchanged: their stem is the word."""
+    if word and script_of(word[0]) == "HANGUL":
+        return word if len(word) >= 2 else ""
+    stem = word
+    while len(stem) > len(word) - 2 and stem and stem[-1] in _STEM_LETTERS:
+        stem = stem[:-1]
+    return stem if len(stem) >= _MIN_STEM else ""
+
+
+def _takes_prefixes(word: str) -> bool:
+    return len(word) > 3 and script_of(word[-1]) in _PREFIXING_SCRIPTS
+
+
+def inflected(written: str, wanted: str) -> bool:
+    """Is `written` the name word `wanted` as the grammar of its language writes it: with a case
+    ending ("Путина", "Путину" for "Путин"; "Обаме" for "Обама"; "Γιώργου" for "Γιώργος"; "김정은이"),
+    or in Arabic and Hebrew with one or two prefix letters ("لأوباما", "לנתניהו")? The same rule for
+    every name: a stem of at least four letters and an ending of at most three, no list per name."""
+    if written == wanted:
+        return False
+    stem = _stem(wanted)
+    limit = 2 if stem and script_of(stem[0]) == "HANGUL" else _MAX_ENDING
+    if stem and written.startswith(stem) and 0 < len(written) - len(stem) <= limit:
+        return True
+    return (
+        _takes_prefixes(written)
+        and len(wanted) >= 3
+        and 0 < len(written) - len(wanted) <= _MAX_PREFIX
+        and written.endswith(wanted)
+    )
+
+
+# -- what may be registered -----------------------------------------------------------------------
+
+
+def _problem_with_words(key: str, what: str) -> str | None:
+    words = key.split()
+    if not words:
+        return f"{what} has no letters that can be matched"
+    letters = "".join(words)
+    compact = all(script_of(ch) in CONTINUOUS_SCRIPTS or script_of(ch) == "HANGUL" for ch in letters if ch.isalpha())
+    if not compact and all(len(word) == 1 for word in words):
+        return f"{what} folds to one-letter words only ({key!r}), which are in almost every request"
+    minimum = 2 if compact else 3
+    if len(letters) < minimum:
+        return f"{what} is too short: {key!r} after folding, fewer than {minimum} letters, would match other words"
+    content = [word for word in words if word not in FUNCTION_WORDS]
+    if not content:
+        return f"{what} folds to common words only ({key!r})"
+    if len(content) == 1 and not compact:
+        word = content[0] if content[0].isascii() else romanize(content[0])
+        if word in ordinary_words():
+            return f"{what} is a common word after folding ({word!r}): every request using the word would match"
+        if word in common_given_names():
+            return f"{what} is a common given name alone ({word!r}): everyone called that would match"
+    return None
+
+
+def alias_problem(alias: str) -> str | None:
+    """Why an alias cannot be matched safely, or None. An alias is looked for on its own, so it must
+    say who it is: not fewer than three letters after folding (two characters in Chinese, Japanese
+    and Korean), not one-letter words only, not a common word or a common given name alone."""
+    return _problem_with_words(name_key(alias), f"the alias {alias!r}")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a name cannot be registered, or None. A name may be an ordinary word ("Drake": the
+    agent then asks whether the sentence is about a person), but it must have letters to match."""
+    key = name_key(name)
+    words = key.split()
+    if not words:
+        return f"the name {name!r} has no letters that can be matched"
+    compact = all(script_of(ch) in CONTINUOUS_SCRIPTS or script_of(ch) == "HANGUL" for ch in key if ch.isalpha())
+    if not compact and all(len(word) == 1 for word in words):
+        return f"the name {name!r} folds to one-letter words only ({key!r}), which are in almost every request"
+    return None
+
+
+def latin_reading_is_safe(reading: str) -> bool:
+    """May the Latin reading of a name in another script be looked for in Latin text? Not when it
+    is short or an ordinary word ("דוד" reads "dvd")."""
+    words = reading.split()
+    return (
+        len("".join(words)) >= 4 and _problem_with_words(reading, "reading") is None and any(len(w) > 1 for w in words)
+    )
 
 
 def _keep(found: dict[tuple, NameMatch], match: NameMatch | None) -> None:
@@ -847,11 +991,19 @@ def _views(prompt: str) -> tuple[_View, ...]:
     add(fold_text(prompt).split(), original=original)
     add(unleet(prompt).split(), original=original)
     if has_other_script(prompt):
+        native_words = tuple(fold_native(prompt).split())
+        if native_words and native_words not in seen:  # each script as written, letter runs not joined
+            seen.add(native_words)
+            views.append(_View(native_words, original=None, native=True))
         for reading in romanizations(prompt):
             add(reading.split(), original=None, transliterated=True)
     for decoded in decoded_views(prompt):
         add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)
         if has_other_script(decoded):
+            native_words = tuple(fold_native(decoded).split())
+            if native_words and native_words not in seen:
+                seen.add(native_words)
+                views.append(_View(native_words, original=None, decoded=True, native=True))
             for reading in romanizations(decoded):
                 add(reading.split(), original=None, transliterated=True, decoded=True)
     return tuple(views)

@@ -178,8 +178,109 @@ def join_spelled_out(words: list[str]) -> list[str]:
 
 
 def name_key(name: str) -> str:
-    """The canonical form a registered name or alias is stored and compared under."""
-    return unleet(name)
+    """The canonical form a registered name or alias is stored and compared under: `unleet` for
+    a name in Latin letters, `fold_native` (its own script kept) for a name in any other script."""
+    return fold_native(name, leet=True) if has_other_script(name) else unleet(name)
+
+
+# -- names in their own script ---------------------------------------------------------------------
+
+# Scripts written without spaces between words: a name inside a sentence is found by its
+# characters, so each character is a word of its own ("习近平在海滩上" -> "习 近 平 在 海 滩 上").
+CONTINUOUS_SCRIPTS = frozenset({"HAN", "KANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN"})
+# Marks that are accents on a letter, not letters of their own: dropped like Latin accents
+# ("Μαρία" -> "μαρια", "й" -> "и", Arabic vowel points and hamza seats, Hebrew niqqud). The vowel
+# signs of Indic scripts and Thai are letters and stay.
+_ACCENT_MARKS = frozenset({"CYRILLIC", "GREEK", "HEBREW", "ARABIC", "SYRIAC"})
+_ACCENT_BLOCKS = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))  # generic accents
+# Letters written two ways in Arabic script (taa marbuta, alif maqsura, Persian yeh and kaf,
+# alif wasla, tatweel), each mapped to one form.
+_NATIVE_LETTERS = str.maketrans({"ة": "ه", "ى": "ي", "ی": "ي", "ک": "ك", "ٱ": "ا", "ـ": None})
+
+
+@lru_cache(maxsize=65536)
+def script_of(ch: str) -> str:
+    """The script of a character by its Unicode name: "LATIN", "CYRILLIC", "GREEK", "ARABIC",
+    "HEBREW", "DEVANAGARI", "THAI", "HAN" (CJK ideographs), "KANA", "HANGUL", ...; "COMBINING" for
+    generic accents; "" for characters without a name."""
+    if ch.isascii():
+        return "LATIN" if ch.isalpha() else ""
+    first = unicodedata.name(ch, "").split(" ", 1)[0]
+    if first == "CJK":
+        return "HAN"
+    if first in ("HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HALFWIDTH"):
+        return "KANA"
+    return first
+
+
+def _script_runs(chunk: str) -> list[tuple[bool, str]]:
+    """A space-free chunk cut where it changes between Latin and another script: (is Latin, run).
+    A Latin word with look-alike letters of another script in it ("Тауlor") is one Latin run."""
+    scripts = [script_of(ch) if ch.isalpha() else "" for ch in chunk]
+    other = {ch.lower() for ch, script in zip(chunk, scripts, strict=True) if script and script != "LATIN"}
+    if not other:
+        return [(True, chunk)]
+    if "LATIN" in scripts and other <= HOMOGLYPHS.keys():
+        return [(True, chunk)]
+    runs: list[tuple[bool, str]] = []
+    for ch, script in zip(chunk, scripts, strict=True):
+        latin = script == "LATIN" if script else (runs[-1][0] if runs else False)
+        if runs and runs[-1][0] == latin:
+            runs[-1] = (latin, runs[-1][1] + ch)
+        else:
+            runs.append((latin, ch))
+    return runs
+
+
+def _is_accent(ch: str) -> bool:
+    if unicodedata.category(ch) != "Mn":
+        return False
+    return script_of(ch) in _ACCENT_MARKS or any(low <= ord(ch) <= high for low, high in _ACCENT_BLOCKS)
+
+
+def _native_words(run: str) -> list[str]:
+    """Words of a run in another script: lowercased, accents dropped, one word per character in
+    scripts written without spaces; punctuation separates words."""
+    run = unicodedata.normalize("NFD", run.casefold())
+    run = "".join(ch for ch in run if not _is_accent(ch))
+    run = unicodedata.normalize("NFC", run).translate(_NATIVE_LETTERS)
+    words: list[str] = []
+    current, current_continuous = "", False
+    for ch in run:
+        category = unicodedata.category(ch)
+        if category[0] == "M":
+            current += ch if current else ""
+            continue
+        if category[0] not in "LN":
+            if current:
+                words.append(current)
+            current = ""
+            continue
+        continuous = script_of(ch) in CONTINUOUS_SCRIPTS
+        if current and (continuous or current_continuous):
+            words.append(current)
+            current = ""
+        current += ch
+        current_continuous = continuous
+    if current:
+        words.append(current)
+    return words
+
+
+@lru_cache(maxsize=8192)
+def fold_native(text: str, leet: bool = False) -> str:
+    """Words separated by single spaces, each in its own script: Latin words folded as by
+    `fold_text` (or `unleet` with leet=True), words in other scripts lowercased with their accents
+    dropped ("Владимир Путин" -> "владимир путин", "Μαρία" -> "μαρια"), characters of scripts
+    written without spaces one word each ("习近平" -> "习 近 平"). Where `fold_text` keeps only
+    the letters that look Latin, this keeps every letter; idempotent."""
+    visible = unicodedata.normalize("NFKC", _strip_invisible(text))
+    latin = unleet if leet else fold_text
+    words: list[str] = []
+    for chunk in visible.split():
+        for is_latin, run in _script_runs(chunk):
+            words.extend(latin(run).split() if is_latin else _native_words(run))
+    return " ".join(words)
 
 
 # -- other scripts, by sound -----------------------------------------------------------------------

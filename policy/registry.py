@@ -6,8 +6,17 @@ writer queue for a moment instead of failing at once, and every multi-row change
 one transaction, so a process killed half-way leaves the registry exactly as it was.
 
 A running app must see new opt-outs without a restart. Triggers bump a counter in
-`registry_version` on every change to `people` or `aliases`; the agent reads that one integer per
-check (microseconds) and rebuilds its name index only when it moved.
+`registry_version` on every change to `people`, `aliases` or `descriptions`; the agent reads that
+one integer per check (microseconds) and rebuilds its name index only when it moved.
+
+Beside its aliases, a person may have descriptions: short phrases people use for them ("the actor
+who played X in Y", "the singer of <song>"), which the agent compares with requests by meaning
+(`policy/descriptions.py`). An alias that cannot be matched safely (too short, a common word after
+folding, one-letter words) is refused with a message that says why (`policy.names.alias_problem`).
+
+Schema versions (`PRAGMA user_version`), each upgrade one transaction run by the first process
+that opens an older file: 1, people, aliases and the audit log; 2, descriptions, and the keys of
+names in other scripts recomputed (they used to fold to the few letters that look Latin).
 
 Faults, and what the registry does about them (the policy gate fails closed on every one):
 
@@ -44,14 +53,17 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from policy.normalize import name_key
+from policy.names import alias_problem, name_problem
+from policy.normalize import fold_native, name_key
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 2.0  # seconds an operation may wait for another writer, in all
 DEFAULT_RETENTION_DAYS = 30  # days an audit row keeps its prompt and earlier turns
 PURGE_EVERY = 3600.0  # seconds between automatic purges of old audit prompts
-SCHEMA_VERSION = 1  # PRAGMA user_version once the schema below exists
+SCHEMA_VERSION = 2  # PRAGMA user_version once the schema below exists
+MAX_DESCRIPTION_CHARS = 300
+MIN_DESCRIPTION_WORDS = 3  # "the singer of <song>"; a name or a nickname is an alias
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -82,6 +94,17 @@ CREATE TRIGGER IF NOT EXISTS aliases_insert AFTER INSERT ON aliases
     BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER IF NOT EXISTS aliases_delete AFTER DELETE ON aliases
     BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
+CREATE TABLE IF NOT EXISTS descriptions (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    description TEXT NOT NULL,
+    key TEXT NOT NULL,
+    UNIQUE (person_id, key)
+);
+CREATE TRIGGER IF NOT EXISTS descriptions_insert AFTER INSERT ON descriptions
+    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS descriptions_delete AFTER DELETE ON descriptions
+    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
 CREATE TABLE IF NOT EXISTS audit_log (
     id INTEGER PRIMARY KEY,
     decision_id TEXT NOT NULL,
@@ -97,6 +120,12 @@ CREATE TABLE IF NOT EXISTS audit_log (
     scores TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (created_at);
+"""
+# From version 1: names and aliases in other scripts get their own-script keys (a row whose new key
+# another row already has keeps its old one).
+REKEY = """
+UPDATE OR IGNORE people SET key = name_key(name) WHERE key != name_key(name);
+UPDATE OR IGNORE aliases SET key = name_key(alias) WHERE key != name_key(alias);
 """
 AUDIT_COLUMNS = (
     "decision_id",
@@ -118,6 +147,16 @@ class Person:
     id: int
     name: str
     aliases: tuple[str, ...]
+    descriptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Description:
+    """One description of a registered person, as the agent's description index takes it."""
+
+    name: str
+    description: str
+    person_id: int
 
 
 # -- what can go wrong with the file ------------------------------------------------------------
@@ -225,13 +264,25 @@ def connect(db_path: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> 
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")  # purged prompts are overwritten, not left in free pages
+        conn.create_function("name_key", 1, name_key, deterministic=True)
         if _retry(lambda: conn.execute("PRAGMA user_version").fetchone()[0], deadline) < SCHEMA_VERSION:
-            # CREATE ... IF NOT EXISTS is idempotent; several processes may run it at once on a new file.
-            _retry(lambda: conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};"), deadline)
+            # CREATE ... IF NOT EXISTS and the re-keying are idempotent; several processes may run
+            # the upgrade at once on a new or older file, each in one transaction.
+            _retry(lambda: _upgrade(conn), deadline)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Bring the file to SCHEMA_VERSION in one transaction (see the module docstring)."""
+    try:
+        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + REKEY + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _retry(fn, deadline: float):
@@ -452,10 +503,10 @@ class OptOutRegistry:
             return (
                 conn.execute("SELECT id, name FROM people ORDER BY name").fetchall(),
                 conn.execute("SELECT person_id, alias FROM aliases ORDER BY id").fetchall(),
+                conn.execute("SELECT person_id, description FROM descriptions ORDER BY id").fetchall(),
             )
 
-        rows, alias_rows = self._use(read)
-        return _people(rows, alias_rows)
+        return _people(*self._use(read))
 
     def snapshot(self) -> tuple[int, list[Person]]:
         """The version and the people, read in one transaction so they agree."""
@@ -466,19 +517,47 @@ class OptOutRegistry:
                 return (
                     conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
                     conn.execute("SELECT id, name FROM people").fetchall(),
-                    conn.execute("SELECT person_id, alias FROM aliases").fetchall(),
+                    conn.execute("SELECT person_id, alias FROM aliases ORDER BY id").fetchall(),
+                    conn.execute("SELECT person_id, description FROM descriptions ORDER BY id").fetchall(),
                 )
             finally:
                 conn.execute("COMMIT")
 
-        version, rows, alias_rows = self._use(read)
-        return version, _people(rows, alias_rows)
+        version, *rows = self._use(read)
+        return version, _people(*rows)
+
+    def description_snapshot(self) -> tuple[int, list[Description]]:
+        """The version and every (name, description) pair, read in one transaction so they agree:
+        what `policy.descriptions.DescriptionIndex.build` / `.update` take."""
+
+        def read(conn):
+            conn.execute("BEGIN")
+            try:
+                return (
+                    conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
+                    conn.execute(
+                        "SELECT people.name, descriptions.description, people.id FROM descriptions"
+                        " JOIN people ON people.id = descriptions.person_id ORDER BY descriptions.id"
+                    ).fetchall(),
+                )
+            finally:
+                conn.execute("COMMIT")
+
+        version, rows = self._use(read)
+        return version, [Description(name, text, person_id) for name, text, person_id in rows]
 
     # -- writes --------------------------------------------------------------------------------
 
-    def add(self, name: str, aliases: list[str] | tuple[str, ...] = ()) -> int:
-        """Register a person (or add aliases to one already registered); returns the person id."""
-        return self._use(lambda conn: _add_in_tx(conn, name, aliases), write=True)
+    def add(
+        self, name: str, aliases: list[str] | tuple[str, ...] = (), descriptions: list[str] | tuple[str, ...] = ()
+    ) -> int:
+        """Register a person (or add aliases and descriptions to one already registered); returns
+        the person id. Raises ValueError, and changes nothing, when the name, an alias or a
+        description cannot be used (the message says which and why)."""
+        problems = entry_problems(name, aliases, descriptions)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self._use(lambda conn: _add_in_tx(conn, name, aliases, descriptions), write=True)
 
     def remove(self, name: str) -> bool:
         """Remove a person by name or alias; True when someone was removed."""
@@ -495,23 +574,65 @@ class OptOutRegistry:
 
         return self._use(remove, write=True)
 
-    def import_entries(self, entries: dict[str, list[str]], replace: bool = False) -> int:
-        """Add many people in ONE transaction: all of them or, if interrupted, none."""
+    def remove_details(self, name: str, aliases=(), descriptions=()) -> int:
+        """Remove some aliases and descriptions of a registered person (found by name or alias),
+        who stays registered; returns how many were removed."""
+        key = name_key(name)
+
+        def remove(conn) -> int:
+            row = conn.execute("SELECT id FROM people WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                row = conn.execute("SELECT person_id FROM aliases WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return 0
+            removed = 0
+            for alias in aliases:
+                removed += conn.execute(
+                    "DELETE FROM aliases WHERE person_id = ? AND key = ?", (row[0], name_key(alias))
+                ).rowcount
+            for text in descriptions:
+                removed += conn.execute(
+                    "DELETE FROM descriptions WHERE person_id = ? AND key = ?", (row[0], _description_key(text))
+                ).rowcount
+            return removed
+
+        return self._use(remove, write=True)
+
+    def import_entries(self, entries: dict, replace: bool = False) -> int:
+        """Add many people in ONE transaction: all of them or, if interrupted, none. Each value is
+        a list of aliases or {"aliases": [...], "descriptions": [...]}. A name, alias or
+        description that cannot be used is left out and logged (`import_problems` says which and
+        why, for the command line to print); returns how many people were imported."""
+        for problem in import_problems(entries):
+            log.warning("registry import: left out: %s", problem)
+        usable = {name: value for name, value in entries.items() if name_problem(name) is None}
 
         def add_all(conn) -> None:
             if replace:
                 conn.execute("DELETE FROM people")
-            for name, aliases in entries.items():
-                _add_in_tx(conn, name, aliases or ())
+            for name, value in usable.items():
+                aliases, descriptions = entry_parts(value)
+                aliases = [a for a in aliases if alias_problem(a) is None]
+                descriptions = [d for d in descriptions if description_problem(d) is None]
+                _add_in_tx(conn, name, aliases, descriptions)
 
         self._use(add_all, write=True)
-        return len(entries)
+        return len(usable)
 
     def import_file(self, path: Path | str, replace: bool = False) -> int:
         return self.import_entries(read_registry_file(path), replace=replace)
 
-    def export(self) -> dict[str, list[str]]:
-        return {person.name: list(person.aliases) for person in self.people()}
+    def export(self) -> dict[str, list[str] | dict[str, list[str]]]:
+        """name -> aliases, or name -> {"aliases", "descriptions"} for people with descriptions:
+        the file format `import_file` reads."""
+        return {
+            person.name: (
+                {"aliases": list(person.aliases), "descriptions": list(person.descriptions)}
+                if person.descriptions
+                else list(person.aliases)
+            )
+            for person in self.people()
+        }
 
     # -- audit log -----------------------------------------------------------------------------
 
@@ -652,7 +773,7 @@ class OptOutRegistry:
         return entries
 
 
-def _add_in_tx(conn: sqlite3.Connection, name: str, aliases) -> int:
+def _add_in_tx(conn: sqlite3.Connection, name: str, aliases, descriptions=()) -> int:
     name = " ".join(name.split())
     key = name_key(name)
     if not key:
@@ -672,14 +793,81 @@ def _add_in_tx(conn: sqlite3.Connection, name: str, aliases) -> int:
                 "INSERT OR IGNORE INTO aliases (person_id, alias, key) VALUES (?, ?, ?)",
                 (person_id, alias, alias_key),
             )
+    for description in descriptions:
+        description = " ".join(description.split())
+        conn.execute(
+            "INSERT OR IGNORE INTO descriptions (person_id, description, key) VALUES (?, ?, ?)",
+            (person_id, description, _description_key(description)),
+        )
     return person_id
 
 
-def _people(rows, alias_rows) -> list[Person]:
+def _description_key(description: str) -> str:
+    return " ".join(description.split()).casefold()
+
+
+def _people(rows, alias_rows, description_rows=()) -> list[Person]:
     aliases: dict[int, list[str]] = {}
     for person_id, alias in alias_rows:
         aliases.setdefault(person_id, []).append(alias)
-    return [Person(pid, name, tuple(aliases.get(pid, ()))) for pid, name in rows]
+    descriptions: dict[int, list[str]] = {}
+    for person_id, description in description_rows:
+        descriptions.setdefault(person_id, []).append(description)
+    return [Person(pid, name, tuple(aliases.get(pid, ())), tuple(descriptions.get(pid, ()))) for pid, name in rows]
+
+
+# -- what may be registered -----------------------------------------------------------------------
+
+
+def description_problem(description: str) -> str | None:
+    """Why a description cannot be used, or None. It is a short phrase that says who is meant
+    ("the actor who played X in Y"), in any language."""
+    text = " ".join(str(description).split())
+    if not text:
+        return "a description is empty"
+    if len(text) > MAX_DESCRIPTION_CHARS:
+        return f"the description {text[:40]!r}... is longer than {MAX_DESCRIPTION_CHARS} characters"
+    if len(fold_native(text).split()) < MIN_DESCRIPTION_WORDS:
+        return (
+            f"the description {text!r} is too short to say who is meant (a phrase such as 'the actor who played "
+            "X in Y'; a name or a nickname is an alias)"
+        )
+    return None
+
+
+def entry_problems(name: str, aliases=(), descriptions=()) -> list[str]:
+    """Every reason why this name, its aliases or its descriptions cannot be registered."""
+    problems = [problem for problem in [name_problem(name)] if problem]
+    problems += [problem for alias in aliases if (problem := alias_problem(alias))]
+    problems += [problem for text in descriptions if (problem := description_problem(text))]
+    return [f"{' '.join(name.split())}: {problem}" for problem in problems]
+
+
+def entry_parts(value) -> tuple[list[str], list[str]]:
+    """(aliases, descriptions) of one registry entry: a list of aliases, or a dict with
+    "aliases" and "descriptions" (either may be missing)."""
+    if value is None:
+        return [], []
+    if isinstance(value, dict):
+        unknown = set(value) - {"aliases", "descriptions"}
+        if unknown:
+            raise ValueError(f"unknown fields in a registry entry: {sorted(unknown)}")
+        aliases, descriptions = value.get("aliases") or [], value.get("descriptions") or []
+    else:
+        aliases, descriptions = value, []
+    if isinstance(aliases, str) or isinstance(descriptions, str):
+        raise ValueError("aliases and descriptions are lists of strings")
+    return [str(alias) for alias in aliases], [str(text) for text in descriptions]
+
+
+def import_problems(entries: dict) -> list[str]:
+    """The aliases and descriptions an import leaves out, each with why ("Name: the alias 'ZQ' is
+    too short ...")."""
+    problems: list[str] = []
+    for name, value in entries.items():
+        aliases, descriptions = entry_parts(value)
+        problems += entry_problems(name, aliases, descriptions)
+    return problems
 
 
 class _pending_lock:
@@ -709,15 +897,22 @@ def _count_lines(path: Path) -> int:
         return 0
 
 
-def read_registry_file(path: Path | str) -> dict[str, list[str]]:
-    """`.txt`: one name a line ('#' comments allowed); `.json`: {name: [aliases]} or [names]."""
+def read_registry_file(path: Path | str) -> dict[str, list[str] | dict[str, list[str]]]:
+    """`.txt`: one name a line ('#' comments allowed); `.json`: [names], or {name: [aliases]}, or
+    {name: {"aliases": [...], "descriptions": [...]}} (the two kinds of entry may be mixed)."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".json":
         data = json.loads(text)
         if isinstance(data, list):
             return {str(name): [] for name in data}
-        return {str(name): [str(a) for a in (aliases or [])] for name, aliases in data.items()}
+        entries: dict = {}
+        for name, value in data.items():
+            aliases, descriptions = entry_parts(value)
+            entries[str(name)] = (
+                {"aliases": aliases, "descriptions": descriptions} if isinstance(value, dict) else aliases
+            )
+        return entries
     entries: dict[str, list[str]] = {}
     for line in text.splitlines():
         line = line.strip()

@@ -112,6 +112,22 @@ def test_an_unlocked_session_expires(operator):
     assert not operator.active(True) and not operator.active(0.0)  # forged or old-style states unlock nothing
 
 
+def test_descriptions_are_shown_added_and_removed_like_aliases(operator):
+    unlocked_at = operator.unlock(PASSWORD, 0.0, request())[0]
+    descriptions = "the keeper of the harbour lantern\nla reina del farol, la del puerto\n"
+    note, people, _ = operator.add_person("Zara Quill", "The Lantern Queen", unlocked_at, descriptions)
+    assert note.startswith("Added")
+    assert people == [
+        ["Zara Quill", "The Lantern Queen", "the keeper of the harbour lantern\nla reina del farol, la del puerto"]
+    ]
+    note, people, _ = operator.add_person("Ignatius Fairweather", "ZQ", unlocked_at)
+    assert note.startswith("Not added") and "'ZQ'" in note and "too short" in note
+    assert [row[0] for row in people] == ["Zara Quill"]
+    note, people, _ = operator.remove_details("Zara Quill", "", unlocked_at, "la reina del farol, la del puerto")
+    assert note == "Removed 1 of 1 from Zara Quill."
+    assert people == [["Zara Quill", "The Lantern Queen", "the keeper of the harbour lantern"]]
+
+
 def test_a_damaged_database_is_said_in_words_on_the_page(operator, tmp_path):
     unlocked_at = operator.unlock(PASSWORD, 0.0, request())[0]
     registry = operator.registry()

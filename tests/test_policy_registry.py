@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from policy.registry import OptOutRegistry, read_registry_file
+from policy.registry import SCHEMA, OptOutRegistry, read_registry_file
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = [
@@ -110,7 +111,13 @@ def test_optout_and_audit_commands(tmp_path, monkeypatch, capsys):
     from chat.cli import main
 
     monkeypatch.setenv("EASEL_DATA_DIR", str(tmp_path / "data"))
-    assert main(["optout", "add", "Zara Quill", "--alias", "The Lantern Queen", "--alias", "ZQ"]) == 0
+    # An alias that cannot be matched safely is refused with the reason, and nothing is registered.
+    assert main(["optout", "add", "Zara Quill", "--alias", "The Lantern Queen", "--alias", "ZQ"]) == 2
+    refused = capsys.readouterr().err
+    assert "'ZQ'" in refused and "too short" in refused
+    assert main(["optout", "export"]) == 0
+    assert json.loads(capsys.readouterr().out) == {}
+    assert main(["optout", "add", "Zara Quill", "--alias", "The Lantern Queen", "--alias", "ZQ Star"]) == 0
     names = tmp_path / "names.txt"
     names.write_text("Ignatius Fairweather\n")
     assert main(["optout", "import", str(names)]) == 0
@@ -118,7 +125,7 @@ def test_optout_and_audit_commands(tmp_path, monkeypatch, capsys):
     assert main(["optout", "export"]) == 0
     assert json.loads(capsys.readouterr().out) == {
         "Ignatius Fairweather": [],
-        "Zara Quill": ["The Lantern Queen", "ZQ"],
+        "Zara Quill": ["The Lantern Queen", "ZQ Star"],
     }
     assert main(["optout", "remove", "Ignatius Fairweather"]) == 0
     assert main(["optout", "remove", "Nobody Known"]) == 1
@@ -154,3 +161,119 @@ def test_eval_policy_contract(tmp_path, monkeypatch, capsys):
     assert summary["n"] == 4 and summary["accuracy"] == 1.0
     assert summary["by_category"]["drift"] == {"n": 1, "accuracy": 1.0}
     assert "policy cases" in captured.err  # the progress bar goes to stderr
+
+
+# -- descriptions, the schema upgrade, aliases refused ------------------------------------------
+
+
+def test_descriptions_from_the_command_line_list_and_export(tmp_path, monkeypatch, capsys):
+    from chat.cli import main
+
+    monkeypatch.setenv("EASEL_DATA_DIR", str(tmp_path / "data"))
+    described = ["--describe", "the keeper of the harbour lantern", "--describe", "la reina del farol del puerto"]
+    assert main(["optout", "add", "Zara Quill", "--alias", "The Lantern Queen", *described]) == 0
+    assert main(["optout", "add", "Zara Quill", "--describe", "the woman who lights the harbour lantern"]) == 0
+    capsys.readouterr()
+    assert main(["optout", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "described as: the keeper of the harbour lantern" in listing and "la reina del farol" in listing
+    assert main(["optout", "export"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "Zara Quill": {
+            "aliases": ["The Lantern Queen"],
+            "descriptions": [
+                "the keeper of the harbour lantern",
+                "la reina del farol del puerto",
+                "the woman who lights the harbour lantern",
+            ],
+        }
+    }
+    assert main(["optout", "add", "Ignatius Fairweather", "--describe", "the poet"]) == 2  # too short to say who
+    assert "too short" in capsys.readouterr().err
+
+
+def test_json_registry_with_descriptions_beside_plain_aliases(tmp_path, capsys, monkeypatch):
+    from chat.cli import main
+
+    source = tmp_path / "people.json"
+    source.write_text(
+        json.dumps(
+            {
+                "Zara Quill": {"aliases": ["The Lantern Queen", "ZQ"], "descriptions": ["the keeper of the lantern"]},
+                "Ignatius Fairweather": ["Iggy Fairweather"],
+                "Владимир Путин": {"aliases": ["Путин"]},
+                "Nobody Described": {"descriptions": []},
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    assert read_registry_file(source)["Zara Quill"] == {
+        "aliases": ["The Lantern Queen", "ZQ"],
+        "descriptions": ["the keeper of the lantern"],
+    }
+    monkeypatch.setenv("EASEL_DATA_DIR", str(tmp_path / "data"))
+    assert main(["optout", "import", str(source)]) == 0
+    captured = capsys.readouterr()
+    # The unsafe alias is left out and said, with why; everything else is imported.
+    assert "refused: Zara Quill: the alias 'ZQ' is too short" in captured.err
+    assert "1 refused" in captured.out
+    registry = OptOutRegistry(tmp_path / "data" / "easel.sqlite3")
+    exported = registry.export()
+    assert exported["Zara Quill"] == {"aliases": ["The Lantern Queen"], "descriptions": ["the keeper of the lantern"]}
+    assert exported["Ignatius Fairweather"] == ["Iggy Fairweather"]
+    assert exported["Владимир Путин"] == ["Путин"]
+    version, pairs = registry.description_snapshot()
+    assert version == registry.version()
+    assert [(p.name, p.description) for p in pairs] == [("Zara Quill", "the keeper of the lantern")]
+    assert registry.remove("путин")  # an alias in another script identifies the person too
+    registry.close()
+
+
+def test_description_changes_move_the_version_and_can_be_removed(tmp_path):
+    registry = OptOutRegistry(tmp_path / "easel.sqlite3")
+    registry.add("Zara Quill", ["The Lantern Queen"])
+    before = registry.version()
+    registry.add("Zara Quill", descriptions=["the keeper of the harbour lantern"])
+    assert registry.version() > before  # a running agent rebuilds its description index
+    registry.add("Zara Quill", descriptions=["The keeper  of the harbour lantern"])  # the same, differently spaced
+    assert registry.people()[0].descriptions == ("the keeper of the harbour lantern",)
+    changed = registry.version()
+    assert (
+        registry.remove_details("the lantern queen", ["The Lantern Queen"], ["the keeper of the harbour lantern"]) == 2
+    )
+    assert registry.version() > changed
+    assert registry.people()[0].aliases == () and registry.people()[0].descriptions == ()
+    with pytest.raises(ValueError, match="'a'"):
+        registry.add("Ignatius Fairweather", ["a"])
+    assert [p.name for p in registry.people()] == ["Zara Quill"]  # nothing of a refused add is kept
+    registry.close()
+
+
+def test_a_version_1_database_is_upgraded_in_place(tmp_path):
+    """A file made by the previous release (schema 1, no descriptions, other scripts folded to
+    the letters that look Latin) opens, keeps its people and audit rows, and gains descriptions."""
+    db = tmp_path / "easel.sqlite3"
+    version_1 = (
+        SCHEMA.split("CREATE TABLE IF NOT EXISTS descriptions")[0]
+        + SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS audit_log") :]
+    )
+    conn = sqlite3.connect(db)
+    conn.executescript(version_1 + "PRAGMA user_version = 1;")
+    conn.execute("INSERT INTO people (name, key, added_at) VALUES ('Zara Quill', 'zara quill', 0)")
+    conn.execute("INSERT INTO people (name, key, added_at) VALUES ('Владимир Путин', 'b a m p yt h', 0)")
+    conn.execute("INSERT INTO aliases (person_id, alias, key) VALUES (1, 'The Lantern Queen', 'the lantern queen')")
+    conn.execute(
+        "INSERT INTO audit_log (decision_id, created_at, prompt, context, is_edit, allowed, category, reason, scores)"
+        " VALUES ('d1', 0, 'a lighthouse', '[]', 0, 1, 'allowed', '', '{}')"
+    )
+    conn.commit()
+    conn.close()
+    registry = OptOutRegistry(db)
+    assert registry.export() == {"Zara Quill": ["The Lantern Queen"], "Владимир Путин": []}
+    assert len(registry.audit_entries()) == 1
+    registry.add("Zara Quill", descriptions=["the keeper of the harbour lantern"])
+    assert registry.export()["Zara Quill"]["descriptions"] == ["the keeper of the harbour lantern"]
+    assert registry.remove("Владимир Путин")  # re-keyed in its own script
+    registry.close()
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 2

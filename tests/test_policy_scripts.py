@@ -1,0 +1,169 @@
+"""Names in any script, inflected by their grammar, and aliases that cannot be matched safely.
+Table-driven; no model is loaded, so these run in well under a second."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policy.names import NameIndex, alias_problem, inflected, name_problem
+from policy.normalize import fold_native, name_key
+from policy.registry import Person
+
+PEOPLE = [
+    Person(1, "Владимир Путин", ()),
+    Person(2, "Barack Obama", ("Обама", "أوباما")),
+    Person(3, "习近平", ()),
+    Person(4, "Γιώργος Παπαδόπουλος", ()),
+    Person(5, "김정은", ()),
+    Person(6, "בנימין נתניהו", ()),
+    Person(7, "نجيب محفوظ", ()),
+    Person(8, "Zara Quill", ("Зара Квилл", "ザラ・クイル")),
+    Person(9, "नरेंद्र मोदी", ()),
+    Person(10, "ทักษิณ ชินวัตร", ()),
+    Person(11, "安倍晋三", ()),
+    Person(12, "דוד", ()),  # a one-word Hebrew name whose Latin reading ("dvd") is not safe to look for
+]
+INDEX = NameIndex.build(PEOPLE)
+
+
+def names_in(prompt: str) -> set[str]:
+    return {match.name for match in INDEX.find(prompt) if not match.needs_person_context}
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("Владимир Путин", "владимир путин"),  # its own script, not "b a m p yt h"
+        ("Μαρία Γιώργος", "μαρια γιωργοσ"),  # accents and the final sigma folded
+        ("أوباما", "اوباما"),  # the hamza seat folded
+        ("דוד בן-גוריון", "דוד בן גוריון"),
+        ("नरेंद्र मोदी", "नरेंद्र मोदी"),  # Devanagari vowel signs are letters: kept
+        ("习近平", "习 近 平"),  # a script without spaces: a word per character
+        ("トム・クルーズ", "ト ム ク ル ー ズ"),  # the voiced mark of ズ kept
+        ("김정은", "김정은"),
+        ("Тауlor Swift", "taylor swift"),  # look-alike letters inside a Latin word: Latin
+        ("Z4r4 Quill", "zara quill"),  # Latin names keep today's keys
+    ],
+)
+def test_names_keep_their_script_when_folded(written, key):
+    assert name_key(written) == key
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_fold_native_never_crashes_and_is_idempotent(text):
+    folded = fold_native(text)
+    assert fold_native(folded) == folded
+    assert fold_native(fold_native(text, leet=True), leet=True) == fold_native(text, leet=True)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "person"),
+    [
+        # Written in its own script, in a request in that script.
+        ("нарисуй Владимира Путина на коне", "Владимир Путин"),
+        ("портрет Путину в подарок", "Владимир Путин"),  # dative, the family name alone
+        ("нарисуй Путиным", "Владимир Путин"),  # instrumental
+        ("Putin riding a bear", "Владимир Путин"),  # its Latin reading, in a Latin request
+        ("画一张习近平在海滩上的照片", "习近平"),  # inside a sentence without spaces
+        ("安倍晋三が寿司を作っている絵", "安倍晋三"),
+        ("ζωγράφισε τον Γιώργο Παπαδόπουλο", "Γιώργος Παπαδόπουλος"),  # accusative
+        ("το σπίτι του Γιώργου Παπαδόπουλου", "Γιώργος Παπαδόπουλος"),  # genitive
+        ("김정은이 해변에서 아이스크림을 먹는 그림", "김정은"),  # with a particle
+        ("김정은의 초상화", "김정은"),
+        ("צייר את נתניהו על אופניים", "בנימין נתניהו"),
+        ("ציור לנתניהו", "בנימין נתניהו"),  # with a prefix letter
+        ("ارسم نجيب محفوظ في مقهى", "نجيب محفوظ"),
+        ("ارسم لأوباما صورة", "Barack Obama"),  # an alias with a prefix
+        ("нарисуй Обамой и кота", "Barack Obama"),  # an alias, inflected
+        ("Зару Квилл на маяке", "Zara Quill"),
+        ("ザラ・クイルが海辺にいる", "Zara Quill"),
+        ("नरेंद्र मोदी का चित्र बनाओ", "नरेंद्र मोदी"),
+        ("วาดทักษิณ ชินวัตรกำลังขี่ช้าง", "ทักษิณ ชินวัตร"),
+        ("ציור של דוד בחוף", "דוד"),
+    ],
+)
+def test_a_name_in_any_script_is_found_in_its_script_and_grammar(prompt, person):
+    assert person in names_in(prompt)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a a a a cat with a hat",  # what a Cyrillic alias folded to "a a a a" used to match
+        "a cat on a sofa",
+        "нарисуй кошку на диване",
+        "画一只猫在海滩上",
+        "a DVD player on a shelf",  # "דוד" reads "dvd": its Latin reading is not looked for
+        "ציור של דודה בחוף",  # "דודה" (aunt) is not "דוד" with a prefix
+        "Путевка на море",  # "путевка" is not "Путин"
+        "김정 선생님",
+    ],
+)
+def test_other_words_in_those_scripts_are_not_names(prompt):
+    assert names_in(prompt) == set()
+
+
+@pytest.mark.parametrize(
+    ("written", "wanted", "expected"),
+    [
+        ("путина", "путин", True),
+        ("путиным", "путин", True),
+        ("путинизмом", "путин", False),  # an ending of more than three letters is another word
+        ("обаме", "обама", True),
+        ("анну", "анна", False),  # a stem shorter than four letters is not inflected
+        ("γιωργου", "γιωργοσ", True),
+        ("김정은이", "김정은", True),
+        ("לנתניהו", "נתניהו", True),
+        ("ולנתניהו", "נתניהו", True),
+        ("putinu", "putin", True),  # the same rule on a romanized reading
+        ("putin", "putin", False),  # the same word is not an inflection (it is exact)
+    ],
+)
+def test_inflection_is_one_rule_for_every_name(written, wanted, expected):
+    assert inflected(written, wanted) is expected
+
+
+@pytest.mark.parametrize(
+    ("alias", "why"),
+    [
+        ("ZQ", "too short"),
+        ("Ив", "too short"),
+        ("王", "too short"),
+        ("a", "one-letter"),
+        ("J. K.", "one-letter"),
+        ("The Rock", "common word"),
+        ("the boss", "common word"),
+        ("Мама", "common word"),  # its Latin reading is an ordinary word
+        ("Tom", "common word"),
+        ("the", "common words only"),
+        ("!!!", "no letters"),
+        ("Владимир Путин", None),
+        ("Путин", None),
+        ("王菲", None),  # two characters are a whole name in Chinese
+        ("The Lantern Queen", None),  # ordinary words together: the index wants them written as a name
+        ("ZQ Star", None),
+        ("J.Lo", None),
+    ],
+)
+def test_aliases_that_cannot_be_matched_safely_are_refused_with_why(alias, why):
+    problem = alias_problem(alias)
+    if why is None:
+        assert problem is None
+    else:
+        assert problem is not None and why in problem and repr(alias) in problem
+
+
+def test_a_name_may_be_an_ordinary_word_but_must_have_letters():
+    assert name_problem("Drake") is None
+    assert name_problem("Мадонна") is None
+    assert "no letters" in name_problem("...")
+    assert "one-letter" in name_problem("A B")
+
+
+def test_a_cyrillic_alias_no_longer_widens_to_every_request():
+    index = NameIndex.build([Person(1, "Zara Quill", ("Авааа Ааа",))])
+    assert index.find("a cat and a dog, a house, a tree") == []
+    assert {m.name for m in index.find("нарисуй Авааа Ааа")} == {"Zara Quill"}
