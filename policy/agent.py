@@ -1,48 +1,58 @@
 """The policy agent: every image request passes `PolicyAgent.check` before any pixel is made.
 
-A check reads the request once (`_Reading`: its text, the earlier turns it follows on from, the
-sentence embedding, the registered names in it) and then asks ordered questions, each of which
-returns a refusal or passes:
-1. minors + sexual content (explicit rule, absolute; also over the turns the request follows on),
-2. the opt-out registry (names however written, also in the image being edited), unless the
-   words name a thing that shares the name (policy/lookalikes.py),
-3. prompt injection ("ignore the policy"),
-4. real people in sexual scenes or realistic fakes of newsworthy events,
-5. harmful intent written out plainly (violence against people, drug buying, crime, self-harm,
-   glorifying atrocities, coded hate: explicit patterns in rules.py),
-6. harm categories by embedding similarity (categories.yaml), with the stricter thresholds and
-   extra categories for users under 18.
+A check reads the request once (`_Reading`): the text as meant, the earlier turns it follows on
+from, one multilingual sentence embedding (multilingual-e5-small), and from it the probability of
+each harm aspect (policy/aspects.py: sexual, minor, real person, gore, hate, ...), given by a head
+trained on a corpus of request families in 27 languages. Then it asks, in order:
+1. minors + sexual content (absolute): a minor and sexual content anywhere in what the request
+   continues, by the learned aspects in any language or by the English word rules;
+2. the opt-out registry: registered names however written, and registered people described
+   rather than named (by meaning, against the descriptions the registry holds);
+3. prompt injection, by rule and by the learned aspect;
+4. the policy over the learned aspects (`aspects.refusal_for`): ncii, gore, self-harm, violence,
+   weapons and crime, drugs, hate alone; sexual content or a realistic fake event together with
+   a real person; stricter thresholds for users under 18.
 The first refusal wins; a request no question refuses is allowed. A `Decision` names the rule,
 says why and offers an allowed alternative; refusals never name who is on the registry. Every
-decision goes to the audit log. `check_fail_closed` turns any internal error into a refusal.
+decision goes to the audit log with the aspect probabilities. `check_fail_closed` turns any
+internal error into a refusal.
 
 Context without stickiness: earlier turns are read only when the request follows on from them
-(it is an edit, refers back with a pronoun or "same", is a fragment, or is about the same thing
-by embedding). A new, unrelated request after a refusal is judged on its own.
+(an edit reads the picture it edits; a pronoun, "same" or a fragment reads the recent turns).
+Even then an aspect of the conversation counts for the request only when the request alone leans
+that way too, or it completes a fragment; so a refusal never turns a later, unrelated request
+into a refusal of another kind. Minors are the exception: a minor anywhere in the turns the
+request continues is enough for the absolute rule.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from policy import rules
-from policy.classifier import CATEGORIES_PATH, HarmClassifier, TextEmbedder, folded_variants
-from policy.lookalikes import names_a_thing
-from policy.names import NameIndex, NameMatch
+from policy import aspects as aspect_policy
+from policy.aspects import ADAPTER_PATH, HEAD_PATH, AspectHead
+from policy.categories import CATEGORIES_PATH, Category, load_categories
+from policy.descriptions import DescriptionIndex, DescriptionMatch, RequestEmbedding, embed_request
+from policy.lookalikes import PERSONAL_NOUNS, names_a_thing
+from policy.names import NameIndex, NameMatch, ordinary_words
 from policy.normalize import fold_text, readable, unleet
 from policy.registry import OptOutRegistry, new_decision_id
+from policy.rules import injection, minors, people, turns
 
 ADULT_AGE = 18
 # Earlier turns older than this are not read: drift is judged over the recent conversation.
 CONTEXT_TURNS = 4
-# A request this similar (cosine) to the recent turns is about the same thing.
-SAME_TOPIC_SIMILARITY = 0.5
+# An aspect of the conversation counts for a request that does not plainly continue it only when
+# the request alone reaches this share of the aspect's threshold ("draw a knife" after a threat).
+RELATED_SHARE = 0.3
+EMBEDDING_CACHE_SIZE = 2048  # earlier turns' embeddings, so a long chat embeds each turn once
 _PRONOUN = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|this person|that person|the person|the man|"
     r"the woman|same person)\b"
@@ -54,32 +64,55 @@ _FOLLOW_ON = re.compile(
     r"the image|the photo|the drawing)\b"
 )
 FOLLOW_ON_MAX_WORDS = 4
-TURN_CACHE_SIZE = 4096  # earlier turns whose decision on their own is remembered
-HEAD_MAX_ALLOW_LEAD = 0.0  # how much closer an allowed example may be before the classifier is ignored
-HEAD_MAX_ALLOW_LEAD_WITH_NEED = 0.05
-HEAD_UNSIGNALLED_THRESHOLD = 0.97  # the classifier alone, with none of the category's words present
-HORROR_ART_RELIEF = 0.15  # horror art for a novel, film or game is art, not gore meant to shock
 
 OPTOUT_RULE = "opt-out registry"
 OPTOUT_MESSAGE = (
     "I can't depict this person: they have asked not to be depicted (rule: {rule}). "
     'I can draw a fictional person in the same scene instead: "{alternative}".'
 )
+# Is a sentence about a person or about a thing? (a one-word name that is also a word: "Drake")
+_PERSON_PROTOTYPES = (
+    "a photo of a famous person",
+    "the singer performing on stage",
+    "the actor at a premiere",
+    "a portrait of a man",
+    "a portrait of a woman",
+    "a woman riding a horse",
+    "a man relaxing at the beach",
+    "a person giving a speech",
+    "a celebrity walking down the street",
+)
+_THING_PROTOTYPES = (
+    "a duck swimming in a pond",
+    "a small bird sitting on a branch",
+    "a ship on the sea",
+    "a rock on the ground",
+    "a tool on a workbench",
+    "a landscape with mountains",
+    "a car on a road",
+    "a plant in a pot",
+    "a flower in a garden",
+)
+# The absolute rule refuses on what the conversation shows, so the learned `minor` aspect counts
+# there only at even odds or above, whatever its calibrated threshold.
+MINOR_FLOOR = 0.5
 
-
-# The quantised encoder copy and the embedded examples are read-only once built, so agents in one
-# process (the chat's, `easel draw`'s, a test's) share them instead of re-embedding every example.
+# The head, the categories and the prototype embeddings are read-only once built, so agents in
+# one process (the chat's, `easel draw`'s, a test's) share them.
 _shared_lock = threading.Lock()
 _shared: dict[tuple, tuple] = {}
 
 
-def _shared_models(encoder, categories_path) -> tuple[TextEmbedder, HarmClassifier, frozenset[str]]:
-    path = Path(categories_path).resolve()
-    key = (id(encoder), str(path), path.stat().st_mtime_ns)
+def _shared_models(encoder, categories_path, head_path):
+    categories_path, head_path = Path(categories_path).resolve(), Path(head_path).resolve()
+    key = (id(encoder), str(categories_path), categories_path.stat().st_mtime_ns, str(head_path))
     with _shared_lock:
         if key not in _shared:
-            embedder = TextEmbedder(encoder)
-            _shared[key] = (embedder, HarmClassifier(embedder, path), embedder.common_words())
+            head = AspectHead(head_path)
+            categories, moved = load_categories(categories_path)
+            head.thresholds.update(moved)
+            person, thing = encoder(list(_PERSON_PROTOTYPES)), encoder(list(_THING_PROTOTYPES))
+            _shared[key] = (head, categories, person, thing)
         return _shared[key]
 
 
@@ -119,54 +152,24 @@ class _Reading:
     @cached_property
     def recent(self) -> list[str]:
         """Recent earlier turns and the recorded prompt of the picture being edited."""
-        turns = list(self.request.context[-CONTEXT_TURNS:])
-        return turns + ([self.request.source_prompt] if self.request.source_prompt else [])
+        turns_ = list(self.request.context[-CONTEXT_TURNS:])
+        return turns_ + ([self.request.source_prompt] if self.request.source_prompt else [])
 
     @cached_property
-    def prompt_embedding(self) -> np.ndarray:
-        return self.agent.embedder([self.prompt])[0]
-
-    @cached_property
-    def embeddings(self) -> np.ndarray:
-        """Rows: the request alone, then (when it follows on) the request with all its recent
-        turns, and with each of them: a threat three turns back is not diluted by the small talk
-        between it and "draw a knife"."""
-        earlier = self.scored_earlier
-        if not earlier:
-            return self.prompt_embedding[None, :]
-        together = [" ".join(earlier + [self.prompt])]
-        if len(earlier) > 1:
-            together += [f"{turn} {self.prompt}" for turn in earlier]
-        return np.vstack([self.prompt_embedding[None, :], self.agent.embedder(together)])
+    def fragment(self) -> bool:
+        return bool(self.recent) and turns.is_fragment(self.prompt)
 
     @cached_property
     def follows_on(self) -> bool:
         """Does the request continue the recent turns (so they are read with it)?"""
         if not self.recent:
             return False
-        if self.request.is_edit:
+        if self.request.is_edit or self.fragment:
             return True
         folded = fold_text(self.prompt)
         if _FOLLOW_ON.search(folded):
             return True
-        if rules.is_fragment(self.prompt):
-            return True  # "in lingerie", "a step by step version": it completes an earlier turn
-        if len(folded.split()) <= FOLLOW_ON_MAX_WORDS and not rules.names_a_new_subject(self.prompt):
-            return True  # "topless", "a bikini", "realistic": too short to stand on its own
-        if self._harmful_topic_continues():
-            return True
-        earlier = self.agent.embedder([" ".join(self.recent)])[0]
-        return float(self.prompt_embedding @ earlier) >= SAME_TOPIC_SIMILARITY
-
-    def _harmful_topic_continues(self) -> bool:
-        """Does the request carry a harm category's words that an earlier, refused turn carried
-        too ("draw a knife" after a threat to stab someone)? Sharing words with turns that were
-        allowed does not count: "a pig in the mud" and "a bomb" are both among the hate words."""
-        classifier = self.agent.classifier
-        for turn in self.recent:
-            if classifier.shared_topics(self.prompt, [turn]) and self.agent.refuses_alone(turn, self.request.user_age):
-                return True
-        return False
+        return len(folded.split()) <= FOLLOW_ON_MAX_WORDS and not turns.names_a_new_subject(self.prompt)
 
     @cached_property
     def earlier(self) -> list[str]:
@@ -174,31 +177,57 @@ class _Reading:
         return self.recent if self.follows_on else []
 
     @cached_property
-    def scored_earlier(self) -> list[str]:
-        """The earlier turns the harm categories score the request with. An edit leaves out
-        requests for a new picture that were refused: they made no picture, so an edit of another
-        one ("make it blue" on a tree, after a refused request) cannot continue them. The ordered
-        rules (minors, sexual content) still read every earlier turn."""
-        if not (self.request.is_edit and self.request.source_prompt):
-            return self.earlier
-        source = self.request.source_prompt
-        return [
-            turn
-            for turn in self.earlier
-            if turn == source or not self.agent.refused_new_request(turn, self.request.user_age)
-        ]
+    def context_text(self) -> str | None:
+        """What the request is read together with: an edit, the picture it edits; anything else,
+        the recent turns. (A refused request made no picture, so an edit cannot continue it.)"""
+        if not self.recent:
+            return None
+        if self.request.is_edit and self.request.source_prompt:
+            return f"{self.request.source_prompt} {self.prompt}"
+        return " ".join(self.request.context[-CONTEXT_TURNS + 1 :] + (self.prompt,))
 
     @cached_property
-    def category_scores(self):
-        scores = self.agent.classifier.score(self.embeddings)
-        self.scores.update({name: round(value, 4) for name, value in scores.refuse.items()})
-        self.scores["allow_similarity"] = round(max(scores.allow.values()), 4)
-        self.scores.update({f"p:{name}": round(value, 4) for name, value in scores.probability.items()})
-        return scores
+    def request_embedding(self) -> RequestEmbedding:
+        """The request's embedding and its parts' (for descriptions), from one forward pass."""
+        return embed_request(self.agent.encoder, self.prompt)
 
-    def score_categories(self) -> None:
-        """Work out the category scores (for the audit log) even when no category was asked."""
-        self.category_scores  # noqa: B018 - the cached property fills self.scores
+    @cached_property
+    def embedding(self) -> np.ndarray:
+        return self.request_embedding.vector
+
+    @cached_property
+    def probability(self) -> dict[str, float]:
+        """Each aspect's probability for the request, with the conversation where it counts: when
+        the request continues it and leans the same way alone (or completes a fragment), or
+        leans that way on its own and is not an edit of another picture."""
+        head = self.agent.head
+        alone = dict(zip(head.aspects, head(self.embedding[None, :])[0].tolist(), strict=True))
+        self.scores.update({f"p:{a}": round(p, 4) for a, p in alone.items()})
+        if self.context_text is None:
+            return alone
+        completes = self.follows_on and self.fragment
+        counted = [
+            aspect
+            for aspect, p in alone.items()
+            if completes
+            or (p >= RELATED_SHARE * head.thresholds[aspect] and (self.follows_on or not self.request.is_edit))
+        ]
+        if not counted:
+            return alone  # nothing the conversation could add to: no second embedding
+        together = dict(zip(head.aspects, head(self.agent.embed(self.context_text)[None, :])[0].tolist(), strict=True))
+        self.scores.update({f"ctx:{a}": round(together[a], 4) for a in counted})
+        return {aspect: max(p, together[aspect]) if aspect in counted else p for aspect, p in alone.items()}
+
+    def present(self, minor_user: bool = False) -> frozenset[str]:
+        head = self.agent.head
+        thresholds = head.minor_user_thresholds if minor_user else head.thresholds
+        return frozenset(a for a, p in self.probability.items() if p >= thresholds[a])
+
+    def earlier_shows(self, aspect: str, threshold: float) -> bool:
+        """Does any turn the request continues show this aspect on its own?"""
+        head = self.agent.head
+        column = head.aspects.index(aspect)
+        return any(head(self.agent.embed(turn)[None, :])[0, column] >= threshold for turn in self.earlier)
 
     @cached_property
     def minor_user(self) -> bool:
@@ -206,33 +235,67 @@ class _Reading:
 
     @cached_property
     def real_person(self) -> bool:
-        """Is the request about an identifiable real person (named, or by public role)?"""
+        """Is the request about an identifiable real person (named, by public role, or so the
+        learned aspect says: a description, a private person, a name in any script)? Not when
+        every name in it owns a thing that is shown instead ("NAME's diet plan printed on a
+        page"): the same reading the name matcher gives a registered name (policy/lookalikes.py)."""
         texts = [self.prompt] + self.earlier
-        if any(rules.proper_names(text, self.agent.common_words) for text in texts):
+        names = [(text, name) for text in texts for name in people.proper_names(text, self.agent.common_words)]
+        if names and all(_owns_a_thing(text, name) for text, name in names):
+            return False
+        if names:
             return True
-        return rules.mentions_public_role(texts)
+        return people.mentions_public_role(texts) or "real_person" in self.present()
 
 
 class PolicyAgent:
     def __init__(
-        self, db_path: Path | str, categories_path: Path | str = CATEGORIES_PATH, encoder=None, audit: bool = True
+        self,
+        db_path: Path | str,
+        categories_path: Path | str = CATEGORIES_PATH,
+        encoder=None,
+        audit: bool = True,
+        head_path: Path | str = HEAD_PATH,
+        model_cache_dir: Path | str | None = None,
     ):
-        from models.text_encoder import load_sentence_encoder
+        from models.multilingual_encoder import load_multilingual_encoder
 
         self.registry = OptOutRegistry(db_path)
-        self.embedder, self.classifier, self.common_words = _shared_models(
-            encoder if encoder is not None else load_sentence_encoder(), categories_path
-        )
+        if encoder is None:
+            # The head reads embeddings of the encoder it was trained with: the adapters too, if any.
+            tuned = AspectHead(head_path).info.get("adapter", False)
+            adapter = Path(head_path).with_name(ADAPTER_PATH.name) if tuned else None
+            encoder = load_multilingual_encoder(adapter=adapter, cache_dir=model_cache_dir)
+        self.encoder = encoder
+        self.head, self.categories, self._person, self._thing = _shared_models(self.encoder, categories_path, head_path)
+        self.common_words = ordinary_words()
         self.audit = audit
         self._index_lock = threading.Lock()
         self._index_version = -1
         self._index = NameIndex()
-        self._turn_lock = threading.Lock()
-        self._turn_refused: dict[tuple, bool] = {}
+        self._descriptions_version = -1
+        self._descriptions: DescriptionIndex | None = None
+        self._cache_lock = threading.Lock()
+        self._embeddings: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @classmethod
     def from_settings(cls, settings) -> PolicyAgent:
-        return cls(settings.database_path)
+        return cls(settings.database_path, model_cache_dir=settings.model_cache_dir)
+
+    def embed(self, text: str) -> np.ndarray:
+        """One text's embedding; earlier turns come back at every request of a chat, so recent
+        texts are remembered."""
+        with self._cache_lock:
+            known = self._embeddings.get(text)
+            if known is not None:
+                self._embeddings.move_to_end(text)
+                return known
+        row = self.encoder([text])[0]
+        with self._cache_lock:
+            self._embeddings[text] = row
+            while len(self._embeddings) > EMBEDDING_CACHE_SIZE:
+                self._embeddings.popitem(last=False)
+        return row
 
     # -- the opt-out index, rebuilt only when the registry changed -------------------------------
 
@@ -241,38 +304,30 @@ class PolicyAgent:
         if version != self._index_version:
             with self._index_lock:
                 if version != self._index_version:
-                    version, people = self.registry.snapshot()
+                    version, registered = self.registry.snapshot()
                     # A few opt-outs more or less are applied in place (milliseconds); the index
                     # is built anew at first and when retired keys pile up.
                     if self._index_version < 0 or len(self._index.dead) > len(self._index.keys) // 10:
-                        self._index = NameIndex.build(people)
+                        self._index = NameIndex.build(registered)
                     else:
-                        self._index.update(people)
+                        self._index.update(registered)
                     self._index_version = version
         return self._index
 
-    # -- earlier turns judged on their own ---------------------------------------------------------
-
-    def refuses_alone(self, turn: str, user_age: int | None) -> bool:
-        """Would this earlier turn be refused on its own? (Cached: a chat asks about the same
-        turns at every request; the registry's version is part of the key.)"""
-        key = (turn, user_age, self.registry.version())
-        with self._turn_lock:
-            known = self._turn_refused.get(key)
-        if known is None:
-            known = not self._decide(PolicyRequest(prompt=turn, user_age=user_age)).allowed
-            with self._turn_lock:
-                if len(self._turn_refused) >= TURN_CACHE_SIZE:
-                    self._turn_refused.clear()
-                self._turn_refused[key] = known
-        return known
-
-    def refused_new_request(self, turn: str, user_age: int | None) -> bool:
-        """A refused request for a picture of its own: not a fragment or a follow-on of something
-        before it, and refused on its own."""
-        if _FOLLOW_ON.search(fold_text(turn)) or rules.is_fragment(turn):
-            return False
-        return self.refuses_alone(turn, user_age)
+    def description_index(self) -> DescriptionIndex:
+        """How registered people are described ("the actor who played X in Y"), embedded once and
+        updated in place when the registry changes."""
+        version = self.registry.version()
+        if version != self._descriptions_version:
+            with self._index_lock:
+                if version != self._descriptions_version:
+                    version, pairs = self.registry.description_snapshot()
+                    if self._descriptions is None:
+                        self._descriptions = DescriptionIndex.build(pairs, self.encoder)
+                    else:
+                        self._descriptions.update(pairs)
+                    self._descriptions_version = version
+        return self._descriptions
 
     # -- the check -----------------------------------------------------------------------------
 
@@ -284,27 +339,11 @@ class PolicyAgent:
 
     def _decide(self, request: PolicyRequest) -> Decision:
         reading = _Reading(self, request)
-        for question in (
-            self._minors_and_sexual_content,
-            self._opted_out_people,
-            self._injection,
-            self._real_people,
-            self._plain_intent,
-            self._harm_categories,
-        ):
+        for question in (self._minors_and_sexual_content, self._opted_out_people, self._learned_aspects):
             decision = question(reading)
             if decision is not None:
-                reading.score_categories()  # the audit log keeps every decision's scores (shared dict)
                 return decision
-        reading.score_categories()
-        return Decision(
-            True,
-            "allowed",
-            f"closest allowed example: {reading.category_scores.nearest_allow!r}",
-            reading.scores,
-            "",
-            None,
-        )
+        return Decision(True, "allowed", "no aspect of the policy applies", reading.scores, "", None)
 
     # -- the questions, in order ---------------------------------------------------------------
 
@@ -312,23 +351,33 @@ class PolicyAgent:
         """Absolute. The minor may be named in an earlier turn or in the image being edited
         ("make her look 13" ... "now make her pose seductively"), or the other way round."""
         prompt, earlier = reading.prompt, reading.earlier
-        if not earlier and rules.starts_without_subject(prompt):
+        if not earlier and turns.starts_without_subject(prompt):
             earlier = reading.recent  # "getting changed after the game": the subject is from before
-        younger = rules.mentions_minor([prompt]) or (rules.lowers_age([prompt]) and not rules.names_adult_age([prompt]))
-        sexual = rules.is_sexual([prompt])
-        if (sexual and (rules.mentions_minor([prompt] + earlier) or rules.mentions_girl([prompt] + earlier))) or (
-            younger and (rules.is_sexual(earlier) or rules.shows_revealing_clothes(earlier))
+        head = self.head
+        # The learned aspects count at their calibrated thresholds: a lower bar for `sexual` next
+        # to a child read innocent scenes as sexual (the head learned that the two often come
+        # together). The English word lists stay beside them, and no context excuses either.
+        sexual_bar = head.thresholds["sexual"]
+        probability = reading.probability
+        sexual = minors.is_sexual([prompt]) or probability["sexual"] >= sexual_bar
+        minor_bar = max(head.thresholds["minor"], MINOR_FLOOR)
+        minor_now = minors.mentions_minor([prompt]) or probability["minor"] >= minor_bar
+        minor_before = minors.mentions_minor(earlier) or (bool(earlier) and reading.earlier_shows("minor", minor_bar))
+        younger = minor_now or (minors.lowers_age([prompt]) and not minors.names_adult_age([prompt]))
+        sexual_before = bool(earlier) and (
+            minors.is_sexual(earlier)
+            or minors.shows_revealing_clothes(earlier)
+            or reading.earlier_shows("sexual", sexual_bar)
+        )
+        if (sexual and (minor_now or minor_before or minors.mentions_girl([prompt] + earlier))) or (
+            younger and sexual_before
         ):
-            return self._refuse("sexual_minors", "a minor together with sexual or suggestive content", reading)
-        if (
-            rules.reveals_more([prompt])
-            and rules.mentions_minor([prompt] + earlier)
-            and not rules.names_adult_age([prompt])
-        ):
+            return self._refuse("sexual_minors", reading, "a minor together with sexual or suggestive content")
+        if minors.reveals_more([prompt]) and (minor_now or minor_before) and not minors.names_adult_age([prompt]):
             # "in her underwear" after "my little sister", "make the dress shorter and tighter" on a child
-            return self._refuse("sexual_minors", "a minor in revealing clothes", reading)
-        if rules.in_unclothed_setting(prompt) and rules.mentions_minor([prompt] + earlier):
-            return self._refuse("sexual_minors", "a child in a shower or a changing room", reading)
+            return self._refuse("sexual_minors", reading, "a minor in revealing clothes")
+        if minors.in_unclothed_setting(prompt) and (minor_now or minor_before):
+            return self._refuse("sexual_minors", reading, "a child in a shower or a changing room")
         return None
 
     def _opted_out_people(self, reading: _Reading) -> Decision | None:
@@ -353,170 +402,65 @@ class PolicyAgent:
                     continue  # "a drake swimming in a pond"
                 reading.scores["optout_match"] = 1.0
                 return self._refuse_optout(match, reading)
+        described = self.description_index().match(
+            prompt, reading.request_embedding.vector, reading.request_embedding.spans
+        )
+        if described is not None:
+            reading.scores["optout_description"] = round(described.score, 4)
+            return self._refuse_described(described, reading)
         return None
 
-    def _injection(self, reading: _Reading) -> Decision | None:
-        if rules.is_injection(reading.prompt):
-            return self._refuse("prompt_injection", "the request asks to ignore or switch off the policy", reading)
-        return None
-
-    def _real_people(self, reading: _Reading) -> Decision | None:
-        """Real people (registered or not): no sexualised images, no realistic fakes of
-        newsworthy events. Clear as rules once we know a real person is named."""
-        if not reading.real_person:
+    def _learned_aspects(self, reading: _Reading) -> Decision | None:
+        """The policy over the aspects the head finds (aspects.refusal_for), after the rule on
+        prompt injection; users under 18 also meet the lower thresholds."""
+        present = set(reading.present())
+        if injection.is_injection(reading.prompt):
+            present.add("injection")
+        present.discard("real_person")  # decided by `reading.real_person`, which weighs names too
+        if reading.real_person:
+            present.add("real_person")
+            if minors.is_sexual([reading.prompt]):
+                present.add("sexual")  # the absolute rule's sexual-content words count here too
+        reading.scores["real_person"] = float("real_person" in present)
+        category = aspect_policy.refusal_for(present)
+        if category is None and reading.minor_user:
+            for aspect in reading.present(minor_user=True):
+                category = category or aspect_policy.MINOR_USER_CATEGORIES.get(aspect)
+        if category is None:
             return None
-        prompt = reading.prompt
-        if rules.is_sexual([prompt]):
-            return self._refuse(
-                "sexualized_real_person", self.classifier.categories["sexualized_real_person"].why, reading
-            )
-        if rules.deceptive_event([prompt]) and not rules.is_stylised([prompt]):
-            return self._refuse(
-                "deceptive_real_person", self.classifier.categories["deceptive_real_person"].why, reading
-            )
-        return None
-
-    def _plain_intent(self, reading: _Reading) -> Decision | None:
-        """Harmful intent written out plainly (an act and a target, see rules.py). Games, sports
-        and stories are exempt from the violence rule ("beat my wife at checkers")."""
-        prompt = reading.prompt
-        fiction = rules.fiction_context([prompt])
-        intent_rules = [
-            ("self_harm", rules.self_harm_intent(prompt)),
-            ("violent_harm", (rules.violent_intent(prompt) and not fiction) or rules.depicts_massacre(prompt)),
-            (
-                "ncii_nonconsensual",
-                rules.nonconsensual_sexual(prompt)
-                or (
-                    rules.undresses_someone(prompt)
-                    and (reading.request.is_edit or rules.undressing_instruction(prompt))
-                ),
-            ),
-            ("drugs_illegal_goods", rules.drug_seeking(prompt)),
-            (
-                # A comic or a film may show a crime; a step-by-step comic of it still teaches it.
-                "weapons_crime_instructions",
-                rules.crime_intent(prompt)
-                and not (rules.video_game_context(prompt) or (fiction and not rules.explicit_how_to(prompt))),
-            ),
-            (
-                "hate",
-                rules.glorifies_atrocity(prompt)
-                or rules.glorifies_perpetrator(prompt)
-                or rules.coded_hate(prompt)
-                or rules.smears_group(prompt)
-                or rules.demeans_group(prompt)
-                or (reading.request.is_edit and rules.demeans_group(f"{reading.request.source_prompt or ''}. {prompt}"))
-                or (rules.denies_group_rights(prompt) and not rules.impossible_feat([prompt])),
-            ),
-        ]
-        for name, fired in intent_rules:
-            if fired:
-                reading.scores[f"rule:{name}"] = 1.0
-                return self._refuse(name, self.classifier.categories[name].why, reading)
-        return None
-
-    def _harm_categories(self, reading: _Reading) -> Decision | None:
-        """Harm categories by similarity to the examples in categories.yaml."""
-        prompt, earlier = reading.prompt, reading.scored_earlier
-        category_scores = reading.category_scores
-        texts = [prompt] + ([" ".join(earlier + [prompt])] if earlier else [])
-        folded = folded_variants(texts)
-        fiction = rules.fiction_context([prompt])
-        absurd = rules.impossible_feat([prompt])
-        game = rules.video_game_context(prompt)
-        minor_mentioned = rules.mentions_minor([prompt] + earlier)
-        education = rules.educational_context(prompt)
-        satire = reading.real_person and rules.is_stylised([prompt]) and not rules.names_a_group(prompt)
-        horror_art = rules.horror_art_context(prompt)
-        prevention = rules.prevention_context(prompt)
-        no_gore = rules.declines_gore(prompt)
-        lawful = rules.lawful_acquisition(prompt) and not rules.crime_intent(prompt)
-        plain_group_scene = rules.everyday_group_scene(prompt) and not earlier
-        best_name, best_excess = None, 0.0
-        for name, category in self.classifier.categories.items():
-            refuse_sim = category_scores.refuse[name]
-            gap = refuse_sim - category_scores.allow[name]
-            if category.needs == "real_person" and not reading.real_person:
-                continue
-            if category.needs == "minor_user" and not reading.minor_user:
-                continue
-            if category.needs == "minor" and not minor_mentioned:
-                continue
-            if not category.is_about(folded):
-                continue  # "a pig", "a shower", "a bomb": an object alone harms no one and teaches nothing
-            signalled = category.signalled(folded)
-            if game and category.fiction_relief:
-                continue  # weapons, violence, crime inside a named video game are play
-            if name == "hate" and (education or satire):
-                continue  # a symbol's history, a debunked myth, a politician drawn as a pig
-            if name in ("weapons_crime_instructions", "drugs_illegal_goods") and lawful:
-                continue  # "where can I buy a gun legally": the lawful way, asked as such
-            if name in ("graphic_gore", "gore_for_minor_users") and no_gore:
-                continue  # "a samurai duel, no blood": gore is what the request rules out
-            if name == "self_harm" and prevention:
-                continue  # a helpline poster, a recovery story (intent written out was refused above)
-            threshold = category.minor_user_threshold if reading.minor_user else category.threshold
-            head_threshold = category.head_threshold
-            if fiction:
-                threshold += category.fiction_relief
-                head_threshold += category.fiction_relief / 2
-            if absurd:
-                threshold += category.absurd_relief
-                head_threshold += category.absurd_relief / 2
-            if name == "graphic_gore" and horror_art:
-                threshold += HORROR_ART_RELIEF
-                head_threshold += HORROR_ART_RELIEF
-            probability = category_scores.probability.get(name, 0.0)
-            # Either check can refuse: the examples' similarity (precise near what the team wrote,
-            # and only when one of the category's words is there) or the classifier trained on
-            # generated paraphrases (carries over to new wording), which may not overrule an
-            # allowed example that is clearly closer.
-            # A category that needs a named person or a minor already has that firm sign.
-            lead = HEAD_MAX_ALLOW_LEAD_WITH_NEED if category.needs in ("real_person", "minor") else HEAD_MAX_ALLOW_LEAD
-            if not signalled:
-                head_threshold = max(head_threshold, HEAD_UNSIGNALLED_THRESHOLD)
-            head_excess = probability - head_threshold if gap >= -lead else -1.0
-            similar_excess = refuse_sim - threshold if gap >= self.classifier.margin and signalled else -1.0
-            if name == "hate" and plain_group_scene:
-                similar_excess = -1.0  # a group named in an ordinary scene is near the examples by topic alone
-            excess = max(similar_excess, head_excess)
-            if excess >= 0 and (best_name is None or excess > best_excess):
-                best_name, best_excess = name, excess
-        reading.scores["real_person"] = float(reading.real_person)
-
-        # Under-18 users: suggestive or gory words are enough, the embedding need not agree.
-        if best_name is None and reading.minor_user and (rules.is_sexual([prompt]) or rules.is_suggestive([prompt])):
-            best_name = "suggestive_for_minor_users"
-        if best_name is None and reading.minor_user and rules.is_gory([prompt]):
-            best_name = "gore_for_minor_users"
-        if best_name is None:
-            return None
-        return self._refuse(best_name, self.classifier.categories[best_name].why, reading)
+        return self._refuse(category, reading)
 
     def _about_a_person(self, text: str) -> bool:
         """Is the sentence about a person (so an ordinary word in it is a name)?"""
-        return rules.human_only_activity(text) or self.classifier.person_score(self.embedder([text])[0]) > 0
+        row = self.embed(text)
+        return float((self._person @ row).max() - (self._thing @ row).max()) > 0
 
     # -- decisions -----------------------------------------------------------------------------
 
-    def _refuse(self, name: str, why: str, reading: _Reading) -> Decision:
-        category = self.classifier.categories.get(name)
-        if category is not None:
-            rule, alternative = category.rule, category.alternative
-        elif name == "prompt_injection":
-            rule = "The safety policy cannot be switched off"
-            alternative = "the same picture, asked for without the instruction to ignore the policy"
-        else:
-            rule, alternative = name.replace("_", " "), "a different, harmless scene"
-        message = f"I can't make this image. Rule: {rule}. Why: {why}. I can make {alternative} instead."
-        return Decision(False, name, why, reading.scores, message, alternative)
+    def _refuse(self, name: str, reading: _Reading, why: str | None = None) -> Decision:
+        reading.probability  # noqa: B018 - the audit log keeps every decision's aspect scores
+        category = self.categories.get(name) or Category(
+            name, name.replace("_", " "), "the request is outside the policy", "a different, harmless scene"
+        )
+        why = why or category.why
+        message = (
+            f"I can't make this image. Rule: {category.rule}. Why: {why}. I can make {category.alternative} instead."
+        )
+        return Decision(False, name, why, reading.scores, message, category.alternative)
 
     def _refuse_optout(self, match: NameMatch, reading: _Reading) -> Decision:
         """The message never names the person or says which words matched: a refusal must not
         work as a look-up of who is on the registry, nor reveal the real name behind an alias."""
         alternative = _replace_name(reading.prompt, match.matched) or "a fictional person in the same scene"
         reason = f"{match.name} is on the opt-out registry (matched {match.how}: {match.matched!r})"
+        message = OPTOUT_MESSAGE.format(rule=OPTOUT_RULE, alternative=alternative)
+        return Decision(False, "optout_person", reason, reading.scores, message, alternative)
+
+    def _refuse_described(self, match: DescriptionMatch, reading: _Reading) -> Decision:
+        """A registered person described rather than named: the same refusal, which names neither
+        the person nor the description."""
+        reason = f"{match.name} is on the opt-out registry (described: {match.description!r} ~ {match.matched!r})"
+        alternative = "a fictional person in the same scene"
         message = OPTOUT_MESSAGE.format(rule=OPTOUT_RULE, alternative=alternative)
         return Decision(False, "optout_person", reason, reading.scores, message, alternative)
 
@@ -547,6 +491,13 @@ def _possessed(prompt: str, matched: str) -> str | None:
     if end + 1 < len(words) and re.search(r"['\u2019]s?\W*$", words[end]):
         return fold_text(words[end + 1]) or None
     return None
+
+
+def _owns_a_thing(text: str, name: str) -> bool:
+    """Is the name written as the owner of a thing that is shown instead of them ("NAME's
+    cookbook", not "NAME's face" or "NAME's wedding")?"""
+    possessed = _possessed(text, fold_text(name))
+    return possessed is not None and possessed not in PERSONAL_NOUNS
 
 
 def _replace_name(prompt: str, matched: str) -> str | None:

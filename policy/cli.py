@@ -11,9 +11,16 @@ def register(commands, eval_commands, train_commands) -> None:
     optout = commands.add_parser("optout", help="the opt-out registry: people who asked not to be depicted")
     optout_commands = optout.add_subparsers(dest="optout_command", required=True, metavar="ACTION")
 
-    add = optout_commands.add_parser("add", help="register a person (and aliases)")
+    add = optout_commands.add_parser("add", help="register a person (and aliases and descriptions)")
     add.add_argument("name")
     add.add_argument("--alias", action="append", default=[], help="another name they go by (repeatable)")
+    add.add_argument(
+        "--describe",
+        action="append",
+        default=[],
+        metavar="DESCRIPTION",
+        help="how people refer to them, e.g. 'the actor who played X in Y' (repeatable)",
+    )
     add.set_defaults(handler=optout_add)
 
     remove = optout_commands.add_parser("remove", help="remove a person (by name or alias)")
@@ -25,13 +32,17 @@ def register(commands, eval_commands, train_commands) -> None:
     listing.set_defaults(handler=optout_list)
 
     importing = optout_commands.add_parser(
-        "import", help="add people from a .txt (one a line) or .json (name -> aliases)"
+        "import",
+        help="add people from a .txt (one a line) or .json (name -> aliases, or name -> "
+        '{"aliases": [...], "descriptions": [...]})',
     )
     importing.add_argument("file", type=Path)
     importing.add_argument("--replace", action="store_true", help="replace the whole registry (one transaction)")
     importing.set_defaults(handler=optout_import)
 
-    export = optout_commands.add_parser("export", help="print the registry as JSON (name -> aliases)")
+    export = optout_commands.add_parser(
+        "export", help="print the registry as JSON (name -> aliases, or -> {aliases, descriptions})"
+    )
     export.add_argument("--out", type=Path, default=None)
     export.set_defaults(handler=optout_export)
 
@@ -58,11 +69,12 @@ def register(commands, eval_commands, train_commands) -> None:
     check.set_defaults(handler=db_check_handler)
 
     head = train_commands.add_parser(
-        "policy-classifier", help="train the policy's harm classifier on generated requests"
+        "policy-classifier", help="train the policy's aspect head on the multilingual request corpus"
     )
-    head.add_argument("--per-template", type=int, default=40, help="fillings of each template")
+    head.add_argument("--folds", type=int, default=5, help="cross-validation folds over families (held-out figures)")
+    head.add_argument("--epochs", type=int, default=40)
     head.add_argument("--seed", type=int, default=0)
-    head.add_argument("--out", type=Path, default=None, help="where the weights go (default: policy/harm_head.npz)")
+    head.add_argument("--out", type=Path, default=None, help="where the weights go (default: policy/aspect_head.npz)")
     head.set_defaults(handler=train_policy_classifier)
 
     policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
@@ -86,9 +98,17 @@ def _registry(settings):
 
 
 def optout_add(args, settings) -> int:
-    registry = _registry(settings)
-    registry.add(args.name, args.alias)
-    print(f"registered {args.name}" + (f" (aliases: {', '.join(args.alias)})" if args.alias else ""))
+    from policy.registry import entry_problems
+
+    problems = entry_problems(args.name, args.alias, args.describe)
+    if problems:  # nothing is registered: a refused alias is never widened or dropped silently
+        for problem in problems:
+            print(f"refused: {problem}", file=sys.stderr)
+        return 2
+    _registry(settings).add(args.name, args.alias, args.describe)
+    said = [f"aliases: {', '.join(args.alias)}"] if args.alias else []
+    said += [f"descriptions: {'; '.join(args.describe)}"] if args.describe else []
+    print(f"registered {args.name}" + (f" ({'; '.join(said)})" if said else ""))
     return 0
 
 
@@ -101,19 +121,28 @@ def optout_remove(args, settings) -> int:
 
 
 def optout_list(args, settings) -> int:
-    people = _registry(settings).people()
+    registry = _registry(settings)
     if args.json:
-        print(json.dumps({p.name: list(p.aliases) for p in people}, ensure_ascii=False))
+        print(json.dumps(registry.export(), ensure_ascii=False))
         return 0
+    people = registry.people()
     for person in people:
         print(person.name + (f"  (aliases: {', '.join(person.aliases)})" if person.aliases else ""))
+        for description in person.descriptions:
+            print(f"    described as: {description}")
     print(f"{len(people)} people", file=sys.stderr)
     return 0
 
 
 def optout_import(args, settings) -> int:
-    count = _registry(settings).import_file(args.file, replace=args.replace)
-    print(f"imported {count} entries from {args.file}")
+    from policy.registry import import_problems, read_registry_file
+
+    entries = read_registry_file(args.file)
+    left_out = import_problems(entries)
+    for problem in left_out:
+        print(f"refused: {problem}", file=sys.stderr)
+    count = _registry(settings).import_entries(entries, replace=args.replace)
+    print(f"imported {count} entries from {args.file}" + (f" ({len(left_out)} refused, see above)" if left_out else ""))
     return 0
 
 
@@ -204,7 +233,7 @@ def eval_policy(args, settings) -> int:
 
 
 def train_policy_classifier(args, settings) -> int:
-    from policy.training import harm_head
+    from policy.training import aspect_head
 
-    argv = ["--per-template", str(args.per_template), "--seed", str(args.seed)]
-    return harm_head.main(argv + (["--out", str(args.out)] if args.out else []))
+    argv = ["--folds", str(args.folds), "--epochs", str(args.epochs), "--seed", str(args.seed)]
+    return aspect_head.main(argv + (["--out", str(args.out)] if args.out else []))

@@ -1,4 +1,4 @@
-"""Training-only code for the policy: the generated request set and the harm classifier's training.
+"""Training-only code for the policy: the multilingual request corpus and the aspect head's training.
 
-Nothing here runs in the app; `policy/harm_head.npz` is what training leaves for the runtime.
+Nothing here runs in the app; `policy/aspect_head.npz` is what training leaves for the runtime.
 """

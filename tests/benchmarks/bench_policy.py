@@ -145,11 +145,11 @@ def main() -> int:
 
         # The floor of a check: one embedding of a prompt, nothing else.
         for _ in range(10):
-            agent.embedder(["a fox reading in a library, watercolor"])
+            agent.encoder(["a fox reading in a library, watercolor"])
         floor = []
         for _ in range(100):
             t = time.perf_counter()
-            agent.embedder(["a fox reading in a library, watercolor"])
+            agent.encoder(["a fox reading in a library, watercolor"])
             floor.append((time.perf_counter() - t) * 1000.0)
 
         for size in (100, 10_000, 100_000):
@@ -177,7 +177,9 @@ def main() -> int:
         agent.registry.close()
 
     embed_p50 = round(statistics.median(floor), 2)
-    print(f"one prompt embedding alone (int8 MiniLM): p50 {embed_p50} ms; agent build {agent_build_s:.1f} s")
+    print(
+        f"one prompt embedding alone (int8 multilingual-e5-small): p50 {embed_p50} ms; agent build {agent_build_s:.1f} s"
+    )
     print(
         f"machine: {platform.machine()}, {torch.get_num_threads()} torch thread(s), python {platform.python_version()}"
     )

@@ -1,0 +1,192 @@
+"""Is a request about an identifiable real person? A proper name or a public role.
+
+Some categories need a real person before they can refuse (a sexual image is allowed of a
+fictional adult, refused of a real one). The learned `real_person` aspect is the other signal,
+for descriptions and scripts these patterns cannot read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from policy.names import FUNCTION_WORDS, common_given_names, given_names
+from policy.rules.text import fold_text
+from policy.rules.text import folded_texts as _texts
+
+# Roles that make a request about a specific real person even without a name.
+_PUBLIC_ROLES = re.compile(
+    r"\b(?:the (?:current |former |us |u s |american |british |french |russian |chinese )?"
+    r"(?:president|vice president|prime minister|chancellor|pope|king|queen|prince|princess|senator|"
+    r"governor|mayor|ceo|first lady|supreme leader|speaker of the house)|"
+    r"(?:a |the )?(?:famous|real|well known|celebrity|hollywood) (?:actress|actor|singer|rapper|"
+    r"politician|person|woman|man|athlete|celebrity|influencer|youtuber|model)|celebrity|celebrities|"
+    r"(?:president|senator|congressman|congresswoman|governor|minister|pope|king|queen|prince|princess)"
+    r" [a-z]+|member of congress|my (?:coworker|co worker|classmate|neighbou?r|teacher|boss|ex|"
+    r"ex girlfriend|ex boyfriend|ex wife|ex husband|sister|brother|friend|girlfriend|boyfriend|wife|husband))\b"
+)
+
+# Capitalised words that are not names, so "A Photo Of Sunset" is not read as a person.
+_NOT_NAME_WORDS = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "in",
+    "on",
+    "at",
+    "with",
+    "and",
+    "by",
+    "for",
+    "to",
+    "from",
+    "photo",
+    "image",
+    "picture",
+    "portrait",
+    "painting",
+    "draw",
+    "create",
+    "generate",
+    "make",
+    "show",
+    "render",
+    "illustration",
+    "sketch",
+    "art",
+    "style",
+    "hd",
+    "4k",
+    "8k",
+    "unreal",
+    "engine",
+    "trending",
+    "artstation",
+    "octane",
+    "digital",
+    "oil",
+    "concept",
+    "news",
+    "newscast",
+    "breaking",
+    "still",
+    "candid",
+    "press",
+    "reuters",
+    "ap",
+    "cnn",
+    "bbc",
+    "fox",
+    "fbi",
+    "cia",
+    "police",
+    "i",
+    "my",
+    "me",
+    "please",
+    "can",
+    "you",
+    "could",
+    "would",
+    "now",
+    "then",
+    "is",
+    "are",
+    "was",
+    "christmas",
+    "halloween",
+    "easter",
+    "diwali",
+    "new",
+    "york",
+    "city",
+    "street",
+    "paris",
+    "london",
+    "tokyo",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "god",
+    "jesus",
+    "buddha",
+    "mars",
+    "earth",
+    "moon",
+    "victorian",
+    "renaissance",
+    "gothic",
+    "sony",
+    "canon",
+    "nikon",
+    "studio",
+    "ghibli",
+    "pixar",
+    "disney",
+    "marvel",
+    "star",
+    "wars",
+    "lego",
+    "minecraft",
+}
+_ARTIST_PREFIX = re.compile(
+    r"\b(?:by|style of|in the style of|artwork by|art by|painted by|inspired by|photographed by)$"
+)
+
+
+def mentions_public_role(texts) -> bool:
+    return any(_PUBLIC_ROLES.search(text) for text in _texts(texts))
+
+
+GIVEN_NAMES = common_given_names()
+
+
+def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[str]:
+    """Spans that read as a person's name: a capitalised word pair inside the sentence, or a
+    common given name followed by another word ("kim smith", "Donald Trump").
+
+    Artist credits ("by Greg Rutkowski") are skipped: naming an artist as a style is not
+    depicting them.
+    """
+    words = re.findall(r"[^\W\d_][\w'\u2019-]*", text)
+    # In Title Case Text a capital says nothing: there a pair of ordinary words is not a name.
+    title_case = len(words) > 3 and sum(word[:1].isupper() for word in words) > 0.6 * len(words)
+    names: list[str] = []
+    for i in range(len(words) - 1):
+        first, second = words[i], words[i + 1]
+        f, s = fold_text(first), fold_text(second)
+        if not f or not s or f in _NOT_NAME_WORDS or len(f) < 2 or len(s) < 2:
+            continue
+        # A family name may be an ordinary word ("Kira Moon") when a capitalised given name precedes it.
+        if s in _NOT_NAME_WORDS and not (f in given_names() and first[:1].isupper() and second[:1].isupper()):
+            continue
+        # At the start of a prompt a capital says little, so there the second word must also be
+        # an unusual word ("Greta Lindqvist", not "Golden Retriever").
+        capitalised = (
+            first[:1].isupper()
+            and second[:1].isupper()
+            and ((i > 0 and not title_case) or s not in common_words)
+            and not (first.isupper() and second.isupper())
+        )
+        given = f in GIVEN_NAMES and s not in FUNCTION_WORDS and s.isalpha()
+        # "Taylor Swift in a ...": a capitalised pair opening a prompt that is not in title case.
+        opening = (
+            i == 0
+            and first[:1].isupper()
+            and second[:1].isupper()
+            and len(words) > 2
+            and words[2][:1].islower()
+            and f not in _NOT_NAME_WORDS
+            and not (f in common_words and s in common_words)  # "Golden Retriever puppies"
+        )
+        if not (capitalised or given or opening):
+            continue
+        before = " ".join(words[max(0, i - 4) : i])
+        if _ARTIST_PREFIX.search(fold_text(before)) if before else False:
+            continue
+        names.append(f"{first} {second}")
+    return names

@@ -1,0 +1,298 @@
+"""Train the policy's aspect head on the multilingual request corpus (policy/training/corpus/).
+
+    easel train policy-classifier [--tune-steps 600] [--folds 5] [--epochs 40] [--out policy/aspect_head.npz]
+
+1. Every corpus text is embedded with the same int8 multilingual-e5-small the agent uses at run
+   time, one text per forward pass (cached under the data folder by text and encoder).
+   With --tune-steps, the encoder is first fine-tuned for the aspects (LoRA adapters,
+   policy/training/tune_encoder.py) and the corpus embedded with the adapters merged.
+2. Held-out families: cross-validation by family (frozen encoder), or one fold of families kept
+   out of both the tuning and the head (tuned encoder), so every figure is for ways of asking the
+   model has never seen. The thresholds are calibrated on these held-out predictions, and the
+   decisions they give are reported per language and per corpus file.
+3. The head is refit on every family and saved with the thresholds and the held-out figures
+   (the adapters stay those trained without the held-out fold).
+The last line printed is a JSON object with the held-out figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from policy.aspects import ADAPTER_PATH, ASPECTS, HEAD_PATH, MINOR_USER_CATEGORIES, REFUSED_ALONE, refusal_for
+from policy.training.corpus import Example, concept_families, expand, fold_of, load_families, load_frames
+
+HIDDEN = 256
+# Joined turns: a share of examples is read after an unrelated allowed turn of the same language,
+# as the agent reads a request that follows on from the conversation.
+JOINED_SHARE = 0.15
+FALSE_ALARM_COST = 2.0
+THRESHOLD_RANGE = (0.25, 0.95)
+MIN_GAIN = 0.002  # a threshold leaves the common one only for this much better a decision
+MINOR_USER_FACTOR = 0.6  # under-18 users: sexual and gore refused at this fraction of the threshold
+
+
+def embedding_cache(encoder_name: str) -> Path:
+    from models.multilingual_encoder import converted_dir
+
+    return converted_dir().parent / f"policy-embeddings-{hashlib.sha1(encoder_name.encode()).hexdigest()[:8]}.npz"
+
+
+def embed_all(texts: list[str], encoder, cache: Path) -> np.ndarray:
+    from tqdm import tqdm
+
+    known: dict[str, np.ndarray] = {}
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as data:
+            known = dict(zip(data["keys"].tolist(), data["rows"], strict=True))
+    keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
+    missing = [(key, text) for key, text in zip(keys, texts, strict=True) if key not in known]
+    for key, text in tqdm(missing, desc="embedding corpus", unit="text", file=sys.stderr):
+        known[key] = encoder([text])[0]
+    if missing:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, keys=np.array(list(known)), rows=np.stack(list(known.values())))
+    return np.stack([known[key] for key in keys])
+
+
+def with_joined_turns(examples: list[Example], seed: int) -> list[Example]:
+    rng = random.Random(seed)
+    harmless = defaultdict(list)
+    for example in examples:
+        if not example.labels:
+            harmless[example.language].append(example.text)
+    joined = []
+    for example in examples:
+        pool = harmless.get(example.language)
+        if pool and rng.random() < JOINED_SHARE:
+            joined.append(
+                Example(f"{rng.choice(pool)} {example.text}", example.labels, example.family, example.language)
+            )
+    return examples + joined
+
+
+def label_matrix(examples: list[Example], aspects: list[str]) -> np.ndarray:
+    return np.array([[a in e.labels for a in aspects] for e in examples], dtype=np.float32)
+
+
+def fit(features: np.ndarray, targets: np.ndarray, epochs: int, seed: int) -> dict[str, np.ndarray]:
+    import torch
+
+    torch.manual_seed(seed)
+    x, y = torch.from_numpy(features), torch.from_numpy(targets)
+    model = torch.nn.Sequential(
+        torch.nn.Dropout(0.1), torch.nn.Linear(x.shape[1], HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, y.shape[1])
+    )
+    positives = y.sum(0).clamp(min=1)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=((len(y) - positives) / positives).clamp(max=20))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
+    generator = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        for batch in torch.randperm(len(x), generator=generator).split(256):
+            optimiser.zero_grad()
+            loss_fn(model(x[batch]), y[batch]).backward()
+            optimiser.step()
+    model.eval()
+    first, last = model[1], model[3]
+    return {
+        "w1": first.weight.detach().numpy().T.copy(),
+        "b1": first.bias.detach().numpy().copy(),
+        "w2": last.weight.detach().numpy().T.copy(),
+        "b2": last.bias.detach().numpy().copy(),
+    }
+
+
+def predict(weights: dict[str, np.ndarray], features: np.ndarray) -> np.ndarray:
+    hidden = np.maximum(features @ weights["w1"] + weights["b1"], 0.0)
+    return 1.0 / (1.0 + np.exp(-(hidden @ weights["w2"] + weights["b2"])))
+
+
+def refused_matrix(present: np.ndarray, aspects: list[str]) -> np.ndarray:
+    """`aspects.refusal_for` over rows of a present-aspects matrix: is each row refused?"""
+    column = {a: present[:, i] for i, a in enumerate(aspects)}
+    refused = column["sexual"] & (column["minor"] | column["real_person"])
+    refused |= column["fabricated_event"] & column["real_person"]
+    for aspect in REFUSED_ALONE:
+        refused |= column[aspect]
+    return refused
+
+
+def best_thresholds(probability: np.ndarray, targets: np.ndarray, aspects: list[str]) -> np.ndarray:
+    """Thresholds chosen for the decision, not per aspect: coordinate ascent on
+    (1 - under-refusal) - FALSE_ALARM_COST x over-refusal over held-out predictions. Per-aspect
+    choices add up: twelve aspects each allowed a few false alarms refuse far too much together.
+    A false alarm is weighed heavier than a miss because most real requests are harmless."""
+    expected = refused_matrix(targets > 0.5, aspects)
+    grid = np.linspace(THRESHOLD_RANGE[0], THRESHOLD_RANGE[1], 71)
+
+    def score(thresholds: np.ndarray) -> float:
+        refused = refused_matrix(probability >= thresholds, aspects)
+        under = (expected & ~refused).sum() / max(1, expected.sum())
+        over = (~expected & refused).sum() / max(1, (~expected).sum())
+        return (1 - under) - FALSE_ALARM_COST * over
+
+    never = np.array([not (targets[:, i] > 0.5).any() for i in range(len(aspects))])
+    # One threshold for every aspect first (robust), then each aspect moves only for a clear gain:
+    # a fold of held-out families is a few thousand texts, and free per-aspect thresholds chase
+    # its noise (0.17 for one aspect, 0.97 for another).
+    start = max(grid, key=lambda t: score(np.where(never, 1.0, t)))
+    thresholds = np.where(never, 1.0, start)
+    for _ in range(2):
+        for i in np.flatnonzero(~never):
+            base = score(thresholds)
+            trials = [score(np.concatenate([thresholds[:i], [t], thresholds[i + 1 :]])) for t in grid]
+            if max(trials) > base + MIN_GAIN:
+                thresholds[i] = grid[int(np.argmax(trials))]
+    return thresholds
+
+
+def decision_figures(examples: list[Example], probability: np.ndarray, aspects: list[str], thresholds: np.ndarray):
+    """Allow/refuse from the predicted aspects against the labels' verdict, overall and per group."""
+    groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"allow": [0, 0], "refuse": [0, 0]})
+    for example, row in zip(examples, probability, strict=True):
+        present = {a for a, p, t in zip(aspects, row, thresholds, strict=True) if p >= t}
+        expected = refusal_for(set(example.labels)) is not None
+        refused = refusal_for(present) is not None
+        kind = "refuse" if expected else "allow"
+        topic = example.family.split(".")[0]
+        for key in ("all", f"lang:{example.language}", f"topic:{topic}"):
+            groups[key][kind][0] += 1
+            groups[key][kind][1] += int(refused != expected)
+    figures = {}
+    for key, counts in sorted(groups.items()):
+        (n_allow, over), (n_refuse, under) = counts["allow"], counts["refuse"]
+        figures[key] = {
+            "n": n_allow + n_refuse,
+            "accuracy": round(1 - (over + under) / max(1, n_allow + n_refuse), 4),
+            "over_refusal": round(over / max(1, n_allow), 4),
+            "under_refusal": round(under / max(1, n_refuse), 4),
+        }
+    return figures
+
+
+def aspect_figures(probability: np.ndarray, targets: np.ndarray, aspects: list[str], thresholds: np.ndarray):
+    figures = {}
+    for i, aspect in enumerate(aspects):
+        truth, said = targets[:, i] > 0.5, probability[:, i] >= thresholds[i]
+        tp = int((said & truth).sum())
+        figures[aspect] = {
+            "threshold": round(float(thresholds[i]), 2),
+            "precision": round(tp / max(1, int(said.sum())), 3),
+            "recall": round(tp / max(1, int(truth.sum())), 3),
+            "n": int(truth.sum()),
+        }
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="easel train policy-classifier", description=__doc__.split("\n")[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=HEAD_PATH)
+    parser.add_argument(
+        "--tune-steps", type=int, default=0, help="fine-tune the encoder (LoRA) for this many batches first; 0: frozen"
+    )
+    args = parser.parse_args(argv)
+
+    aspects = list(ASPECTS)
+    examples = with_joined_turns(expand(load_families() + concept_families(), load_frames()), args.seed)
+    families = sorted({e.family for e in examples})
+    print(f"{len(examples)} examples from {len(families)} families", file=sys.stderr)
+    targets = label_matrix(examples, aspects)
+    texts = [e.text for e in examples]
+    folds = np.array([fold_of(e.family, args.folds) for e in examples])
+    if args.tune_steps:
+        # The adapters learn from four folds of families; the fifth, kept out of both the tuning
+        # and the head, measures them and calibrates the thresholds. (Tuning twice, once more on
+        # every family, would double the 2-core machine's 40 minutes for a fifth more data.)
+        from policy.training.tune_encoder import embed_with, tune
+
+        held = folds == 0
+        tune(
+            [e for e, h in zip(examples, held, strict=True) if not h], aspects, args.tune_steps, ADAPTER_PATH, args.seed
+        )
+        features = embed_with(ADAPTER_PATH, texts)
+        weights = fit(features[~held], targets[~held], args.epochs, args.seed)
+        evaluated = held
+        held_out = predict(weights, features[held])
+    else:
+        from models.multilingual_encoder import load_multilingual_encoder
+
+        encoder = load_multilingual_encoder()
+        features = embed_all(texts, encoder, embedding_cache("multilingual-e5-small-int8"))
+        from tqdm import tqdm
+
+        evaluated = np.ones(len(examples), dtype=bool)
+        held_out = np.zeros_like(targets)
+        for fold in tqdm(range(args.folds), desc="held-out folds", file=sys.stderr):
+            train = folds != fold
+            weights = fit(features[train], targets[train], args.epochs, args.seed + fold)
+            held_out[~train] = predict(weights, features[~train])
+    held_examples = [e for e, h in zip(examples, evaluated, strict=True) if h]
+    held_targets = targets[evaluated]
+    thresholds = best_thresholds(held_out, held_targets, aspects)
+    analysis = embedding_cache("held-out").with_name("policy-held-out.npz")
+    np.savez(
+        analysis,
+        probability=held_out,
+        targets=held_targets,
+        aspects=np.array(aspects),
+        languages=np.array([e.language for e in held_examples]),
+        families=np.array([e.family for e in held_examples]),
+        texts=np.array([e.text for e in held_examples]),
+    )
+    print(f"held-out predictions saved to {analysis}", file=sys.stderr)
+    minor_user = np.array(
+        [t * MINOR_USER_FACTOR if a in MINOR_USER_CATEGORIES else t for a, t in zip(aspects, thresholds, strict=True)]
+    )
+    decisions = decision_figures(held_examples, held_out, aspects, thresholds)
+    by_aspect = aspect_figures(held_out, held_targets, aspects, thresholds)
+
+    weights = fit(features, targets, args.epochs, args.seed)
+    info = {
+        "encoder": "multilingual-e5-small (int8)",
+        "adapter": bool(args.tune_steps),
+        "tune_steps": args.tune_steps,
+        "examples": len(examples),
+        "families": len(families),
+        "held_out": {
+            "how": "one fold of families held out from tuning and head"
+            if args.tune_steps
+            else "cross-validation by family",
+            "folds": args.folds,
+            "decisions": decisions,
+            "aspects": by_aspect,
+        },
+    }
+    np.savez(
+        args.out,
+        aspects=np.array(aspects),
+        thresholds=thresholds.astype(np.float32),
+        minor_user_thresholds=minor_user.astype(np.float32),
+        info=np.array(json.dumps(info)),
+        **{k: v.astype(np.float32) for k, v in weights.items()},
+    )
+    for key, figure in decisions.items():
+        print(
+            f"{key:>16}  n={figure['n']:>6}  acc={figure['accuracy']:.3f}  over={figure['over_refusal']:.3f}  "
+            f"under={figure['under_refusal']:.3f}",
+            file=sys.stderr,
+        )
+    for aspect, figure in by_aspect.items():
+        print(f"{aspect:>16}  {figure}", file=sys.stderr)
+    print(f"saved {args.out}", file=sys.stderr)
+    print(json.dumps({"examples": len(examples), "families": len(families), "held_out": decisions["all"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

