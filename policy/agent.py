@@ -426,6 +426,8 @@ class PolicyAgent:
         if category is None and reading.minor_user:
             for aspect in reading.present(minor_user=True):
                 category = category or aspect_policy.MINOR_USER_CATEGORIES.get(aspect)
+            if category is None and minors.is_gory([reading.prompt]):
+                category = "gore_for_minor_users"
         if category is None:
             return None
         return self._refuse(category, reading)

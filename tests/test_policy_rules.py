@@ -244,3 +244,16 @@ def test_calibration_never_fires_an_aspect_it_never_saw_and_prefers_one_common_t
     assert THRESHOLD_RANGE[0] <= thresholds[gore] <= 0.7
     refused = probability[:, gore] >= thresholds[gore]
     assert refused[:200].all() and not refused[200:].any()
+
+
+@pytest.mark.parametrize(
+    ("text", "gory"),
+    [
+        ("a bloody horror scene with a zombie", True),
+        ("a body covered in blood", True),
+        ("a blood donation drive", False),
+        ("a friendly ghost in a haunted house", False),
+    ],
+)
+def test_gore_words_for_users_under_18(text, gory):
+    assert minors.is_gory([text]) is gory

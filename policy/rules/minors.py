@@ -309,3 +309,17 @@ _CLOTHES_MORE_REVEALING = re.compile(
 def reveals_more(texts) -> bool:
     """Clothes made more revealing, or a revealing garment put on someone."""
     return any(_CLOTHES_MORE_REVEALING.search(text) for text in _texts(texts)) or shows_revealing_clothes(texts)
+
+
+# Users under 18: no gore, the bright line of the stricter rules, also in horror art that is
+# allowed for adults. These words sit beside the learned `gore` aspect at its lower threshold.
+_GORY_WORDS = re.compile(
+    r"\b(bloody|bloodied|blood ?(?:dripping|drips|spatter\w*|splatter\w*|everywhere|pouring|soaked|gushing|stained)|"
+    r"(?:covered|soaked|drenched|dripping) (?:in |with )?blood|pool of blood|gore|gory|guts|entrails|intestines|dismember\w*|decapitat\w*|behead\w*|"
+    r"mutilat\w*|severed|corpses?|carcass|disembowel\w*|flayed|skinned alive|brains? splatter\w*|splatter)\b"
+)
+
+
+def is_gory(texts) -> bool:
+    """Gore words; used for users under 18, where the learned aspect need not agree."""
+    return any(_GORY_WORDS.search(text) for text in _texts(texts))
