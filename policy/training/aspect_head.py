@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.multilingual_encoder import converted_dir
 from policy.aspects import ADAPTER_PATH, ASPECTS, HEAD_PATH, MINOR_USER_CATEGORIES, REFUSED_ALONE, refusal_for
 from policy.training.corpus import Example, concept_families, expand, fold_of, load_families, load_frames
 
@@ -41,8 +42,6 @@ MINOR_USER_FACTOR = 0.6  # under-18 users: sexual and gore refused at this fract
 
 
 def embedding_cache(encoder_name: str) -> Path:
-    from models.multilingual_encoder import converted_dir
-
     return converted_dir().parent / f"policy-embeddings-{hashlib.sha1(encoder_name.encode()).hexdigest()[:8]}.npz"
 
 
@@ -240,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     held_examples = [e for e, h in zip(examples, evaluated, strict=True) if h]
     held_targets = targets[evaluated]
     thresholds = best_thresholds(held_out, held_targets, aspects)
-    analysis = embedding_cache("held-out").with_name("policy-held-out.npz")
+    analysis = converted_dir().parent / "policy-held-out.npz"  # beside the model cache, for analysis
     np.savez(
         analysis,
         probability=held_out,
