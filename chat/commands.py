@@ -67,10 +67,17 @@ def _assistant(settings: Settings, max_new_tokens: int | None = None):
 
 
 def serve_command(args, settings: Settings) -> int:
+    from chat.gateway import trust_only
+    from chat.operator import WeakPasswordError
     from chat.page import build_app
     from models.chat_weights import load_chat_model
 
-    demo = build_app(settings)
+    try:
+        demo = build_app(settings)
+    except WeakPasswordError as problem:
+        print(f"easel serve: {problem}", file=sys.stderr)
+        return 2
+    trust_only(settings.trusted_proxies)
 
     def warm_up() -> None:
         # In the background: the page is up at once, and the first answer and first picture do

@@ -1,28 +1,33 @@
 """The operator page: the opt-out registry and the audit log, behind a password.
 
-The password comes from `EASEL_OPERATOR_PASSWORD`; without it the page stays locked. Whether a
-browser tab has unlocked it, and when, lives in that tab's own `gr.State`: an unlock lasts
-`EASEL_OPERATOR_SESSION_MINUTES` from the moment the password was entered.
+The password comes from `EASEL_OPERATOR_PASSWORD`; without it the page stays locked, and a weak
+one (under 12 characters, or fewer than 6 different ones) stops the server from starting. An
+unlock is kept on the server only: the tab's `gr.State` holds a random grant id that means
+nothing without the server's record of it, which is bound to the session that entered the
+password and lasts `EASEL_OPERATOR_SESSION_MINUTES`.
 
-Wrong passwords are counted per client address and per session (`PasswordThrottle`): a few
-typos cost nothing, then every further failure locks that client and that session out for a
-back-off that doubles each time, up to 15 minutes; while locked out, even the right password is
-refused without being compared. Every failure, lockout and unlock goes to the audit log (the
-attempted password never does). Database faults are said in words on the page, never as a blank
-error.
+Wrong passwords are counted per client address, per session and for the account as a whole
+(`PasswordThrottle`): a few typos cost nothing, then every further failure locks that client and
+that session out for a back-off that doubles each time, up to 15 minutes; the account is locked
+the same way after a few more failures from anywhere, so forged addresses and fresh sessions gain
+nothing. While locked out, even the right password is refused without being compared, and the
+attempt does not count (a lockout always ends). Every failure, lockout and unlock goes to the
+audit log (the attempted password never does). Database faults are said in words on the page,
+never as a blank error.
 """
 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import math
+import secrets
 import threading
 import time
 from dataclasses import dataclass
 
 import gradio as gr
 
+from chat.clients import client_key, session_key
 from policy.registry import DatabaseProblem, OptOutRegistry
 
 LOCKED = "Enter the operator password to manage the opt-out registry and read the audit log."
@@ -30,6 +35,28 @@ EXPIRED = (
     "Your operator session has ended ({minutes:g} minutes after the password was entered). Enter the password again."
 )
 DISABLED = "The operator page is disabled: set EASEL_OPERATOR_PASSWORD to enable it."
+MIN_PASSWORD_CHARS = 12
+MIN_DISTINCT_CHARS = 6
+# The account as a whole: this many failures from anywhere, then the same doubling back-off.
+ACCOUNT_FREE_ATTEMPTS = 5
+ACCOUNT_KEY = "account:operator"
+
+
+class WeakPasswordError(ValueError):
+    """EASEL_OPERATOR_PASSWORD is too easy to guess; the server does not start with it."""
+
+
+def password_problem(password: str | None) -> str | None:
+    """Why this operator password is too weak to serve with (None: it is fine, or unset)."""
+    if not password:
+        return None
+    if len(password) < MIN_PASSWORD_CHARS or len(set(password)) < MIN_DISTINCT_CHARS:
+        return (
+            f"EASEL_OPERATOR_PASSWORD is too weak: use at least {MIN_PASSWORD_CHARS} characters with at least "
+            f"{MIN_DISTINCT_CHARS} different ones (a few random words work well), or unset it to keep the "
+            "operator page locked."
+        )
+    return None
 
 
 @dataclass
@@ -106,25 +133,6 @@ class PasswordThrottle:
             self._failures = dict(newest)
 
 
-def client_key(request: gr.Request | None) -> str:
-    """The caller's address as the throttle counts it (an IPv6 client by its /64 network, which
-    one person usually has whole)."""
-    host = getattr(getattr(request, "client", None), "host", None) or "unknown"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return f"client:{host}"
-    if address.version == 6:
-        if address.ipv4_mapped:
-            return f"client:{address.ipv4_mapped}"
-        return f"client:{ipaddress.ip_network(f'{host}/64', strict=False)}"
-    return f"client:{address}"
-
-
-def session_key(request: gr.Request | None) -> str:
-    return f"session:{getattr(request, 'session_hash', None) or 'none'}"
-
-
 class OperatorHandlers:
     def __init__(
         self,
@@ -135,13 +143,23 @@ class OperatorHandlers:
         lockout_seconds: float = 30,
         busy_timeout: float = 2.0,
         retention_days: int = 30,
+        clock=time.time,
     ):
+        problem = password_problem(password)
+        if problem:
+            raise WeakPasswordError(problem)
         self.db_path = db_path
         self.password = password
         self.session_minutes = session_minutes
         self.retention_days = retention_days
         self.busy_timeout = busy_timeout
-        self.throttle = PasswordThrottle(base_seconds=lockout_seconds)
+        self.clock = clock
+        self.throttle = PasswordThrottle(base_seconds=lockout_seconds, clock=clock)
+        self.account_throttle = PasswordThrottle(
+            base_seconds=lockout_seconds, free_attempts=ACCOUNT_FREE_ATTEMPTS, clock=clock
+        )
+        self._grants: dict[str, tuple[float, str]] = {}  # grant id -> (unlock time, session key)
+        self._grants_lock = threading.Lock()
         self._registry: OptOutRegistry | None = None
         self._registry_lock = threading.Lock()
 
@@ -173,16 +191,19 @@ class OperatorHandlers:
         if not self.password:
             return False, DISABLED
         keys = [client_key(request), session_key(request)]
-        wait = self.throttle.wait(keys)
+        wait = max(self.throttle.wait(keys), self.account_throttle.wait([ACCOUNT_KEY]))
         if wait > 0:  # the attempt is not even compared: guessing faster gains nothing
             return False, f"Too many wrong passwords. Try again in {math.ceil(wait)} s."
         who = f"client {keys[0].removeprefix('client:')}, session {keys[1].removeprefix('session:')[:8]}"
         if isinstance(attempt, str) and hmac.compare_digest(attempt.encode(), self.password.encode()):
             self.throttle.succeed(keys)
+            self.account_throttle.succeed([ACCOUNT_KEY])
             self.registry().record_event("operator_unlocked", f"operator page unlocked ({who})")
             return True, "Unlocked."
         failures, lock = self.throttle.fail(keys)
-        reason = f"wrong operator password ({who}); failure {failures}"
+        account_failures, account_lock = self.account_throttle.fail([ACCOUNT_KEY])
+        reason = f"wrong operator password ({who}); failure {failures}, {account_failures} on the account"
+        lock = max(lock, account_lock)
         if lock:
             reason += f"; locked out for {math.ceil(lock)} s"
         self.registry().record_event("operator_login_failed", reason)
@@ -190,36 +211,57 @@ class OperatorHandlers:
             return False, f"Wrong password. Too many wrong passwords: try again in {math.ceil(lock)} s."
         return False, "Wrong password."
 
-    def unlock(self, attempt: str, unlocked_at, request: gr.Request):
-        """The page's Unlock button and Enter: (unlock time, note, panel, people, audit, database note)."""
+    def unlock(self, attempt: str, grant, request: gr.Request):
+        """The page's Unlock button and Enter: (grant id, note, panel, people, audit, database note)."""
         ok, note = self.try_password(attempt, request)
         if not ok:
-            return 0.0, note, gr.update(visible=False), [], [], ""
-        unlocked_at = time.time()
-        people, audit, health = self.tables(unlocked_at)
-        return unlocked_at, note, gr.update(visible=True), people, audit, health
+            return "", note, gr.update(visible=False), [], [], ""
+        grant = self._grant(request)
+        people, audit, health = self.tables(grant, request)
+        return grant, note, gr.update(visible=True), people, audit, health
 
-    def api_unlock(self, attempt: str, unlocked_at, request: gr.Request):
-        """The `operator_unlock` endpoint: (what the page would say, unlock time)."""
+    def api_unlock(self, attempt: str, grant, request: gr.Request):
+        """The `operator_unlock` endpoint: (what the page would say, grant id for the session's state)."""
         ok, note = self.try_password(attempt, request)
-        return note, (time.time() if ok else 0.0)
+        return note, (self._grant(request) if ok else "")
 
-    def active(self, unlocked_at) -> bool:
-        if isinstance(unlocked_at, bool) or not isinstance(unlocked_at, (int, float)) or unlocked_at <= 0:
+    def _grant(self, request) -> str:
+        grant = secrets.token_urlsafe(24)
+        now = self.clock()
+        with self._grants_lock:
+            limit = self.session_minutes * 60
+            self._grants = {g: v for g, v in self._grants.items() if now - v[0] < limit}
+            self._grants[grant] = (now, session_key(request))
+        return grant
+
+    def active(self, grant, request=None) -> bool:
+        """Whether this grant id unlocks the page now: the server made it, for this session (when
+        the request is known), less than EASEL_OPERATOR_SESSION_MINUTES ago."""
+        if not isinstance(grant, str) or not grant:
             return False
-        return 0 <= time.time() - unlocked_at < self.session_minutes * 60
+        with self._grants_lock:
+            record = self._grants.get(grant)
+        if record is None:
+            return False
+        unlocked_at, session = record
+        if request is not None and session_key(request) != session:
+            return False
+        return 0 <= self.clock() - unlocked_at < self.session_minutes * 60
 
-    def _locked_note(self, unlocked_at) -> str:
-        if isinstance(unlocked_at, (int, float)) and not isinstance(unlocked_at, bool) and unlocked_at > 0:
-            return EXPIRED.format(minutes=self.session_minutes)
-        return LOCKED
+    def _locked_note(self, grant, request=None) -> str:
+        with self._grants_lock:
+            record = self._grants.get(grant) if isinstance(grant, str) else None
+        mine = record is not None and (request is None or record[1] == session_key(request))
+        return EXPIRED.format(minutes=self.session_minutes) if mine else LOCKED
 
     # -- what the panel shows -----------------------------------------------------------------
 
-    def tables(self, unlocked_at) -> tuple[list, list, str]:
+    def tables(self, unlocked_at, request=None) -> tuple[list, list, str]:
         """(people rows, audit rows, database note); empty when locked or when the database fails."""
-        if not self.active(unlocked_at):
-            return [], [], self._locked_note(unlocked_at)
+        if not self.active(unlocked_at, request):
+            return [], [], self._locked_note(unlocked_at, request)
+        from policy.registry import outcome_text
+
         registry = self.registry()
         try:
             people = [[p.name, ", ".join(p.aliases), "\n".join(p.descriptions)] for p in registry.people()]
@@ -229,7 +271,7 @@ class OperatorHandlers:
         audit = [
             [
                 time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e["created_at"])),
-                "allowed" if e["allowed"] else "refused",
+                f"allowed · {outcome_text(e)}" if e["allowed"] else "refused",
                 e["category"],
                 e["prompt"] or ("—" if e["reason"] else f"(removed after {self.retention_days} days)"),
                 e["reason"],
@@ -237,27 +279,36 @@ class OperatorHandlers:
             for e in entries
         ]
         health = registry.health()
+        if "people" not in health:  # the database failed between the two reads
+            return people, audit, f"⚠️ {health['detail']}"
         note = (
             f"Database: ok · {health.get('people', 0)} people on the registry · {health.get('audit_rows', 0)} audit "
             f"rows · prompts are kept {self.retention_days} days"
         )
         if health.get("pending_audit_rows"):
             note += f" · {health['pending_audit_rows']} audit rows wait to be written"
+        if health.get("no_outcome_rows"):
+            note += (
+                f" · {health['no_outcome_rows']} allowed pictures have no outcome recorded (the process stopped "
+                "before it finished them)"
+            )
+        if health["status"] != "ok":  # the data folder's disk: low on space, full or read-only
+            note = f"⚠️ {health['detail']} · {note}"
         return people, audit, note
 
-    def refresh(self, unlocked_at):
+    def refresh(self, unlocked_at, request: gr.Request = None):
         """Refresh: (people, audit, database note, panel)."""
-        people, audit, note = self.tables(unlocked_at)
-        return people, audit, note, gr.update(visible=self.active(unlocked_at))
+        people, audit, note = self.tables(unlocked_at, request)
+        return people, audit, note, gr.update(visible=self.active(unlocked_at, request))
 
-    def add_person(self, name: str, aliases: str, unlocked_at, descriptions: str = ""):
+    def add_person(self, name: str, aliases: str, unlocked_at, descriptions: str = "", request: gr.Request = None):
         """Add a person, or aliases and descriptions to one already registered: (note, people, panel).
         Aliases are comma-separated, descriptions one a line (they may hold commas)."""
-        if not self.active(unlocked_at):
-            return self._locked_note(unlocked_at), [], gr.update(visible=False)
+        if not self.active(unlocked_at, request):
+            return self._locked_note(unlocked_at, request), [], gr.update(visible=False)
         name = (name or "").strip() if isinstance(name, str) else ""
         if not name:
-            return "Type the name to add.", self.tables(unlocked_at)[0], gr.update()
+            return "Type the name to add.", self.tables(unlocked_at, request)[0], gr.update()
         alias_list = [a.strip() for a in (aliases if isinstance(aliases, str) else "").split(",") if a.strip()]
         description_list = [
             line.strip()
@@ -269,14 +320,14 @@ class OperatorHandlers:
         except DatabaseProblem as problem:
             return f"⚠️ Not added. {problem.operator_message}", [], gr.update()
         except ValueError as problem:  # an unsafe alias, a description too short: nothing was added
-            return f"Not added: {problem}.", self.tables(unlocked_at)[0], gr.update()
-        return f"Added {name}. New requests see it at once.", self.tables(unlocked_at)[0], gr.update()
+            return f"Not added: {problem}.", self.tables(unlocked_at, request)[0], gr.update()
+        return f"Added {name}. New requests see it at once.", self.tables(unlocked_at, request)[0], gr.update()
 
-    def remove_details(self, name: str, aliases: str, unlocked_at, descriptions: str = ""):
+    def remove_details(self, name: str, aliases: str, unlocked_at, descriptions: str = "", request: gr.Request = None):
         """Remove the listed aliases (comma-separated) and descriptions (one a line) of a registered
         person, who stays registered: (note, people, panel)."""
-        if not self.active(unlocked_at):
-            return self._locked_note(unlocked_at), [], gr.update(visible=False)
+        if not self.active(unlocked_at, request):
+            return self._locked_note(unlocked_at, request), [], gr.update(visible=False)
         name = (name or "").strip() if isinstance(name, str) else ""
         alias_list = [a.strip() for a in (aliases if isinstance(aliases, str) else "").split(",") if a.strip()]
         description_list = [
@@ -285,22 +336,26 @@ class OperatorHandlers:
             if line.strip()
         ]
         if not name or not (alias_list or description_list):
-            return "Type the name, and the aliases or descriptions to remove.", self.tables(unlocked_at)[0], gr.update()
+            return (
+                "Type the name, and the aliases or descriptions to remove.",
+                self.tables(unlocked_at, request)[0],
+                gr.update(),
+            )
         try:
             removed = self.registry().remove_details(name, alias_list, description_list)
         except DatabaseProblem as problem:
             return f"⚠️ Not removed. {problem.operator_message}", [], gr.update()
         wanted = len(alias_list) + len(description_list)
-        return f"Removed {removed} of {wanted} from {name}.", self.tables(unlocked_at)[0], gr.update()
+        return f"Removed {removed} of {wanted} from {name}.", self.tables(unlocked_at, request)[0], gr.update()
 
-    def remove_person(self, name: str, unlocked_at):
+    def remove_person(self, name: str, unlocked_at, request: gr.Request = None):
         """(note, people, panel)."""
-        if not self.active(unlocked_at):
-            return self._locked_note(unlocked_at), [], gr.update(visible=False)
+        if not self.active(unlocked_at, request):
+            return self._locked_note(unlocked_at, request), [], gr.update(visible=False)
         name = (name or "").strip() if isinstance(name, str) else ""
         try:
             removed = self.registry().remove(name)
         except DatabaseProblem as problem:
             return f"⚠️ Not removed. {problem.operator_message}", [], gr.update()
         note = f"Removed {name}." if removed else f"{name!r} is not in the registry."
-        return note, self.tables(unlocked_at)[0], gr.update()
+        return note, self.tables(unlocked_at, request)[0], gr.update()

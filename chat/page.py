@@ -17,6 +17,7 @@ from chat.pictures import Studio
 from chat.preferences import apply_preferences, image_model_choices
 from chat.session import ChatSession
 from chat.settings import Settings
+from chat.turns import FairTurns
 from chat.web import ChatHandlers, edit_tree
 from models import EMBEDDED_STEPS
 
@@ -154,7 +155,14 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
     settings = settings or Settings()
     studio = Studio.from_settings(settings)
     assistant = Assistant(settings.chat_model_instance(), studio, max_message_chars=settings.max_message_chars)
-    handlers = ChatHandlers(assistant, studio, max_files=settings.max_files_per_message)
+    handlers = ChatHandlers(
+        assistant,
+        studio,
+        max_files=settings.max_files_per_message,
+        turns=FairTurns(running_limit=settings.concurrency_limit, waiting_per_session=settings.max_waiting_messages),
+        messages_per_minute=settings.messages_per_minute,
+        run_on_gpu=gpu,
+    )
     operator = OperatorHandlers.from_settings(settings)
 
     with gr.Blocks(title="Easel", delete_cache=settings.delete_cache()) as demo:
@@ -259,7 +267,7 @@ def chat_tab(settings: Settings) -> ChatTab:
 
 def operator_layout() -> OperatorTab:
     """Locked until the operator password is entered: the opt-out registry and the audit log."""
-    unlocked = gr.State(0.0)  # when this tab entered the password (0: locked); it expires
+    unlocked = gr.State("")  # the server's grant id once this tab entered the password ("": locked)
     gr.Markdown(LOCKED)
     with gr.Row():
         password = gr.Textbox(type="password", label="Operator password", elem_id="operator-password")
@@ -316,14 +324,29 @@ def wire_chat(tab: ChatTab, session: gr.State, handlers: ChatHandlers, settings:
     private = {"api_visibility": "private"}
 
     def answered(event):
-        work = event.then(gpu(handlers.work), session, page_outputs, **private)
+        # Not limited by Gradio's queue (first come, first served, one limit per event): every
+        # turn waits in the server's one fair order instead (chat/turns.py).
+        work = event.then(work_in_turn, session, page_outputs, concurrency_limit=None, **private)
         work.then(handlers.idle, session, [tab.message, tab.chatbot], queue=False, **private)
 
-    def example_clicked(event: gr.SelectData, session: ChatSession):
-        return handlers.accept_example(event.value, session)
+    async def work_in_turn(session: ChatSession, request: gr.Request):
+        async for update in handlers.work_in_turn(session, request):
+            yield update
 
-    def option_clicked(event: gr.SelectData, session: ChatSession):
-        return handlers.accept_option(event.value, session)
+    def accept(message, session: ChatSession, request: gr.Request):
+        return handlers.accept(message, session, request)
+
+    def accept_regenerate(picture_id, session: ChatSession, request: gr.Request):
+        return handlers.accept_regenerate(picture_id, session, request)
+
+    def accept_refine(picture_id, session: ChatSession, request: gr.Request):
+        return handlers.accept_refine(picture_id, session, request)
+
+    def example_clicked(event: gr.SelectData, session: ChatSession, request: gr.Request):
+        return handlers.accept_example(event.value, session, request)
+
+    def option_clicked(event: gr.SelectData, session: ChatSession, request: gr.Request):
+        return handlers.accept_option(event.value, session, request)
 
     def picture_picked(event: gr.SelectData, session: ChatSession):
         """A thumbnail of the edit tree, clicked: the Pictures panel's actions apply to it."""
@@ -344,20 +367,14 @@ def wire_chat(tab: ChatTab, session: gr.State, handlers: ChatHandlers, settings:
         return session, note
 
     answered(
-        tab.message.submit(
-            handlers.accept, [tab.message, session], accepted, queue=False, trigger_mode="multiple", **private
-        )
+        tab.message.submit(accept, [tab.message, session], accepted, queue=False, trigger_mode="multiple", **private)
     )
     answered(tab.chatbot.example_select(example_clicked, session, accepted, queue=False, **private))
     answered(tab.chatbot.option_select(option_clicked, session, accepted, queue=False, **private))
     answered(
-        tab.regenerate_button.click(
-            handlers.accept_regenerate, [tab.picture_choice, session], accepted, queue=False, **private
-        )
+        tab.regenerate_button.click(accept_regenerate, [tab.picture_choice, session], accepted, queue=False, **private)
     )
-    answered(
-        tab.refine_button.click(handlers.accept_refine, [tab.picture_choice, session], accepted, queue=False, **private)
-    )
+    answered(tab.refine_button.click(accept_refine, [tab.picture_choice, session], accepted, queue=False, **private))
     tab.message.stop(handlers.stop, session, accepted, queue=False, **private)
     tab.tree.select(picture_picked, session, tab.picture_choice, queue=False, **private)
     tab.picture_choice.change(
@@ -408,8 +425,14 @@ def api_endpoints(session: gr.State, handlers: ChatHandlers, operator: OperatorH
     api_message = gr.MultimodalTextbox(visible=False)
     api_reply = gr.Textbox(visible=False)
     api_pictures = gr.Gallery(visible=False)
+
+    async def chat(message, session: ChatSession, request: gr.Request):
+        """Program turn: {"text", "files"} in; the reply text and this turn's pictures out."""
+        async for update in handlers.api_chat_in_turn(message, session, request):
+            yield update
+
     api_message.submit(
-        gpu(handlers.api_chat), [api_message, session], [api_reply, api_pictures, session], api_name="chat"
+        chat, [api_message, session], [api_reply, api_pictures, session], api_name="chat", concurrency_limit=None
     )
     api_password = gr.Textbox(visible=False)
     api_unlock_note = gr.Textbox(visible=False)

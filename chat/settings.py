@@ -61,7 +61,32 @@ class Settings(BaseSettings):
         ge=1,
         description="Longer messages are refused with a clear reply rather than sent to the model.",
     )
-    concurrency_limit: int = Field(default=2, ge=1, description="Turns the Gradio queue runs at once.")
+    concurrency_limit: int = Field(
+        default=2,
+        ge=1,
+        description="Turns the whole server runs at once (the models are shared); the rest wait in a fair order.",
+    )
+    max_waiting_messages: int = Field(
+        default=4, ge=1, le=100, description="Messages one session may have waiting; more are refused in words."
+    )
+    messages_per_minute: float = Field(
+        default=12, gt=0, description="Messages a session may send a minute on average (bursts of half that)."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed "
+        "(e.g. '10.0.0.0/8'); empty: the connection's own address, whatever a header says.",
+    )
+    upload_mb_per_client: float = Field(
+        default=100, gt=0, description="Megabytes one address may upload in 10 minutes (HTTP 429 beyond)."
+    )
+    uploads_per_client: int = Field(default=60, ge=1, description="Files one address may upload in 10 minutes.")
+    upload_mb_total: float = Field(
+        default=2000, gt=0, description="Megabytes all clients together may upload in 10 minutes."
+    )
+    monitoring: bool = Field(
+        default=False, description="Gradio's /monitoring routes (traffic figures); off unless an operator asks."
+    )
     # -- hardening: operator access, uploads, the page's choices, the database ----------------
     operator_session_minutes: float = Field(
         default=30, gt=0, description="An unlocked operator page locks again this long after the password was entered."
@@ -96,10 +121,32 @@ class Settings(BaseSettings):
         ge=1,
         description="Audit rows keep their prompt and earlier turns this many days, then those are removed.",
     )
+    min_free_mb: float = Field(
+        default=200,
+        ge=0,
+        description="Free space the data folder's disk should keep: under it `easel db check` fails and the "
+        "operator page warns, naming the disk.",
+    )
 
     def launch_options(self) -> dict:
-        """Keyword arguments for `demo.launch`: what Gradio itself enforces (the upload size)."""
-        return {"max_file_size": int(self.max_upload_mb * 1024 * 1024)}
+        """Keyword arguments for `demo.launch`: what Gradio itself enforces (the upload size,
+        monitoring) and the gateway in front of every route (chat/gateway.py)."""
+        from starlette.middleware import Middleware
+
+        from chat.gateway import Gateway
+
+        gateway = Middleware(
+            Gateway,
+            upload_bytes_per_client=int(self.upload_mb_per_client * 1024 * 1024),
+            uploads_per_client=self.uploads_per_client,
+            upload_bytes_total=int(self.upload_mb_total * 1024 * 1024),
+            monitoring=self.monitoring,
+        )
+        return {
+            "max_file_size": int(self.max_upload_mb * 1024 * 1024),
+            "enable_monitoring": self.monitoring,
+            "app_kwargs": {"middleware": [gateway]},
+        }
 
     def delete_cache(self) -> tuple[int, int]:
         """`gr.Blocks(delete_cache=...)`: (how often, how old) in seconds."""
@@ -131,7 +178,40 @@ class Settings(BaseSettings):
         return path
 
 
+class PrivateFormatter(logging.Formatter):
+    """Tracebacks in the log say where a failure happened and what kind it was, not the
+    exception's own words: an OSError names the file it failed on ("[Errno 28] No space left on
+    device: '<data>/images/...'"), other errors may quote a prompt, and the log is kept outside
+    the audit retention and its secure delete. Each exception of the chain ends in its type and
+    error number (`policy.storage.failure_kind`)."""
+
+    def formatException(self, exc_info) -> str:
+        import traceback
+
+        from policy.storage import failure_kind
+
+        chain, error = [], exc_info[1]
+        while error is not None and all(error is not seen for seen in chain):
+            chain.append(error)
+            error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+        parts = []
+        for error in reversed(chain):
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            parts.append(f"Traceback (most recent call last):\n{frames}{failure_kind(error)}")
+        return "\n\nwhich led to:\n\n".join(parts)
+
+    def format(self, record: logging.LogRecord) -> str:
+        cached, record.exc_text = record.exc_text, None  # another handler's text may hold the words
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+
 def configure_logging(settings: Settings) -> None:
     """Logging is configured here once, for every entry point (`easel ...` and app.py): one format,
-    one level; modules only ask for their logger."""
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    one level, tracebacks without the exceptions' words (`PrivateFormatter`); modules only ask
+    for their logger."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from chat.assistant import Assistant, TurnReply
+from chat.clients import TokenBuckets, client_key, session_key
 from chat.pictures import PictureOutcome, Studio
 from chat.session import ChatSession, PictureRecord
+from chat.turns import FairTurns, TurnRefused
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ THINKING = {
 }
 QUEUED = "Queued: answered after the current reply"
 NOT_SENT = "Not sent: stopped"
+NOT_SENT_BUSY = "Not sent"
+TOO_FAST = "You are sending messages faster than I can answer. Please wait {seconds} s, then send this again."
 STOPPED = "⏹ Stopped."
 # Guards every session's inbox, current turn and shown list; held only for a few list operations.
 _PAGE_LOCK = threading.Lock()
@@ -168,10 +172,28 @@ def _marked(messages: list[dict], title: str) -> list[dict]:
 
 
 class ChatHandlers:
-    def __init__(self, assistant: Assistant, studio: Studio | None = None, max_files: int = 4):
+    def __init__(
+        self,
+        assistant: Assistant,
+        studio: Studio | None = None,
+        max_files: int = 4,
+        *,
+        turns: FairTurns | None = None,
+        messages_per_minute: float = 12,
+        client_messages_per_minute: float = 300,
+        run_on_gpu: Callable = lambda fn: fn,
+    ):
         self.assistant = assistant
         self.studio = studio
         self.max_files = max_files
+        self.turns = turns or FairTurns()
+        # A session may send a burst of a few messages, then about one every 5 s; an address
+        # (many people behind one NAT) far more. The fair turn order does the rest.
+        self.session_rate = TokenBuckets(messages_per_minute / 60, burst=max(1.0, messages_per_minute / 2))
+        self.client_rate = TokenBuckets(client_messages_per_minute / 60, burst=max(1.0, client_messages_per_minute / 2))
+        # On a Space with ZeroGPU the model work must run inside @spaces.GPU.
+        self._answer = run_on_gpu(self._answer)
+        self.api_chat = run_on_gpu(self.api_chat)
 
     # -- one turn -----------------------------------------------------------------------------
 
@@ -220,7 +242,7 @@ class ChatHandlers:
     # sent while an answer runs is shown as queued. One worker per session answers the inbox in
     # order and streams; Stop ends the answer in progress and drops what was queued.
 
-    def accept(self, message, session: ChatSession) -> tuple:
+    def accept(self, message, session: ChatSession, request=None) -> tuple:
         """The message box's submit: the message joins the inbox and shows at once."""
         import gradio as gr
 
@@ -231,15 +253,15 @@ class ChatHandlers:
         ]
         if text or not shown:
             shown.append({"role": "user", "content": _shown(text)})
-        self._enqueue(session, {"kind": "message", "text": text, "files": files, "shown": shown})
+        self._enqueue(session, {"kind": "message", "text": text, "files": files, "shown": shown}, request)
         return gr.MultimodalTextbox(value=EMPTY_MESSAGE, stop_btn=True), self.page(session), session
 
-    def accept_example(self, value, session: ChatSession) -> tuple:
+    def accept_example(self, value, session: ChatSession, request=None) -> tuple:
         """A first-screen example, clicked (its gr.SelectData value): sent like a typed message."""
         value = value if isinstance(value, dict) else {"text": str(value)}
-        return self.accept({"text": value.get("text") or "", "files": []}, session)
+        return self.accept({"text": value.get("text") or "", "files": []}, session, request)
 
-    def accept_option(self, value, session: ChatSession) -> tuple:
+    def accept_option(self, value, session: ChatSession, request=None) -> tuple:
         """A one-click offer ("Try instead: ...", "Draw a dog"), clicked (its gr.SelectData
         value), is a request to draw exactly that: it goes straight to the image tool and its
         policy gate, not through the chat model."""
@@ -256,26 +278,47 @@ class ChatHandlers:
                 "alone": offered in session.fixed_offers,
                 "shown": [{"role": "user", "content": f"Draw {prompt}"}],
             },
+            request,
         )
         return gr.MultimodalTextbox(stop_btn=True), self.page(session), session
 
-    def accept_regenerate(self, picture_id: str | None, session: ChatSession) -> tuple:
+    def accept_regenerate(self, picture_id: str | None, session: ChatSession, request=None) -> tuple:
         import gradio as gr
 
         shown = [{"role": "user", "content": f"Regenerate {picture_id} with a new seed"}] if picture_id else []
-        self._enqueue(session, {"kind": "regenerate", "picture_id": picture_id, "shown": shown})
+        self._enqueue(session, {"kind": "regenerate", "picture_id": picture_id, "shown": shown}, request)
         return gr.MultimodalTextbox(stop_btn=True), self.page(session), session
 
-    def accept_refine(self, picture_id: str | None, session: ChatSession) -> tuple:
+    def accept_refine(self, picture_id: str | None, session: ChatSession, request=None) -> tuple:
         import gradio as gr
 
         shown = [{"role": "user", "content": f"Refine from {picture_id}"}] if picture_id else []
-        self._enqueue(session, {"kind": "refine", "picture_id": picture_id, "shown": shown})
+        self._enqueue(session, {"kind": "refine", "picture_id": picture_id, "shown": shown}, request)
         return gr.MultimodalTextbox(stop_btn=True), self.page(session), session
 
-    def _enqueue(self, session: ChatSession, item: dict) -> None:
+    def _enqueue(self, session: ChatSession, item: dict, request=None) -> None:
+        """Into the session's inbox, unless the session sends too fast or has too many waiting:
+        then the message shows as not sent, with the reason in words."""
         with _PAGE_LOCK:
-            session.inbox.append(item)
+            queued = len(session.inbox) + (session.current is not None)
+        refusal = self._refusal(request, session, queued)
+        with _PAGE_LOCK:
+            if refusal is None:
+                session.inbox.append(item)
+            else:
+                session.shown += _marked(item["shown"], NOT_SENT_BUSY) + [{"role": "assistant", "content": refusal}]
+
+    def _refusal(self, request, session: ChatSession, queued: int) -> str | None:
+        """Why this session may not send one more message now (None: it may)."""
+        client, key = client_key(request), session_key(request, session)
+        try:
+            self.turns.check_room(client, key, queued)
+        except TurnRefused as refused:
+            return str(refused)
+        wait = max(self.session_rate.take(key), self.client_rate.take(client))
+        if wait > 0:
+            return TOO_FAST.format(seconds=max(1, round(wait)))
+        return None
 
     def page(self, session: ChatSession) -> list[dict]:
         """The conversation as the page shows it: what was said, the turn in progress, then what
@@ -293,42 +336,82 @@ class ChatHandlers:
         return to_chatbot(messages)
 
     def work(self, session: ChatSession) -> Iterator[tuple]:
-        """The session's worker: answers the inbox in order, streaming every update. A second
-        call while one runs returns at once (the running one takes the new item)."""
+        """The session's worker without a turn gate (tests, one user): answers the inbox in order,
+        streaming every update. A second call while one runs returns at once (the running one
+        takes the new item)."""
         import gradio as gr
 
+        worker = self._start_worker(session)
+        if worker is None:
+            yield gr.skip(), session, gr.skip(), gr.skip()
+            return
+        try:
+            while self._has_next(session, worker):
+                yield from self._work_item(session, worker)
+        finally:
+            self._end_worker(session, worker)
+
+    async def work_in_turn(self, session: ChatSession, request=None):
+        """The page's worker: like `work`, but each inbox item waits for a fair turn of the whole
+        server (chat/turns.py) without holding a thread, then runs in a worker thread."""
+        import anyio
+        import gradio as gr
+
+        worker = self._start_worker(session)
+        if worker is None:
+            yield gr.skip(), session, gr.skip(), gr.skip()
+            return
+        try:
+            while self._has_next(session, worker):
+                async with self.turns.turn(client_key(request), session_key(request, session)):
+                    updates = self._work_item(session, worker)
+                    try:
+                        while (update := await anyio.to_thread.run_sync(next, updates, None)) is not None:
+                            yield update
+                    finally:
+                        updates.close()
+        finally:
+            self._end_worker(session, worker)
+
+    def _start_worker(self, session: ChatSession) -> int | None:
         with _PAGE_LOCK:
             if session.worker is not None:
-                yield gr.skip(), session, gr.skip(), gr.skip()
-                return
+                return None
             worker = session.worker = id(object())
-        try:
-            while True:
-                with _PAGE_LOCK:
-                    if session.worker != worker or not session.inbox:
-                        return
-                    item = session.inbox.pop(0)
-                    session.current = {"shown": item["shown"], "reply": [THINKING]}
-                yield self.page(session), session, *self.picture_controls(session)
-                for messages in self._answer(session, item):
-                    with _PAGE_LOCK:
-                        if session.worker != worker:  # Stop was pressed
-                            return
-                        session.current["reply"] = messages
-                    yield self.page(session), session, *self.picture_controls(session)
-                with _PAGE_LOCK:
-                    if session.worker != worker:
-                        return
-                    session.shown += session.current["shown"] + [m for m in session.current["reply"] if m != THINKING]
-                    session.current = None
-                yield self.page(session), session, *self.picture_controls(session)
-        finally:
+            return worker
+
+    def _has_next(self, session: ChatSession, worker: int) -> bool:
+        with _PAGE_LOCK:
+            return session.worker == worker and bool(session.inbox)
+
+    def _work_item(self, session: ChatSession, worker: int) -> Iterator[tuple]:
+        """The next inbox item, answered: every update of the page while it streams."""
+        with _PAGE_LOCK:
+            if session.worker != worker or not session.inbox:
+                return
+            item = session.inbox.pop(0)
+            session.current = {"shown": item["shown"], "reply": [THINKING]}
+        yield self.page(session), session, *self.picture_controls(session)
+        for messages in self._answer(session, item):
             with _PAGE_LOCK:
-                if session.worker == worker:
-                    session.worker = None
-                    if session.current is not None:  # closed mid-turn (the tab went away)
-                        session.shown += session.current["shown"] + [{"role": "assistant", "content": STOPPED}]
-                        session.current = None
+                if session.worker != worker:  # Stop was pressed
+                    return
+                session.current["reply"] = messages
+            yield self.page(session), session, *self.picture_controls(session)
+        with _PAGE_LOCK:
+            if session.worker != worker:
+                return
+            session.shown += session.current["shown"] + [m for m in session.current["reply"] if m != THINKING]
+            session.current = None
+        yield self.page(session), session, *self.picture_controls(session)
+
+    def _end_worker(self, session: ChatSession, worker: int) -> None:
+        with _PAGE_LOCK:
+            if session.worker == worker:
+                session.worker = None
+                if session.current is not None:  # closed mid-turn (the tab went away)
+                    session.shown += session.current["shown"] + [{"role": "assistant", "content": STOPPED}]
+                    session.current = None
 
     def stop(self, session: ChatSession) -> tuple:
         """Stop: the answer in progress ends where it is (a drawing at its next step), and what
@@ -448,6 +531,27 @@ class ChatHandlers:
             pictures = [(str(o.picture.path), picture_card(o.picture)) for o in reply.outcomes if o.picture is not None]
             refusals = [o.text for o in reply.outcomes if o.refused]
             yield (refusals[0] if refusals else reply.text or reply.status or ""), pictures, session
+
+    async def api_chat_in_turn(self, message, session: ChatSession, request=None):
+        """The `chat` endpoint: `api_chat` in a fair turn of the whole server (see work_in_turn);
+        a session that sends too fast or has too many calls waiting is told so at once."""
+        import anyio
+
+        client, key = client_key(request), session_key(request, session)
+        refusal = self._refusal(request, session, 0)
+        if refusal is not None:
+            yield refusal, [], session
+            return
+        try:
+            async with self.turns.turn(client, key):
+                updates = self.api_chat(message, session)
+                try:
+                    while (update := await anyio.to_thread.run_sync(next, updates, None)) is not None:
+                        yield update
+                finally:
+                    updates.close()
+        except TurnRefused as refused:
+            yield str(refused), [], session
 
 
 def edit_tree(session: ChatSession) -> list[tuple[str, str]]:

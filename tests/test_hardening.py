@@ -1,8 +1,9 @@
 """Easel as an attacker meets it: a real `easel serve` subprocess with an operator password and an
 under-18 deployment age, called over HTTP (httpx, gradio_client) and from a real chromium.
 
-The server trusts proxy headers from loopback only (uvicorn's default), so tests that must look
-like separate clients send their own `X-Forwarded-For` address and lock out nobody else.
+The server is told that loopback is its reverse proxy (`EASEL_TRUSTED_PROXIES=127.0.0.1`), so
+tests that must look like separate clients send their own `X-Forwarded-For` address and lock out
+nobody else; one test starts a server that trusts no proxy and is not fooled by the header.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "operator-test-password"
 LOCKOUT_SECONDS = 4
 MINOR_AGE = 14
+UPLOADS_PER_CLIENT = 12
 BLOODY = "draw a bloody horror scene with a zombie"  # allowed for adults, refused under 18
 pytestmark = [
     pytest.mark.slow,  # loads the served app and its models
@@ -80,6 +82,8 @@ def server(tmp_path_factory):
         EASEL_OPERATOR_PASSWORD=PASSWORD,
         EASEL_OPERATOR_LOCKOUT_SECONDS=str(LOCKOUT_SECONDS),
         EASEL_USER_AGE=str(MINOR_AGE),
+        EASEL_TRUSTED_PROXIES="127.0.0.1",
+        EASEL_UPLOADS_PER_CLIENT=str(UPLOADS_PER_CLIENT),
     )
     yield url, data_dir
     process.terminate()
@@ -206,6 +210,84 @@ def test_after_five_wrong_passwords_the_right_one_is_refused_through_the_api(ser
     assert len(failed) == 5 and "locked out for 4 s" in failed[-1]["reason"]
     assert not any("guess-" in r["reason"] or PASSWORD in r["reason"] for r in rows)
     assert any(r["category"] == "operator_unlocked" and "198.51.100.20" in r["reason"] for r in rows)
+
+
+# -- a hostile public -------------------------------------------------------------------------------
+
+
+def test_an_operator_session_cannot_be_read_through_a_deep_link_or_the_config(server):
+    url, _ = server
+    operator = client_as(url, "198.51.100.30")
+    assert operator.predict(PASSWORD, api_name="/operator_unlock") == "Unlocked."
+    session_hash = operator.session_hash
+    link = httpx.get(url + "gradio_api/deep_link", params={"session_hash": session_hash}, timeout=10)
+    assert link.status_code == 404
+    for path in ("config", ""):
+        page = httpx.get(url + path, params={"deep_link": "anything", "session_hash": session_hash}, timeout=10)
+        assert page.status_code == 200 and "Person Number0" not in page.text and "operator_unlocked" not in page.text
+    for path in ("monitoring", "monitoring/summary", "gradio_api/monitoring/summary"):
+        assert httpx.get(url + path, timeout=10).status_code == 404
+
+
+def test_uploads_are_counted_per_address_and_the_quota_does_not_touch_others(server, tmp_path):
+    url, _ = server
+    picture = tmp_path / "tiny.png"
+    Image.new("RGB", (8, 8), (9, 9, 9)).save(picture)
+
+    def upload(address: str) -> int:
+        with open(picture, "rb") as body:
+            return httpx.post(
+                url + "gradio_api/upload",
+                files={"files": ("tiny.png", body, "image/png")},
+                headers={"X-Forwarded-For": address},
+                timeout=30,
+            ).status_code
+
+    codes = [upload("203.0.113.50") for _ in range(UPLOADS_PER_CLIENT + 3)]
+    assert codes[:UPLOADS_PER_CLIENT] == [200] * UPLOADS_PER_CLIENT and set(codes[UPLOADS_PER_CLIENT:]) == {429}
+    assert upload("203.0.113.51") == 200
+
+
+def test_a_client_that_floods_the_chat_waits_its_turn_and_others_are_answered(server):
+    """One client sends 40 messages at once; its session may keep 4 waiting (the rest are refused
+    in words at once), and a person who writes afterwards is answered within a few turns."""
+    url, _ = server
+    flooder = client_as(url, "203.0.113.60")
+    jobs = [flooder.submit({"text": f"tell me about the number {i}", "files": []}, api_name="/chat") for i in range(40)]
+    time.sleep(1.0)
+    started = time.monotonic()
+    reply, _ = ask(client_as(url, "198.51.100.61"), "Hello there!")
+    waited = time.monotonic() - started
+    replies = [job.result(timeout=300)[0] for job in jobs]
+    refused = [r for r in replies if "messages waiting" in r or "faster than I can answer" in r]
+    print(f"an ordinary message answered in {waited:.1f} s while {len(replies) - len(refused)} flood messages ran")
+    assert reply.strip() and "waiting" not in reply
+    assert len(refused) >= 30
+    assert waited < 60
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(tmp_path):
+    process, url = start_server(tmp_path, EASEL_OPERATOR_PASSWORD=PASSWORD, EASEL_OPERATOR_LOCKOUT_SECONDS="60")
+    try:
+        notes = [client_as(url, f"192.0.2.{i}").predict(f"guess-{i}", api_name="/operator_unlock") for i in range(5)]
+        # Five "addresses" are one client (and one account): the fifth guess locks it out.
+        assert notes[:4] == ["Wrong password."] * 4 and "try again in 60 s" in notes[4]
+        assert client_as(url, "192.0.2.99").predict(PASSWORD, api_name="/operator_unlock").startswith("Too many")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_weak_operator_password_stops_the_server_before_it_starts(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "chat.cli", "serve"],
+        cwd=REPO,
+        env={**os.environ, "EASEL_DATA_DIR": str(tmp_path), "EASEL_OPERATOR_PASSWORD": "letmein"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "EASEL_OPERATOR_PASSWORD is too weak" in result.stderr
 
 
 # -- every entry point judged with the deployment's age --------------------------------------------

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from chat.operator import OperatorHandlers, PasswordThrottle, client_key
+from chat.clients import client_key
+from chat.operator import LOCKED, OperatorHandlers, PasswordThrottle, WeakPasswordError
 from policy.registry import OptOutRegistry
 
 PASSWORD = "correct horse battery staple"
@@ -73,8 +74,15 @@ def test_ipv6_clients_count_by_their_network():
 
 
 @pytest.fixture
-def operator(tmp_path):
-    handlers = OperatorHandlers(tmp_path / "easel.sqlite3", PASSWORD, session_minutes=30, lockout_seconds=60)
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def operator(tmp_path, clock):
+    handlers = OperatorHandlers(
+        tmp_path / "easel.sqlite3", PASSWORD, session_minutes=30, lockout_seconds=60, clock=clock
+    )
     yield handlers
     handlers.registry().close()
 
@@ -100,20 +108,46 @@ def test_attempts_are_in_the_audit_log_and_the_passwords_are_not(operator):
     assert all(not e["allowed"] for e in entries)
 
 
-def test_an_unlocked_session_expires(operator):
-    unlocked_at, note, _panel, people, audit, health = operator.unlock(PASSWORD, 0.0, request())
+def test_an_unlock_is_kept_on_the_server_for_its_session_and_expires(operator, clock):
+    grant, note, _panel, people, audit, health = operator.unlock(PASSWORD, "", request())
     assert note == "Unlocked." and "Database: ok" in health
-    assert operator.active(unlocked_at)
-    assert operator.add_person("Zara Quill", "", unlocked_at)[0].startswith("Added")
-    expired = unlocked_at - 31 * 60
-    note, people, panel = operator.add_person("Ignatius Fairweather", "", expired)
+    assert operator.active(grant, request())
+    assert operator.add_person("Zara Quill", "", grant, "", request())[0].startswith("Added")
+    # The grant id means nothing in another session, nor made up, nor in an old-style state.
+    assert operator.add_person("Ignatius Fairweather", "", grant, "", request(session="s2"))[0] == LOCKED
+    for forged in (True, 0.0, time.time(), "made-up-grant", None):
+        assert not operator.active(forged, request())
+    clock.now += 31 * 60
+    note, people, panel = operator.add_person("Ignatius Fairweather", "", grant, "", request())
     assert "ended" in note and people == [] and panel["visible"] is False
     assert [p.name for p in operator.registry().people()] == ["Zara Quill"]
-    assert not operator.active(True) and not operator.active(0.0)  # forged or old-style states unlock nothing
+
+
+def test_the_account_locks_whatever_address_and_session_a_guess_claims(operator, clock):
+    """Guesses from 100 forged addresses, each in a fresh session: the account itself is locked
+    after a few, even the right password is refused until the back-off ends, then it opens."""
+    notes = [
+        operator.try_password(f"guess {i}", request(host=f"203.0.113.{i}", session=f"f{i}"))[1] for i in range(100)
+    ]
+    first_refusal = next(i for i, note in enumerate(notes) if note.startswith("Too many"))
+    assert first_refusal <= 10
+    assert all(note.startswith("Too many") for note in notes[first_refusal:])
+    failures = [e for e in operator.registry().audit_entries(200) if e["category"] == "operator_login_failed"]
+    assert len(failures) == first_refusal  # refused attempts are not compared, nor counted
+    operator_elsewhere = request(host="198.51.100.250", session="operator")
+    assert not operator.try_password(PASSWORD, operator_elsewhere)[0]
+    clock.now += 61
+    assert operator.try_password(PASSWORD, operator_elsewhere) == (True, "Unlocked.")
+
+
+@pytest.mark.parametrize("weak", ["short", "aaaaaaaaaaaaaaaa", "abababababab"])
+def test_a_weak_password_stops_the_server(tmp_path, weak):
+    with pytest.raises(WeakPasswordError, match="at least 12 characters"):
+        OperatorHandlers(tmp_path / "easel.sqlite3", weak)
 
 
 def test_descriptions_are_shown_added_and_removed_like_aliases(operator):
-    unlocked_at = operator.unlock(PASSWORD, 0.0, request())[0]
+    unlocked_at = operator.unlock(PASSWORD, "", request())[0]
     descriptions = "the keeper of the harbour lantern\nla reina del farol, la del puerto\n"
     note, people, _ = operator.add_person("Zara Quill", "The Lantern Queen", unlocked_at, descriptions)
     assert note.startswith("Added")
@@ -129,7 +163,7 @@ def test_descriptions_are_shown_added_and_removed_like_aliases(operator):
 
 
 def test_a_damaged_database_is_said_in_words_on_the_page(operator, tmp_path):
-    unlocked_at = operator.unlock(PASSWORD, 0.0, request())[0]
+    unlocked_at = operator.unlock(PASSWORD, "", request())[0]
     registry = operator.registry()
     registry.import_entries({f"Person Number{i:05d}": [] for i in range(2000)})
     registry.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,0 +1,92 @@
+"""The gateway: what every HTTP request meets before Gradio sees it.
+
+- Deep links are off. Gradio's `/gradio_api/deep_link?session_hash=...` copies every component
+  of a session (an unlocked operator page's registry and audit tables included) into a file that
+  `/config?deep_link=...` serves to anyone; the route answers 404 and the parameter is dropped.
+- Gradio's `/monitoring` routes answer 404 unless `EASEL_MONITORING` asks for them.
+- Uploads (`/gradio_api/upload`) are counted per client address and in total over a 10-minute
+  window, in files and in bytes (HTTP 429 with a plain reason beyond); each file's own size limit
+  stays Gradio's (`max_file_size`, HTTP 413).
+
+The client address is the connection's own unless the connection comes from a configured proxy:
+`trust_only` tells uvicorn which proxies' X-Forwarded-For to believe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import parse_qsl, urlencode
+
+from chat.clients import TokenBuckets, address_key
+
+WINDOW_SECONDS = 600
+
+
+def trust_only(proxies: str) -> None:
+    """Believe X-Forwarded-For only from these comma-separated proxies (none when empty).
+
+    uvicorn reads FORWARDED_ALLOW_IPS when the server starts and trusts loopback by default, so a
+    client on the same host could name any address; this replaces whatever was set."""
+    os.environ["FORWARDED_ALLOW_IPS"] = ",".join(p.strip() for p in proxies.split(",") if p.strip())
+
+
+class Gateway:
+    def __init__(
+        self,
+        app,
+        *,
+        upload_bytes_per_client: int = 100 * 1024 * 1024,
+        uploads_per_client: int = 60,
+        upload_bytes_total: int = 2000 * 1024 * 1024,
+        monitoring: bool = False,
+    ):
+        self.app = app
+        self.monitoring = monitoring
+        per_second = 1 / WINDOW_SECONDS
+        self.client_files = TokenBuckets(uploads_per_client * per_second, burst=uploads_per_client)
+        self.client_bytes = TokenBuckets(upload_bytes_per_client * per_second, burst=upload_bytes_per_client)
+        self.total_bytes = TokenBuckets(upload_bytes_total * per_second, burst=upload_bytes_total)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        if path.rstrip("/").endswith("/deep_link") or (not self.monitoring and "/monitoring" in path):
+            return await _refuse(send, 404, "Not found.")
+        query = scope.get("query_string", b"")
+        if b"deep_link" in query:
+            pairs = [(k, v) for k, v in parse_qsl(query.decode("latin-1"), keep_blank_values=True) if k != "deep_link"]
+            scope = dict(scope, query_string=urlencode(pairs).encode("latin-1"))
+        if scope.get("method") == "POST" and path.rstrip("/").endswith("/upload"):
+            problem = self._upload_problem(scope)
+            if problem:
+                return await _refuse(send, *problem)
+        return await self.app(scope, receive, send)
+
+    def _upload_problem(self, scope) -> tuple[int, str] | None:
+        """(status, reason) when this upload may not start, else None; counted by its declared size."""
+        size = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
+        if size is None or not size.isdigit():
+            return 411, "Uploads must declare their size (Content-Length)."
+        size = int(size)
+        client = address_key((scope.get("client") or ("unknown", 0))[0])
+        if self.client_files.take(client) > 0:
+            return 429, "Too many uploads from your address; please wait a few minutes."
+        if self.client_bytes.take(client, size) > 0:
+            return 429, "You have uploaded too much in the last few minutes; please wait before uploading more."
+        if self.total_bytes.take("all", size) > 0:
+            return 429, "The server takes no more uploads right now; please try again in a few minutes."
+        return None
+
+
+async def _refuse(send, status: int, reason: str) -> None:
+    body = json.dumps({"detail": reason}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
