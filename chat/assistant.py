@@ -37,6 +37,8 @@ from chat.input_checks import InputError, clean_message
 from chat.pictures import PictureOutcome, Studio
 from chat.session import ChatSession
 from chat.tools import IMAGE_TOOLS, TOOLS_BY_NAME, TurnContext
+from policy.storage import failure_kind
+from policy.storage import user_message as storage_message
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +141,8 @@ class Assistant:
         except GeneratorExit:  # Stop pressed (or the tab closed): the turn ends where it was
             _record_stop(session)
             raise
-        except Exception:
-            log.exception("chat turn failed")
+        except Exception as error:  # the log gets its kind and where, never the turn's words
+            log.exception("chat turn failed (%s)", failure_kind(error))
             yield TurnReply(MODEL_FAILURE_REPLY, final=True, error=True)
 
     def _turn(self, session: ChatSession, turn: int) -> Iterator[TurnReply]:
@@ -241,7 +243,7 @@ class Assistant:
             return answer
         if parse_edit(message, "").complete:
             return answer
-        log.info("routing %r to generate_image (the model chose an edit with no picture)", message)
+        log.info("routing the message to generate_image (the model chose an edit with no picture)")
         call = {"name": "generate_image", "args": {"prompt": message}, "id": "call_draw", "type": "tool_call"}
         return AIMessage(content="", tool_calls=[call])
 
@@ -250,13 +252,10 @@ class Assistant:
         image tool, where the policy gate decides; anything else is asked again with only this
         message and no tools (nothing earlier to copy), and "I'm not sure" when still wrong."""
         if self.studio is not None and asks_for_a_picture(message):
-            log.info(
-                "the chat model answered a picture request in text (%r); sending it to the image tool",
-                answer.content[:80],
-            )
+            log.info("the chat model answered a picture request in text; sending it to the image tool")
             call = {"name": "generate_image", "args": {"prompt": message}, "id": "call_draw", "type": "tool_call"}
             return AIMessage(content="", tool_calls=[call])
-        log.info("the chat model's answer looked like a refusal or tool syntax (%r); asking again", answer.content[:80])
+        log.info("the chat model's answer looked like a refusal or tool syntax; asking again")
         retry = self.chat_model.invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(content=message)])
         text = retry.content if isinstance(retry.content, str) else ""
         return AIMessage(content=I_DONT_KNOW if not text.strip() or is_wrong_answer(text) else text)
@@ -288,9 +287,12 @@ class Assistant:
                 done["result"] = TOOLS_BY_NAME[call["name"]].invoke({**call["args"], "turn": turn})
             except TurnStopped:
                 log.info("drawing stopped by the person")
+            except OSError as error:  # a disk that cannot take a picture: said in words, no path
+                log.error("tool call failed: %s", failure_kind(error))
+                done["result"] = turn.record(PictureOutcome(storage_message(error)))
             except Exception as problem:  # arguments that fail the tool's schema
-                log.info("tool call rejected: %s", problem)
-                done["result"] = turn.record(PictureOutcome(f"I couldn't use that request: {problem}"))
+                log.info("tool call rejected: %s", failure_kind(problem))  # the arguments hold the user's words
+                done["result"] = turn.record(PictureOutcome(f"I couldn't use that request: {_why_rejected(problem)}."))
             finally:
                 updates.put(None)
 
@@ -383,6 +385,15 @@ def here_is(prompt: str, concept: str | None = None) -> str:
     if any(name not in prompt.lower() for name in named):
         sentence += f", drawn as {concept}"
     return f"{sentence}."
+
+
+def _why_rejected(problem: Exception) -> str:
+    """Which argument of a tool call was wrong and why ("seed: Input should be a valid integer"),
+    without the values: they are the user's words."""
+    try:
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in problem.errors()) or "no reason given"
+    except Exception:  # not a validation error
+        return "it could not be read"
 
 
 def _record_stop(session: ChatSession) -> None:

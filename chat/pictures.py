@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import PIL.Image
 
 from chat.session import ChatSession, PictureRecord
+from policy.storage import failure_kind
+from policy.storage import user_message as storage_message
 
 if TYPE_CHECKING:
     from models.image_backend import ProgressCallback
@@ -128,7 +130,9 @@ class Studio:
             agent = PolicyAgent.from_settings(settings)
             # A bounded wait for the database (a check refuses after it) and the audit retention.
             agent.registry.configure(
-                busy_timeout=settings.db_busy_timeout, retention_days=settings.audit_retention_days
+                busy_timeout=settings.db_busy_timeout,
+                retention_days=settings.audit_retention_days,
+                min_free_mb=settings.min_free_mb,
             )
             return agent
 
@@ -190,9 +194,15 @@ class Studio:
     # -- the gate -----------------------------------------------------------------------------
 
     def _check(self, session: ChatSession, prompt: str, *, source: PictureRecord | None = None, alone: bool = False):
-        """The policy's decision on a request, with the conversation's earlier turns as context;
-        `alone` judges it on its own words (only for a fixed text the page itself offered, such as
-        a refusal's stand-in alternative: no user words, so nothing to carry over)."""
+        """The policy's decision on a request (see `_decide`)."""
+        return self._decide(session, prompt, source=source, alone=alone)[0]
+
+    def _decide(self, session: ChatSession, prompt: str, *, source: PictureRecord | None = None, alone: bool = False):
+        """(the policy's decision on a request, the ids of its allowed audit rows), with the
+        conversation's earlier turns as context; `alone` judges it on its own words (only for a
+        fixed text the page itself offered, such as a refusal's stand-in alternative: no user
+        words, so nothing to carry over). A refused request's allowed rows (one reading allowed,
+        another refused) get the outcome "refused" here; the others get theirs in `_carry_out`."""
         from policy.agent import PolicyRequest, check_fail_closed, refusal_on_error
 
         turns = session.user_turns()
@@ -211,14 +221,39 @@ class Studio:
         try:
             agent = self.policy_agent
         except Exception as error:  # an agent that cannot even start refuses like a failing one
-            log.exception("policy agent failed to load")
-            return refusal_on_error(error)
+            log.exception("policy agent failed to load (%s)", failure_kind(error))
+            return refusal_on_error(error), []
         decisions = []
         for request in requests:
             decisions.append(_explain_database_fault(check_fail_closed(agent, request), agent))
             if decisions[-1].category == "policy_error":
                 break  # a busy or broken database would only make the next check wait as long again
-        return next((d for d in decisions if not d.allowed), decisions[0])
+        chosen = next((d for d in decisions if not d.allowed), decisions[0])
+        allowed_ids = [d.decision_id for d in decisions if d.allowed]
+        if not chosen.allowed:
+            self._record_outcome(allowed_ids, "refused")
+        return chosen, allowed_ids
+
+    def _record_outcome(self, decision_ids: list[str], outcome: str) -> None:
+        registry = getattr(self._policy_agent, "registry", None)
+        if decision_ids and hasattr(registry, "set_outcome"):
+            registry.set_outcome(decision_ids, outcome)
+
+    def _carry_out(self, decision_ids: list[str], work: Callable[[], PictureOutcome]) -> PictureOutcome:
+        """Make an allowed picture, and record on its audit rows what came of it: "delivered" (saved
+        and handed back), "failed" (the image model or the disk failed, or the request could not
+        be drawn; the person is told why) or "interrupted" (Stop). A disk that cannot take the
+        picture (full, read-only) is said in plain words, with no path or error number."""
+        try:
+            outcome = work()
+        except OSError as error:
+            log.error("picture of audit rows %s not saved: %s", ", ".join(decision_ids) or "-", failure_kind(error))
+            outcome = PictureOutcome(storage_message(error))
+        except BaseException:  # Stop pressed (TurnStopped), or the process going down
+            self._record_outcome(decision_ids, "interrupted")
+            raise
+        self._record_outcome(decision_ids, "delivered" if outcome.picture is not None else "failed")
+        return outcome
 
     # -- tools' work --------------------------------------------------------------------------
 
@@ -231,9 +266,12 @@ class Studio:
         progress: ProgressCallback | None = None,
         judged_alone: bool = False,
     ) -> PictureOutcome:
-        decision = self._check(session, prompt, alone=judged_alone)
+        decision, allowed_ids = self._decide(session, prompt, alone=judged_alone)
         if not decision.allowed:
             return PictureOutcome(decision.message, decision=decision)
+        return self._carry_out(allowed_ids, lambda: self._draw(session, prompt, decision, seed, progress))
+
+    def _draw(self, session: ChatSession, prompt: str, decision, seed, progress) -> PictureOutcome:
         generator = self._generator(session)
         result = self._run(
             lambda: generator.generate(
@@ -262,9 +300,14 @@ class Studio:
         source = session.pictures.get(str(image_id or "").strip())
         if source is None:
             return PictureOutcome(missing_picture_message(session, image_id))
-        decision = self._check(session, instruction, source=source)
+        decision, allowed_ids = self._decide(session, instruction, source=source)
         if not decision.allowed:
             return PictureOutcome(decision.message, decision=decision)
+        return self._carry_out(
+            allowed_ids, lambda: self._change(session, source, instruction, decision, strength, seed, progress)
+        )
+
+    def _change(self, session, source, instruction, decision, strength, seed, progress) -> PictureOutcome:
         editor = self._editor(session)
         # The embedded model's pictures (and uploads) are edited exactly: the instruction is read
         # into operations on the picture's subject and background (chat/picture_edits.py).
@@ -345,8 +388,8 @@ class Studio:
             result = apply_plan(scene, plan, draw)
         except EditNotPossible as problem:
             return PictureOutcome(f"I left {source.id} as it is: {problem}.")
-        except Exception:
-            log.exception("exact edit failed")
+        except Exception as error:
+            log.exception("exact edit failed (%s)", failure_kind(error))
             return PictureOutcome("The picture could not be changed because of an internal error. Please try again.")
         changes = change_prefix + "; ".join(result.changes)
         made = GeneratedImage(
@@ -410,7 +453,11 @@ class Studio:
             return PictureOutcome(f"There is no picture {picture_id!r} in this conversation.")
         new_seed = secrets.randbelow(2**31)
         if picture.instruction is not None:
-            return self._regenerate_exact(session, picture, new_seed, progress)
+            try:
+                return self._regenerate_exact(session, picture, new_seed, progress)
+            except OSError as error:  # the edits made again after the new drawing could not be saved
+                log.error("regenerated picture not saved: %s", failure_kind(error))
+                return PictureOutcome(storage_message(error))
         if picture.parent_id is None or picture.parent_id not in session.pictures:
             return self.generate(session, picture.prompt, seed=new_seed, progress=progress)
         instruction = picture.prompt.removeprefix(session.pictures[picture.parent_id].prompt + ", ")
@@ -486,16 +533,29 @@ class Studio:
             return PictureOutcome(str(problem), suggestions=list(problem.suggestions))
         except (ImageRequestError, ImageInputError) as problem:
             return PictureOutcome(f"I couldn't make that picture: {problem}")
-        except Exception:
-            log.exception("image backend failed")
+        except Exception as error:
+            log.exception("image backend failed (%s)", failure_kind(error))
             return PictureOutcome("The image model failed while drawing. Please try again in a moment.")
 
     def _keep(self, session: ChatSession, result, *, parent: PictureRecord | None, decision_id: str, instruction):
+        """Save the picture and add it to the conversation. It is written under a temporary name
+        and renamed into place, so a disk that fills (or a process that dies) half-way leaves no
+        half picture; the OSError of a failed save is the caller's to explain (`_carry_out`)."""
         folder = self.image_dir / session.session_id
         folder.mkdir(parents=True, exist_ok=True)
+        name = f"{uuid.uuid4().hex[:8]}.png"
+        partial = folder / f".{name}.partial"
         picture_id = session.next_picture_id()
-        path = folder / f"{picture_id}-{uuid.uuid4().hex[:8]}.png"
-        result.image.save(path)
+        path = folder / f"{picture_id}-{name}"
+        try:
+            result.image.save(partial, format="PNG")
+            partial.replace(path)
+        except BaseException:
+            try:
+                partial.unlink(missing_ok=True)
+            except OSError:
+                pass
+            raise
         picture = PictureRecord(
             id=picture_id,
             parent_id=parent.id if parent else None,

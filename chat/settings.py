@@ -178,27 +178,32 @@ class Settings(BaseSettings):
         return path
 
 
+def private_traceback(exc_info) -> str:
+    """A traceback that says where a failure happened and what kind it was, not the exception's
+    own words: an OSError names the file it failed on ("[Errno 28] No space left on device:
+    '<data>/images/...'"), other errors may quote a prompt, and the log is kept outside the audit
+    retention and its secure delete. Each exception of the chain ends in its type and error
+    number (`policy.storage.failure_kind`)."""
+    import traceback
+
+    from policy.storage import failure_kind
+
+    chain, error = [], exc_info[1]
+    while error is not None and all(error is not seen for seen in chain):
+        chain.append(error)
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    parts = []
+    for error in reversed(chain):
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        parts.append(f"Traceback (most recent call last):\n{frames}{failure_kind(error)}")
+    return "\n\nwhich led to:\n\n".join(parts)
+
+
 class PrivateFormatter(logging.Formatter):
-    """Tracebacks in the log say where a failure happened and what kind it was, not the
-    exception's own words: an OSError names the file it failed on ("[Errno 28] No space left on
-    device: '<data>/images/...'"), other errors may quote a prompt, and the log is kept outside
-    the audit retention and its secure delete. Each exception of the chain ends in its type and
-    error number (`policy.storage.failure_kind`)."""
+    """A formatter whose tracebacks are `private_traceback`s."""
 
     def formatException(self, exc_info) -> str:
-        import traceback
-
-        from policy.storage import failure_kind
-
-        chain, error = [], exc_info[1]
-        while error is not None and all(error is not seen for seen in chain):
-            chain.append(error)
-            error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
-        parts = []
-        for error in reversed(chain):
-            frames = "".join(traceback.format_tb(error.__traceback__))
-            parts.append(f"Traceback (most recent call last):\n{frames}{failure_kind(error)}")
-        return "\n\nwhich led to:\n\n".join(parts)
+        return private_traceback(exc_info)
 
     def format(self, record: logging.LogRecord) -> str:
         cached, record.exc_text = record.exc_text, None  # another handler's text may hold the words
@@ -208,10 +213,27 @@ class PrivateFormatter(logging.Formatter):
             record.exc_text = cached
 
 
+def _private_records(make_record):
+    """A log record factory whose records carry a `private_traceback` as their traceback text,
+    which every formatter uses as it is: handlers Easel does not set up (uvicorn's, set up when
+    the server starts) write no exception's words either."""
+
+    def make(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = private_traceback(record.exc_info)
+        return record
+
+    make.private = True
+    return make
+
+
 def configure_logging(settings: Settings) -> None:
     """Logging is configured here once, for every entry point (`easel ...` and app.py): one format,
-    one level, tracebacks without the exceptions' words (`PrivateFormatter`); modules only ask
-    for their logger."""
+    one level, tracebacks without the exceptions' words (`private_traceback`, for every handler);
+    modules only ask for their logger."""
     handler = logging.StreamHandler()
     handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
+    if not getattr(logging.getLogRecordFactory(), "private", False):
+        logging.setLogRecordFactory(_private_records(logging.getLogRecordFactory()))

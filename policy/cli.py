@@ -65,7 +65,11 @@ def register(commands, eval_commands, train_commands) -> None:
 
     database = commands.add_parser("db", help="the database of the registry and the audit log")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    check = database_commands.add_parser("check", help="is it usable (quick_check)? exit status 0 when it is")
+    check = database_commands.add_parser(
+        "check",
+        help="is it usable (quick_check), and does its disk have EASEL_MIN_FREE_MB free and take a write? "
+        "exit status 0 when both",
+    )
     check.set_defaults(handler=db_check_handler)
 
     head = train_commands.add_parser(
@@ -156,17 +160,20 @@ def optout_export(args, settings) -> int:
 
 
 def audit_list_handler(args, settings) -> int:
+    from policy.registry import outcome_text
+
     entries = _registry(settings).audit_entries(args.limit)
     if args.json:
         for entry in entries:
-            print(json.dumps(entry, ensure_ascii=False))
+            print(json.dumps({**entry, "outcome": outcome_text(entry) or None}, ensure_ascii=False))
         return 0
     import datetime
 
     for entry in entries:
         when = datetime.datetime.fromtimestamp(entry["created_at"]).isoformat(timespec="seconds")
         verdict = "ALLOW " if entry["allowed"] else "REFUSE"
-        print(f"{when} {entry['decision_id']} {verdict} {entry['category']:<28} {entry['prompt'][:70]!r}")
+        outcome = outcome_text(entry)
+        print(f"{when} {entry['decision_id']} {verdict} {outcome:<19} {entry['category']:<28} {entry['prompt'][:70]!r}")
     return 0
 
 
@@ -181,9 +188,15 @@ def audit_purge_handler(args, settings) -> int:
 def db_check_handler(args, settings) -> int:
     from policy.registry import OptOutRegistry
 
-    health = OptOutRegistry(settings.database_path).health()
+    health = OptOutRegistry(settings.database_path, min_free_mb=settings.min_free_mb).health()
     if health["status"] != "ok":
         print(health["detail"], file=sys.stderr)
+    if health.get("no_outcome_rows"):  # not a fault of the database: said, but the check passes
+        print(
+            f"{health['no_outcome_rows']} allowed audit rows have no outcome recorded "
+            "(the process stopped before it finished them, or they predate outcomes)",
+            file=sys.stderr,
+        )
     print(json.dumps(health))
     return 0 if health["status"] == "ok" else 1
 

@@ -16,7 +16,14 @@ folding, one-letter words) is refused with a message that says why (`policy.name
 
 Schema versions (`PRAGMA user_version`), each upgrade one transaction run by the first process
 that opens an older file: 1, people, aliases and the audit log; 2, descriptions, and the keys of
-names in other scripts recomputed (they used to fold to the few letters that look Latin).
+names in other scripts recomputed (they used to fold to the few letters that look Latin); 3, the
+audit log's `outcome` (rows from before it have none).
+
+An audit row is written when the decision is made, before any picture; what came of it is set on
+the row once known (`set_outcome`): "delivered" (the picture was saved and handed back), "failed"
+(the image model or the disk failed), "interrupted" (Stop), "refused" (set with the row). An
+allowed row left without an outcome means the process stopped in between: it is shown as "no
+outcome recorded", never as a picture that was made.
 
 Faults, and what the registry does about them (the policy gate fails closed on every one):
 
@@ -29,9 +36,17 @@ Faults, and what the registry does about them (the policy gate fails closed on e
   database). A damaged file raises `DatabaseDamaged` on every operation until the file is
   replaced or repaired, and one health line goes to the log when it breaks and when it is well
   again.
+- Full or read-only: SQLite's SQLITE_FULL and SQLITE_READONLY raise `DatabaseFull` and
+  `DatabaseReadOnly`, whose messages say so in words ("The server is out of space; nothing was
+  saved."). `health` also reports the data folder's disk: its free space against
+  `min_free_mb` and a small write test (`policy/storage.py`).
 - An audit row that cannot be written is appended to `<database>.audit-pending.jsonl` (and
   logged), and written into the database by the next successful write. The decision it belongs
-  to is not acted on: `PolicyAgent.check` raises and the caller refuses.
+  to is not acted on: `PolicyAgent.check` raises and the caller refuses. When the pending file
+  cannot take it either (a full disk), the row is lost and the log says so with its id and the
+  error number, never its words; the half-written line is cut off again.
+
+No log line of this module holds a prompt, an earlier turn or a path: rows are named by their id.
 
 Audit prompts are kept for `retention_days` (default 30): after that the prompt, the earlier
 turns, the source prompt and the reason of a row are blanked (the decision, rule and scores stay)
@@ -42,6 +57,7 @@ pages.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -55,13 +71,15 @@ from pathlib import Path
 
 from policy.names import alias_problem, name_problem
 from policy.normalize import fold_native, name_key
+from policy.storage import DEFAULT_MIN_FREE_MB, OUT_OF_SPACE, check_disk, failure_kind, write_test
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 2.0  # seconds an operation may wait for another writer, in all
 DEFAULT_RETENTION_DAYS = 30  # days an audit row keeps its prompt and earlier turns
 PURGE_EVERY = 3600.0  # seconds between automatic purges of old audit prompts
-SCHEMA_VERSION = 2  # PRAGMA user_version once the schema below exists
+NO_OUTCOME_AFTER = 600.0  # an allowed row this old without an outcome was interrupted (the process stopped)
+SCHEMA_VERSION = 3  # PRAGMA user_version once the schema below (and the outcome column) exists
 MAX_DESCRIPTION_CHARS = 300
 MIN_DESCRIPTION_WORDS = 3  # "the singer of <song>"; a name or a nickname is an alias
 
@@ -127,6 +145,10 @@ REKEY = """
 UPDATE OR IGNORE people SET key = name_key(name) WHERE key != name_key(name);
 UPDATE OR IGNORE aliases SET key = name_key(alias) WHERE key != name_key(alias);
 """
+# From version 2: what came of each decision (see the module docstring); NULL until known.
+ADD_OUTCOME = "ALTER TABLE audit_log ADD COLUMN outcome TEXT"
+OUTCOMES = ("delivered", "failed", "interrupted", "refused")
+NO_OUTCOME = "no outcome recorded"
 AUDIT_COLUMNS = (
     "decision_id",
     "created_at",
@@ -139,6 +161,7 @@ AUDIT_COLUMNS = (
     "category",
     "reason",
     "scores",
+    "outcome",
 )
 
 
@@ -171,7 +194,7 @@ class DatabaseProblem(RuntimeError):
     def __init__(self, path: Path | str, detail: str):
         self.path = Path(path)
         self.detail = detail
-        super().__init__(f"database {self.kind}: {self.path}: {detail}")
+        super().__init__(f"database {self.kind}: {detail}")  # no path: this text can reach a log
 
     @property
     def user_message(self) -> str:
@@ -226,6 +249,39 @@ class DatabaseDamaged(DatabaseProblem):
         )
 
 
+class DatabaseFull(DatabaseProblem):
+    kind = "full"
+
+    @property
+    def user_message(self) -> str:
+        return f"{OUT_OF_SPACE} I can't make pictures until the operator frees some space."
+
+    @property
+    def operator_message(self) -> str:
+        return (
+            f"The disk holding {self.path.parent} is full ({self.detail}). No pictures are made and no audit "
+            "rows are written until space is freed there."
+        )
+
+
+class DatabaseReadOnly(DatabaseProblem):
+    kind = "read-only"
+
+    @property
+    def user_message(self) -> str:
+        return "The server cannot save anything right now, so I won't make this picture; nothing was saved."
+
+    @property
+    def operator_message(self) -> str:
+        return (
+            f"The database {self.path} cannot be written ({self.detail}). No pictures are made until it can: "
+            f"check that {self.path.parent} is on a writable disk and that Easel may write the file."
+        )
+
+
+SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN = 8, 10, 13, 14  # primary result codes
+
+
 def _problem(path: Path, error: sqlite3.Error) -> DatabaseProblem | None:
     """The fault behind an sqlite3 error, or None for a programming error (a closed connection,
     a constraint) that must surface as it is."""
@@ -234,6 +290,17 @@ def _problem(path: Path, error: sqlite3.Error) -> DatabaseProblem | None:
         return None
     if "locked" in text or "busy" in text:
         return DatabaseBusy(path, str(error))
+    code = getattr(error, "sqlite_errorcode", -1) & 0xFF
+    if code in (SQLITE_IOERR, SQLITE_CANTOPEN):
+        # A connection opened on a full disk cannot grow its -shm file (an I/O error), and one on a
+        # read-only disk cannot make it (cannot open): the folder's write test tells which.
+        failed = getattr(write_test(path.parent), "errno", None)
+        code = SQLITE_FULL if failed in (errno.ENOSPC, errno.EDQUOT) else code
+        code = SQLITE_READONLY if failed in (errno.EROFS, errno.EACCES, errno.EPERM) else code
+    if code == SQLITE_FULL or "disk is full" in text:
+        return DatabaseFull(path, str(error))
+    if code == SQLITE_READONLY or "readonly database" in text:
+        return DatabaseReadOnly(path, str(error))
     if type(error) is sqlite3.DatabaseError or any(w in text for w in ("malformed", "not a database", "corrupt")):
         return DatabaseDamaged(path, str(error))
     return DatabaseProblem(path, str(error))
@@ -278,7 +345,13 @@ def connect(db_path: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> 
 def _upgrade(conn: sqlite3.Connection) -> None:
     """Bring the file to SCHEMA_VERSION in one transaction (see the module docstring)."""
     try:
-        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + REKEY + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        # The script leaves its transaction open, so the column is added (when missing: another
+        # process may have upgraded the file while this one waited for the lock) in the same one.
+        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + REKEY)
+        if "outcome" not in {row[1] for row in conn.execute("PRAGMA table_info(audit_log)")}:
+            conn.execute(ADD_OUTCOME)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -321,10 +394,12 @@ class OptOutRegistry:
         db_path: Path | str,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         retention_days: int = DEFAULT_RETENTION_DAYS,
+        min_free_mb: float = DEFAULT_MIN_FREE_MB,
     ):
         self.db_path = Path(db_path)
         self.busy_timeout = busy_timeout
         self.retention_days = retention_days
+        self.min_free_mb = min_free_mb  # `health` reports the data folder's disk as low below this
         self.problem: DatabaseProblem | None = None  # the latest fault, until an operation succeeds
         self._lock = threading.Lock()
         self._closed = False
@@ -338,11 +413,19 @@ class OptOutRegistry:
         except DatabaseProblem:
             pass
 
-    def configure(self, *, busy_timeout: float | None = None, retention_days: int | None = None) -> OptOutRegistry:
+    def configure(
+        self,
+        *,
+        busy_timeout: float | None = None,
+        retention_days: int | None = None,
+        min_free_mb: float | None = None,
+    ) -> OptOutRegistry:
         if busy_timeout is not None:
             self.busy_timeout = float(busy_timeout)
         if retention_days is not None:
             self.retention_days = int(retention_days)
+        if min_free_mb is not None:
+            self.min_free_mb = float(min_free_mb)
         return self
 
     def close(self) -> None:
@@ -403,7 +486,7 @@ class OptOutRegistry:
         self.conn, self._signature = conn, signature
         if self._damaged_signature is not None:
             self._damaged_signature = None
-            log.warning("database health: OK again: %s", self.db_path)
+            log.warning("database health: OK again")
         return conn
 
     def _damaged(self, signature: tuple | None, detail: str):
@@ -411,9 +494,7 @@ class OptOutRegistry:
         detail = detail if len(detail) <= 200 else detail[:200] + " …"
         problem = DatabaseDamaged(self.db_path, detail)
         if self._damaged_signature is None or signature != self._damaged_signature:
-            log.error(
-                "database health: DAMAGED: %s: %s; refusing every picture until it is repaired", self.db_path, detail
-            )
+            log.error("database health: DAMAGED: %s; refusing every picture until it is repaired", detail)
         self._damaged_signature = signature
         self.problem = problem
         raise problem
@@ -455,7 +536,7 @@ class OptOutRegistry:
                     self._drop_connection()
                     self._damaged(_file_signature(self.db_path), problem.detail)
                 if isinstance(problem, DatabaseBusy):
-                    log.warning("database health: BUSY: %s: %s after %.1f s", self.db_path, error, self.busy_timeout)
+                    log.warning("database health: BUSY: %s after %.1f s", failure_kind(error), self.busy_timeout)
                 self.problem = problem
                 raise problem from error
             self.problem = None
@@ -467,30 +548,43 @@ class OptOutRegistry:
             self._lock.release()
 
     def health(self) -> dict:
-        """{"status": "ok" | "busy" | "damaged" | "unavailable", "detail", "people", "audit_rows",
-        "pending_audit_rows"}: what the operator page and `easel db check` show."""
+        """What the operator page and `easel db check` show: {"status", "detail", "path",
+        "pending_audit_rows", "disk", and when the database answers "people", "audit_rows",
+        "no_outcome_rows"}. "status" is the database's problem ("busy", "damaged", "full",
+        "read-only", "unavailable"), else the disk's ("disk low", "disk full", "disk read-only",
+        "disk unwritable"), else "ok"; "detail" says it in words and names the disk."""
         pending = _count_lines(pending_path(self.db_path))
+        disk = check_disk(self.db_path.parent, self.min_free_mb)
+        stale = time.time() - NO_OUTCOME_AFTER
         try:
-            people, rows = self._use(
+            people, rows, no_outcome = self._use(
                 lambda conn: (
                     conn.execute("SELECT count(*) FROM people").fetchone()[0],
                     conn.execute("SELECT count(*) FROM audit_log").fetchone()[0],
+                    conn.execute(
+                        "SELECT count(*) FROM audit_log WHERE allowed = 1 AND outcome IS NULL AND created_at < ?",
+                        (stale,),
+                    ).fetchone()[0],
                 )
             )
         except DatabaseProblem as problem:
+            detail = problem.operator_message if disk.ok else f"{problem.operator_message} Also: {disk.sentence()}"
             return {
                 "status": problem.kind,
-                "detail": problem.operator_message,
+                "detail": detail,
                 "path": str(self.db_path),
                 "pending_audit_rows": pending,
+                "disk": disk.as_dict(),
             }
         return {
-            "status": "ok",
-            "detail": "",
+            "status": "ok" if disk.ok else f"disk {disk.status}",
+            "detail": "" if disk.ok else disk.sentence()[0].upper() + disk.sentence()[1:],
             "path": str(self.db_path),
             "people": people,
             "audit_rows": rows,
+            "no_outcome_rows": no_outcome,
             "pending_audit_rows": pending,
+            "disk": disk.as_dict(),
         }
 
     # -- reads ---------------------------------------------------------------------------------
@@ -653,6 +747,7 @@ class OptOutRegistry:
             decision.category,
             decision.reason,
             scores,
+            None if decision.allowed else "refused",  # an allowed row's outcome is set once known
         )
         try:
             self._write_audit(row)
@@ -667,14 +762,37 @@ class OptOutRegistry:
                     f"({problem.kind}); the agent's decision was {verdict} "
                     f"({decision.category}: {decision.reason})",
                     scores,
+                    "refused",
                 )
             )
             raise
 
+    def set_outcome(self, decision_ids, outcome: str) -> None:
+        """Record what came of allowed decisions (one of OUTCOMES) on their audit rows. Never
+        raises: the picture is already made or not; when the database cannot take it, the outcome
+        waits in the pending file, and when that fails too the rows stay without one."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"not an outcome: {outcome!r}")
+        ids = [str(i) for i in ([decision_ids] if isinstance(decision_ids, str) else decision_ids) if i]
+        if not ids:
+            return
+        try:
+            if self.problem is not None:  # it just failed: do not make the person wait for it again
+                raise self.problem
+            self._use(lambda conn: self._update_outcomes(conn, [(outcome, i) for i in ids]), write=True)
+        except (DatabaseProblem, sqlite3.ProgrammingError):
+            for decision_id in ids:
+                self._keep_pending_line({"decision_id": decision_id, "outcome": outcome}, decision_id, "outcome")
+
+    @staticmethod
+    def _update_outcomes(conn: sqlite3.Connection, pairs: list[tuple]) -> None:
+        # Only a row still waiting for one: a late "failed" never overwrites "delivered".
+        conn.executemany("UPDATE audit_log SET outcome = ? WHERE decision_id = ? AND outcome IS NULL", pairs)
+
     def record_event(self, category: str, reason: str) -> None:
         """An event that is not a picture decision (a wrong operator password, an unlock) into the
         audit log. Never raises: when the database cannot take it, it waits in the pending file."""
-        row = (new_decision_id(), time.time(), "", "[]", 0, None, None, 0, category, reason, "{}")
+        row = (new_decision_id(), time.time(), "", "[]", 0, None, None, 0, category, reason, "{}", None)
         try:
             self._write_audit(row)
         except (DatabaseProblem, sqlite3.ProgrammingError):
@@ -697,41 +815,60 @@ class OptOutRegistry:
             self._purge_in_tx(conn, self.retention_days)
 
     def _keep_pending(self, row: tuple) -> None:
-        line = json.dumps(dict(zip(AUDIT_COLUMNS, row, strict=False)), ensure_ascii=False)
+        self._keep_pending_line(dict(zip(AUDIT_COLUMNS, row, strict=True)), row[0], row[8])
+
+    def _keep_pending_line(self, entry: dict, decision_id: str, what: str) -> None:
+        """Append one line (an audit row, or an outcome for one) to the pending file. The row's
+        words stay out of the log, which the audit retention does not reach: it names the row's id
+        and, on failure, the error number. A line the disk could only take in part is cut off."""
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         path = pending_path(self.db_path)
         try:
             with _pending_lock(path):
-                with open(path, "a", encoding="utf-8") as out:
-                    out.write(line + "\n")
-                    out.flush()
-                    os.fsync(out.fileno())
-            # The row's words stay out of the log, which the audit retention does not reach.
-            log.error("audit row %s (%s) kept in %s until the database can take it", row[0], row[8], path)
-        except OSError as error:  # nowhere else to keep it: the log is better than losing it
-            log.error("audit row could not be written anywhere (%s): %s", error, line)
+                _append_whole(path, line)
+            log.error("audit row %s (%s) kept in the pending file until the database can take it", decision_id, what)
+        except OSError as error:  # nowhere to keep it: said by id, never by its words
+            log.error(
+                "audit row %s (%s) could not be written anywhere: %s; its decision was not acted on",
+                decision_id,
+                what,
+                failure_kind(error),
+            )
+            try:  # an empty pending file this write made is not left behind
+                if path.stat().st_size == 0:
+                    path.unlink()
+            except OSError:
+                pass
 
     def replay_pending(self) -> int:
-        """Write the rows waiting in the pending file into the audit log; returns how many."""
+        """Write the rows waiting in the pending file into the audit log, then the outcomes waiting
+        for rows; returns how many rows were written."""
         path = pending_path(self.db_path)
         with _pending_lock(path):
             if not path.exists():
                 return 0
-            rows = []
-            for line in path.read_text(encoding="utf-8").splitlines():
+            rows, outcomes = [], []
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 try:
                     entry = json.loads(line)
-                    rows.append(tuple(entry[column] for column in AUDIT_COLUMNS))
+                    if set(entry) == {"decision_id", "outcome"}:
+                        outcomes.append((entry["outcome"], entry["decision_id"]))
+                    else:
+                        entry.setdefault("outcome", None)  # a row kept by a version without outcomes
+                        rows.append(tuple(entry[column] for column in AUDIT_COLUMNS))
                 except (ValueError, KeyError, TypeError):
-                    log.error("unreadable pending audit row left out: %r", line)
-            self._use(
-                lambda conn: conn.executemany(
+                    log.error("unreadable pending audit line %d (%d characters) left out", number, len(line))
+
+            def write(conn) -> None:
+                conn.executemany(
                     f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
                     rows,
-                ),
-                write=True,
-            )
+                )
+                self._update_outcomes(conn, outcomes)
+
+            self._use(write, write=True)
             path.unlink()
-        log.warning("database health: %d pending audit rows written to %s", len(rows), self.db_path)
+        log.warning("database health: %d pending audit rows and %d outcomes written", len(rows), len(outcomes))
         return len(rows)
 
     def purge_audit(self, older_than_days: float | None = None) -> int:
@@ -759,12 +896,23 @@ class OptOutRegistry:
     def audit_entries(self, limit: int = 50) -> list[dict]:
         rows = self._use(
             lambda conn: conn.execute(
-                "SELECT decision_id, created_at, prompt, allowed, category, reason, scores, user_age, context"
+                "SELECT decision_id, created_at, prompt, allowed, category, reason, scores, user_age, context, outcome"
                 " FROM audit_log ORDER BY id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
         )
-        keys = ["decision_id", "created_at", "prompt", "allowed", "category", "reason", "scores", "user_age", "context"]
+        keys = [
+            "decision_id",
+            "created_at",
+            "prompt",
+            "allowed",
+            "category",
+            "reason",
+            "scores",
+            "user_age",
+            "context",
+            "outcome",
+        ]
         entries = [dict(zip(keys, row, strict=False)) for row in rows]
         for entry in entries:
             entry["allowed"] = bool(entry["allowed"])
@@ -887,6 +1035,37 @@ class _pending_lock:
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
         return False
+
+
+def _append_whole(path: Path, data: bytes) -> None:
+    """Append `data` to the file and fsync it, or leave the file as it was: a write that fails
+    part-way (a full disk) is cut back off (truncating needs no free space)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        start = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except OSError:
+            try:
+                os.ftruncate(fd, start)
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(fd)
+
+
+def outcome_text(entry: dict) -> str:
+    """An audit entry's outcome as the operator page and `easel audit list` show it: "delivered",
+    "failed", "interrupted", "refused", "no outcome recorded" for an allowed row without one (the
+    process stopped before it finished, or it was written before outcomes were kept), "" for an
+    event (a password attempt)."""
+    if entry.get("outcome"):
+        return entry["outcome"]
+    return NO_OUTCOME if entry.get("allowed") else ""
 
 
 def _count_lines(path: Path) -> int:
