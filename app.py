@@ -2,11 +2,12 @@
 which `easel serve` uses too.
 """
 
-from chat.gateway import trust_only
+from chat.gateway import fewer_malloc_arenas, trust_only
 from chat.page import build_app, page_options
 from chat.settings import Settings, configure_logging
 
 settings = Settings()
+fewer_malloc_arenas()
 demo = build_app(settings)  # a weak EASEL_OPERATOR_PASSWORD stops it here, saying why
 
 if __name__ == "__main__":

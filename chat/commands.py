@@ -67,11 +67,12 @@ def _assistant(settings: Settings, max_new_tokens: int | None = None):
 
 
 def serve_command(args, settings: Settings) -> int:
-    from chat.gateway import trust_only
+    from chat.gateway import fewer_malloc_arenas, trust_only
     from chat.operator import WeakPasswordError
     from chat.page import build_app
     from models.chat_weights import load_chat_model
 
+    fewer_malloc_arenas()
     try:
         demo = build_app(settings)
     except WeakPasswordError as problem:

@@ -14,6 +14,7 @@ The client address is the connection's own unless the connection comes from a co
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 from urllib.parse import parse_qsl, urlencode
@@ -29,6 +30,17 @@ def trust_only(proxies: str) -> None:
     uvicorn reads FORWARDED_ALLOW_IPS when the server starts and trusts loopback by default, so a
     client on the same host could name any address; this replaces whatever was set."""
     os.environ["FORWARDED_ALLOW_IPS"] = ",".join(p.strip() for p in proxies.split(",") if p.strip())
+
+
+def fewer_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas for this process (M_ARENA_MAX). By default every thread that
+    allocates gets its own arena, up to 8 per core, and Gradio's worker threads and the models'
+    threads each keep freed memory in theirs: the served app grew from 1.6 GB after warm-up to
+    2.4 GB. Elsewhere than glibc this does nothing."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8: M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
 
 
 class Gateway:

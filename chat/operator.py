@@ -143,6 +143,7 @@ class OperatorHandlers:
         lockout_seconds: float = 30,
         busy_timeout: float = 2.0,
         retention_days: int = 30,
+        min_free_mb: float = 200,
         clock=time.time,
     ):
         problem = password_problem(password)
@@ -153,6 +154,7 @@ class OperatorHandlers:
         self.session_minutes = session_minutes
         self.retention_days = retention_days
         self.busy_timeout = busy_timeout
+        self.min_free_mb = min_free_mb
         self.clock = clock
         self.throttle = PasswordThrottle(base_seconds=lockout_seconds, clock=clock)
         self.account_throttle = PasswordThrottle(
@@ -172,6 +174,7 @@ class OperatorHandlers:
             lockout_seconds=settings.operator_lockout_seconds,
             busy_timeout=settings.db_busy_timeout,
             retention_days=settings.audit_retention_days,
+            min_free_mb=settings.min_free_mb,
         )
 
     def registry(self) -> OptOutRegistry:
@@ -180,7 +183,10 @@ class OperatorHandlers:
         with self._registry_lock:
             if self._registry is None:
                 self._registry = OptOutRegistry(
-                    self.db_path, busy_timeout=self.busy_timeout, retention_days=self.retention_days
+                    self.db_path,
+                    busy_timeout=self.busy_timeout,
+                    retention_days=self.retention_days,
+                    min_free_mb=self.min_free_mb,
                 )
             return self._registry
 

@@ -3,9 +3,14 @@
 The chat model and the image model are shared by every visitor, so the number of turns running at
 once is one limit for the whole server, not one per page event. Waiting turns are not served in
 arrival order (a client that sends 100 messages would push everyone else back by 100 turns) but
-in turn by client address, and within an address by session: the address served longest ago goes
-next, so an ordinary visitor waits for at most one turn of each other client. Each session and each
-address may keep only a few turns waiting; beyond that the message is refused at once, in words.
+by fair share: the address that has used the least model time lately goes next (time used decays
+with a half-life of a minute), and within an address the session that has. Someone who sends a
+message now and then is served before a client that keeps the models busy, and a busy client still
+gets the turns nobody else wants. A client that has kept the models busy lately (more than
+`heavy_seconds` of decayed model time) runs on at most all but one of the slots, so one is always
+left for everyone else: measured on this machine, two clients flooding 256-token answers held both
+slots and pushed ordinary turns to 95 s at p95 before this rule. Each session and each address may
+keep only a few turns waiting; beyond that the message is refused at once, in words.
 
 Waiting costs no thread: a waiting turn is an asyncio future on the server's event loop.
 """
@@ -35,14 +40,20 @@ class _Waiter:
     session: str
     future: asyncio.Future
     number: int
+    heavy: bool = False  # admitted as a client that had kept the models busy
 
 
 @dataclass
-class _Served:
-    """When an address, and each of its sessions, last got a turn (for the fair order)."""
+class _Usage:
+    """Model time an address (and each of its sessions) used lately, decaying as time passes."""
 
-    last: float = 0.0
-    sessions: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    at: float = 0.0
+    sessions: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def _decayed(seconds: float, at: float, now: float, half_life: float) -> float:
+    return seconds * 0.5 ** (max(0.0, now - at) / half_life)
 
 
 class FairTurns:
@@ -52,17 +63,22 @@ class FairTurns:
         waiting_per_session: int = 4,
         waiting_per_client: int = 64,
         waiting_total: int = 512,
+        half_life: float = 60.0,
+        heavy_seconds: float = 45.0,
         clock=time.monotonic,
     ):
         self.running_limit = running_limit
         self.waiting_per_session = waiting_per_session
         self.waiting_per_client = waiting_per_client
         self.waiting_total = waiting_total
+        self.half_life = half_life
+        self.heavy_seconds = heavy_seconds
         self.clock = clock
         self.running = 0
         self._running_sessions: dict[str, int] = {}
+        self._running_heavy = 0
         self._waiting: deque[_Waiter] = deque()
-        self._served: dict[str, _Served] = {}
+        self._usage: dict[str, _Usage] = {}
         self._numbers = itertools.count()
 
     def waiting(self, *, client: str | None = None, session: str | None = None) -> int:
@@ -92,6 +108,7 @@ class FairTurns:
         self._admit()
         try:
             await future
+            started = self.clock()
         except BaseException:  # cancelled while waiting (the tab closed, Stop): give the place up
             if waiter in self._waiting:
                 self._waiting.remove(waiter)
@@ -101,10 +118,28 @@ class FairTurns:
         try:
             yield
         finally:
+            self._charge(waiter, self.clock() - started)
             self._release(waiter)
+
+    def _charge(self, waiter: _Waiter, seconds: float) -> None:
+        now = self.clock()
+        usage = self._usage.setdefault(waiter.client, _Usage())
+        usage.seconds = _decayed(usage.seconds, usage.at, now, self.half_life) + seconds
+        usage.at = now
+        before, at = usage.sessions.get(waiter.session, (0.0, now))
+        usage.sessions[waiter.session] = (_decayed(before, at, now, self.half_life) + seconds, now)
+        if len(usage.sessions) > 256:  # an address that makes a new session for every message
+            usage.sessions = {k: v for k, v in usage.sessions.items() if _decayed(*v, now, self.half_life) > 0.01}
+
+    def _heavy(self, client: str) -> bool:
+        usage = self._usage.get(client)
+        return (
+            usage is not None and _decayed(usage.seconds, usage.at, self.clock(), self.half_life) > self.heavy_seconds
+        )
 
     def _release(self, waiter: _Waiter) -> None:
         self.running -= 1
+        self._running_heavy -= waiter.heavy
         left = self._running_sessions.get(waiter.session, 1) - 1
         if left:
             self._running_sessions[waiter.session] = left
@@ -116,6 +151,8 @@ class FairTurns:
         while self.running < self.running_limit:
             # One turn of a session at a time: its next one waits for the one running.
             ready = [w for w in self._waiting if w.session not in self._running_sessions]
+            if self._running_heavy >= max(1, self.running_limit - 1):
+                ready = [w for w in ready if not self._heavy(w.client)]
             if not ready:
                 break
             waiter = min(ready, key=self._order)
@@ -124,21 +161,33 @@ class FairTurns:
                 continue
             self.running += 1
             self._running_sessions[waiter.session] = self._running_sessions.get(waiter.session, 0) + 1
-            now = self.clock()
-            served = self._served.setdefault(waiter.client, _Served())
-            served.last = now
-            served.sessions[waiter.session] = now
+            waiter.heavy = self._heavy(waiter.client)
+            self._running_heavy += waiter.heavy
+            # A turn counts as a little use the moment it starts, so that two waiting turns of
+            # one busy client do not both go ahead of a newcomer before the first is charged.
+            self._charge(waiter, 0.5)
             waiter.future.set_result(None)
         self._forget_idle()
 
     def _order(self, waiter: _Waiter) -> tuple:
-        served = self._served.get(waiter.client)
-        if served is None:
+        now = self.clock()
+        usage = self._usage.get(waiter.client)
+        if usage is None:
             return (0.0, 0.0, waiter.number)
-        return (served.last, served.sessions.get(waiter.session, 0.0), waiter.number)
+        session = usage.sessions.get(waiter.session)
+        return (
+            _decayed(usage.seconds, usage.at, now, self.half_life),
+            _decayed(*session, now, self.half_life) if session else 0.0,
+            waiter.number,
+        )
 
     def _forget_idle(self) -> None:
-        # Only clients with a turn waiting need their history; the rest start afresh (oldest first).
-        if len(self._served) > 4 * max(1, len(self._waiting)) + 64:
+        # Usage that has decayed to nothing is forgotten, so memory stays bounded.
+        if len(self._usage) > 4 * max(1, len(self._waiting)) + 256:
+            now = self.clock()
             keep = {w.client for w in self._waiting}
-            self._served = {k: v for k, v in self._served.items() if k in keep}
+            self._usage = {
+                k: u
+                for k, u in self._usage.items()
+                if k in keep or _decayed(u.seconds, u.at, now, self.half_life) > 0.01
+            }

@@ -79,6 +79,13 @@ def register(commands, eval_commands, train_commands) -> None:
     head.add_argument("--epochs", type=int, default=40)
     head.add_argument("--seed", type=int, default=0)
     head.add_argument("--out", type=Path, default=None, help="where the weights go (default: policy/aspect_head.npz)")
+    head.add_argument(
+        "--tune-steps",
+        type=int,
+        default=0,
+        help="fine-tune the encoder with LoRA adapters for this many batches first (policy/encoder_adapter/); "
+        "0: keep the encoder frozen",
+    )
     head.set_defaults(handler=train_policy_classifier)
 
     policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
@@ -249,4 +256,5 @@ def train_policy_classifier(args, settings) -> int:
     from policy.training import aspect_head
 
     argv = ["--folds", str(args.folds), "--epochs", str(args.epochs), "--seed", str(args.seed)]
+    argv += ["--tune-steps", str(args.tune_steps)]
     return aspect_head.main(argv + (["--out", str(args.out)] if args.out else []))

@@ -331,8 +331,8 @@ def test_a_damaged_database_makes_no_picture_and_the_operator_page_says_why(stud
     outcome = studio.generate(asked("draw a red bicycle"), "a red bicycle")
     assert outcome.picture is None and outcome.refused and "damaged" in outcome.text
     assert pictures_on_disk(studio) == []
-    operator = OperatorHandlers.from_settings(
-        studio.settings.model_copy(update={"operator_password": "a long operator password"})
-    )
-    people, audit, note = operator.tables(time.time())
+    password = "a long operator password"
+    operator = OperatorHandlers.from_settings(studio.settings.model_copy(update={"operator_password": password}))
+    _, grant = operator.api_unlock(password, "", None)
+    people, audit, note = operator.tables(grant)
     assert people == [] and "is damaged" in note and "Stop Easel, restore the file from a backup" in note

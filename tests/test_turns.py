@@ -150,3 +150,30 @@ def test_token_buckets_allow_a_burst_then_the_rate():
     assert buckets.take("other") == 0  # keys are counted apart
     now[0] += 2
     assert buckets.take("k") == 0 and buckets.take("k") == 0 and buckets.take("k") > 0
+
+
+def test_a_client_that_kept_the_models_busy_leaves_one_slot_for_everyone_else():
+    async def scenario():
+        now = [0.0]
+        turns = FairTurns(running_limit=2, heavy_seconds=45, clock=lambda: now[0])
+        async with turns.turn("client:heavy", "session:h1"):
+            now[0] += 100  # a turn of 100 s: this client is now heavy
+        hold = asyncio.Event()
+        started = []
+
+        async def one(client, session):
+            async with turns.turn(client, session):
+                started.append(session)
+                await hold.wait()
+
+        tasks = [asyncio.create_task(one("client:heavy", f"session:h{i}")) for i in (2, 3)]
+        await asyncio.sleep(0)
+        assert started == ["session:h2"] and turns.running == 1  # the second slot stays free
+        tasks.append(asyncio.create_task(one("client:light", "session:l")))
+        await asyncio.sleep(0)
+        assert started == ["session:h2", "session:l"]  # taken at once by someone else
+        hold.set()
+        await asyncio.gather(*tasks)
+        assert started[-1] == "session:h3" and turns.running == 0
+
+    asyncio.run(scenario())
