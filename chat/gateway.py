@@ -4,6 +4,9 @@
   of a session (an unlocked operator page's registry and audit tables included) into a file that
   `/config?deep_link=...` serves to anyone; the route answers 404 and the parameter is dropped.
 - Gradio's `/monitoring` routes answer 404 unless `EASEL_MONITORING` asks for them.
+- A request Gradio cannot handle (an unknown `fn_index`, a stream for a session that joined
+  nothing) is answered 400 with a plain reason and one log line naming the route and the kind of
+  error, instead of a bare 500 and a traceback that quotes what the client sent.
 - Uploads (`/gradio_api/upload`) are counted per client address and in total over a 10-minute
   window, in files and in bytes (HTTP 429 with a plain reason beyond); each file's own size limit
   stays Gradio's (`max_file_size`, HTTP 413).
@@ -16,10 +19,13 @@ from __future__ import annotations
 
 import ctypes
 import json
+import logging
 import os
 from urllib.parse import parse_qsl, urlencode
 
 from chat.clients import TokenBuckets, address_key
+
+log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 600
 
@@ -74,7 +80,26 @@ class Gateway:
             problem = self._upload_problem(scope)
             if problem:
                 return await _refuse(send, *problem)
-        return await self.app(scope, receive, send)
+        await self._answered(scope, receive, send)
+
+    async def _answered(self, scope, receive, send) -> None:
+        started = False
+
+        async def tracked(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as error:
+            # The route, not the whole path (file routes carry file names), and the kind of error,
+            # not its text (it can quote the request). The traceback is there at DEBUG.
+            route = "/".join(scope.get("path", "").split("/")[:3])
+            log.warning("request to %s failed: %s", route, type(error).__name__)
+            log.debug("request failure", exc_info=True)
+            if not started:
+                await _refuse(send, 400, "The server could not handle this request.")
 
     def _upload_problem(self, scope) -> tuple[int, str] | None:
         """(status, reason) when this upload may not start, else None; counted by its declared size."""

@@ -229,6 +229,17 @@ def test_an_operator_session_cannot_be_read_through_a_deep_link_or_the_config(se
         assert httpx.get(url + path, timeout=10).status_code == 404
 
 
+def test_an_unknown_function_is_a_plain_400_not_a_traceback(server):
+    url, data_dir = server
+    for route in ("gradio_api/queue/join", "gradio_api/run/predict"):
+        body = {"data": ["secret words"], "fn_index": 9999, "session_hash": "probe123", "trigger_id": None}
+        response = httpx.post(url + route, json=body, timeout=10)
+        assert response.status_code == 400, (route, response.status_code, response.text[:200])
+        assert "secret words" not in response.text
+    log = (data_dir / "server.log").read_text()
+    assert "failed: KeyError" in log and "secret words" not in log and "Exception in ASGI application" not in log
+
+
 def test_uploads_are_counted_per_address_and_the_quota_does_not_touch_others(server, tmp_path):
     url, _ = server
     picture = tmp_path / "tiny.png"
