@@ -277,7 +277,7 @@ class OperatorHandlers:
         audit = [
             [
                 time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e["created_at"])),
-                f"allowed · {outcome_text(e)}" if e["allowed"] else "refused",
+                f"allowed · {outcome_text(e)}" if e["allowed"] else _not_allowed(e),
                 e["category"],
                 e["prompt"] or ("—" if e["reason"] else f"(removed after {self.retention_days} days)"),
                 e["reason"],
@@ -365,3 +365,9 @@ class OperatorHandlers:
             return f"⚠️ Not removed. {problem.operator_message}", [], gr.update()
         note = f"Removed {name}." if removed else f"{name!r} is not in the registry."
         return note, self.tables(unlocked_at, request)[0], gr.update()
+
+
+def _not_allowed(entry: dict) -> str:
+    """An audit row that allowed no picture: a refusal, or an event such as a password attempt
+    (an unlock, a wrong password: no request, a category of its own), which refused nothing."""
+    return "event" if entry["category"].startswith("operator_") and not entry["prompt"] else "refused"

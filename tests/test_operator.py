@@ -186,3 +186,13 @@ def test_without_a_password_the_page_stays_disabled(tmp_path):
     assert not ok and "EASEL_OPERATOR_PASSWORD" in note
     assert OptOutRegistry(tmp_path / "easel.sqlite3").audit_entries() == []
     assert time.time() > 0
+
+
+def test_the_audit_view_lists_password_events_as_events_not_refusals(operator):
+    """A successful unlock refused nothing; it (and a wrong password) shows as an event."""
+    assert not operator.try_password("a guess", request(session="s7"))[0]
+    unlocked_at = operator.unlock(PASSWORD, "", request())[0]
+    _people, audit, _note = operator.tables(unlocked_at)
+    rows = {row[2]: row[1] for row in audit}
+    assert rows["operator_unlocked"] == "event" and rows["operator_login_failed"] == "event"
+    assert "refused" not in rows.values()
