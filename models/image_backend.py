@@ -72,6 +72,8 @@ class GeneratedImage:
     strength: float | None
     seconds: float
     concept: str | None = None  # what the embedded model drew, e.g. "🐕 dog" (its concept resolver's choice)
+    left_out: str | None = None  # one sentence on what the picture does not show, and why
+    scene: object | None = None  # a composed picture's subjects and background (models.scene_edits.Scene)
 
 
 @dataclass(frozen=True)
@@ -335,18 +337,29 @@ class ImageBackend:
         return self._concepts
 
     def resolve(self, prompt: str):
-        """The embedded model's reading of a request (a models.concepts.Resolution), or None
-        when the model has no concept index (it then reads the prompt as it is)."""
-        index = self.concept_index() if self.kind == "embedded" else None
-        return index.resolve(prompt) if index is not None else None
+        """The embedded model's reading of a request (a models.concepts.Resolution; a
+        models.scenes.SceneRequest when it names its subjects by name), or None when the model
+        has no concept index (it then reads the prompt as it is)."""
+        from models.scenes import read_scene
 
-    def _draw_embedded(self, prompt: str, size: int, *, strict: bool, **call) -> tuple[PIL.Image.Image, str | None]:
-        """Resolve the request, sample 32 px, upscale: the embedded model's two stages."""
+        index = self.concept_index() if self.kind == "embedded" else None
+        if index is None:
+            return None
+        return read_scene(index, prompt) or index.resolve(prompt)
+
+    def _draw_embedded(self, prompt: str, size: int, *, strict: bool, **call) -> GeneratedImage:
+        """Resolve the request, sample 32 px, upscale: the embedded model's two stages. A
+        scene (several subjects, a setting, a colour) is drawn a subject at a time and composed
+        (`_draw_scene`). Returns a partial GeneratedImage: image, concept, left_out, scene."""
         pipe = self.embedded_pipeline()
         resolution = self.resolve(prompt)
-        caption, concept = prompt, None
+        caption, concept, left_out = prompt, None, None
         if resolution is not None and resolution.resolved:
             caption, concept = resolution.caption(), resolution.describe()
+            left_out = getattr(resolution, "left_out_sentence", lambda: None)()
+            if strict and getattr(resolution, "composed", False):
+                scene = self._draw_scene(pipe, resolution, size, call)
+                return GeneratedImage(scene.render(), prompt, 0, self.name, 0, None, 0.0, concept, left_out, scene)
         elif resolution is not None and strict:
             raise UnknownSubjectError(
                 unknown_subject_message(resolution, len(self._concepts)),
@@ -354,7 +367,49 @@ class ImageBackend:
             )
         with self._sampling:
             small = pipe(caption, output_type="np", output_size=None, **call).images[0]
-        return to_display(small, size, self._upscaler), concept
+        return GeneratedImage(
+            to_display(small, size, self._upscaler), prompt, 0, self.name, 0, None, 0.0, concept, left_out
+        )
+
+    def _draw_scene(self, pipe, request, size: int, call: dict):
+        """Each subject drawn alone on white (one batched call), cut out, and laid out with its
+        colour on the setting's background (models/scenes.py)."""
+        import numpy as np
+
+        from models.scene_edits import Layer, NotSegmentable, segment
+        from models.scenes import compose
+
+        concepts = list(dict.fromkeys(s.concept for s in request.subjects))
+
+        def sample(captions: list[str]) -> list[PIL.Image.Image]:
+            with self._sampling:
+                smalls = pipe(captions, output_type="np", output_size=None, **call).images
+            if self._upscaler is not None:
+                smalls = self._upscaler.upscale(np.asarray(smalls))
+            return [PIL.Image.fromarray(np.asarray(s)) for s in smalls]
+
+        def cut_out(picture: PIL.Image.Image, name: str):
+            try:
+                layers = segment(picture, name=name).layers
+            except NotSegmentable:
+                return None
+            return layers[0] if layers and layers[0].sprite[..., 3].mean() > 0.03 else None
+
+        pictures = sample([article_for(c.name) for c in concepts])
+        sprites = {c: cut_out(p, c.name) for c, p in zip(concepts, pictures, strict=True)}
+        missing = [c for c, layer in sprites.items() if layer is None]
+        if missing:  # a white subject on white (a cloud, a ghost): again on a coloured background
+            call = {k: v for k, v in call.items() if k != "callback_on_step_end"}
+            again = sample([f"{article_for(c.name)} on a blue background" for c in missing])
+            for c, picture in zip(missing, again, strict=True):
+                sprites[c] = cut_out(picture, c.name)
+                if sprites[c] is None:  # the whole drawing, rather than nothing
+                    rgba = np.concatenate(
+                        [np.asarray(picture, np.float32), np.ones((*picture.size[::-1], 1), np.float32)], -1
+                    )
+                    sprites[c] = Layer(rgba, cx=picture.width / 2, cy=picture.height / 2, name=c.name)
+        seed = call.get("generator").initial_seed() if call.get("generator") is not None else 0
+        return compose(request, [sprites[s.concept] for s in request.subjects], (size, size), seed=seed)
 
     def hub_pipeline(self):
         if not Path(str(self.source)).is_dir():
@@ -387,7 +442,7 @@ class ImageBackend:
         seed = _seed(seed)
         started = time.perf_counter()
         if self.kind == "embedded":
-            image, concept = self._draw_embedded(
+            drawn = self._draw_embedded(
                 prompt,
                 size or 256,
                 strict=True,
@@ -396,7 +451,18 @@ class ImageBackend:
                 generator=torch.Generator().manual_seed(seed),
                 **_step_callback(progress),
             )
-            return GeneratedImage(image, prompt, seed, self.name, steps, None, time.perf_counter() - started, concept)
+            return GeneratedImage(
+                drawn.image,
+                prompt,
+                seed,
+                self.name,
+                steps,
+                None,
+                time.perf_counter() - started,
+                drawn.concept,
+                drawn.left_out,
+                drawn.scene,
+            )
         else:
             if self.preset.task == "edit":
                 raise ImageRequestError(f"{self.name} edits pictures; it cannot draw one from a description alone.")
@@ -441,7 +507,7 @@ class ImageBackend:
         started = time.perf_counter()
         if self.kind == "embedded":
             # A refinement keeps its picture even when the words name nothing the model knows.
-            out, concept = self._draw_embedded(
+            drawn = self._draw_embedded(
                 prompt,
                 max(256, min(image.size)),
                 strict=False,
@@ -452,7 +518,9 @@ class ImageBackend:
                 generator=torch.Generator().manual_seed(seed),
                 **_step_callback(progress),
             )
-            return GeneratedImage(out, prompt, seed, self.name, steps, strength, time.perf_counter() - started, concept)
+            return GeneratedImage(
+                drawn.image, prompt, seed, self.name, steps, strength, time.perf_counter() - started, drawn.concept
+            )
         pipe = self.hub_pipeline()
         generator = torch.Generator(pipe.device).manual_seed(seed)
         source = image.convert("RGB").resize((self.preset.size, self.preset.size), PIL.Image.LANCZOS)

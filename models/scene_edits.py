@@ -129,14 +129,18 @@ def _hue_gap(a: float, b: float) -> float:
     return abs((a - b + 180) % 360 - 180)
 
 
-def recolour_pixels(rgb: np.ndarray, alpha: np.ndarray, colour: Colour) -> np.ndarray:
+def recolour_pixels(rgb: np.ndarray, alpha: np.ndarray, colour: Colour, *, dominant: bool = False) -> np.ndarray:
     """`rgb` (h, w, 3) in 0..255 turned to `colour`, shading kept.
 
     The subject's main colour changes, the way "a blue apple" keeps its green leaf: the tinted
     pixels near the dominant hue take the new hue (keeping a little of their spread), and the
     other colours, white highlights and black outlines stay. Where the main colour is not most
     of the subject, more of it changes, until the subject as a whole reads as the new colour. A
-    subject that is mostly grey or white (a cloud, a ghost) is tinted as a whole."""
+    subject that is mostly grey or white (a cloud, a ghost) is tinted as a whole.
+
+    `dominant` (a drawing asked for in a colour, "a yellow bicycle"): the new colour must also be
+    most of the subject's coloured area, so a mostly grey or many-coloured subject is tinted as
+    a whole, its outlines and shading kept, when changing its main colour is not enough."""
     hsv = rgb_to_hsv(rgb / 255.0)
     h, s, v = hsv[..., 0] * 360.0, hsv[..., 1], hsv[..., 2]
     solid = alpha > 0.5
@@ -146,7 +150,7 @@ def recolour_pixels(rgb: np.ndarray, alpha: np.ndarray, colour: Colour) -> np.nd
         s = s * colour.sat
         v = np.clip(v * colour.val + colour.lift, 0, 1)
         return hsv_to_rgb(np.stack([h / 360.0, s, v], -1)) * 255.0
-    if tinted_share < 0.2:
+    if tinted_share < (0.5 if dominant else 0.2):
         sel = v > 0.12
         h = np.where(sel, colour.hue, h)
         s = np.where(sel, np.maximum(s, colour.min_sat * np.clip(1.2 - v * 0.3, 0, 1)), s)
@@ -157,8 +161,8 @@ def recolour_pixels(rgb: np.ndarray, alpha: np.ndarray, colour: Colour) -> np.nd
     members = tinted & solid
     histogram = np.histogram(h[members], bins=36, range=(0, 360), weights=s[members])[0]
     smooth = histogram + np.roll(histogram, 1) + np.roll(histogram, -1)
-    dominant = float(smooth.argmax()) * 10 + 5
-    offset = (h - dominant + 180) % 360 - 180
+    main_hue = float(smooth.argmax()) * 10 + 5
+    offset = (h - main_hue + 180) % 360 - 180
     new_s = np.clip(np.maximum(s, 0.35) * colour.sat, 0, 1)
     new_v = np.clip(v * colour.val + colour.lift, 0, 1)
     for window in (60.0, 100.0, None):
@@ -172,6 +176,10 @@ def recolour_pixels(rgb: np.ndarray, alpha: np.ndarray, colour: Colour) -> np.nd
         check = rgb_to_hsv(out)
         shown = solid & (check[..., 1] > 0.25) & (check[..., 2] > 0.2)
         if window is None or not shown.any() or _hue_gap(_circular_mean(check[..., 0][shown] * 360), colour.hue) <= 20:
+            if dominant and window is not None:
+                near = shown & (np.abs((check[..., 0] * 360 - colour.hue + 180) % 360 - 180) <= 30)
+                if near.sum() < 0.6 * max(1, (solid & (check[..., 2] > 0.2)).sum()):
+                    continue  # the new colour is not yet most of the subject: widen the change
             return out * 255.0
     raise AssertionError("unreachable")
 
@@ -202,6 +210,7 @@ class Layer:
     tone: float = 1.0  # value multiplier (darker < 1 < lighter)
     flip_x: bool = False
     flip_y: bool = False
+    dominant: bool = False  # drawn in `colour` as asked ("a yellow bicycle"): the colour is most of it
     added: bool = False  # drawn into the picture by an "add" edit
     id: int = field(default_factory=lambda: next(_ids))
     # For an added layer: where the other layers were before it came (restored when it goes).
@@ -227,7 +236,7 @@ class Layer:
         """The sprite as shown (colour, tone, mirroring), before scaling: (h, w, 4) float."""
         rgb, alpha = self.sprite[..., :3].astype(np.float64), self.sprite[..., 3]
         if self.colour is not None:
-            rgb = recolour_pixels(rgb, alpha, COLOURS[self.colour])
+            rgb = recolour_pixels(rgb, alpha, COLOURS[self.colour], dominant=self.dominant)
         if self.tone != 1.0:
             hsv = rgb_to_hsv(rgb / 255.0)
             if self.tone < 1.0:
