@@ -323,7 +323,9 @@ class Assistant:
         # a second model call for that sentence cost 1.0-1.4 s of every send -> picture on a
         # 2-core CPU; so the Studio's sentence is the answer there, and larger models write theirs.
         picture = outcome.picture
-        reply = outcome.reply or (here_is(picture.prompt, picture.concept) if self.small_chat_model else None)
+        reply = outcome.reply or (
+            with_left_out(here_is(picture.prompt, picture.concept), picture) if self.small_chat_model else None
+        )
         if reply:
             session.add_assistant(reply, picture_id=outcome.picture.id)
             yield TurnReply(reply, final=True, outcomes=turn.outcomes)
@@ -341,7 +343,7 @@ class Assistant:
                 break
             if len(text) >= HOLD_BACK_CHARS:
                 yield TurnReply(text, outcomes=turn.outcomes)
-        text = _first_sentences(text) or here_is(outcome.picture.prompt, outcome.picture.concept)
+        text = with_left_out(_first_sentences(text) or here_is(picture.prompt, picture.concept), picture)
         session.add_assistant(text, picture_id=outcome.picture.id)
         yield TurnReply(text, final=True, outcomes=turn.outcomes)
 
@@ -381,10 +383,25 @@ def here_is(prompt: str, concept: str | None = None) -> str:
     if not prompt:
         return "Here is your picture."
     sentence = f"Here is {prompt}" if _NAMES_ITS_SUBJECT.match(prompt) else f"Here is your picture of {prompt}"
-    named = [label.split(" ", 1)[-1].lower() for label in (concept or "").split(" + ") if label.strip()]
+    drew = (concept or "").split(" · ")[0]  # a scene's card also names its relations and setting
+    named = [
+        re.sub(r" \(\w[\w ]*\)$", "", label.split(" ", 1)[-1]).lower() for label in drew.split(" + ") if label.strip()
+    ]
     if any(name not in prompt.lower() for name in named):
-        sentence += f", drawn as {concept}"
+        sentence += f", drawn as {drew}"
     return f"{sentence}."
+
+
+def with_left_out(answer: str, picture) -> str:
+    """The answer under a picture, with the sentence saying what the picture leaves out of the
+    request and why ("I didn't draw Adam Driver: ..."), so nothing is dropped silently."""
+    left_out = getattr(picture, "left_out", None)
+    if not left_out or left_out in answer:
+        return answer
+    if answer == here_is(picture.prompt, picture.concept) and picture.concept:
+        # "Here is Adam Driver eating a pizza" would say the opposite of the next sentence.
+        answer = f"Here is what I could draw: {picture.concept.split(' · ')[0]}."
+    return f"{answer} {left_out}"
 
 
 def _why_rejected(problem: Exception) -> str:

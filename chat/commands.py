@@ -224,6 +224,8 @@ def draw_command(args, settings: Settings) -> int:
             print(message)  # the refusal, in the policy's words
         elif message:
             print(f"error: {message}", file=sys.stderr)
+        if row.get("left_out"):
+            print(row["left_out"])  # what the picture does not show, and why
         print(json.dumps({k: row[k] for k in ("allowed", "path", "seed", "model", "steps", "sec")}))
         if not row["allowed"]:
             return REFUSED
@@ -295,4 +297,6 @@ def _draw_one(studio, settings: Settings, preset: str, prompt: str, seed, steps,
         out.parent.mkdir(parents=True, exist_ok=True)
         path = Path(shutil.copyfile(picture.path, out))
     row.update(path=str(path), seed=picture.seed, model=picture.model, steps=picture.steps, concept=picture.concept)
+    if picture.left_out:
+        row["left_out"] = picture.left_out
     return row, None

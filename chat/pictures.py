@@ -285,7 +285,8 @@ class Studio:
         if isinstance(result, PictureOutcome):
             return result
         picture = self._keep(session, result, parent=None, decision_id=decision.decision_id, instruction=None)
-        return PictureOutcome(f"Picture {picture.id} is ready: {picture.prompt}.", picture=picture)
+        left_out = f" {picture.left_out}" if picture.left_out else ""
+        return PictureOutcome(f"Picture {picture.id} is ready: {picture.prompt}.{left_out}", picture=picture)
 
     def edit(
         self,
@@ -568,6 +569,8 @@ class Studio:
             path=path,
             seconds=result.seconds,
             concept=getattr(result, "concept", None),
+            left_out=getattr(result, "left_out", None),
+            scene=getattr(result, "scene", None),
         )
         session.add_picture(picture)
         return picture

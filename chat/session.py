@@ -26,6 +26,7 @@ class PictureRecord:
     seconds: float
     change: str | None = None  # what an edit changed, in words ("recoloured to blue")
     concept: str | None = None  # what the embedded model drew, as its concept resolver read the request ("🐕 dog")
+    left_out: str | None = None  # what of the request the picture does not show, and why (one sentence)
     before_id: str | None = None  # the picture "go back" returns to from this one
     instruction: str | None = None  # an exact edit's words, and the picture they were applied to
     applied_to: str | None = None

@@ -61,6 +61,8 @@ def picture_card(picture: PictureRecord) -> str:
         parts.append(picture.change)
     if getattr(picture, "concept", None):
         parts.append(f"drew: {picture.concept}")
+    if getattr(picture, "left_out", None):
+        parts.append(f"left out: {picture.left_out}")
     return " · ".join(parts) + f"\n\n_prompt:_ {picture.prompt}"
 
 
