@@ -79,6 +79,28 @@ def _explain_database_fault(decision, agent):
     return dataclasses.replace(decision, message=problem.user_message, reason=f"{decision.reason}: {problem}")
 
 
+UPLOAD_NOT_CHECKED = (
+    "I couldn't check the picture you attached against the safety policy just now, so I can't use it. "
+    "Please try again in a moment."
+)
+
+
+class UploadRefused(Exception):
+    """An uploaded picture the policy refused (it shows nudity, or it could not be checked)."""
+
+    def __init__(self, decision):
+        super().__init__(decision.message)
+        self.decision = decision
+
+
+def _after(prompt: str, instruction) -> str:
+    """An edit's description: its source's, then the instruction, said once (an upload sent with
+    "make it blue" is described with those words already, and its card repeated them)."""
+    if str(prompt).endswith(f": {instruction}"):
+        return prompt
+    return f"{prompt}, {instruction}"
+
+
 class Studio:
     def __init__(
         self,
@@ -211,6 +233,7 @@ class Studio:
             is_edit=source is not None,
             source_prompt=source.prompt if source else None,
             user_age=session.user_age,
+            source_shows_real_person=bool(source and source.shows_real_person),
         )
         # The user's own words are checked as well as the prompt the chat model wrote: a model
         # that drops or rewrites a name ("draw <person> walking a dog" -> "a dog walking") must
@@ -503,13 +526,23 @@ class Studio:
     def add_upload(self, session: ChatSession, image: PIL.Image.Image, description: str) -> PictureRecord:
         """An uploaded picture becomes the conversation's current picture, ready to be refined.
 
-        Nothing is generated, so no decision is needed yet; every edit of it passes the gate,
-        which then sees the upload's description as the source's context."""
+        The photo checks look for faces and nudity first (models/photo_checks.py) and the policy
+        judges what they found: a picture that shows nudity is refused (`UploadRefused`, never
+        saved); one with a face is recorded as a photo of a real person, so every edit of it is
+        judged as an edit of a real person. Every edit passes the gate, which also sees the
+        upload's description as the source's context."""
+        decision, shows_real_person = self._check_upload(session, image, description)
+        if not decision.allowed:
+            raise UploadRefused(decision)
         folder = self.image_dir / session.session_id
         folder.mkdir(parents=True, exist_ok=True)
         picture_id = session.next_picture_id()
         path = folder / f"{picture_id}-upload-{uuid.uuid4().hex[:8]}.png"
-        image.save(path)
+        try:
+            image.save(path)
+        except BaseException:
+            self._record_outcome([decision.decision_id], "failed")
+            raise
         picture = PictureRecord(
             id=picture_id,
             parent_id=None,
@@ -518,12 +551,38 @@ class Studio:
             model="upload",
             steps=0,
             strength=None,
-            decision_id="",
+            decision_id=decision.decision_id,
             path=path,
             seconds=0.0,
+            shows_real_person=shows_real_person,
         )
         session.add_picture(picture)
+        self._record_outcome([decision.decision_id], "delivered")
         return picture
+
+    def _check_upload(self, session: ChatSession, image: PIL.Image.Image, description: str):
+        """(the policy's decision on an uploaded picture, whether it is a photo of a real person).
+        Fails closed: a policy agent that cannot check it refuses it."""
+        from dataclasses import replace
+
+        from models.photo_checks import check_photo
+        from policy.agent import refusal_on_error, upload_shows_real_person
+
+        findings = check_photo(image)
+        if findings.face_error or findings.sexual_error:
+            log.error(
+                "photo checks could not run (%s); the upload is treated as a photo of a real person",
+                findings.describe(),
+            )
+        agent = None
+        try:
+            agent = self.policy_agent
+            decision = agent.check_upload(findings, description, user_age=session.user_age)
+        except Exception as error:  # noqa: BLE001 - no upload without a decision (fail closed)
+            log.exception("policy check of an upload failed")
+            decision = replace(refusal_on_error(error), message=UPLOAD_NOT_CHECKED)
+            decision = _explain_database_fault(decision, agent)
+        return decision, upload_shows_real_person(findings)
 
     def _run(self, make):
         from models.image_backend import ImageInputError, ImageRequestError, UnknownSubjectError
@@ -569,6 +628,7 @@ class Studio:
             path=path,
             seconds=result.seconds,
             concept=getattr(result, "concept", None),
+            shows_real_person=bool(parent and parent.shows_real_person),  # an edit of a real person's photo
             left_out=getattr(result, "left_out", None),
             scene=getattr(result, "scene", None),
         )

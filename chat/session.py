@@ -31,6 +31,9 @@ class PictureRecord:
     instruction: str | None = None  # an exact edit's words, and the picture they were applied to
     applied_to: str | None = None
     scene: object | None = field(default=None, repr=False, compare=False)  # its subjects and background, once split
+    # A photo of a real person: an upload with a face in it (or one the photo checks could not
+    # check), and every edit made from one. Its edits are judged as edits of a real person.
+    shows_real_person: bool = False
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chat.assistant import Assistant, TurnReply
 from chat.clients import TokenBuckets, client_key, session_key
-from chat.pictures import PictureOutcome, Studio
+from chat.pictures import PictureOutcome, Studio, UploadRefused
 from chat.session import ChatSession, PictureRecord
 from chat.turns import FairTurns, TurnRefused
 
@@ -230,7 +230,10 @@ class ChatHandlers:
             log.exception("upload failed")
             return UNSUPPORTED_FILE, None
         description = "an uploaded picture" + (f", sent with: {text.strip()[:200]}" if text else "")
-        picture = self.studio.add_upload(session, image, description)
+        try:
+            picture = self.studio.add_upload(session, image, description)
+        except UploadRefused as refusal:  # it shows nudity, or could not be checked
+            return refusal.decision.message, None
         # In the history as a shown picture, like one Easel drew, so the model can refer to it.
         session.add_user("I'm uploading a picture.")
         session.add_assistant(f"Got your picture ({picture.id}).", picture_id=picture.id)
