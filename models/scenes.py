@@ -213,6 +213,23 @@ FILLER_WORDS = {
     "time",
     "side",
     "by",
+    "i'd",
+    "id",
+    "i'm",
+    "im",
+    "we",
+    "we'd",
+    "us",
+    "let's",
+    "lets",
+    "love",
+    "wanna",
+    "need",
+    "how",
+    "about",
+    "maybe",
+    "perhaps",
+    "here",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -551,6 +568,8 @@ def read_scene(index: ConceptIndex, request: str) -> SceneRequest | None:
             continue
         if end - start == 1 and words[start] in RELATIONS:
             continue  # "by" or "with" is never a subject
+        if end - start == 1 and words[start] in SUBJECT_COLOURS and any(g[0] == end for g in found):
+            continue  # "an orange bird": a colour, not a tangerine
         kept.append(f)
     found = kept
     if not found and typed:
@@ -853,28 +872,48 @@ def layout(
         extents.append((members, x0, x1, y0, y1))
     width, height = size
     gap = 0.12
-    total_w = sum(x1 - x0 for _m, x0, x1, _y0, _y1 in extents) + gap * (len(extents) - 1)
-    tallest = max(y1 - y0 for _m, _x0, _x1, y0, y1 in extents)
     room_h = (ground + 0.08) * height if ground else 0.92 * height
     # One normal subject alone is as large as the model draws it (0.78 of the picture).
     largest = 0.78 * min(width, height) / max(max(b.w, b.h) for b in boxes) if n == 1 else float("inf")
-    scale = min(0.94 * width / total_w, min(room_h, 0.94 * height) / tallest, largest)
+
+    def fit(rows: list[list]) -> float:
+        """The largest scale at which these rows of groups fit the picture."""
+        widths = [sum(e[2] - e[1] for e in row) + gap * (len(row) - 1) for row in rows]
+        heights = [max(e[4] - e[3] for e in row) for row in rows]
+        total_h = sum(heights) + gap * (len(rows) - 1)
+        limit_h = min(room_h, 0.94 * height) if len(rows) == 1 else 0.94 * height
+        return min(0.94 * width / max(widths), limit_h / total_h, largest)
+
+    # One row, or (three groups and more) two: whichever lets the subjects be larger.
+    arrangements = [[extents]]
+    if len(extents) >= 3:
+        half = (len(extents) + 1) // 2
+        arrangements.append([extents[:half], extents[half:]])
+    # On the ground of a setting, a second row stands behind in the sky: only when much larger.
+    rows = max(arrangements, key=lambda rows: fit(rows) * (1.0 if len(rows) == 1 or not ground else 0.8))
+    scale = fit(rows)
     placed: dict[int, tuple[float, float]] = {}
-    x = (width - total_w * scale) / 2
-    for members, x0, x1, y0, y1 in extents:
-        group_w, group_h = (x1 - x0) * scale, (y1 - y0) * scale
-        if ground:
-            bottom = min(0.98 * height, ground * height + 0.08 * height)
-            top_edge = max(0.02 * height, bottom - group_h)
-        else:
-            top_edge = (height - group_h) / 2
-        if len(extents) == 1 and request.position != "centre":
-            margin = 0.03 * min(width, height)
-            x = {"left": margin, "right": width - margin - group_w}.get(request.position, x)
-            top_edge = {"top": margin, "bottom": height - margin - group_h}.get(request.position, top_edge)
-        for k in members:
-            placed[k] = (x + (boxes[k].cx - x0) * scale, top_edge + (boxes[k].cy - y0) * scale)
-        x += group_w + gap * scale
+    row_heights = [max(e[4] - e[3] for e in row) * scale for row in rows]
+    block_h = sum(row_heights) + gap * scale * (len(rows) - 1)
+    if ground:  # the last row stands on the ground line, the rows before it behind and above
+        bottom = min(0.98 * height, ground * height + 0.08 * height)
+        row_bottom = max(bottom, block_h + 0.02 * height)
+    else:
+        row_bottom = (height + block_h) / 2
+    for row, row_h in reversed(list(zip(rows, row_heights, strict=True))):
+        row_w = (sum(e[2] - e[1] for e in row) + gap * (len(row) - 1)) * scale
+        x = (width - row_w) / 2
+        for members, x0, x1, y0, y1 in row:
+            group_w, group_h = (x1 - x0) * scale, (y1 - y0) * scale
+            top_edge = row_bottom - group_h if ground else row_bottom - row_h + (row_h - group_h) / 2
+            if len(extents) == 1 and request.position != "centre":
+                margin = 0.03 * min(width, height)
+                x = {"left": margin, "right": width - margin - group_w}.get(request.position, x)
+                top_edge = {"top": margin, "bottom": height - margin - group_h}.get(request.position, top_edge)
+            for k in members:
+                placed[k] = (x + (boxes[k].cx - x0) * scale, top_edge + (boxes[k].cy - y0) * scale)
+            x += group_w + gap * scale
+        row_bottom -= row_h + gap * scale
     where = []
     for k, (_h, w) in enumerate(shapes):
         cx, cy = placed[k]

@@ -54,6 +54,9 @@ def test_colour_words_apply_to_every_subject(index):
     scene = read_scene(index, "a yellow bicycle and a purple umbrella and a brown dog")
     assert [s.colour for s in scene.subjects] == ["yellow", "purple", "brown"]
     assert read_scene(index, "a green apple").subjects[0].colour is None  # a name, not a colour
+    bird = read_scene(index, "an orange bird")
+    assert names(bird) == ["bird"] and bird.subjects[0].colour == "orange"  # not a tangerine
+    assert names(read_scene(index, "an orange and a bird")) == ["tangerine", "bird"]
 
 
 def test_counts_and_the_limit_of_four(index):
