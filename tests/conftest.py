@@ -1,11 +1,15 @@
 """Shared fixtures: a throw-away data folder per test, one real chat model per test run, and a
-real Easel server on a free loopback port for the API and browser tests."""
+real Easel server on a free loopback port for the API and browser tests; and the guard that
+fails a test not marked `slow` when it loads a real model (tests/model_guard/sitecustomize.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,77 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # encoder into the same cache once.
 os.environ.setdefault("EASEL_MODEL_CACHE_DIR", str(MODEL_CACHE))
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def _load_model_guard():
+    """The guard module, once per process (this file is imported as `conftest` and as `tests.conftest`)."""
+    if "easel_model_guard" not in sys.modules:
+        path = REPO / "tests" / "model_guard" / "sitecustomize.py"
+        spec = importlib.util.spec_from_file_location("easel_model_guard", path)
+        sys.modules["easel_model_guard"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["easel_model_guard"])
+    return sys.modules["easel_model_guard"]
+
+
+model_guard = _load_model_guard()
+model_guard.install()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """A test not marked slow runs with the guard on, in this process (its fixtures and any
+    server thread included) and in every process it starts; a model it loaded fails it."""
+    if item.get_closest_marker("slow"):
+        yield
+        return
+    model_guard.take_refused()  # a load refused while an earlier test's fixtures were set up is not this test's
+    log = Path(item.config._tmp_path_factory.getbasetemp()) / "model-loads.log"  # noqa: SLF001
+    log.unlink(missing_ok=True)
+    saved = {name: os.environ.get(name) for name in ("PYTHONPATH", model_guard.ACTIVE_ENV, model_guard.LOG_ENV)}
+    guard_env = {
+        "PYTHONPATH": os.pathsep.join(p for p in (model_guard.FOLDER, saved["PYTHONPATH"]) if p),
+        model_guard.ACTIVE_ENV: item.nodeid,
+        model_guard.LOG_ENV: str(log),
+    }
+    os.environ.update(guard_env)
+    original_popen_init = subprocess.Popen.__init__
+
+    def popen_init(self, *args, env=None, **kwargs):  # a process started with its own env gets the guard too
+        if env is not None:
+            env = {
+                **env,
+                **guard_env,
+                "PYTHONPATH": os.pathsep.join(p for p in (model_guard.FOLDER, env.get("PYTHONPATH")) if p),
+            }
+        original_popen_init(self, *args, env=env, **kwargs)
+
+    subprocess.Popen.__init__ = popen_init
+    model_guard.active_test = item.nodeid
+    try:
+        yield
+    finally:
+        model_guard.active_test = None
+        subprocess.Popen.__init__ = original_popen_init
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def no_model_in_fast_tests(request):
+    """Fails a fast test that loaded a real model, even where the code under test caught the error
+    (a server thread, a child process that logs and goes on)."""
+    yield
+    if request.node.get_closest_marker("slow"):
+        return
+    refused = model_guard.take_refused()
+    log = Path(request.config._tmp_path_factory.getbasetemp()) / "model-loads.log"  # noqa: SLF001
+    if log.exists():
+        refused += log.read_text(encoding="utf-8").splitlines()
+    if refused:
+        pytest.fail("\n".join(dict.fromkeys(refused)), pytrace=False)
 
 
 @pytest.fixture

@@ -5,7 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from gradio_client import Client
+
+pytestmark = pytest.mark.slow  # every test here talks to a real server with the real models
 
 
 def ask(client: Client, text: str, files: list | None = None) -> tuple[str, list]:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import MODEL_CACHE
 
 EASEL = Path(sys.executable).with_name("easel")
@@ -24,6 +26,7 @@ def test_help_lists_the_subcommands(tmp_path):
         assert command in result.stdout
 
 
+@pytest.mark.slow
 def test_terminal_chat_answers_each_line_of_stdin(tmp_path):
     result = run_easel(
         "chat",

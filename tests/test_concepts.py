@@ -102,6 +102,7 @@ def test_every_held_out_eval_prompt_resolves_to_its_concept(names_only, catalog)
 
 
 @needs_index
+@pytest.mark.slow
 def test_unknown_subjects_are_unresolved_with_suggestions(shipped):
     for request in ("a lighthouse", "a portrait of a famous senator", "a fractal"):
         r = shipped.resolve(request)

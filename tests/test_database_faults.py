@@ -303,6 +303,7 @@ def pictures_on_disk(studio) -> list[Path]:
     return list(studio.image_dir.rglob("*.png")) if studio.image_dir.exists() else []
 
 
+@pytest.mark.slow
 def test_a_locked_database_refuses_the_picture_within_three_seconds(studio, lock_holder):
     assert studio._check(asked("draw a red bicycle"), "a red bicycle").allowed  # warm, and working
     holder = lock_holder(studio.settings.database_path)
@@ -321,6 +322,7 @@ def test_a_locked_database_refuses_the_picture_within_three_seconds(studio, lock
     assert any(r["category"] == "policy_error" and "not acted on" in r["reason"] for r in rows)  # the refused one
 
 
+@pytest.mark.slow
 def test_a_damaged_database_makes_no_picture_and_the_operator_page_says_why(studio):
     from chat.operator import OperatorHandlers
 

@@ -387,6 +387,7 @@ def rows(studio) -> list[dict]:
     return studio.policy_agent.registry.audit_entries(20)
 
 
+@pytest.mark.slow
 def test_a_full_data_disk_tells_the_person_in_words_and_logs_no_words(easel_on_a_small_disk, caplog):
     studio, assistant, data = easel_on_a_small_disk
     caplog.set_level(logging.INFO)
@@ -410,6 +411,7 @@ def test_a_full_data_disk_tells_the_person_in_words_and_logs_no_words(easel_on_a
     assert rows(studio)[0]["outcome"] == "delivered"
 
 
+@pytest.mark.slow
 def test_a_full_pictures_disk_says_so_and_the_audit_row_says_failed(easel_on_a_small_disk, tmp_path, caplog):
     studio, assistant, data = easel_on_a_small_disk
     caplog.set_level(logging.INFO)
@@ -431,6 +433,7 @@ def test_a_full_pictures_disk_says_so_and_the_audit_row_says_failed(easel_on_a_s
             filler.unlink()
 
 
+@pytest.mark.slow
 def test_an_edit_on_a_full_pictures_disk_is_refused_in_words(easel_on_a_small_disk, tmp_path):
     studio, assistant, _ = easel_on_a_small_disk
     default = studio.image_dir
@@ -448,6 +451,7 @@ def test_an_edit_on_a_full_pictures_disk_is_refused_in_words(easel_on_a_small_di
             filler.unlink()
 
 
+@pytest.mark.slow
 def test_a_read_only_pictures_folder_is_said_without_its_path(easel_on_a_small_disk, tmp_path, caplog):
     studio, assistant, _ = easel_on_a_small_disk
     default = studio.image_dir
@@ -462,6 +466,7 @@ def test_a_read_only_pictures_folder_is_said_without_its_path(easel_on_a_small_d
     assert_private(log_lines(caplog), str(pictures))
 
 
+@pytest.mark.slow
 def test_stop_while_drawing_records_interrupted(easel_on_a_small_disk):
     from chat.assistant import TurnStopped
     from chat.session import ChatSession
@@ -479,6 +484,7 @@ def test_stop_while_drawing_records_interrupted(easel_on_a_small_disk):
     assert not list(data.rglob("*.partial"))
 
 
+@pytest.mark.slow
 def test_the_operator_page_warns_of_a_low_disk(easel_on_a_small_disk):
     from chat.operator import OperatorHandlers
 

@@ -50,6 +50,7 @@ def test_the_measures_pass_on_true_edits():
 
 
 @pytest.mark.skipif(not (EMBEDDED_DIR / "model_index.json").is_file(), reason="no embedded image model")
+@pytest.mark.slow
 def test_eval_edits_command_prints_the_table_and_a_json_line(tmp_path):
     from tests.conftest import MODEL_CACHE
 

@@ -155,6 +155,7 @@ def shipped_studio(tmp_path_factory):
 @pytest.mark.parametrize(
     "description", ["a red apple", "the sun", "a big blue dog on a yellow background", "a cute puppy", "sunflowers"]
 )
+@pytest.mark.slow
 def test_the_shipped_model_knows_plain_subjects_by_name(shipped_studio, description):
     assert shipped_studio.knows_by_name(ChatSession(), description)
 
@@ -163,10 +164,12 @@ def test_the_shipped_model_knows_plain_subjects_by_name(shipped_studio, descript
     "description",
     ["a conclusion", "the line", "a golden retriever", "taylor swift", "a nude woman", "a bloody knife", "un chat"],
 )
+@pytest.mark.slow
 def test_idioms_unknown_subjects_and_unread_words_are_not_known_by_name(shipped_studio, description):
     assert not shipped_studio.knows_by_name(ChatSession(), description)
 
 
+@pytest.mark.slow
 def test_a_second_subject_counts_only_before_there_are_pictures_to_edit(shipped_studio):
     assert shipped_studio.knows_by_name(session_with_a_picture(), "a dog")
     assert shipped_studio.knows_by_name(ChatSession(), "a dog and a cat")
