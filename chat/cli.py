@@ -12,7 +12,6 @@ import sys
 
 from chat import commands as chat_commands
 from chat.settings import Settings, configure_logging
-from chat.training import edit_eval
 from models import cli as model_commands
 from policy import cli as policy_commands
 
@@ -24,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_commands = eval_parser.add_subparsers(dest="eval_command", required=True, metavar="WHAT")
     train_parser = commands.add_parser("train", help="train an embedded model")
     train_commands = train_parser.add_subparsers(dest="train_command", required=True, metavar="WHAT")
-    for module in (chat_commands, model_commands, policy_commands, edit_eval):
+    for module in (chat_commands, model_commands, policy_commands):
         module.register(commands, eval_commands, train_commands)
     return parser
 

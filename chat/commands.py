@@ -40,6 +40,21 @@ def register(commands, eval_commands, train_commands) -> None:
     routing.add_argument("--json", action="store_true", help="print one row per case as JSON lines too")
     routing.set_defaults(handler=eval_routing_command)
 
+    edits = eval_commands.add_parser("edits", help="do picture edits do what their words say (pixel measures)")
+    edits.add_argument("--json", action="store_true", help="print one row per edit as JSON lines too")
+    edits.add_argument("--subjects", type=int, default=None, help="how many subjects (default: all 40)")
+    edits.add_argument("--seed", type=int, default=0)
+    edits.add_argument("--threads", type=int, default=1)
+    edits.add_argument(
+        "--through-chat",
+        action="store_true",
+        help="send 'draw a ...' and the edit through the chat model too (recolour, size, background, move)",
+    )
+    edits.add_argument(
+        "--no-recognition", action="store_true", help="skip the classifier's 'still the same subject' check"
+    )
+    edits.set_defaults(handler=eval_edits_command)
+
     train = train_commands.add_parser("chat-model", help="fine-tune the embedded chat model to route tools")
     train.add_argument("--examples", type=int, default=1000, help="generated routing conversations")
     train.add_argument("--final-examples", type=int, default=120, help="generated answers after a tool result")
@@ -157,39 +172,16 @@ def eval_routing_command(args, settings: Settings) -> int:
     return 0
 
 
+def eval_edits_command(args, settings: Settings) -> int:
+    from chat.training.edit_eval import eval_edits_command as run
+
+    return run(args, settings)
+
+
 def train_chat_command(args, settings: Settings) -> int:
-    from chat.training.routing_eval import training_pairs
-    from models.chat_local import LocalChatModel
-    from models.chat_weights import EMBEDDED_ADAPTER_DIR, EMBEDDED_BASE_PRESET
-    from models.training.chat_model import LoraTrainingConfig, train_lora
+    from chat.training.routing_eval import train_chat_model
 
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
-    base = LocalChatModel(preset=EMBEDDED_BASE_PRESET, cache_dir=settings.model_cache_dir)
-    pairs = training_pairs(base, args.examples, args.final_examples, args.seed)
-    config = LoraTrainingConfig(
-        rank=args.rank,
-        alpha=2 * args.rank,
-        learning_rate=args.learning_rate,
-        batch_size=args.batch_size,
-        epochs=args.epochs,
-        seed=args.seed,
-        threads=args.threads,
-    )
-    loaded = base.loaded()
-    summary = train_lora(
-        loaded.model,
-        loaded.tokenizer,
-        pairs,
-        args.out or EMBEDDED_ADAPTER_DIR,
-        config,
-        checkpoint_dir=settings.resolved_data_dir() / "checkpoints" / "chat-model",
-        init_from=args.init_from,
-    )
-    print(json.dumps(summary))
-    return 0
+    return train_chat_model(args, settings)
 
 
 # -- easel draw ---------------------------------------------------------------------------------

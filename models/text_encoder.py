@@ -13,8 +13,6 @@ from pathlib import Path
 
 from sentence_transformers import SentenceTransformer
 
-EMBEDDING_DIM = 384
-
 _encoders: dict[str, SentenceTransformer] = {}
 _lock = threading.Lock()
 

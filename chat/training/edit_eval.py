@@ -572,23 +572,6 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def register(commands, eval_commands, train_commands) -> None:
-    edits = eval_commands.add_parser("edits", help="do picture edits do what their words say (pixel measures)")
-    edits.add_argument("--json", action="store_true", help="print one row per edit as JSON lines too")
-    edits.add_argument("--subjects", type=int, default=len(SUBJECTS), help=f"how many subjects (up to {len(SUBJECTS)})")
-    edits.add_argument("--seed", type=int, default=0)
-    edits.add_argument("--threads", type=int, default=1)
-    edits.add_argument(
-        "--through-chat",
-        action="store_true",
-        help="send 'draw a ...' and the edit through the chat model too (recolour, size, background, move)",
-    )
-    edits.add_argument(
-        "--no-recognition", action="store_true", help="skip the classifier's 'still the same subject' check"
-    )
-    edits.set_defaults(handler=eval_edits_command)
-
-
 def eval_edits_command(args, settings) -> int:
     import torch
 
@@ -600,7 +583,7 @@ def eval_edits_command(args, settings) -> int:
     recogniser = None
     if not args.no_recognition and settings.image_model == "embedded":
         recogniser = Recogniser(settings.resolved_data_dir() / "image_model", log=log)
-    subjects = SUBJECTS[: max(1, args.subjects)]
+    subjects = SUBJECTS[: max(1, args.subjects or len(SUBJECTS))]
     started = time.perf_counter()
     if args.through_chat:
         from chat.assistant import Assistant

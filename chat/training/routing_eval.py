@@ -107,3 +107,38 @@ def training_pairs(base_model, n_routing: int, n_final: int, seed: int):
     for messages, answer in final_answer_examples(n_final, seed=seed + 1):
         pairs.append(TrainingPair(base_model.render_prompt(messages, None), answer))
     return pairs
+
+
+def train_chat_model(args, settings) -> int:
+    """`easel train chat-model`: fine-tune the routing LoRA adapter on generated conversations."""
+    from models.chat_local import LocalChatModel
+    from models.chat_weights import EMBEDDED_ADAPTER_DIR, EMBEDDED_BASE_PRESET
+    from models.training.chat_model import LoraTrainingConfig, train_lora
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    base = LocalChatModel(preset=EMBEDDED_BASE_PRESET, cache_dir=settings.model_cache_dir)
+    pairs = training_pairs(base, args.examples, args.final_examples, args.seed)
+    config = LoraTrainingConfig(
+        rank=args.rank,
+        alpha=2 * args.rank,
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        seed=args.seed,
+        threads=args.threads,
+    )
+    loaded = base.loaded()
+    summary = train_lora(
+        loaded.model,
+        loaded.tokenizer,
+        pairs,
+        args.out or EMBEDDED_ADAPTER_DIR,
+        config,
+        checkpoint_dir=settings.resolved_data_dir() / "checkpoints" / "chat-model",
+        init_from=args.init_from,
+    )
+    print(json.dumps(summary))
+    return 0

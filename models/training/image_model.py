@@ -408,8 +408,4 @@ def export_checkpoint(data_dir: Path, out_dir: Path) -> dict:
     return summary
 
 
-def default_data_dir(settings_data_dir: Path) -> Path:
-    return Path(settings_data_dir) / "image_model"
-
-
 __all__ = ["TrainConfig", "train", "export_checkpoint", "export_pipeline", "math"]
