@@ -14,7 +14,7 @@ import gradio as gr
 from chat.assistant import Assistant
 from chat.operator import LOCKED, OperatorHandlers
 from chat.pictures import Studio
-from chat.preferences import apply_preferences, image_model_choices
+from chat.preferences import apply_preferences, image_model_options
 from chat.session import ChatSession
 from chat.settings import Settings
 from chat.turns import FairTurns
@@ -42,6 +42,20 @@ CSS = """
 /* The footer's links and the sliders' range labels are #bbbbc2 on white (1.9:1) in the theme. */
 footer a, footer .show-api, footer .built-with, .min_value, .max_value { color: #5f6672 !important; }
 .dark footer a, .dark footer .show-api, .dark footer .built-with, .dark .min_value, .dark .max_value { color: #b4bac4 !important; }
+/* The line under the image model (which models cannot run here, and why): readable, 4.5:1 and more. */
+.info-text { color: #5f6672 !important; }
+.dark .info-text { color: #b4bac4 !important; }
+/* Pictures never overflow the conversation column: a 512 px picture shrinks to fit it. */
+#conversation .message.bot img { max-width: 100% !important; height: auto !important; object-fit: contain; }
+#conversation .message.bot .image-container, #conversation .message.bot [data-testid="image"] { max-width: 100% !important; }
+/* Keyboard: a skip link to the message box (first on the page, shown when focused), and a
+   ring on the message box that is plain to see when it has the focus. */
+#skip-to-message { position: absolute; left: -10000px; }
+#skip-to-message:focus-within { position: static; }
+#skip-to-message a { display: inline-block; padding: 6px 12px; background: #1e1b4b; color: #ffffff; border-radius: 6px; }
+#skip-to-message a:focus { outline: 3px solid #f59e0b; outline-offset: 2px; }
+#message:focus-within { outline: 3px solid #4338ca !important; outline-offset: 2px; border-radius: 10px; }
+.dark #message:focus-within { outline-color: #a5b4fc !important; }
 """
 # Accessibility fixes to Gradio's markup, applied whenever the page changes:
 # - chat messages carry their raw markdown in aria-label ("bot's message: **img-1** ..."): each is
@@ -69,12 +83,23 @@ HEAD = """
     });
     document.querySelectorAll("#conversation .examples[role]").forEach((el) => set(el, "role", "group"));
     document.querySelectorAll(".empty[aria-label]:not([role])").forEach((el) => set(el, "role", "region"));
+    // The conversation is a landmark, so a screen reader can jump to it.
+    const log = document.getElementById("conversation");
+    if (log) { set(log, "role", "region"); set(log, "aria-label", "Conversation"); }
     document.querySelectorAll("#picture-tree .thumbnail-item").forEach((el) => {
       const caption = (el.innerText || "").replace(/\\s+/g, " ").trim();
       if (caption) set(el, "aria-label", caption);
     });
   };
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(fix); } };
+  // The skip link puts the focus in the message box itself (an anchor alone would only scroll).
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("#skip-to-message a");
+    if (!link) return;
+    event.preventDefault();
+    const box = document.querySelector("#message textarea");
+    if (box) box.focus();
+  });
   window.easelAccessibilityFixes = fix;  // the browser test runs it before axe, not waiting for a frame
   new MutationObserver(later).observe(document.documentElement, { subtree: true, childList: true,
     characterData: true, attributes: true, attributeFilter: ["aria-label", "alt", "role"] });
@@ -167,6 +192,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
     with gr.Blocks(title="Easel", delete_cache=settings.delete_cache()) as demo:
         session = gr.State(ChatSession(user_age=settings.user_age))
+        gr.HTML('<a href="#message">Skip to the message box</a>', elem_id="skip-to-message", padding=False)
         gr.Markdown("# Easel\nA chat assistant that draws. Ask a question, ask for a picture, then refine it.")
         with gr.Tab("Chat"):
             chat = chat_tab(settings)
@@ -230,13 +256,18 @@ def chat_tab(settings: Settings) -> ChatTab:
                     "Download", value=None, interactive=False, size="sm", elem_id="download"
                 )
             with gr.Accordion("Settings", open=False, elem_id="settings-panel"):
+                model_options, model_info = image_model_options(settings)
+                model_control = gr.Dropdown(
+                    model_options,
+                    value=settings.image_model,
+                    label="Image model",
+                    info=model_info,
+                    elem_id="image-model",
+                )
+                # Right under the model, so a model that cannot be used is said where it was picked.
+                settings_note = gr.Markdown(elem_id="settings-note")
                 preferences = [
-                    gr.Dropdown(
-                        image_model_choices(settings),
-                        value=settings.image_model,
-                        label="Image model",
-                        elem_id="image-model",
-                    ),
+                    model_control,
                     gr.Slider(1, 50, value=settings.image_steps or EMBEDDED_STEPS, step=1, label="Steps"),
                     gr.Checkbox(label="Lock the seed"),
                     gr.Number(value=1234, precision=0, minimum=0, label="Seed"),
@@ -248,7 +279,6 @@ def chat_tab(settings: Settings) -> ChatTab:
                         visible=settings.allow_session_age or operator_minor,
                     ),
                 ]
-                settings_note = gr.Markdown(elem_id="settings-note")
             new_chat = gr.Button("New conversation", variant="secondary")
     return ChatTab(
         chatbot,
@@ -364,7 +394,8 @@ def wire_chat(tab: ChatTab, session: gr.State, handlers: ChatHandlers, settings:
     def apply_settings(model, steps, seed_locked, seed, size, under_18, session: ChatSession):
         # Checked on the server: anything can arrive through the HTTP API, not only the panel's values.
         note = apply_preferences(settings, session, model, steps, seed_locked, seed, size, under_18)
-        return session, note
+        # The control shows the model actually used: one that cannot be used goes back.
+        return session, note, session.preferences.model or settings.image_model
 
     answered(
         tab.message.submit(accept, [tab.message, session], accepted, queue=False, trigger_mode="multiple", **private)
@@ -381,7 +412,9 @@ def wire_chat(tab: ChatTab, session: gr.State, handlers: ChatHandlers, settings:
         picture_actions, [tab.picture_choice, session], [tab.chosen_note, tab.download_button], queue=False, **private
     )
     for control in tab.preferences:
-        control.change(apply_settings, [*tab.preferences, session], [session, tab.settings_note], **private)
+        control.change(
+            apply_settings, [*tab.preferences, session], [session, tab.settings_note, tab.preferences[0]], **private
+        )
     # The bin icon and "New conversation" clear the page; the model must forget it too.
     tab.chatbot.clear(
         lambda s: (handlers.new_conversation(s), [], None), session, [session, tab.tree, tab.picture_choice], **private

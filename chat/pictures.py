@@ -619,7 +619,7 @@ class Studio:
         picture = PictureRecord(
             id=picture_id,
             parent_id=parent.id if parent else None,
-            prompt=result.prompt if parent is None else f"{parent.prompt}, {instruction}",
+            prompt=result.prompt if parent is None else _after(parent.prompt, instruction),
             seed=result.seed,
             model=result.model,
             steps=result.steps,

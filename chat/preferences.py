@@ -36,6 +36,38 @@ def image_model_choices(settings) -> list[str]:
     return choices
 
 
+def image_model_options(settings) -> tuple[list[tuple[str, str]], str]:
+    """The image model control's options as (label, value), and the line shown under it.
+
+    A model this server cannot run now (a hub preset whose weights are not cached, on a server
+    that cannot download them) stays listed, marked "unavailable", and the line under the control
+    says why in plain words: a list of only some presets would hide that they exist, and one that
+    offers them plainly would let people pick a model that is then not used."""
+    options, reasons = [], []
+    for name in image_model_choices(settings):
+        why = None if name in (settings.image_model, "embedded") else _unusable(name, settings)
+        options.append((f"{name} (unavailable here)" if why else name, name))
+        if why:
+            reasons.append(name)
+    info = "The model used for your pictures."
+    if reasons:
+        from models.hub_download import hub_unreachable
+
+        info += (
+            f" Unavailable here: {', '.join(reasons)}: their weights are not on this server and "
+            f"{hub_unreachable() or 'cannot be downloaded'}."
+        )
+    return options, info
+
+
+def _unusable(name: str, settings) -> str | None:
+    if name in HUB_PRESETS:
+        from models.hub_download import download_problem
+
+        return download_problem(name, HUB_PRESETS[name].repo, settings.model_cache_dir)
+    return None
+
+
 def image_model_problem(name: str, settings) -> str | None:
     """None when `name` may draw this session's pictures, else a sentence saying why not."""
     choices = image_model_choices(settings)

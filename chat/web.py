@@ -493,7 +493,10 @@ class ChatHandlers:
         import gradio as gr
 
         chosen = session.current_picture_id if session.current_picture_id in session.pictures else None
-        return gr.update(value=edit_tree(session)), chosen
+        rows = edit_tree(session)
+        # The highlight follows the picture the actions apply to (it stayed on an old one).
+        ids = [caption.split(":")[0].split(" ")[0] for _path, caption in rows]
+        return gr.update(value=rows, selected_index=ids.index(chosen) if chosen in ids else None), chosen
 
     def _regenerate(self, session: ChatSession, picture_id: str | None, offer) -> list[dict]:
         if not picture_id or picture_id not in session.pictures:

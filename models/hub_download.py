@@ -44,8 +44,8 @@ def hub_unreachable() -> str | None:
     try:
         socket.create_connection((host, 443), timeout=2.0).close()
         answer = None
-    except OSError as error:
-        answer = f"the Hugging Face Hub ({host}) cannot be reached from this server ({error.__class__.__name__})"
+    except OSError:  # the kind of error (gaierror, timeout) says nothing to the person who asked
+        answer = f"the Hugging Face Hub ({host}) cannot be reached from this server"
     with _reachable_lock:
         _reachable[host] = (time.monotonic(), answer)
     return answer

@@ -189,3 +189,59 @@ def test_pictures_carry_alt_text_size_and_their_place_in_the_edit_tree(tmp_path)
     assert image["content"].alt_text == "Picture img-2: a red apple, make it blue (recoloured to blue)"
     assert image["content"].width == 512
     assert [caption for _, caption in edit_tree(session)] == ["img-1: a red apple", "img-2 ← img-1: recoloured to blue"]
+
+
+def test_the_pictures_panel_highlights_the_newest_picture_not_an_old_one(tmp_path):
+    path = tmp_path / "p.png"
+    Image.new("RGB", (64, 64), "red").save(path)
+    session = ChatSession()
+    handlers = ChatHandlers(SlowAssistant())
+    for k in (1, 2, 3):
+        session.add_picture(PictureRecord(f"img-{k}", None, f"picture {k}", 1, "embedded", 10, None, "d", path, 0.1))
+    tree, chosen = handlers.picture_controls(session)
+    assert chosen == session.current_picture_id == "img-3" and tree["selected_index"] == 2
+
+
+def test_an_upload_sent_with_an_instruction_is_described_once(tmp_path):
+    from chat.pictures import _after
+
+    upload = "an uploaded picture, sent with: make it blue"
+    assert _after(upload, "make it blue") == upload
+    assert _after("a red apple", "make it blue") == "a red apple, make it blue"
+
+
+def test_the_card_lists_what_was_drawn_as_what_and_what_was_left_out(tmp_path):
+    path = tmp_path / "p.png"
+    Image.new("RGB", (256, 256), "white").save(path)
+    picture = PictureRecord(
+        "img-1",
+        None,
+        "Adam Driver eating a pizza at sunset",
+        7,
+        "embedded",
+        10,
+        None,
+        "d",
+        path,
+        0.1,
+        concept="🍕 pizza · setting: sunset",
+        left_out="I didn't draw Adam Driver: this model draws emoji-style things, not particular people or characters.",
+    )
+    card = picture_card(picture)
+    assert "drew: 🍕 pizza · setting: sunset" in card and "left out: I didn't draw Adam Driver" in card
+
+
+def test_the_answer_under_a_picture_says_what_was_left_out(tmp_path):
+    from chat.assistant import here_is, with_left_out
+
+    picture = PictureRecord(
+        "img-1", None, "Adam Driver eating a pizza", 7, "embedded", 10, None, "d", tmp_path, 0.1, concept="🍕 pizza"
+    )
+    assert with_left_out("Here is a pizza.", picture) == "Here is a pizza."
+    picture.left_out = (
+        "I didn't draw Adam Driver: this model draws emoji-style things, not particular people or characters."
+    )
+    answer = with_left_out(here_is(picture.prompt, picture.concept), picture)
+    assert answer == f"Here is what I could draw: 🍕 pizza. {picture.left_out}"
+    scene = "🚲 bicycle (red) + 🐕 dog · setting: sunset"
+    assert here_is("a red bicycle next to a dog at sunset", scene) == "Here is a red bicycle next to a dog at sunset."

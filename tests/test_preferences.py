@@ -7,7 +7,13 @@ import time
 
 import pytest
 
-from chat.preferences import apply_preferences, drawing_presets, image_model_choices, image_model_problem
+from chat.preferences import (
+    apply_preferences,
+    drawing_presets,
+    image_model_choices,
+    image_model_options,
+    image_model_problem,
+)
 from chat.session import ChatSession
 from chat.settings import Settings
 from tests.conftest import MODEL_CACHE
@@ -79,3 +85,25 @@ def test_the_deployment_age_cannot_be_switched_off(settings):
     assert apply(adult, under_18=False)[0].user_age == 30
     locked = settings.model_copy(update={"user_age": 30, "allow_session_age": False})
     assert apply(locked, under_18=True)[0].user_age == 30
+
+
+def test_models_that_cannot_run_here_are_marked_and_the_reason_is_said_in_plain_words(settings):
+    options, info = image_model_options(settings)
+    labels = dict((value, label) for label, value in options)
+    assert labels["embedded"] == "embedded"
+    assert labels["sd-turbo"] == "sd-turbo (unavailable here)" and labels["flux-schnell"].endswith("(unavailable here)")
+    assert "sd-turbo" in info and "offline" in info and "Error" not in info
+
+
+def test_the_hub_s_reason_names_no_exception_class(monkeypatch):
+    import socket
+
+    from models import hub_download
+
+    monkeypatch.setattr(hub_download, "_reachable", {})
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: (_ for _ in ()).throw(socket.gaierror("x")))
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    why = hub_download.hub_unreachable()
+    assert why.endswith("cannot be reached from this server") and "gaierror" not in why
