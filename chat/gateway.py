@@ -17,6 +17,7 @@ The client address is the connection's own unless the connection comes from a co
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import json
 import logging
@@ -28,6 +29,10 @@ from chat.clients import TokenBuckets, address_key
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 600
+# A refused upload is answered after this pause: a client uploading in a loop as fast as it can
+# made 170 refused requests a second, whose handling took CPU from everyone's turns; waiting costs
+# the server nothing (no thread).
+REFUSAL_PAUSE_SECONDS = 1.0
 
 
 def trust_only(proxies: str) -> None:
@@ -79,6 +84,7 @@ class Gateway:
         if scope.get("method") == "POST" and path.rstrip("/").endswith("/upload"):
             problem = self._upload_problem(scope)
             if problem:
+                await asyncio.sleep(REFUSAL_PAUSE_SECONDS)
                 return await _refuse(send, *problem)
         await self._answered(scope, receive, send)
 

@@ -7,9 +7,11 @@ by fair share: the address that has used the least model time lately goes next (
 with a half-life of a minute), and within an address the session that has. Someone who sends a
 message now and then is served before a client that keeps the models busy, and a busy client still
 gets the turns nobody else wants. A client that has kept the models busy lately (more than
-`heavy_seconds` of decayed model time) runs on at most all but one of the slots, so one is always
-left for everyone else: measured on this machine, two clients flooding 256-token answers held both
-slots and pushed ordinary turns to 95 s at p95 before this rule. Each session and each address may
+`heavy_seconds` of decayed model time) starts a turn only while nobody else's turn runs, on at
+most all but one of the slots, and its turn ends early (`should_give_way`) when someone else
+starts waiting: measured on this machine, two clients flooding 256-token
+answers held both slots and pushed ordinary turns to 95 s at p95 under fair share alone, and to
+88 s with one slot kept free (the busy client's turn still halved the CPU left for the rest). Each session and each address may
 keep only a few turns waiting; beyond that the message is refused at once, in words.
 
 Waiting costs no thread: a waiting turn is an asyncio future on the server's event loop.
@@ -41,6 +43,7 @@ class _Waiter:
     future: asyncio.Future
     number: int
     heavy: bool = False  # admitted as a client that had kept the models busy
+    started: float = 0.0
 
 
 @dataclass
@@ -65,6 +68,7 @@ class FairTurns:
         waiting_total: int = 512,
         half_life: float = 60.0,
         heavy_seconds: float = 45.0,
+        flooding_seconds: float = 300.0,
         clock=time.monotonic,
     ):
         self.running_limit = running_limit
@@ -73,6 +77,9 @@ class FairTurns:
         self.waiting_total = waiting_total
         self.half_life = half_life
         self.heavy_seconds = heavy_seconds
+        self.flooding_seconds = flooding_seconds
+        self._flooding: dict[str, float] = {}
+        self._running: list[_Waiter] = []
         self.clock = clock
         self.running = 0
         self._running_sessions: dict[str, int] = {}
@@ -93,14 +100,16 @@ class FairTurns:
         `queued_in_session` counts what the session holds outside this object (its page inbox)."""
         in_session = max(self.waiting(session=session), queued_in_session)
         if in_session >= self.waiting_per_session:
+            self.note_flooding(client)
             raise TurnRefused(TOO_MANY_WAITING.format(count=in_session))
         if self.waiting(client=client) >= self.waiting_per_client or len(self._waiting) >= self.waiting_total:
             raise TurnRefused(SERVER_BUSY)
 
     @asynccontextmanager
     async def turn(self, client: str, session: str):
-        """Wait for a fair turn, hold it while the body runs. Raises TurnRefused at once when the
-        session or address already has too many turns waiting."""
+        """Wait for a fair turn, hold it while the body runs (the body gets a ticket for
+        `should_give_way`). Raises TurnRefused at once when the session or address already has
+        too many turns waiting."""
         self.check_room(client, session)
         future = asyncio.get_running_loop().create_future()
         waiter = _Waiter(client, session, future, next(self._numbers))
@@ -116,7 +125,7 @@ class FairTurns:
                 self._release(waiter)  # admitted in the same instant it was cancelled
             raise
         try:
-            yield
+            yield waiter
         finally:
             self._charge(waiter, self.clock() - started)
             self._release(waiter)
@@ -131,6 +140,19 @@ class FairTurns:
         if len(usage.sessions) > 256:  # an address that makes a new session for every message
             usage.sessions = {k: v for k, v in usage.sessions.items() if _decayed(*v, now, self.half_life) > 0.01}
 
+    def note_flooding(self, client: str) -> None:
+        """This client sent more than it may have waiting (or faster than allowed): it counts as
+        busy for the next `flooding_seconds`, whatever model time it has used so far."""
+        self._flooding[client] = self.clock()
+        if len(self._flooding) > 10_000:
+            cutoff = self.clock() - self.flooding_seconds
+            self._flooding = {k: t for k, t in self._flooding.items() if t > cutoff}
+
+    def should_give_way(self, ticket: _Waiter) -> bool:
+        """Whether a running turn should end early: it was started by a client that had kept the
+        models busy, and someone else now waits."""
+        return (ticket.heavy or self._heavy(ticket.client)) and any(not self._heavy(w.client) for w in self._waiting)
+
     def _heavy(self, client: str) -> bool:
         usage = self._usage.get(client)
         return (
@@ -139,6 +161,8 @@ class FairTurns:
 
     def _release(self, waiter: _Waiter) -> None:
         self.running -= 1
+        if waiter in self._running:
+            self._running.remove(waiter)
         self._running_heavy -= waiter.heavy
         left = self._running_sessions.get(waiter.session, 1) - 1
         if left:
@@ -151,7 +175,8 @@ class FairTurns:
         while self.running < self.running_limit:
             # One turn of a session at a time: its next one waits for the one running.
             ready = [w for w in self._waiting if w.session not in self._running_sessions]
-            if self._running_heavy >= max(1, self.running_limit - 1):
+            light_running = self.running - self._running_heavy
+            if self._running_heavy >= max(1, self.running_limit - 1) or light_running > 0:
                 ready = [w for w in ready if not self._heavy(w.client)]
             if not ready:
                 break
@@ -162,6 +187,8 @@ class FairTurns:
             self.running += 1
             self._running_sessions[waiter.session] = self._running_sessions.get(waiter.session, 0) + 1
             waiter.heavy = self._heavy(waiter.client)
+            waiter.started = self.clock()
+            self._running.append(waiter)
             self._running_heavy += waiter.heavy
             # A turn counts as a little use the moment it starts, so that two waiting turns of
             # one busy client do not both go ahead of a newcomer before the first is charged.

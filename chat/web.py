@@ -35,6 +35,9 @@ THINKING = {
 QUEUED = "Queued: answered after the current reply"
 NOT_SENT = "Not sent: stopped"
 NOT_SENT_BUSY = "Not sent"
+CUT_SHORT = "(Cut short: you have kept the server busy and other people are waiting.)"
+# A refused program message is answered after this pause (see chat/gateway.py for why).
+REFUSAL_PAUSE_SECONDS = 1.0
 TOO_FAST = "You are sending messages faster than I can answer. Please wait {seconds} s, then send this again."
 STOPPED = "⏹ Stopped."
 # Guards every session's inbox, current turn and shown list; held only for a few list operations.
@@ -322,6 +325,7 @@ class ChatHandlers:
             return str(refused)
         wait = max(self.session_rate.take(key), self.client_rate.take(client))
         if wait > 0:
+            self.turns.note_flooding(client)
             return TOO_FAST.format(seconds=max(1, round(wait)))
         return None
 
@@ -548,16 +552,24 @@ class ChatHandlers:
         client, key = client_key(request), session_key(request, session)
         refusal = self._refusal(request, session, 0)
         if refusal is not None:
+            await anyio.sleep(REFUSAL_PAUSE_SECONDS)  # a flooding client waits; the server does no work
             yield refusal, [], session
             return
         try:
-            async with self.turns.turn(client, key):
+            async with self.turns.turn(client, key) as ticket:
                 updates = self.api_chat(message, session)
+                cut, last = False, ("", [], session)
                 try:
                     while (update := await anyio.to_thread.run_sync(next, updates, None)) is not None:
+                        if not cut and self.turns.should_give_way(ticket):
+                            cut = True
+                            session.stop_turns()  # the answer ends at its next step
+                        last = update
                         yield update
                 finally:
                     updates.close()
+                if cut:
+                    yield f"{last[0]} {CUT_SHORT}".strip(), last[1], session
         except TurnRefused as refused:
             yield str(refused), [], session
 

@@ -176,4 +176,60 @@ def test_a_client_that_kept_the_models_busy_leaves_one_slot_for_everyone_else():
         await asyncio.gather(*tasks)
         assert started[-1] == "session:h3" and turns.running == 0
 
+
+def test_a_busy_client_starts_no_turn_while_someone_else_s_runs():
+    async def scenario():
+        now = [0.0]
+        turns = FairTurns(running_limit=3, heavy_seconds=45, clock=lambda: now[0])
+        async with turns.turn("client:heavy", "session:h1"):
+            now[0] += 100
+        hold = asyncio.Event()
+        started = []
+
+        async def one(client, session):
+            async with turns.turn(client, session):
+                started.append(session)
+                await hold.wait()
+
+        light = asyncio.create_task(one("client:light", "session:l"))
+        await asyncio.sleep(0)
+        heavy = asyncio.create_task(one("client:heavy", "session:h2"))
+        await asyncio.sleep(0)
+        assert started == ["session:l"] and turns.waiting() == 1  # two slots free, yet it waits
+        hold.set()
+        await asyncio.gather(light, heavy)
+        assert started == ["session:l", "session:h2"]
+
+    asyncio.run(scenario())
+
+    asyncio.run(scenario())
+
+
+def test_a_busy_client_s_running_turn_gives_way_when_someone_else_waits():
+    async def scenario():
+        now = [0.0]
+        turns = FairTurns(running_limit=1, heavy_seconds=45, clock=lambda: now[0])
+        async with turns.turn("client:heavy", "session:h1"):
+            now[0] += 100
+        hold = asyncio.Event()
+        gave_way = []
+
+        async def heavy():
+            async with turns.turn("client:heavy", "session:h2") as ticket:
+                assert not turns.should_give_way(ticket)  # nobody else waits yet
+                await hold.wait()
+                gave_way.append(turns.should_give_way(ticket))
+
+        async def light():
+            async with turns.turn("client:light", "session:l") as ticket:
+                assert not turns.should_give_way(ticket)
+
+        first = asyncio.create_task(heavy())
+        await asyncio.sleep(0)
+        second = asyncio.create_task(light())
+        await asyncio.sleep(0)
+        hold.set()
+        await asyncio.gather(first, second)
+        assert gave_way == [True]
+
     asyncio.run(scenario())
