@@ -80,15 +80,16 @@ def timed_turn(c: Client, text: str) -> tuple[float, float]:
 
 
 def ordinary_people(url: str, count: int) -> list[tuple[float, float]]:
-    results: list[tuple[float, float]] = []
+    results: list[tuple[float, float, str, float]] = []
     lock = threading.Lock()
 
     def person(i: int) -> None:
         c = client(url, f"198.51.100.{i + 1}")
         for text in QUESTIONS:
+            sent = time.monotonic()
             measured = timed_turn(c, text)
             with lock:
-                results.append(measured)
+                results.append((*measured, text, sent))
 
     threads = [threading.Thread(target=person, args=(i,)) for i in range(count)]
     for t in threads:
@@ -156,7 +157,10 @@ def main() -> None:
         for a in abusers:
             a.start()
         time.sleep(3)  # the floods are queued before anyone ordinary writes
+        flood_started = time.monotonic() - 3
         loaded = ordinary_people(url, args.ordinary)
+        for start, _total, text, sent in sorted(loaded, key=lambda r: -r[0])[:6]:
+            print(f"slowest: {text!r} sent {sent - flood_started:.0f} s into the floods, started after {start:.1f} s")
         stop.set()
         for a in abusers:
             a.join()
@@ -168,12 +172,12 @@ def main() -> None:
         "ordinary_sessions": args.ordinary,
         "flood_messages_per_abuser": args.flood,
         "max_new_tokens": args.max_new_tokens,
-        "baseline_start_median_s": round(statistics.median(s for s, _ in baseline), 2),
-        "baseline_start_p95_s": round(p95([s for s, _ in baseline]), 2),
-        "start_median_s": round(statistics.median(s for s, _ in loaded), 2),
-        "start_p95_s": round(p95([s for s, _ in loaded]), 2),
-        "answer_p95_s": round(p95([t for _, t in loaded]), 2),
-        "start_p95_ratio_to_baseline": round(p95([s for s, _ in loaded]) / p95([s for s, _ in baseline]), 2),
+        "baseline_start_median_s": round(statistics.median(r[0] for r in baseline), 2),
+        "baseline_start_p95_s": round(p95([r[0] for r in baseline]), 2),
+        "start_median_s": round(statistics.median(r[0] for r in loaded), 2),
+        "start_p95_s": round(p95([r[0] for r in loaded]), 2),
+        "answer_p95_s": round(p95([r[1] for r in loaded]), 2),
+        "start_p95_ratio_to_baseline": round(p95([r[0] for r in loaded]) / p95([r[0] for r in baseline]), 2),
         "abuser_uploads": [{str(k): v for k, v in c.items()} for c in counts],
         "server_peak_rss_mb_before_floods": round(memory_before_floods / 1024) if memory_before_floods else None,
         "server_peak_rss_mb": round(max(memory) / 1024) if memory else None,
