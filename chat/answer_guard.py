@@ -104,7 +104,7 @@ _PLAIN_DRAWING = re.compile(
     r"(?:(?:draw|paint|sketch|doodle|illustrate)(?: me| us)?(?: (?:a|an) (?:picture|image|drawing|painting|sketch) of)?"
     r"|(?:make|create|generate|give|show)(?: me| us)? (?:a |an )?(?:picture|image|drawing|painting|sketch|pic) of"
     r"|(?:a |an )?(?:picture|image|drawing|painting|sketch|pic) of)"
-    r" (?P<description>[a-z][a-z' -]{0,60}?)"
+    r" (?P<description>[a-z][a-z', -]{0,120}?)"
     r"(?: for me)?(?:,? please)?[\s.!?]*$",
     re.IGNORECASE,
 )
@@ -124,7 +124,8 @@ def plain_drawing_request(message: str) -> str | None:
     if match is None:
         return None
     description = match.group("description").strip(" -'")
-    if not description or len(description.split()) > 8 or _POINTS_ELSEWHERE.search(description):
+    # Up to 16 words: a scene ("a dog, a cat and a cow in the snow") is still only a description.
+    if not description or len(description.split()) > 16 or _POINTS_ELSEWHERE.search(description):
         return None
     return description
 

@@ -769,11 +769,11 @@ class _Box:
 # relation -> (which subject moves: "a" or "b", how it is placed against the other, its size
 # against the other's). "a holding b": b goes to a's side at half its size.
 PLACEMENTS = {
-    "on": ("a", "on", 0.7),
-    "riding": ("a", "riding", 0.75),
+    "on": ("a", "on", 0.85),
+    "riding": ("a", "riding", 0.85),
     "under": ("a", "under", 1.0),
-    "above": ("a", "above", 0.85),
-    "holding": ("b", "held", 0.5),
+    "above": ("a", "above", 0.9),
+    "holding": ("b", "held", 0.6),
     "wearing": ("b", "worn", 0.62),
     "in front of": ("a", "front", 0.8),
     "behind": ("a", "behind", 0.85),

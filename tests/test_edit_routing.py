@@ -174,3 +174,8 @@ def test_a_second_subject_counts_only_before_there_are_pictures_to_edit(shipped_
     assert shipped_studio.knows_by_name(session_with_a_picture(), "a dog")
     assert shipped_studio.knows_by_name(ChatSession(), "a dog and a cat")
     assert not shipped_studio.knows_by_name(session_with_a_picture(), "a dog and a cat", one_subject=True)
+
+
+def test_a_plain_scene_of_several_subjects_goes_to_the_image_tool():
+    scene = "a dog, a cat and a cow next to a red bicycle in the snow"
+    assert run(AIMessage(content="Sure!"), f"draw {scene}", ChatSession(), knows=(scene,)) == [("generate", scene)]

@@ -4,8 +4,9 @@
 
 Starts `easel serve` in a fresh process and measures: cold start to the first page, time from
 sending "draw a ..." over the `chat` endpoint to the picture being there (median of several
-subjects, one session each), the same for a refinement and for a request worded so that the chat
-model has to decide it is one ("I would love to see a drawing of a ..."), the image backend alone on the same
+subjects, one session each), the same for a refinement, for a request worded so that the chat
+model has to decide it is one ("I would love to see a drawing of a ...") and for a scene of three
+subjects at sunset (models/scenes.py), the image backend alone on the same
 prompts in this process (the baseline; the ratio shows what the chat model, the policy gate and
 HTTP add), and the server's peak resident memory (VmHWM). The last line is a JSON object.
 """
@@ -71,7 +72,7 @@ def main() -> None:
         cold_start = time.perf_counter() - started
 
         Client(url, verbose=False).predict({"text": "draw a sun", "files": []}, api_name="/chat")  # warm-up
-        draw_times, refine_times, routed_times, prompts = [], [], [], []
+        draw_times, refine_times, routed_times, scene_times, prompts = [], [], [], [], []
         for subject in SUBJECTS:
             client = Client(url, verbose=False)
             t0 = time.perf_counter()
@@ -89,6 +90,13 @@ def main() -> None:
             _, pictures = Client(url, verbose=False).predict({"text": message, "files": []}, api_name="/chat")
             if pictures:
                 routed_times.append(time.perf_counter() - t0)
+            # A scene of three subjects and a setting (issue #30: at most twice a single subject).
+            others = [s for s in SUBJECTS if s != subject]
+            t0 = time.perf_counter()
+            message = f"draw a {subject} next to a {others[0]} and a {others[1]} at sunset"
+            _, pictures = Client(url, verbose=False).predict({"text": message, "files": []}, api_name="/chat")
+            if pictures:
+                scene_times.append(time.perf_counter() - t0)
         peak = peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -114,6 +122,10 @@ def main() -> None:
         if routed_times
         else None,
         "pictures_made_routed": f"{len(routed_times)}/{len(SUBJECTS)}",
+        "send_to_scene_of_three_s_p50": round(statistics.median(scene_times), 2) if scene_times else None,
+        "scene_of_three_vs_one_subject": round(statistics.median(scene_times) / send_to_picture, 2)
+        if scene_times
+        else None,
         "send_to_refined_picture_s_p50": round(statistics.median(refine_times), 2) if refine_times else None,
         "image_backend_alone_s_p50": round(statistics.median(direct), 2),
         "end_to_end_vs_backend_alone": round(send_to_picture / statistics.median(direct), 2),
