@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import time
 from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
 
 TOO_MANY_WAITING = (
     "You have {count} messages waiting already. Wait for the answers, or press Stop, then send this again."
@@ -67,7 +70,7 @@ class FairTurns:
         waiting_per_client: int = 64,
         waiting_total: int = 512,
         half_life: float = 60.0,
-        heavy_seconds: float = 45.0,
+        heavy_seconds: float = 20.0,
         flooding_seconds: float = 300.0,
         clock=time.monotonic,
     ):
@@ -115,9 +118,17 @@ class FairTurns:
         waiter = _Waiter(client, session, future, next(self._numbers))
         self._waiting.append(waiter)
         self._admit()
+        queued = self.clock()
         try:
             await future
             started = self.clock()
+            if started - queued > 5:
+                log.info(
+                    "a turn waited %.1f s for its place (%d running, %d waiting)",
+                    started - queued,
+                    self.running,
+                    len(self._waiting),
+                )
         except BaseException:  # cancelled while waiting (the tab closed, Stop): give the place up
             if waiter in self._waiting:
                 self._waiting.remove(waiter)

@@ -35,7 +35,7 @@ THINKING = {
 QUEUED = "Queued: answered after the current reply"
 NOT_SENT = "Not sent: stopped"
 NOT_SENT_BUSY = "Not sent"
-CUT_SHORT = "(Cut short: you have kept the server busy and other people are waiting.)"
+CUT_SHORT = "(Cut short: the server is busy and other people are waiting for it.)"
 # A refused program message is answered after this pause (see chat/gateway.py for why).
 REFUSAL_PAUSE_SECONDS = 1.0
 TOO_FAST = "You are sending messages faster than I can answer. Please wait {seconds} s, then send this again."
@@ -378,7 +378,7 @@ class ChatHandlers:
                         while (update := await anyio.to_thread.run_sync(next, updates, None)) is not None:
                             yield update
                     finally:
-                        updates.close()
+                        _close(updates, session)
         finally:
             self._end_worker(session, worker)
 
@@ -567,11 +567,21 @@ class ChatHandlers:
                         last = update
                         yield update
                 finally:
-                    updates.close()
+                    _close(updates, session)
                 if cut:
                     yield f"{last[0]} {CUT_SHORT}".strip(), last[1], session
         except TurnRefused as refused:
             yield str(refused), [], session
+
+
+def _close(updates: Iterator, session: ChatSession) -> None:
+    """End a turn's generator when its caller went away (the tab closed, the client cancelled).
+    If a worker thread is inside it right now it cannot be closed; it is told to stop instead and
+    ends at its next step."""
+    try:
+        updates.close()
+    except ValueError:  # "generator already executing"
+        session.stop_turns()
 
 
 def edit_tree(session: ChatSession) -> list[tuple[str, str]]:
