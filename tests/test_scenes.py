@@ -178,3 +178,16 @@ def test_a_scene_is_drawn_subject_by_subject_and_says_what_it_left_out():
     assert len(picture.scene.layers) == 2 and picture.scene.layers[0].colour == "red"
     single = backend.generate("a dog", seed=3)
     assert single.scene is None and single.left_out is None and single.concept == "🐕 dog"
+
+
+@pytest.mark.slow
+def test_a_composed_picture_is_edited_subject_by_subject():
+    from chat.edit_instructions import parse_edit
+    from chat.picture_edits import apply_plan
+    from models.image_backend import ImageBackend
+
+    picture = ImageBackend.from_preset("embedded").generate("a cat next to a dog in the snow", seed=5)
+    result = apply_plan(picture.scene, parse_edit("make the dog blue", picture.prompt), draw=None)
+    colours = {layer.name: layer.colour for layer in result.scene.layers}
+    assert colours == {"a cat": None, "a dog": "blue"}, colours
+    assert result.scene.render().size == picture.image.size
