@@ -497,10 +497,13 @@ class SceneRequest(Resolution):
         return f"I didn't draw {', '.join(parts[:-1])} or {parts[-1]}."
 
 
-def _find_setting(text: str) -> tuple[str | None, str]:
-    """(the setting named, the text without it)."""
+def _find_setting(text: str, names: tuple[str, ...] = ()) -> tuple[str | None, str]:
+    """(the setting named, the text without it). Words that are part of a subject's own name
+    ("bridge at night", "sunrise over mountains" among `names`) are not a setting."""
     for pattern in _SETTING_RES:
         match = pattern.search(text)
+        if match and any(" ".join(match.group(0).split()) in name for name in names):
+            continue
         if match:
             return SETTING_WORDS[match.group(1)], text[: match.start()] + " , " + text[match.end() :]
     for word, setting in SETTING_ADJECTIVES.items():
@@ -544,7 +547,9 @@ def read_scene(index: ConceptIndex, request: str) -> SceneRequest | None:
             result.background = COLOUR_WORDS[match.group(1)]
             text = text[: match.start()] + " , " + text[match.end() :]
             break
-    setting, text = _find_setting(text)
+    words_before = re.findall(r"[a-z0-9]+(?:['\-.][a-z0-9]+)*", text)
+    long_names = tuple(" ".join(words_before[a:b]) for a, b, _c, _h in index._match_names(words_before) if b - a > 2)
+    setting, text = _find_setting(text, long_names)
     result.setting = setting
     position = re.search(
         r"\b(?:on|to|at|in|towards)\s+(?:the\s+)?(left|right|top|bottom|centre|center|middle)(?:\s+side)?\b", text

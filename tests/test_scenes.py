@@ -50,6 +50,19 @@ def test_a_setting_needs_its_preposition_and_a_lone_subject_is_still_one(index):
     )
 
 
+def test_every_concept_asked_alone_is_still_that_one_concept(index):
+    """'draw a bridge at night' is the bridge-at-night emoji, not a bridge under a night sky."""
+    from models.emoji_data import article
+
+    for concept in index.concepts:
+        request = f"draw {article(concept.name)}"
+        scene = read_scene(index, request)
+        if scene is None:  # read by meaning, as before
+            continue
+        assert [s.concept.name for s in scene.subjects] == [c.name for c in index.resolve(request).concepts], request
+        assert not scene.composed and scene.setting is None, request
+
+
 def test_colour_words_apply_to_every_subject(index):
     scene = read_scene(index, "a yellow bicycle and a purple umbrella and a brown dog")
     assert [s.colour for s in scene.subjects] == ["yellow", "purple", "brown"]
