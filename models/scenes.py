@@ -784,7 +784,7 @@ PLACEMENTS = {
     "behind": ("a", "behind", 0.85),
     "inside": ("a", "inside", 0.5),
 }
-GAP = 0.06
+GAP = 0.1
 # Placements drawn over their anchor (the others are drawn under it).
 OVER = {"on", "riding", "held", "worn", "front", "inside"}
 
