@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from policy.registry import SCHEMA, OptOutRegistry, read_registry_file
+from policy.registry import SCHEMA, SCHEMA_VERSION, OptOutRegistry, read_registry_file
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = [
@@ -276,4 +276,4 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path):
     assert registry.export()["Zara Quill"]["descriptions"] == ["the keeper of the harbour lantern"]
     assert registry.remove("Владимир Путин")  # re-keyed in its own script
     registry.close()
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
