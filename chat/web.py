@@ -363,7 +363,6 @@ class ChatHandlers:
     async def work_in_turn(self, session: ChatSession, request=None):
         """The page's worker: like `work`, but each inbox item waits for a fair turn of the whole
         server (chat/turns.py) without holding a thread, then runs in a worker thread."""
-        import anyio
         import gradio as gr
 
         worker = self._start_worker(session)
@@ -372,13 +371,9 @@ class ChatHandlers:
             return
         try:
             while self._has_next(session, worker):
-                async with self.turns.turn(client_key(request), session_key(request, session)):
-                    updates = self._work_item(session, worker)
-                    try:
-                        while (update := await anyio.to_thread.run_sync(next, updates, None)) is not None:
-                            yield update
-                    finally:
-                        _close(updates, session)
+                async with self.turns.turn(client_key(request), session_key(request, session)) as ticket:
+                    async for update in self._in_threads(self._work_item(session, worker), session, ticket, []):
+                        yield update
         finally:
             self._end_worker(session, worker)
 
@@ -557,21 +552,28 @@ class ChatHandlers:
             return
         try:
             async with self.turns.turn(client, key) as ticket:
-                updates = self.api_chat(message, session)
-                cut, last = False, ("", [], session)
-                try:
-                    while (update := await anyio.to_thread.run_sync(next, updates, None)) is not None:
-                        if not cut and self.turns.should_give_way(ticket):
-                            cut = True
-                            session.stop_turns()  # the answer ends at its next step
-                        last = update
-                        yield update
-                finally:
-                    _close(updates, session)
+                cut, last = [], ("", [], session)
+                async for last in self._in_threads(self.api_chat(message, session), session, ticket, cut):
+                    yield last
                 if cut:
                     yield f"{last[0]} {CUT_SHORT}".strip(), last[1], session
         except TurnRefused as refused:
             yield str(refused), [], session
+
+    async def _in_threads(self, updates: Iterator, session: ChatSession, ticket, cut: list):
+        """Every update of a turn's generator, each computed in a worker thread. When the turn
+        should give way to someone waiting (chat/turns.py), the session's turn is told to stop (it
+        ends at its next step) and `cut` records it."""
+        import anyio
+
+        try:
+            while (update := await anyio.to_thread.run_sync(next, updates, None)) is not None:
+                if not cut and self.turns.should_give_way(ticket):
+                    cut.append(True)
+                    session.stop_turns()
+                yield update
+        finally:
+            _close(updates, session)
 
 
 def _close(updates: Iterator, session: ChatSession) -> None:
