@@ -17,7 +17,8 @@ folding, one-letter words) is refused with a message that says why (`policy.name
 Schema versions (`PRAGMA user_version`), each upgrade one transaction run by the first process
 that opens an older file: 1, people, aliases and the audit log; 2, descriptions, and the keys of
 names in other scripts recomputed (they used to fold to the few letters that look Latin); 3, the
-audit log's `outcome` (rows from before it have none).
+audit log's `outcome` (rows from before it have none); 4, `picture_records`, a perceptual hash of
+every picture made, keyed to its audit row (`easel verify`; rows from before it are kept).
 
 An audit row is written when the decision is made, before any picture; what came of it is set on
 the row once known (`set_outcome`): "delivered" (the picture was saved and handed back), "failed"
@@ -79,7 +80,7 @@ DEFAULT_BUSY_TIMEOUT = 2.0  # seconds an operation may wait for another writer, 
 DEFAULT_RETENTION_DAYS = 30  # days an audit row keeps its prompt and earlier turns
 PURGE_EVERY = 3600.0  # seconds between automatic purges of old audit prompts
 NO_OUTCOME_AFTER = 600.0  # an allowed row this old without an outcome was interrupted (the process stopped)
-SCHEMA_VERSION = 3  # PRAGMA user_version once the schema below (and the outcome column) exists
+SCHEMA_VERSION = 4  # PRAGMA user_version once the schema below (and the outcome column) exists
 MAX_DESCRIPTION_CHARS = 300
 MIN_DESCRIPTION_WORDS = 3  # "the singer of <song>"; a name or a nickname is an alias
 
@@ -138,6 +139,16 @@ CREATE TABLE IF NOT EXISTS audit_log (
     scores TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (created_at);
+CREATE TABLE IF NOT EXISTS picture_records (
+    id INTEGER PRIMARY KEY,
+    decision_id TEXT NOT NULL,
+    picture_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    model TEXT NOT NULL,
+    hash_kind TEXT NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS picture_records_decision ON picture_records (decision_id);
 """
 # From version 1: names and aliases in other scripts get their own-script keys (a row whose new key
 # another row already has keeps its old one).
@@ -919,6 +930,51 @@ class OptOutRegistry:
             entry["scores"] = json.loads(entry["scores"])
             entry["context"] = json.loads(entry["context"])
         return entries
+
+    # -- pictures made (perceptual hashes, for `easel verify`) ----------------------------------
+
+    def record_picture(self, decision_id: str, picture_id: str, model: str, hash_kind: str, hash_bytes: bytes) -> None:
+        """Keep a picture's perceptual hash with the audit row of the decision that made it."""
+        row = (decision_id, picture_id, time.time(), model, hash_kind, bytes(hash_bytes))
+        self._use(
+            lambda conn: conn.execute(
+                "INSERT INTO picture_records (decision_id, picture_id, created_at, model, hash_kind, hash)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            ),
+            write=True,
+        )
+
+    def nearest_pictures(self, hash_kind: str, hash_bytes: bytes, limit: int = 5) -> list[dict]:
+        """The pictures whose hash of `hash_kind` is nearest `hash_bytes` (fewest differing bits),
+        nearest first, each with its audit row's decision: {"decision_id", "picture_id",
+        "created_at", "model", "hash", "distance", "allowed", "category", "outcome", "prompt"}."""
+        import numpy as np  # only here: the registry itself needs no numpy
+
+        def read(conn):
+            return conn.execute(
+                "SELECT p.decision_id, p.picture_id, p.created_at, p.model, p.hash,"
+                " a.allowed, a.category, a.outcome, a.prompt"
+                " FROM picture_records p LEFT JOIN audit_log a ON a.decision_id = p.decision_id"
+                " WHERE p.hash_kind = ? ORDER BY p.id",
+                (hash_kind,),
+            ).fetchall()
+
+        rows = [row for row in self._use(read) if len(row[4]) == len(hash_bytes)]
+        if not rows:
+            return []
+        stored = np.frombuffer(b"".join(row[4] for row in rows), dtype=np.uint8).reshape(len(rows), -1)
+        wanted = np.frombuffer(bytes(hash_bytes), dtype=np.uint8)
+        distances = np.unpackbits(stored ^ wanted, axis=1).sum(axis=1)
+        keys = ["decision_id", "picture_id", "created_at", "model", "hash", "allowed", "category", "outcome", "prompt"]
+        found = []
+        for index in np.argsort(distances, kind="stable")[:limit]:
+            entry = dict(zip(keys, rows[index], strict=True))
+            entry["hash"] = bytes(entry["hash"])
+            entry["distance"] = int(distances[index])
+            entry["allowed"] = None if entry["allowed"] is None else bool(entry["allowed"])
+            found.append(entry)
+        return found
 
 
 def _add_in_tx(conn: sqlite3.Connection, name: str, aliases, descriptions=()) -> int:

@@ -215,7 +215,7 @@ def test_a_version_2_file_gets_the_outcome_column_in_place(tmp_path):
         thread.join()
     assert errors == []
     registry = OptOutRegistry(db)
-    assert registry.conn.execute("PRAGMA user_version").fetchone()[0] == registry_module.SCHEMA_VERSION == 3
+    assert registry.conn.execute("PRAGMA user_version").fetchone()[0] == registry_module.SCHEMA_VERSION == 4
     [entry] = registry.audit_entries(5)
     assert entry["prompt"] == "an old prompt" and entry["outcome"] is None and outcome_text(entry) == NO_OUTCOME
     registry.set_outcome(["old1"], "delivered")
