@@ -34,6 +34,12 @@ def register(commands, eval_commands, train_commands) -> None:
     draw.add_argument("--out", type=Path, default=None, help="where to save the PNG (default: DATA_DIR/images/...)")
     draw.set_defaults(handler=draw_command)
 
+    verify = commands.add_parser(
+        "verify", help="was this picture made by this deployment? (its Content Credentials, else its perceptual hash)"
+    )
+    verify.add_argument("file", type=Path, help="a picture file (PNG, JPEG, WebP, ...)")
+    verify.set_defaults(handler=verify_command)
+
     routing = eval_commands.add_parser("routing", help="how well the chat model picks its tools")
     routing.add_argument("cases", type=Path, help="JSONL: history, message, expected_tool, must_mention")
     routing.add_argument("--model", default=None, help="chat model preset (default: EASEL_CHAT_MODEL)")
@@ -292,3 +298,16 @@ def _draw_one(studio, settings: Settings, preset: str, prompt: str, seed, steps,
     if picture.left_out:
         row["left_out"] = picture.left_out
     return row, None
+
+
+def verify_command(args, settings: Settings) -> int:
+    """`easel verify FILE`: one JSON line {"made_here", "how", "picture_id", "created_at", "model",
+    "manifest_valid", "decision", "distance"}; exit status 0 made here, 1 not, 2 unreadable. No
+    prompt is ever printed."""
+    from chat.credentials import ContentCredentials, answer_text, to_json, verify_file
+    from policy.cli import _registry
+
+    answer, status = verify_file(args.file, _registry(settings), ContentCredentials.from_settings(settings))
+    print(answer_text(answer), file=sys.stderr)
+    print(to_json(answer), flush=True)
+    return status

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import PIL.Image
 
+from chat.credentials import HASH_KIND, ContentCredentials, picture_hash, png_bytes
 from chat.session import ChatSession, PictureRecord
 from policy.storage import failure_kind
 from policy.storage import user_message as storage_message
@@ -112,12 +113,16 @@ class Studio:
         steps: int | None = None,
         backend_for: Callable[[str], object] | None = None,
         policy_loader: Callable[[], object] | None = None,
+        credentials=None,
     ):
         """`generator` draws from text; `editor` refines an existing picture (often the same
         backend); `backend_for(preset)` gives the backend of a preset a session picked.
         `policy_loader` builds the policy agent on first use instead (it embeds every exemplar,
-        which would otherwise delay the page by seconds)."""
+        which would otherwise delay the page by seconds). `credentials` signs every picture saved
+        (chat/credentials.py); by default the deployment's own key beside the image folder."""
         self._policy_agent = policy_agent
+        self._credentials = credentials
+        self._credentials_lock = threading.Lock()
         self._policy_loader = policy_loader
         self._policy_lock = threading.Lock()
         self.generator = generator
@@ -166,7 +171,15 @@ class Studio:
             steps=settings.image_steps,
             backend_for=backend_for,
             policy_loader=load_policy_agent,
+            credentials=ContentCredentials.from_settings(settings),
         )
+
+    @property
+    def credentials(self) -> ContentCredentials:
+        with self._credentials_lock:
+            if self._credentials is None:
+                self._credentials = ContentCredentials.in_folder(Path(self.image_dir).parent / "credentials")
+            return self._credentials
 
     @property
     def policy_agent(self):
@@ -523,14 +536,18 @@ class Studio:
             again[step.id] = outcome.picture
         return outcome
 
-    def add_upload(self, session: ChatSession, image: PIL.Image.Image, description: str) -> PictureRecord:
+    def add_upload(
+        self, session: ChatSession, image: PIL.Image.Image, description: str, original: Path | None = None
+    ) -> PictureRecord:
         """An uploaded picture becomes the conversation's current picture, ready to be refined.
 
         The photo checks look for faces and nudity first (models/photo_checks.py) and the policy
         judges what they found: a picture that shows nudity is refused (`UploadRefused`, never
         saved); one with a face is recorded as a photo of a real person, so every edit of it is
         judged as an edit of a real person. Every edit passes the gate, which also sees the
-        upload's description as the source's context."""
+        upload's description as the source's context. `original`, the file as it was sent, is read
+        for Content Credentials: what they say goes on the card (an invalid manifest is said to be
+        invalid), and the file is kept so that an edit carries it as its ingredient."""
         decision, shows_real_person = self._check_upload(session, image, description)
         if not decision.allowed:
             raise UploadRefused(decision)
@@ -538,8 +555,15 @@ class Studio:
         folder.mkdir(parents=True, exist_ok=True)
         picture_id = session.next_picture_id()
         path = folder / f"{picture_id}-upload-{uuid.uuid4().hex[:8]}.png"
+        found, kept = None, None
         try:
             image.save(path)
+            if original is not None:
+                data = Path(original).read_bytes()
+                found = self.credentials.read(data)
+                if found is not None:
+                    kept = path.with_name(f"{path.stem}-original{Path(original).suffix.lower() or '.bin'}")
+                    kept.write_bytes(data)
         except BaseException:
             self._record_outcome([decision.decision_id], "failed")
             raise
@@ -555,6 +579,8 @@ class Studio:
             path=path,
             seconds=0.0,
             shows_real_person=shows_real_person,
+            credentials=found.describe() if found is not None else None,
+            original=kept,
         )
         session.add_picture(picture)
         self._record_outcome([decision.decision_id], "delivered")
@@ -607,15 +633,6 @@ class Studio:
         partial = folder / f".{name}.partial"
         picture_id = session.next_picture_id()
         path = folder / f"{picture_id}-{name}"
-        try:
-            result.image.save(partial, format="PNG")
-            partial.replace(path)
-        except BaseException:
-            try:
-                partial.unlink(missing_ok=True)
-            except OSError:
-                pass
-            raise
         picture = PictureRecord(
             id=picture_id,
             parent_id=parent.id if parent else None,
@@ -632,5 +649,29 @@ class Studio:
             left_out=getattr(result, "left_out", None),
             scene=getattr(result, "scene", None),
         )
+        # Signed before it is written: every way the picture leaves hands out these bytes.
+        ingredient = None if parent is None else (parent.original or parent.path)
+        signed = self.credentials.sign_png(png_bytes(result.image), picture, parent=ingredient, title=path.name)
+        try:
+            partial.write_bytes(signed)
+            partial.replace(path)
+        except BaseException:
+            try:
+                partial.unlink(missing_ok=True)
+            except OSError:
+                pass
+            raise
+        self._record_hash(picture, result.image)
         session.add_picture(picture)
         return picture
+
+    def _record_hash(self, picture: PictureRecord, image: PIL.Image.Image) -> None:
+        """Keep the picture's perceptual hash with its audit row (`easel verify`). A database that
+        cannot take it costs the look-up of this one picture, not the picture: it is logged by id."""
+        registry = getattr(self.policy_agent, "registry", None)
+        if registry is None or not hasattr(registry, "record_picture"):
+            return
+        try:
+            registry.record_picture(picture.decision_id, picture.id, picture.model, HASH_KIND, picture_hash(image))
+        except Exception as error:  # noqa: BLE001 - the picture is made; only its look-up is lost
+            log.error("perceptual hash of audit row %s not kept: %s", picture.decision_id, failure_kind(error))

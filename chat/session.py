@@ -34,6 +34,10 @@ class PictureRecord:
     # A photo of a real person: an upload with a face in it (or one the photo checks could not
     # check), and every edit made from one. Its edits are judged as edits of a real person.
     shows_real_person: bool = False
+    # An upload's Content Credentials in words (chat/credentials.py), and the file as it was sent
+    # when it carries them: an edit of the upload keeps it, manifest and all, as its ingredient.
+    credentials: str | None = None
+    original: Path | None = None
 
 
 @dataclass

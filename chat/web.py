@@ -66,6 +66,8 @@ def picture_card(picture: PictureRecord) -> str:
         parts.append(f"drew: {picture.concept}")
     if getattr(picture, "left_out", None):
         parts.append(f"left out: {picture.left_out}")
+    if getattr(picture, "credentials", None):  # an upload's Content Credentials, valid or not
+        parts.append(picture.credentials)
     return " · ".join(parts) + f"\n\n_prompt:_ {picture.prompt}"
 
 
@@ -234,7 +236,7 @@ class ChatHandlers:
             return UNSUPPORTED_FILE, None
         description = "an uploaded picture" + (f", sent with: {text.strip()[:200]}" if text else "")
         try:
-            picture = self.studio.add_upload(session, image, description)
+            picture = self.studio.add_upload(session, image, description, original=path)
         except UploadRefused as refusal:  # it shows nudity, or could not be checked
             return refusal.decision.message, None
         # In the history as a shown picture, like one Easel drew, so the model can refer to it.
