@@ -41,10 +41,12 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $@
 
 # Debian packages the tests need: chromium for the browser tests, the emoji font for the image
-# data, npm for axe-core.
+# data, npm for axe-core, PostgreSQL's server binaries for the database tests (the tests start
+# their own throw-away server; nothing runs as a service).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	{ command -v initdb || ls /usr/local/bin/initdb /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing="$$missing fonts-noto-color-emoji"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         description="Comma-separated image models users may pick on the page (presets or folders); default: "
         "the drawing presets and EASEL_IMAGE_MODEL.",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="The database of the registry, the audit log and the operator throttle (SQLAlchemy URL): "
+        "unset, the SQLite file DATA_DIR/easel.sqlite3; postgresql+psycopg://USER:PASSWORD@HOST/DB for a server "
+        "shared by several replicas (docs/scale.md).",
+    )
     db_busy_timeout: float = Field(
         default=2.0,
         gt=0,
@@ -179,8 +185,12 @@ class Settings(BaseSettings):
         return path
 
     @cached_property
-    def database_path(self) -> Path:
-        return self.resolved_data_dir() / "easel.sqlite3"
+    def database_path(self):
+        """The SQLite file (a Path), or the server of EASEL_DATABASE_URL (`policy.database.ServerDatabase`):
+        what `OptOutRegistry` and `PolicyAgent` take."""
+        from policy.database import database_location
+
+        return database_location(self.database_url, self.resolved_data_dir())
 
     @cached_property
     def model_cache_dir(self) -> Path:

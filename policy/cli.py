@@ -71,6 +71,12 @@ def register(commands, eval_commands, train_commands) -> None:
         "exit status 0 when both",
     )
     check.set_defaults(handler=db_check_handler)
+    upgrade = database_commands.add_parser(
+        "upgrade",
+        help="bring the database (EASEL_DATABASE_URL, or the SQLite file under EASEL_DATA_DIR) to the current "
+        "schema; a file written by an earlier release keeps every row",
+    )
+    upgrade.set_defaults(handler=db_upgrade_handler)
 
     head = train_commands.add_parser(
         "policy-classifier", help="train the policy's aspect head on the multilingual request corpus"
@@ -85,6 +91,11 @@ def register(commands, eval_commands, train_commands) -> None:
         default=0,
         help="fine-tune the encoder with LoRA adapters for this many batches first (policy/encoder_adapter/); "
         "0: keep the encoder frozen",
+    )
+    head.add_argument(
+        "--keep-adapter",
+        action="store_true",
+        help="refit only the head, on the shipped adapters' embeddings (cached under the data folder)",
     )
     head.set_defaults(handler=train_policy_classifier)
 
@@ -195,7 +206,9 @@ def audit_purge_handler(args, settings) -> int:
 def db_check_handler(args, settings) -> int:
     from policy.registry import OptOutRegistry
 
-    health = OptOutRegistry(settings.database_path, min_free_mb=settings.min_free_mb).health()
+    registry = OptOutRegistry(settings.database_path, min_free_mb=settings.min_free_mb)
+    health = registry.health()
+    registry.close()
     if health["status"] != "ok":
         print(health["detail"], file=sys.stderr)
     if health.get("no_outcome_rows"):  # not a fault of the database: said, but the check passes
@@ -206,6 +219,25 @@ def db_check_handler(args, settings) -> int:
         )
     print(json.dumps(health))
     return 0 if health["status"] == "ok" else 1
+
+
+def db_upgrade_handler(args, settings) -> int:
+    from policy.database import HEAD, ServerDatabase, sqlite_revision
+    from policy.registry import DatabaseProblem, OptOutRegistry
+
+    location = settings.database_path
+    before = None if isinstance(location, ServerDatabase) else sqlite_revision(location)  # before opening runs them
+    registry = OptOutRegistry(location, busy_timeout=CLI_BUSY_TIMEOUT)
+    try:
+        server_before, after = registry.upgrade()
+        before = server_before if isinstance(location, ServerDatabase) else before
+    except DatabaseProblem as problem:
+        print(problem.operator_message, file=sys.stderr)
+        return 1
+    finally:
+        registry.close()
+    print(json.dumps({"database": str(registry.where), "before": before, "after": after, "head": HEAD}))
+    return 0 if after == HEAD else 1
 
 
 def eval_policy(args, settings) -> int:
@@ -256,5 +288,5 @@ def train_policy_classifier(args, settings) -> int:
     from policy.training import aspect_head
 
     argv = ["--folds", str(args.folds), "--epochs", str(args.epochs), "--seed", str(args.seed)]
-    argv += ["--tune-steps", str(args.tune_steps)]
+    argv += ["--tune-steps", str(args.tune_steps)] + (["--keep-adapter"] if args.keep_adapter else [])
     return aspect_head.main(argv + (["--out", str(args.out)] if args.out else []))

@@ -1,4 +1,8 @@
-"""The opt-out registry and the audit log, in one SQLite database under EASEL_DATA_DIR.
+"""The opt-out registry and the audit log, in one database: by default a SQLite file under
+EASEL_DATA_DIR, or a PostgreSQL server shared by several replicas (`EASEL_DATABASE_URL`; the
+engines, the URL and the migrations are `policy/database.py`'s). Every statement below runs
+through SQLAlchemy, written once for both (`?` placeholders, `ON CONFLICT DO NOTHING`,
+`RETURNING`).
 
 Why SQLite with WAL: several processes (the app, `easel optout add` from a shell, an import job)
 write at once. WAL lets readers carry on while one writer commits, a bounded busy timeout makes a
@@ -7,15 +11,18 @@ one transaction, so a process killed half-way leaves the registry exactly as it 
 
 A running app must see new opt-outs without a restart. Triggers bump a counter in
 `registry_version` on every change to `people`, `aliases` or `descriptions`; the agent reads that
-one integer per check (microseconds) and rebuilds its name index only when it moved.
+one integer per check (microseconds; a fraction of a millisecond from a server) and updates its
+name index only when it moved. With several replicas on one server, each sees a change made on
+another at its next check.
 
 Beside its aliases, a person may have descriptions: short phrases people use for them ("the actor
 who played X in Y", "the singer of <song>"), which the agent compares with requests by meaning
 (`policy/descriptions.py`). An alias that cannot be matched safely (too short, a common word after
 folding, one-letter words) is refused with a message that says why (`policy.names.alias_problem`).
 
-Schema versions (`PRAGMA user_version`), each upgrade one transaction run by the first process
-that opens an older file: 1, people, aliases and the audit log; 2, descriptions, and the keys of
+Schema versions are Alembic revisions (`policy/migrations/`, `easel db upgrade`); on SQLite the
+first process that opens an older file runs them, in one transaction. Before them, `PRAGMA
+user_version` said: 1, people, aliases and the audit log; 2, descriptions, and the keys of
 names in other scripts recomputed (they used to fold to the few letters that look Latin); 3, the
 audit log's `outcome` (rows from before it have none); 4, `picture_records`, a perceptual hash of
 every picture made, keyed to its audit row (`easel verify`; rows from before it are kept).
@@ -70,6 +77,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from policy import database
+from policy.database import ServerDatabase
 from policy.names import alias_problem, name_problem
 from policy.normalize import fold_native, name_key
 from policy.storage import DEFAULT_MIN_FREE_MB, OUT_OF_SPACE, check_disk, failure_kind, write_test
@@ -80,84 +91,10 @@ DEFAULT_BUSY_TIMEOUT = 2.0  # seconds an operation may wait for another writer, 
 DEFAULT_RETENTION_DAYS = 30  # days an audit row keeps its prompt and earlier turns
 PURGE_EVERY = 3600.0  # seconds between automatic purges of old audit prompts
 NO_OUTCOME_AFTER = 600.0  # an allowed row this old without an outcome was interrupted (the process stopped)
-SCHEMA_VERSION = 4  # PRAGMA user_version once the schema below (and the outcome column) exists
+SCHEMA_VERSION = 4  # PRAGMA user_version of a SQLite file the migrations have brought to the head
 MAX_DESCRIPTION_CHARS = 300
 MIN_DESCRIPTION_WORDS = 3  # "the singer of <song>"; a name or a nickname is an alias
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS people (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    key TEXT NOT NULL UNIQUE,
-    added_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS aliases (
-    id INTEGER PRIMARY KEY,
-    person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
-    alias TEXT NOT NULL,
-    key TEXT NOT NULL,
-    UNIQUE (person_id, key)
-);
-CREATE TABLE IF NOT EXISTS registry_version (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    version INTEGER NOT NULL
-);
-INSERT OR IGNORE INTO registry_version (id, version) VALUES (1, 0);
-CREATE TRIGGER IF NOT EXISTS people_insert AFTER INSERT ON people
-    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS people_delete AFTER DELETE ON people
-    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS people_update AFTER UPDATE ON people
-    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS aliases_insert AFTER INSERT ON aliases
-    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS aliases_delete AFTER DELETE ON aliases
-    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
-CREATE TABLE IF NOT EXISTS descriptions (
-    id INTEGER PRIMARY KEY,
-    person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
-    description TEXT NOT NULL,
-    key TEXT NOT NULL,
-    UNIQUE (person_id, key)
-);
-CREATE TRIGGER IF NOT EXISTS descriptions_insert AFTER INSERT ON descriptions
-    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER IF NOT EXISTS descriptions_delete AFTER DELETE ON descriptions
-    BEGIN UPDATE registry_version SET version = version + 1 WHERE id = 1; END;
-CREATE TABLE IF NOT EXISTS audit_log (
-    id INTEGER PRIMARY KEY,
-    decision_id TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    prompt TEXT NOT NULL,
-    context TEXT NOT NULL,
-    is_edit INTEGER NOT NULL,
-    source_prompt TEXT,
-    user_age INTEGER,
-    allowed INTEGER NOT NULL,
-    category TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    scores TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (created_at);
-CREATE TABLE IF NOT EXISTS picture_records (
-    id INTEGER PRIMARY KEY,
-    decision_id TEXT NOT NULL,
-    picture_id TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    model TEXT NOT NULL,
-    hash_kind TEXT NOT NULL,
-    hash BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS picture_records_decision ON picture_records (decision_id);
-"""
-# From version 1: names and aliases in other scripts get their own-script keys (a row whose new key
-# another row already has keeps its old one).
-REKEY = """
-UPDATE OR IGNORE people SET key = name_key(name) WHERE key != name_key(name);
-UPDATE OR IGNORE aliases SET key = name_key(alias) WHERE key != name_key(alias);
-"""
-# From version 2: what came of each decision (see the module docstring); NULL until known.
-ADD_OUTCOME = "ALTER TABLE audit_log ADD COLUMN outcome TEXT"
 OUTCOMES = ("delivered", "failed", "interrupted", "refused")
 NO_OUTCOME = "no outcome recorded"
 AUDIT_COLUMNS = (
@@ -174,6 +111,12 @@ AUDIT_COLUMNS = (
     "scores",
     "outcome",
 )
+
+
+def __getattr__(name: str):
+    if name == "SCHEMA":  # today's SQLite schema as the migrations make it (the tests build older files from it)
+        return database.sqlite_schema()
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -202,8 +145,8 @@ class DatabaseProblem(RuntimeError):
 
     kind = "unavailable"
 
-    def __init__(self, path: Path | str, detail: str):
-        self.path = Path(path)
+    def __init__(self, path: Path | str | ServerDatabase, detail: str):
+        self.path = path if isinstance(path, ServerDatabase) else Path(path)
         self.detail = detail
         super().__init__(f"database {self.kind}: {detail}")  # no path: this text can reach a log
 
@@ -290,6 +233,63 @@ class DatabaseReadOnly(DatabaseProblem):
         )
 
 
+class DatabaseUnreachable(DatabaseProblem):
+    """The database server cannot be reached: down, restarting, or the connection was dropped.
+    The next check tries a fresh connection, so the app recovers by itself once it is back."""
+
+    kind = "unavailable"
+
+    @property
+    def user_message(self) -> str:
+        return (
+            "I couldn't reach the safety check's database just now, so I won't make this picture. "
+            "Please try again in a moment."
+        )
+
+    @property
+    def operator_message(self) -> str:
+        return (
+            f"The database server {self.path} cannot be reached ({self.detail}). No pictures are made until it "
+            "answers; Easel reconnects by itself. Audit rows written meanwhile wait in each replica's "
+            "pending file and are added once it answers."
+        )
+
+
+class DatabaseSlow(DatabaseBusy):
+    """The database server did not answer in time: every pooled connection in use, a statement past
+    its timeout, or a lock held by another transaction."""
+
+    @property
+    def operator_message(self) -> str:
+        return (
+            f"The database server {self.path} did not answer in time ({self.detail}). Requests are refused "
+            "until it does: look for a long transaction, a lock, or more traffic than the connection pool "
+            "of each replica can take."
+        )
+
+
+def _server_problem(where: ServerDatabase, error: Exception) -> DatabaseProblem | None:
+    """The fault behind an error from the server (or the pool), or None for a programming error (a
+    constraint, bad SQL) that must surface as it is."""
+    if isinstance(error, sa.exc.TimeoutError):  # QueuePool: no connection free within pool_timeout
+        return DatabaseSlow(where, "every connection of the pool is in use")
+    orig = getattr(error, "orig", None)
+    name = type(orig).__name__ if orig is not None else type(error).__name__
+    if isinstance(error, (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.DataError)) and not getattr(
+        error, "connection_invalidated", False
+    ):
+        return None
+    if name in ("QueryCanceled", "LockNotAvailable"):
+        return DatabaseSlow(where, "a statement ran past its timeout" if name == "QueryCanceled" else "a lock was held")
+    if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)) or getattr(
+        error, "connection_invalidated", False
+    ):
+        return DatabaseUnreachable(where, f"{name}: the server is down, restarting or dropped the connection")
+    if isinstance(error, sa.exc.DBAPIError):
+        return DatabaseProblem(where, name)
+    return None
+
+
 SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN = 8, 10, 13, 14  # primary result codes
 
 
@@ -343,9 +343,9 @@ def connect(db_path: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> 
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")  # purged prompts are overwritten, not left in free pages
         conn.create_function("name_key", 1, name_key, deterministic=True)
-        if _retry(lambda: conn.execute("PRAGMA user_version").fetchone()[0], deadline) < SCHEMA_VERSION:
-            # CREATE ... IF NOT EXISTS and the re-keying are idempotent; several processes may run
-            # the upgrade at once on a new or older file, each in one transaction.
+        if not _retry(lambda: _schema_is_current(conn), deadline):
+            # Several processes may open a new or older file at once: each runs the migrations
+            # under the write lock, and finds them done when it was not the first.
             _retry(lambda: _upgrade(conn), deadline)
     except BaseException:
         conn.close()
@@ -353,20 +353,47 @@ def connect(db_path: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> 
     return conn
 
 
-def _upgrade(conn: sqlite3.Connection) -> None:
-    """Bring the file to SCHEMA_VERSION in one transaction (see the module docstring)."""
+def _schema_is_current(conn: sqlite3.Connection) -> bool:
+    """Whether the file is at the newest migration (one small read on every new connection)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        return False
     try:
-        # The script leaves its transaction open, so the column is added (when missing: another
-        # process may have upgraded the file while this one waited for the lock) in the same one.
-        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + REKEY)
-        if "outcome" not in {row[1] for row in conn.execute("PRAGMA table_info(audit_log)")}:
-            conn.execute(ADD_OUTCOME)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError as error:
+        if "no such table" not in str(error):
+            raise
+        return False
+    return row is not None and row[0] == database.HEAD
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Run the migrations on the file in one transaction (a file written before them, at any
+    `user_version`, is adopted: see policy/migrations/versions/0001_schema_v3.py)."""
+    with database.sqlite_engine(conn).connect() as connection:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if database.current_revision(connection) != database.HEAD:
+                database.upgrade(connection)
+            connection.commit()
+        except sa.exc.DBAPIError as error:
+            connection.rollback()
+            raise error.orig from error  # sqlite3's own error: _retry and _problem read it
+        except BaseException:
+            connection.rollback()
+            raise
+
+
+def _upgrade_server(connection: sa.Connection) -> str | None:
+    """Run the migrations on a server database that is behind, one process at a time (an advisory
+    lock held until the transaction ends); returns the revision it was at."""
+    before = database.current_revision(connection)
+    if before != database.HEAD:
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(28028028)")
+        before = database.current_revision(connection)
+        if before != database.HEAD:
+            log.warning("database: upgrading the schema from %s to %s", before, database.HEAD)
+            database.upgrade(connection)
+    return before
 
 
 def _retry(fn, deadline: float):
@@ -375,7 +402,7 @@ def _retry(fn, deadline: float):
     while True:
         try:
             return fn()
-        except sqlite3.OperationalError as error:
+        except (sqlite3.OperationalError, sa.exc.OperationalError) as error:
             if "locked" not in str(error) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.05)
@@ -397,17 +424,26 @@ _verified: dict[str, tuple] = {}
 
 class OptOutRegistry:
     """People who asked not to be depicted, with their aliases, and the audit log. Thread-safe
-    (one lock). Raises `DatabaseProblem` (busy, damaged, unavailable) instead of waiting long or
-    working on a broken file."""
+    (one lock per SQLite file; a pool of connections to a server). Raises `DatabaseProblem` (busy,
+    damaged, unavailable) instead of waiting long or working on a broken file.
+
+    `db_path` is a SQLite file, or a `ServerDatabase` (`policy.database.database_location`), or a
+    URL (then `data_dir` is where audit rows wait when the server cannot take them)."""
 
     def __init__(
         self,
-        db_path: Path | str,
+        db_path: Path | str | ServerDatabase,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         min_free_mb: float = DEFAULT_MIN_FREE_MB,
+        data_dir: Path | str | None = None,
     ):
-        self.db_path = Path(db_path)
+        if isinstance(db_path, str) and "://" in db_path:
+            db_path = database.database_location(db_path, Path(data_dir or "data"))
+        self.server: ServerDatabase | None = db_path if isinstance(db_path, ServerDatabase) else None
+        # A server's pending audit rows are kept in its replica's data folder, beside the pictures.
+        self.db_path = Path(db_path) if self.server is None else self.server.data_dir / "easel.postgresql"
+        self.where = self.db_path if self.server is None else self.server
         self.busy_timeout = busy_timeout
         self.retention_days = retention_days
         self.min_free_mb = min_free_mb  # `health` reports the data folder's disk as low below this
@@ -417,7 +453,13 @@ class OptOutRegistry:
         self.conn: sqlite3.Connection | None = None
         self._signature: tuple | None = None  # the file this connection was checked against
         self._damaged_signature: tuple | None = None
+        self._sqlite_engine: sa.Engine | None = None  # SQLAlchemy over `conn` (SQLite)
         self._last_purge = 0.0
+        self._engine: sa.Engine | None = None
+        self._schema_ready = False  # a server's migrations are looked at by the first operation
+        if self.server is not None:
+            self._engine = database.server_engine(self.server.url, busy_timeout)
+            return  # the server is reached by the first operation (and the schema checked there)
         try:  # a damaged or busy file is reported by the first operation, not here
             with self._lock:
                 self._connection(time.monotonic() + busy_timeout)
@@ -431,8 +473,11 @@ class OptOutRegistry:
         retention_days: int | None = None,
         min_free_mb: float | None = None,
     ) -> OptOutRegistry:
-        if busy_timeout is not None:
+        if busy_timeout is not None and float(busy_timeout) != self.busy_timeout:
             self.busy_timeout = float(busy_timeout)
+            if self.server is not None:  # the pool's and the server's waits follow it
+                self._engine.dispose()
+                self._engine = database.server_engine(self.server.url, self.busy_timeout)
         if retention_days is not None:
             self.retention_days = int(retention_days)
         if min_free_mb is not None:
@@ -442,8 +487,13 @@ class OptOutRegistry:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            if self.conn is not None:
-                self.conn.close()
+            if self._engine is not None:
+                self._engine.dispose()
+            self._drop_connection()
+
+    @property
+    def pending_file(self) -> Path:
+        return pending_path(self.db_path)
 
     # -- health --------------------------------------------------------------------------------
 
@@ -495,6 +545,7 @@ class OptOutRegistry:
             with _verified_lock:
                 _verified[key] = signature
         self.conn, self._signature = conn, signature
+        self._sqlite_engine = database.sqlite_engine(conn)
         if self._damaged_signature is not None:
             self._damaged_signature = None
             log.warning("database health: OK again")
@@ -513,11 +564,13 @@ class OptOutRegistry:
     def _drop_connection(self) -> None:
         if self.conn is not None:
             self.conn.close()
-        self.conn, self._signature = None, None
+        self.conn, self._signature, self._sqlite_engine = None, None, None
 
     def _use(self, work, *, write: bool = False):
-        """Run `work(conn)` under the lock, in one BEGIN IMMEDIATE ... COMMIT when it writes; at
+        """Run `work(session)` in one transaction (BEGIN IMMEDIATE on SQLite when it writes); at
         most `busy_timeout` seconds of waiting in all; faults become DatabaseProblem."""
+        if self.server is not None:
+            return self._use_server(work, write)
         deadline = time.monotonic() + self.busy_timeout
         if not self._lock.acquire(timeout=self.busy_timeout):
             problem = DatabaseBusy(self.db_path, f"waited {self.busy_timeout:g} s for this process's other requests")
@@ -528,18 +581,19 @@ class OptOutRegistry:
             remaining = max(0.05, deadline - time.monotonic())
             conn.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")
             try:
-                if not write:
-                    result = work(conn)
-                else:
-                    _retry(lambda: conn.execute("BEGIN IMMEDIATE"), deadline)
+                with self._sqlite_engine.connect() as connection:
+                    _retry(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN"), deadline)
                     try:
-                        result = work(conn)
-                        conn.execute("COMMIT")
+                        result = work(database.Session(connection))
+                        connection.commit()
                     except BaseException:
-                        if conn.in_transaction:
-                            conn.execute("ROLLBACK")
+                        connection.rollback()
                         raise
-            except sqlite3.Error as error:
+            except (sqlite3.Error, sa.exc.DBAPIError) as error:
+                if isinstance(error, sa.exc.DBAPIError):
+                    if not isinstance(error.orig, sqlite3.Error):
+                        raise
+                    error = error.orig
                 problem = _problem(self.db_path, error)
                 if problem is None:
                     raise
@@ -558,17 +612,65 @@ class OptOutRegistry:
         finally:
             self._lock.release()
 
+    def _use_server(self, work, write: bool = False):
+        """`_use` on a server: a pooled connection (checked before use), in one transaction when it
+        writes; a read runs each statement on its own (autocommit: no BEGIN and COMMIT to wait
+        for; the version is read first, so the rows read after it are never older). Every wait is
+        bounded by `busy_timeout` (the pool, the connection, each statement)."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        try:
+            if not self._schema_ready:
+                with self._engine.connect() as connection, connection.begin():
+                    _upgrade_server(connection)
+                self._schema_ready = True
+            if write:
+                with self._engine.connect() as connection, connection.begin():
+                    result = work(database.Session(connection))
+            else:
+                with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                    result = work(database.Session(connection))
+        except sa.exc.SQLAlchemyError as error:
+            problem = _server_problem(self.server, error)
+            if problem is None:
+                raise
+            if self.problem is None or self.problem.kind != problem.kind:
+                log.warning("database health: %s: %s", problem.kind.upper(), problem.detail)
+            self.problem = problem
+            raise problem from error
+        if self.problem is not None:
+            log.warning("database health: OK again")
+        self.problem = None
+        return result
+
+    def schema_revision(self) -> str | None:
+        """The migration the database is at (None: none yet)."""
+        return self._use(lambda session: database.current_revision(session.connection))
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Run the migrations (`easel db upgrade`); returns (revision before, revision after)."""
+        if self.server is None:
+            before = database.sqlite_revision(self.db_path)
+            with self._lock:
+                self._drop_connection()  # a fresh connection runs them (connect) under the write lock
+                self._connection(time.monotonic() + self.busy_timeout)
+            return before, self.schema_revision()
+
+        self._schema_ready = True  # run here, not before as on any first operation
+        before = self._use(lambda session: _upgrade_server(session.connection))
+        return before, self.schema_revision()
+
     def health(self) -> dict:
         """What the operator page and `easel db check` show: {"status", "detail", "path",
-        "pending_audit_rows", "disk", and when the database answers "people", "audit_rows",
+        "pending_audit_rows", "disk", and when the database answers "schema", "people", "audit_rows",
         "no_outcome_rows"}. "status" is the database's problem ("busy", "damaged", "full",
         "read-only", "unavailable"), else the disk's ("disk low", "disk full", "disk read-only",
         "disk unwritable"), else "ok"; "detail" says it in words and names the disk."""
-        pending = _count_lines(pending_path(self.db_path))
+        pending = _count_lines(self.pending_file)
         disk = check_disk(self.db_path.parent, self.min_free_mb)
         stale = time.time() - NO_OUTCOME_AFTER
         try:
-            people, rows, no_outcome = self._use(
+            people, rows, no_outcome, schema = self._use(
                 lambda conn: (
                     conn.execute("SELECT count(*) FROM people").fetchone()[0],
                     conn.execute("SELECT count(*) FROM audit_log").fetchone()[0],
@@ -576,6 +678,7 @@ class OptOutRegistry:
                         "SELECT count(*) FROM audit_log WHERE allowed = 1 AND outcome IS NULL AND created_at < ?",
                         (stale,),
                     ).fetchone()[0],
+                    conn.execute("SELECT version_num FROM alembic_version").scalar(),
                 )
             )
         except DatabaseProblem as problem:
@@ -583,14 +686,15 @@ class OptOutRegistry:
             return {
                 "status": problem.kind,
                 "detail": detail,
-                "path": str(self.db_path),
+                "path": str(self.where),
                 "pending_audit_rows": pending,
                 "disk": disk.as_dict(),
             }
         return {
             "status": "ok" if disk.ok else f"disk {disk.status}",
             "detail": "" if disk.ok else disk.sentence()[0].upper() + disk.sentence()[1:],
-            "path": str(self.db_path),
+            "path": str(self.where),
+            "schema": schema,
             "people": people,
             "audit_rows": rows,
             "no_outcome_rows": no_outcome,
@@ -614,19 +718,16 @@ class OptOutRegistry:
         return _people(*self._use(read))
 
     def snapshot(self) -> tuple[int, list[Person]]:
-        """The version and the people, read in one transaction so they agree."""
+        """The version and the people, read in one transaction so they agree (on a server, READ
+        COMMITTED: the people are at least as new as the version, never older)."""
 
         def read(conn):
-            conn.execute("BEGIN")
-            try:
-                return (
-                    conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
-                    conn.execute("SELECT id, name FROM people").fetchall(),
-                    conn.execute("SELECT person_id, alias FROM aliases ORDER BY id").fetchall(),
-                    conn.execute("SELECT person_id, description FROM descriptions ORDER BY id").fetchall(),
-                )
-            finally:
-                conn.execute("COMMIT")
+            return (
+                conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
+                conn.execute("SELECT id, name FROM people").fetchall(),
+                conn.execute("SELECT person_id, alias FROM aliases ORDER BY id").fetchall(),
+                conn.execute("SELECT person_id, description FROM descriptions ORDER BY id").fetchall(),
+            )
 
         version, *rows = self._use(read)
         return version, _people(*rows)
@@ -636,17 +737,13 @@ class OptOutRegistry:
         what `policy.descriptions.DescriptionIndex.build` / `.update` take."""
 
         def read(conn):
-            conn.execute("BEGIN")
-            try:
-                return (
-                    conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
-                    conn.execute(
-                        "SELECT people.name, descriptions.description, people.id FROM descriptions"
-                        " JOIN people ON people.id = descriptions.person_id ORDER BY descriptions.id"
-                    ).fetchall(),
-                )
-            finally:
-                conn.execute("COMMIT")
+            return (
+                conn.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()[0],
+                conn.execute(
+                    "SELECT people.name, descriptions.description, people.id FROM descriptions"
+                    " JOIN people ON people.id = descriptions.person_id ORDER BY descriptions.id"
+                ).fetchall(),
+            )
 
         version, rows = self._use(read)
         return version, [Description(name, text, person_id) for name, text, person_id in rows]
@@ -796,7 +893,7 @@ class OptOutRegistry:
                 self._keep_pending_line({"decision_id": decision_id, "outcome": outcome}, decision_id, "outcome")
 
     @staticmethod
-    def _update_outcomes(conn: sqlite3.Connection, pairs: list[tuple]) -> None:
+    def _update_outcomes(conn: database.Session, pairs: list[tuple]) -> None:
         # Only a row still waiting for one: a late "failed" never overwrites "delivered".
         conn.executemany("UPDATE audit_log SET outcome = ? WHERE decision_id = ? AND outcome IS NULL", pairs)
 
@@ -811,13 +908,13 @@ class OptOutRegistry:
 
     def _write_audit(self, row: tuple) -> None:
         self._use(lambda conn: self._insert_audit(conn, [row]), write=True)
-        if pending_path(self.db_path).exists():
+        if self.pending_file.exists():
             try:
                 self.replay_pending()
             except DatabaseProblem:  # they stay pending; this row is written
                 pass
 
-    def _insert_audit(self, conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    def _insert_audit(self, conn: database.Session, rows: list[tuple]) -> None:
         conn.executemany(
             f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})", rows
         )
@@ -833,7 +930,7 @@ class OptOutRegistry:
         words stay out of the log, which the audit retention does not reach: it names the row's id
         and, on failure, the error number. A line the disk could only take in part is cut off."""
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-        path = pending_path(self.db_path)
+        path = self.pending_file
         try:
             with _pending_lock(path):
                 _append_whole(path, line)
@@ -854,7 +951,7 @@ class OptOutRegistry:
     def replay_pending(self) -> int:
         """Write the rows waiting in the pending file into the audit log, then the outcomes waiting
         for rows; returns how many rows were written."""
-        path = pending_path(self.db_path)
+        path = self.pending_file
         with _pending_lock(path):
             if not path.exists():
                 return 0
@@ -896,7 +993,7 @@ class OptOutRegistry:
         return purged
 
     @staticmethod
-    def _purge_in_tx(conn: sqlite3.Connection, days: float) -> int:
+    def _purge_in_tx(conn: database.Session, days: float) -> int:
         cutoff = time.time() - days * 86400
         return conn.execute(
             "UPDATE audit_log SET prompt = '', context = '[]', source_prompt = NULL, reason = ''"
@@ -930,6 +1027,52 @@ class OptOutRegistry:
             entry["scores"] = json.loads(entry["scores"])
             entry["context"] = json.loads(entry["context"])
         return entries
+
+    # -- the operator's password throttle, shared by every replica ------------------------------
+
+    def throttle_state(self, keys: list[str]) -> dict[str, tuple[int, float, float]]:
+        """key -> (failures, locked until, last failure), wall-clock seconds, for the keys known."""
+        marks = ", ".join("?" * len(keys))
+        rows = self._use(
+            lambda conn: conn.execute(
+                f"SELECT key, failures, locked_until, last FROM operator_throttle WHERE key IN ({marks})", tuple(keys)
+            ).fetchall()
+        )
+        return {key: (failures, locked_until, last) for key, failures, locked_until, last in rows}
+
+    def throttle_update(self, keys: list[str], change, now: float, forget_before: float):
+        """Apply `change(state) -> (new state, result)` to these keys' counts in one transaction,
+        the rows locked (BEGIN IMMEDIATE on SQLite; a row lock on a server, taken after making
+        sure the rows exist, so two replicas counting the same key at once both count); counts
+        last changed before `forget_before` are removed. Returns the result."""
+        marks = ", ".join("?" * len(keys))
+
+        def update(conn):
+            conn.executemany(
+                "INSERT INTO operator_throttle (key, failures, locked_until, last) VALUES (?, 0, 0, ?)"
+                " ON CONFLICT DO NOTHING",
+                [(key, now) for key in keys],
+            )
+            lock = " FOR UPDATE" if conn.dialect == "postgresql" else ""
+            rows = conn.execute(
+                f"SELECT key, failures, locked_until, last FROM operator_throttle WHERE key IN ({marks}){lock}",
+                tuple(keys),
+            ).fetchall()
+            state, result = change({key: (failures, locked_until, last) for key, failures, locked_until, last in rows})
+            conn.executemany(
+                "UPDATE operator_throttle SET failures = ?, locked_until = ?, last = ? WHERE key = ?",
+                [(*values, key) for key, values in state.items()],
+            )
+            conn.execute("DELETE FROM operator_throttle WHERE last < ?", (forget_before,))
+            return result
+
+        return self._use(update, write=True)
+
+    def throttle_forget(self, keys: list[str]) -> None:
+        marks = ", ".join("?" * len(keys))
+        self._use(
+            lambda conn: conn.execute(f"DELETE FROM operator_throttle WHERE key IN ({marks})", tuple(keys)), write=True
+        )
 
     # -- pictures made (perceptual hashes, for `easel verify`) ----------------------------------
 
@@ -977,7 +1120,7 @@ class OptOutRegistry:
         return found
 
 
-def _add_in_tx(conn: sqlite3.Connection, name: str, aliases, descriptions=()) -> int:
+def _add_in_tx(conn: database.Session, name: str, aliases, descriptions=()) -> int:
     name = " ".join(name.split())
     key = name_key(name)
     if not key:
@@ -985,8 +1128,8 @@ def _add_in_tx(conn: sqlite3.Connection, name: str, aliases, descriptions=()) ->
     row = conn.execute("SELECT id FROM people WHERE key = ?", (key,)).fetchone()
     if row is None:
         person_id = conn.execute(
-            "INSERT INTO people (name, key, added_at) VALUES (?, ?, ?)", (name, key, time.time())
-        ).lastrowid
+            "INSERT INTO people (name, key, added_at) VALUES (?, ?, ?) RETURNING id", (name, key, time.time())
+        ).scalar_one()
     else:
         person_id = row[0]
     for alias in aliases:
@@ -994,13 +1137,13 @@ def _add_in_tx(conn: sqlite3.Connection, name: str, aliases, descriptions=()) ->
         alias_key = name_key(alias)
         if alias_key and alias_key != key:
             conn.execute(
-                "INSERT OR IGNORE INTO aliases (person_id, alias, key) VALUES (?, ?, ?)",
+                "INSERT INTO aliases (person_id, alias, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (person_id, alias, alias_key),
             )
     for description in descriptions:
         description = " ".join(description.split())
         conn.execute(
-            "INSERT OR IGNORE INTO descriptions (person_id, description, key) VALUES (?, ?, ?)",
+            "INSERT INTO descriptions (person_id, description, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (person_id, description, _description_key(description)),
         )
     return person_id

@@ -167,3 +167,57 @@ def server_url(tmp_path_factory, chat_model):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# -- the databases: SQLite (always) and a real PostgreSQL server ------------------------------
+
+
+def postgres_required() -> bool:
+    """In CI (CI=1, or EASEL_REQUIRE_POSTGRES=1, set by .ci/run) a missing server fails the run."""
+    return any(os.environ.get(name, "") not in ("", "0", "false") for name in ("CI", "EASEL_REQUIRE_POSTGRES"))
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server started for this test run (tests/postgres_server.py), stopped at its end."""
+    from tests.postgres_server import PostgresServer, find_binaries
+
+    binaries = find_binaries()
+    if binaries is None:
+        reason = (
+            "no PostgreSQL server binaries (initdb, pg_ctl) on PATH, in /usr/local/bin or /usr/lib/postgresql/*/bin: "
+            "install Debian's postgresql package to run the PostgreSQL tests"
+        )
+        if postgres_required():
+            pytest.fail(reason + " (required in CI: CI or EASEL_REQUIRE_POSTGRES is set)", pytrace=False)
+        pytest.skip(reason)
+    server = PostgresServer(binaries)
+    try:
+        server.init()
+        server.start()
+    except Exception as error:  # noqa: BLE001 - said in the failure/skip
+        log = server.log.read_text(errors="replace")[-2000:] if server.log.exists() else ""
+        server.remove()
+        reason = f"the PostgreSQL server could not be started: {error} {getattr(error, 'stderr', '')} {log}"
+        if postgres_required():
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def postgres_url(postgres) -> str:
+    """A fresh, empty database on the test run's PostgreSQL server."""
+    return postgres.url(postgres.create_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """The registry's database on each backend: a SQLite file, or a fresh database on a real
+    PostgreSQL server (the pending audit file in the test's folder)."""
+    from policy.database import database_location
+
+    if request.param == "sqlite":
+        return tmp_path / "easel.sqlite3"
+    return database_location(request.getfixturevalue("postgres_url"), tmp_path)
