@@ -11,8 +11,11 @@ Wrong passwords are counted per client address, per session and for the account 
 that session out for a back-off that doubles each time, up to 15 minutes; the account is locked
 the same way after a few more failures from anywhere, so forged addresses and fresh sessions gain
 nothing. While locked out, even the right password is refused without being compared, and the
-attempt does not count (a lockout always ends). Every failure, lockout and unlock goes to the
-audit log (the attempted password never does). Database faults are said in words on the page,
+attempt does not count (a lockout always ends). The counts live in the database
+(`SharedPasswordThrottle`), so guesses spread over several replicas of one deployment lock out as
+they would on one; while the database cannot keep them, each process counts on its own (as
+before), so the operator can still unlock the page and read what is wrong. Every failure, lockout
+and unlock goes to the audit log (the attempted password never does). Database faults are said in words on the page,
 never as a blank error.
 """
 
@@ -133,6 +136,70 @@ class PasswordThrottle:
             self._failures = dict(newest)
 
 
+class SharedPasswordThrottle:
+    """`PasswordThrottle`'s rule with its counts in the database (`operator_throttle`), shared by
+    every replica on it; times are the handlers' wall clock. While the database cannot be used,
+    this process's own `PasswordThrottle` counts instead (a damaged database must not lock the
+    operator out of the page that says so)."""
+
+    def __init__(
+        self,
+        registry,
+        base_seconds: float = 30.0,
+        free_attempts: int = 4,
+        max_seconds: float = 15 * 60,
+        forget_after: float = 24 * 3600,
+        clock=time.time,
+    ):
+        self.registry = registry  # a callable: the handlers' OptOutRegistry
+        self.base_seconds = base_seconds
+        self.free_attempts = free_attempts
+        self.max_seconds = max_seconds
+        self.forget_after = forget_after
+        self.clock = clock
+        self.local = PasswordThrottle(base_seconds, free_attempts, max_seconds, forget_after, clock=clock)
+
+    def wait(self, keys: list[str]) -> float:
+        now = self.clock()
+        try:
+            state = self.registry().throttle_state(keys)
+        except DatabaseProblem:
+            return self.local.wait(keys)
+        shared = max([0.0] + [locked_until - now for _failures, locked_until, _last in state.values()])
+        return max(shared, self.local.wait(keys))
+
+    def fail(self, keys: list[str]) -> tuple[int, float]:
+        now = self.clock()
+
+        def count(state: dict) -> tuple[dict, tuple[int, float]]:
+            most, lock, new = 0, 0.0, {}
+            for key in keys:
+                failures, locked_until, last = state.get(key, (0, 0.0, now))
+                if now - last > self.forget_after:
+                    failures, locked_until = 0, 0.0
+                failures += 1
+                over = failures - self.free_attempts
+                if over > 0:
+                    seconds = min(self.max_seconds, self.base_seconds * 2 ** (over - 1))
+                    locked_until = max(locked_until, now + seconds)
+                    lock = max(lock, locked_until - now)
+                most = max(most, failures)
+                new[key] = (failures, locked_until, now)
+            return new, (most, round(lock, 6))
+
+        try:
+            return self.registry().throttle_update(keys, count, now, now - self.forget_after)
+        except DatabaseProblem:
+            return self.local.fail(keys)
+
+    def succeed(self, keys: list[str]) -> None:
+        self.local.succeed(keys)
+        try:
+            self.registry().throttle_forget(keys)
+        except DatabaseProblem:
+            pass
+
+
 class OperatorHandlers:
     def __init__(
         self,
@@ -156,9 +223,9 @@ class OperatorHandlers:
         self.busy_timeout = busy_timeout
         self.min_free_mb = min_free_mb
         self.clock = clock
-        self.throttle = PasswordThrottle(base_seconds=lockout_seconds, clock=clock)
-        self.account_throttle = PasswordThrottle(
-            base_seconds=lockout_seconds, free_attempts=ACCOUNT_FREE_ATTEMPTS, clock=clock
+        self.throttle = SharedPasswordThrottle(self.registry, base_seconds=lockout_seconds, clock=clock)
+        self.account_throttle = SharedPasswordThrottle(
+            self.registry, base_seconds=lockout_seconds, free_attempts=ACCOUNT_FREE_ATTEMPTS, clock=clock
         )
         self._grants: dict[str, tuple[float, str]] = {}  # grant id -> (unlock time, session key)
         self._grants_lock = threading.Lock()
