@@ -27,10 +27,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 
 from chat.clients import client_key, session_key
+from chat.credentials import ContentCredentials
 from policy.registry import DatabaseProblem, OptOutRegistry
 
 LOCKED = "Enter the operator password to manage the opt-out registry and read the audit log."
@@ -212,6 +214,7 @@ class OperatorHandlers:
         retention_days: int = 30,
         min_free_mb: float = 200,
         clock=time.time,
+        credentials=None,
     ):
         problem = password_problem(password)
         if problem:
@@ -223,6 +226,7 @@ class OperatorHandlers:
         self.busy_timeout = busy_timeout
         self.min_free_mb = min_free_mb
         self.clock = clock
+        self.credentials = credentials  # the deployment's signing identity, for "Was this made here?"
         self.throttle = SharedPasswordThrottle(self.registry, base_seconds=lockout_seconds, clock=clock)
         self.account_throttle = SharedPasswordThrottle(
             self.registry, base_seconds=lockout_seconds, free_attempts=ACCOUNT_FREE_ATTEMPTS, clock=clock
@@ -242,6 +246,7 @@ class OperatorHandlers:
             busy_timeout=settings.db_busy_timeout,
             retention_days=settings.audit_retention_days,
             min_free_mb=settings.min_free_mb,
+            credentials=ContentCredentials.from_settings(settings),
         )
 
     def registry(self) -> OptOutRegistry:
@@ -432,6 +437,23 @@ class OperatorHandlers:
             return f"⚠️ Not removed. {problem.operator_message}", [], gr.update()
         note = f"Removed {name}." if removed else f"{name!r} is not in the registry."
         return note, self.tables(unlocked_at, request)[0], gr.update()
+
+    def verify(self, file, unlocked_at, request: gr.Request = None) -> str:
+        """ "Was this made here?" for an uploaded picture, in words: from its Content Credentials
+        when they are this deployment's and valid, else from the nearest perceptual hash, with
+        the time, model and decision of its audit row (never its prompt)."""
+        from chat.credentials import answer_text, verify_file
+
+        if not self.active(unlocked_at, request):
+            return self._locked_note(unlocked_at, request)
+        path = file if isinstance(file, str) else getattr(file, "name", None) or (file or {}).get("path")
+        if not path:
+            return "Choose a picture first."
+        try:
+            answer, _status = verify_file(Path(path), self.registry(), self.credentials)
+        except DatabaseProblem as problem:
+            return f"⚠️ Not checked. {problem.operator_message}"
+        return answer_text(answer)
 
 
 def _not_allowed(entry: dict) -> str:

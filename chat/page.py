@@ -173,6 +173,9 @@ class OperatorTab:
     registry_note: gr.Markdown
     audit: gr.Dataframe
     refresh_button: gr.Button
+    verify_file: gr.File | None = None  # "Was this made here?" (chat/credentials.py)
+    verify_button: gr.Button | None = None
+    verify_note: gr.Markdown | None = None
 
 
 def build_app(settings: Settings | None = None) -> gr.Blocks:
@@ -326,6 +329,14 @@ def operator_layout() -> OperatorTab:
             headers=["time", "decision", "rule", "request", "reason"], interactive=False, elem_id="audit-table"
         )
         refresh_button = gr.Button("Refresh", elem_id="operator-refresh")
+        gr.Markdown(
+            "### Was this made here?\nA picture's Content Credentials when they are this deployment's and valid, "
+            "else the nearest perceptual hash of the pictures made here: its time, model and decision."
+        )
+        with gr.Row():
+            verify_file = gr.File(label="A picture", file_types=["image"], elem_id="verify-file")
+            verify_button = gr.Button("Check", elem_id="verify-check")
+        verify_note = gr.Markdown(elem_id="verify-note")
     return OperatorTab(
         unlocked,
         password,
@@ -343,6 +354,9 @@ def operator_layout() -> OperatorTab:
         registry_note,
         audit,
         refresh_button,
+        verify_file=verify_file,
+        verify_button=verify_button,
+        verify_note=verify_note,
     )
 
 
@@ -450,6 +464,7 @@ def wire_operator(tab: OperatorTab, operator: OperatorHandlers) -> None:
     tab.refresh_button.click(
         operator.refresh, tab.unlocked, [tab.people, tab.audit, tab.database_note, tab.panel], **private
     )
+    tab.verify_button.click(operator.verify, [tab.verify_file, tab.unlocked], tab.verify_note, **private)
 
 
 def api_endpoints(session: gr.State, handlers: ChatHandlers, operator: OperatorHandlers, unlocked: gr.State) -> None:

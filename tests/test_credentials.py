@@ -220,3 +220,30 @@ def test_the_hash_survives_stripping_jpeg_and_resizing_and_tells_pictures_apart(
         after = np.frombuffer(picture_hash(strip_jpeg_resize(drawing(k))), np.uint8)
         assert distance(after, hashes[k]) <= 24
         assert min(distance(after, hashes[j]) for j in range(20) if j != k) > 60
+
+
+def test_the_operator_panel_answers_was_this_made_here_once_unlocked(tmp_path, credentials):
+    from types import SimpleNamespace
+
+    from chat.operator import OperatorHandlers
+
+    operator = OperatorHandlers(tmp_path / "easel.sqlite3", "correct horse battery staple", credentials=credentials)
+    request = SimpleNamespace(client=SimpleNamespace(host="198.51.100.4"), session_hash="s1")
+    image = drawing(7)
+    path = tmp_path / "img-1.png"
+    record = picture(path, decision_id="d-7")
+    path.write_bytes(credentials.sign_png(png_bytes(image), record))
+    operator.registry().record_picture("d-7", "img-1", "embedded", HASH_KIND, picture_hash(image))
+    stripped = tmp_path / "stripped.jpg"
+    strip_jpeg_resize(image).save(stripped)
+
+    assert "Made here" not in operator.verify(str(stripped), "", request)  # locked: nothing is said
+    unlocked_at = operator.unlock("correct horse battery staple", "", request)[0]
+    said = operator.verify(str(path), unlocked_at, request)
+    assert said.startswith("Made here: picture img-1, by embedded") and "Content Credentials" in said
+    said = operator.verify(str(stripped), unlocked_at, request)
+    assert "perceptual hash" in said and "Decision d-7" in said and "secret prompt" not in said
+    other = tmp_path / "other.png"
+    drawing(8).save(other)
+    assert operator.verify(str(other), unlocked_at, request).startswith("Not made here")
+    operator.registry().close()
