@@ -2,15 +2,21 @@
 
 A word that makes someone a minor (in the request, in an earlier turn, or in the recorded prompt
 of the image being edited) together with a word that makes the image sexual or suggestive is
-refused, whatever any score says. These English word lists sit beside the learned `minor` and
-`sexual` aspects (policy/aspects.py), which carry the same judgement to every other language;
-either one is enough to refuse.
+refused, whatever any score says. The English word lists are here; the same lists for 26 other
+languages are data (minor_words.yaml, read once). Both sit beside the learned `minor` and `sexual`
+aspects (policy/aspects.py); either one is enough to refuse.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
+import yaml
+
+from policy.normalize import APOSTROPHES
 from policy.rules.text import fold_text
 from policy.rules.text import folded_texts as _texts
 
@@ -122,7 +128,9 @@ _SEXUAL_WORDS = re.compile(
     r"free of clothing|clothing free|no clothing|without garments|nothing but (?:a|her|his|their) (?:towel|smile|"
     r"necklace|socks|heels|stockings|apron)|showing (?:her|his|their) (?:breasts|privates|genitals|body|chest)|"
     r"stockings and garters|garter belt|bedroom eyes|"
-    r"desnud[ao]s?|nackt\w*|nue|nues|nuda|nudo|nudi|sensuel\w*|sinnlich\w*|lenceria|reizwasche|dessous|"
+    # French "nue", German "Dessous" and Italian "nudo" are in minor_words.yaml, which knows that
+    # "pieds nus" is barefoot, "en dessous" is underneath and a Spanish "nudo" is a knot.
+    r"desnud[ao]s?|nackt\w*|nuda|nudi|sensuel\w*|sinnlich\w*|lenceria|reizwasche|"
     r"provocativ[ao]s?|provocante|seductor[ao]?|verfuhrerisch\w*|sedutor[ao]|sexi|"
     r"(?:remove|take off|taking off|pull off|pull down|lift up) (?:her|his|their|the girl s|the boy s|the kid s|all)? ?"
     r"(?:clothes|clothing|swimsuit|bathing suit|bikini|shirt|top|dress|skirt|underwear|pants|trousers|bra))\b"
@@ -241,9 +249,12 @@ _ABOUT_AN_AGE = re.compile(r"\b(?:around|about|aged?|roughly|like|maybe|say) (\d
 
 
 def names_adult_age(texts) -> bool:
-    """An adult age and no minor's: "make her younger, in her twenties", "around 40"."""
+    """An adult age and no minor's: "make her younger, in her twenties", "around 40", "成年女性"."""
+    texts = list(texts)
     if mentions_minor(texts):
         return False
+    if adult_in_any_language(texts):
+        return True
     for text in _texts(texts):
         ages = [int(m.group(1)) for pattern in [*_AGE_PATTERNS, _ABOUT_AN_AGE] for m in pattern.finditer(text)]
         if any(age >= 18 for age in ages) or _ADULT_AGE.search(text):
@@ -264,6 +275,10 @@ def shows_revealing_clothes(texts) -> bool:
 
 
 def mentions_minor(texts) -> bool:
+    """A minor word or an age under 18: the English lists, then those of the other languages."""
+    texts = list(texts)
+    if minor_in_any_language(texts):
+        return True
     for text in _texts(texts):
         if _MINOR_WORDS.search(text) or _AGE_WORDS.search(text):
             return True
@@ -292,7 +307,11 @@ def in_unclothed_setting(text: str) -> bool:
 
 
 def is_sexual(texts) -> bool:
-    return any(_SEXUAL_WORDS.search(folded) or next(_undressing_matches(folded), None) for folded in _texts(texts))
+    """Sexual-content words or an undressing edit (English), or the other languages' sexual words."""
+    texts = list(texts)
+    return sexual_in_any_language(texts) or any(
+        _SEXUAL_WORDS.search(folded) or next(_undressing_matches(folded), None) for folded in _texts(texts)
+    )
 
 
 # An edit that makes clothes more revealing ("make the dress shorter and tighter"): ordinary on an
@@ -323,3 +342,231 @@ _GORY_WORDS = re.compile(
 def is_gory(texts) -> bool:
     """Gore words; used for users under 18, where the learned aspect need not agree."""
     return any(_GORY_WORDS.search(text) for text in _texts(texts))
+
+
+# -- the same rule in other languages: minor_words.yaml ------------------------------------------
+# The English folding above keeps only ASCII ("девочка" becomes "e bo ka"), so the other languages
+# are read in their own script: NFKC, lowercase, digits of any script as ASCII ("١٢", "১২"), the
+# accents people often leave out dropped (acute, grave, circumflex, diaeresis, Greek breathings,
+# Hebrew and Arabic vowel points) and the ones that make another word kept ("niña" is not the name
+# "Nina"; ç, č, ą, å, ő, ă stay). The lists are folded the same way when they are read.
+
+WORDS_PATH = Path(__file__).with_name("minor_words.yaml")
+_MARKS_DROPPED = {0x300, 0x301, 0x302, 0x308, 0x313, 0x314, 0x342, 0x345, 0x640}  # 0x640: Arabic tatweel
+_MARKS_DROPPED.update(
+    code
+    for start, end in ((0x591, 0x5C8), (0x610, 0x61B), (0x64B, 0x660), (0x670, 0x671), (0x6D6, 0x6EE))
+    for code in range(start, end)
+    if unicodedata.category(chr(code)) == "Mn"
+)
+_DROP_MARKS = dict.fromkeys(_MARKS_DROPPED)
+_ONE_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
+# A number word after one of these is part of a larger number ("二十歳" is 20, "十歳" is 10).
+_CJK_NUMERALS = "一二三四五六七八九十百千两兩零〇"
+_INDIC_LETTERS = "\u0900-\u09ff"  # Devanagari and Bengali: "सत्रह" inside a longer number word
+
+
+def _fold_script(text: str, lowercase: bool = True) -> str:
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, bidi, ZWNJ
+    text = unicodedata.normalize("NFKC", text)
+    if lowercase:
+        text = text.casefold()
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
+    text = unicodedata.normalize("NFD", text.translate(_ONE_APOSTROPHE)).translate(_DROP_MARKS)
+    return unicodedata.normalize("NFC", text.replace("i\u0307", "i"))  # Turkish "İ" lowercases to i + dot
+
+
+@lru_cache(maxsize=4096)
+def fold_any_script(text: str) -> str:
+    """A request as the multilingual lists read it (any script kept)."""
+    return _fold_script(text)
+
+
+def _entry(entry: str, substring: bool) -> str:
+    """One list entry as a regular expression without its word boundaries (minor_words.yaml says
+    how entries are written): "klein* mädchen" reads "klein\\w*[\\s\\-]+mädchen(?!\\w)"."""
+    if entry.startswith("re:"):
+        body, stem = _fold_script(entry[3:], lowercase=False), False
+    else:
+        tokens = _fold_script(entry).split()
+        stem = tokens[-1].endswith("*")
+        parts = [
+            re.escape(token.rstrip("*")) + (r"\w*" if token.endswith("*") and not substring else "") for token in tokens
+        ]
+        body = (r"\s*" if substring else r"[\s\-]+").join(parts)
+    return body if substring or stem else body + r"(?!\w)"
+
+
+def _any(patterns) -> str:
+    # Longest first: "on iki" before "on", "十二" before "十".
+    patterns = sorted(set(patterns), key=lambda p: (-len(p), p))
+    return "(?:" + "|".join(patterns) + ")" if patterns else "(?!)"
+
+
+class _Alternatives:
+    """Entries grouped by how a word starts, so that the boundary is tested once per position and
+    each entry begins with a letter (the regex engine skips an entry whose first letter differs)."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[bool, str], list[str]] = {}
+
+    def add(self, entries, substring: bool, prefix: str) -> None:
+        self.groups.setdefault((substring, prefix), []).extend(_entry(e, substring) for e in entries or [])
+
+    def add_pattern(self, pattern: str) -> None:
+        self.groups.setdefault((True, ""), []).append(pattern)
+
+    def pattern(self) -> str:
+        parts = []
+        for (substring, prefix), entries in sorted(self.groups.items()):
+            start = "" if substring else r"(?<!\w)" + prefix
+            parts.append(start + _any(entries))
+        return "|".join(parts) or "(?!)"
+
+
+_MINOR_NUMBER = r"(?<![\d.,])(?:1[0-7]|[1-9])(?!\d)"
+_ADULT_NUMBER = r"(?<![\d.,])(?:1[89]|[2-9]\d|1\d\d)(?!\d)"
+
+
+def _ages(language: dict, substring: bool, prefix: str) -> tuple[str, str]:
+    """An age under 18 and an age of 18 or more, each a number with the language's unit."""
+
+    def folded(key: str) -> list[str]:
+        return [re.escape(_fold_script(word)) for word in language.get(key) or []]
+
+    words = folded("numbers")
+    gaps = [" ", ""] if substring else [" ", "-"]
+    not_larger = "".join(rf"(?<!{tens}{gap})" for tens in folded("tens") for gap in gaps)
+    not_larger += f"(?<![{_CJK_NUMERALS}{_INDIC_LETTERS}])" if substring else r"(?<!\w)"
+    number_word = f"(?={_any(words)}){not_larger}{_any(words)}" if words else "(?!)"
+    first = "(?=[0-9]" + ("|" + _any(words) if words else "") + ")"
+    not_a_span = "".join(rf"(?<!{word} )" for word in folded("span_before"))
+    span_after = folded("span_after")
+    after_unit = rf"(?![\s\-]*{_any(span_after)}(?!\w))" if span_after else ""
+    units_after = _any(_entry(unit, substring) for unit in language.get("age_after") or [])
+    units_before = _any(_entry(unit, substring) for unit in language.get("age_before") or [])
+    before = "" if substring else r"(?<!\w)" + prefix
+    # After a unit written first ("בת שמונה עשרה", 18), a number word must not go on into a larger one.
+    word_ends = rf"(?![\s\-]*{_any(words)})" if words else ""
+    minor = (
+        rf"{first}{not_a_span}(?:{_MINOR_NUMBER}|{number_word})[\s\-]*{units_after}{after_unit}"
+        rf"|{before}{units_before}[\s:\-]*(?:{_MINOR_NUMBER}|{number_word}{word_ends})"
+    )
+    adult = rf"{_ADULT_NUMBER}[\s\-]*{units_after}|{before}{units_before}[\s:\-]*{_ADULT_NUMBER}"
+    return minor, adult
+
+
+def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str]:
+    """(who, sexual): two regular expressions over all the languages. In `who` a group named
+    "minor" or "minor_<language>" finds a minor word or an age under 18, "adult" a grown-up; in
+    `sexual` the group "sexual" finds a sexual word, "sexual_<language>" one of that language's
+    `sexual_with_minor` words."""
+    languages = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for code, language in languages.items():
+        for key, entries in language.items():
+            if isinstance(entries, list) and not all(isinstance(entry, str) for entry in entries):
+                # YAML reads a bare on, no, yes or off as a boolean: quote it ("on" is Turkish for 10)
+                raise ValueError(f"{path.name}: {code}.{key} holds an entry that is not text: {entries}")
+    minor, adult, sexual = {"minor": _Alternatives()}, _Alternatives(), {"sexual": _Alternatives()}
+    for code, language in languages.items():
+        substring, prefix = language.get("match") == "substring", language.get("prefix", "")
+        group = "minor"
+        if language.get("sexual_with_minor"):
+            group = f"minor_{code}"  # its minors are told apart, for its sexual_with_minor words
+            minor[group] = _Alternatives()
+            sexual[f"sexual_{code}"] = _Alternatives()
+            sexual[f"sexual_{code}"].add(language["sexual_with_minor"], substring, prefix)
+        minor[group].add(language.get("minor"), substring, prefix)
+        sexual["sexual"].add(language.get("sexual"), substring, prefix)
+        adult.add(language.get("adult"), substring, prefix)
+        minor_age, adult_age = _ages(language, substring, prefix)
+        minor[group].add_pattern(minor_age)
+        adult.add_pattern(adult_age)
+    # Each group is tried on its own at a position (a lookahead that may fail), so that "nu" is
+    # found as French and as Portuguese, and "adolescente" as Spanish and as Portuguese.
+    groups = {**minor, "adult": adult}
+    who = "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in groups.items())
+    return who, "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in sexual.items())
+
+
+_WHO_PATTERN, _SEXUAL_PATTERN = _load_word_lists()
+_WHO_ANY_LANGUAGE = re.compile(_WHO_PATTERN)
+_SEXUAL_ANY_LANGUAGE = re.compile(_SEXUAL_PATTERN)
+
+
+# Where a match can begin: a word's first letter, a digit, and any letter of the scripts read
+# without word boundaries. Trying the two patterns only there (rather than `search` at every
+# character) makes them several times faster; the patterns themselves decide the rest.
+_UNSPACED_SCRIPTS = (
+    ("\u0900", "\u09ff"),
+    ("\u0e00", "\u0e7f"),
+    ("\u3000", "\u30ff"),
+    ("\u3400", "\u9fff"),
+    ("\uf900", "\ufaff"),
+)
+
+
+def _starts(text: str):
+    previous_in_word = False
+    for index, char in enumerate(text):
+        in_word = char.isalnum() or char == "_"
+        if (in_word and not previous_in_word) or char.isdigit():
+            yield index
+        elif not char.isascii() and any(low <= char <= high for low, high in _UNSPACED_SCRIPTS):
+            yield index
+        previous_in_word = in_word
+
+
+@lru_cache(maxsize=4096)
+def _found_in(pattern: re.Pattern, folded: str) -> frozenset[str]:
+    """The names of the groups `pattern` matches somewhere in an already folded text."""
+    found = set()
+    for start in _starts(folded):
+        found.update(name for name, text in pattern.match(folded, start).groupdict().items() if text is not None)
+    return frozenset(found)
+
+
+def _who_any_language(texts) -> set[str]:
+    """The `who` groups the multilingual lists find in the texts ("minor", "minor_fr", "adult")."""
+    return set().union(*(_found_in(_WHO_ANY_LANGUAGE, fold_any_script(text)) for text in texts if text))
+
+
+def minor_in_any_language(texts) -> bool:
+    """A minor word or an age under 18, in any of the languages of minor_words.yaml."""
+    return any(group.startswith("minor") for group in _who_any_language(texts))
+
+
+def sexual_in_any_language(texts) -> bool:
+    """A sexual word in any language; a word that is ordinary in another language ("nu") only
+    beside a minor word or an age in its own ("un enfant nu")."""
+    texts = [text for text in texts if text]
+    found = set().union(*(_found_in(_SEXUAL_ANY_LANGUAGE, fold_any_script(text)) for text in texts))
+    if "sexual" in found:
+        return True
+    return bool(found) and any("minor_" + group.removeprefix("sexual_") in _who_any_language(texts) for group in found)
+
+
+def adult_in_any_language(texts) -> bool:
+    """An adult named in another language ("una mujer de 30 años", "成年女性") and no minor."""
+    return _who_any_language(texts) == {"adult"}
+
+
+def names_an_adult(texts) -> bool:
+    """A grown-up named by age or as an adult person, in any language, and no minor ("una ragazza
+    di 25 anni", "成年女性", "a 30 year old"): the learned `minor` aspect does not count against
+    it. Not "adult content", which names no one."""
+    texts = list(texts)
+    if mentions_minor(texts):
+        return False
+    if adult_in_any_language(texts):
+        return True
+    return any(
+        int(m.group(1)) >= 18 for text in _texts(texts) for pattern in _AGE_PATTERNS for m in pattern.finditer(text)
+    )
+
+
+def short_sexual_request(text: str) -> bool:
+    """A few words of sexual content in another language ("теперь сделай её без одежды", "ahora
+    que salga desnuda"): read with the recent turns, like a short English request (whose words the
+    English folding counts; it makes many short pieces of a word in another script)."""
+    return len(text.split()) <= 6 and len(text) <= 48 and sexual_in_any_language([text]) and not names_an_adult([text])
