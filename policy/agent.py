@@ -392,17 +392,23 @@ class PolicyAgent:
         """Absolute. The minor may be named in an earlier turn or in the image being edited
         ("make her look 13" ... "now make her pose seductively"), or the other way round."""
         prompt, earlier = reading.prompt, reading.earlier
-        if not earlier and turns.starts_without_subject(prompt):
-            earlier = reading.recent  # "getting changed after the game": the subject is from before
+        if not earlier and (turns.starts_without_subject(prompt) or minors.short_sexual_request(prompt)):
+            # "getting changed after the game", "теперь сделай её без одежды": the subject is from before
+            earlier = reading.recent
         head = self.head
         # The learned aspects count at their calibrated thresholds: a lower bar for `sexual` next
         # to a child read innocent scenes as sexual (the head learned that the two often come
-        # together). The English word lists stay beside them, and no context excuses either.
+        # together). The word lists (English, and minor_words.yaml for 26 other languages) stay
+        # beside them, and no context excuses either.
         sexual_bar = head.thresholds["sexual"]
         probability = reading.probability
         sexual = minors.is_sexual([prompt]) or probability["sexual"] >= sexual_bar
         minor_bar = max(head.thresholds["minor"], MINOR_FLOOR)
-        minor_now = minors.mentions_minor([prompt]) or probability["minor"] >= minor_bar
+        # The learned aspect does not count against an adult the request names ("una ragazza di 25
+        # anni", "成年女性"); the word lists still do ("a 30 year old dressed as a 12 year old").
+        minor_now = minors.mentions_minor([prompt]) or (
+            probability["minor"] >= minor_bar and not minors.names_an_adult([prompt])
+        )
         minor_before = minors.mentions_minor(earlier) or (bool(earlier) and reading.earlier_shows("minor", minor_bar))
         younger = minor_now or (minors.lowers_age([prompt]) and not minors.names_adult_age([prompt]))
         sexual_before = bool(earlier) and (
@@ -458,6 +464,8 @@ class PolicyAgent:
         if injection.is_injection(reading.prompt):
             present.add("injection")
         present.discard("real_person")  # decided by `reading.real_person`, which weighs names too
+        if "minor" in present and minors.names_an_adult([reading.prompt]):
+            present.discard("minor")  # "una ragazza di 25 anni", "成年女性": as in _minors_and_sexual_content
         if reading.real_person:
             present.add("real_person")
             if minors.is_sexual([reading.prompt]):
