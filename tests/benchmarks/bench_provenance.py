@@ -130,25 +130,35 @@ def main() -> int:
     parser.add_argument("--other", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cli-checks", type=int, default=3, help="files of each kind also run through `easel verify`")
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        default=None,
+        help="verify the pictures an earlier run drew (FOLDER/made/*.png, FOLDER/data) instead of drawing",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
 
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(args.folder or scratch)
         data = folder / "data"
         env = {**os.environ, "EASEL_DATA_DIR": str(data)}
-        lines = prompts(args.made)
-        (folder / "prompts.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        began = time.perf_counter()
-        drawn = subprocess.run(
-            [EASEL, "draw", "--prompts", str(folder / "prompts.txt"), "--out-dir", str(folder / "made")]
-            + ["--seed", str(args.seed)],
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        rows = [json.loads(line) for line in drawn.stdout.splitlines() if line.startswith("{")]
-        print(f"drew {rows[-1]} in {time.perf_counter() - began:.0f} s", flush=True)
+        if args.folder is None:
+            lines = prompts(args.made)
+            (folder / "prompts.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            began = time.perf_counter()
+            drawn = subprocess.run(
+                [EASEL, "draw", "--prompts", str(folder / "prompts.txt"), "--out-dir", str(folder / "made")]
+                + ["--seed", str(args.seed)],
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            rows = [json.loads(line) for line in drawn.stdout.splitlines() if line.startswith("{")]
+            print(f"drew {rows[-1]} in {time.perf_counter() - began:.0f} s", flush=True)
+        else:
+            rows = [{"path": str(path)} for path in sorted((folder / "made").glob("*.png"))[: args.made]] + [{}]
+        work = Path(scratch)
 
         from chat.settings import Settings
         from policy.cli import _registry
@@ -165,7 +175,7 @@ def main() -> int:
             made += 1
             path = Path(row["path"])
             expected = credentials.read(path.read_bytes()).picture  # its own audit row, from its manifest
-            stripped = folder / f"stripped-{path.stem}.jpg"
+            stripped = work / f"stripped-{path.stem}.jpg"
             stripped.write_bytes(strip_jpeg_resize(Image.open(path)))
             answer, _status = verify_file(stripped, registry, credentials)
             found += answer["made_here"]
@@ -185,7 +195,7 @@ def main() -> int:
         pictures, kinds = other_pictures(args.other, rng)
         claimed, other_distances, by_kind = 0, [], {}
         for k, (picture, kind) in enumerate(zip(pictures, kinds, strict=True)):
-            path = folder / f"other-{k:04d}.{'jpg' if k % 2 else 'png'}"
+            path = work / f"other-{k:04d}.{'jpg' if k % 2 else 'png'}"
             if k % 2:
                 path.write_bytes(strip_jpeg_resize(picture))
             else:
