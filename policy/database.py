@@ -108,6 +108,9 @@ def server_engine(url: str, timeout: float, pool_size: int = POOL_SIZE) -> sa.En
             "options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}"
             " -c idle_in_transaction_session_timeout=60000",
             "application_name": "easel",
+            # No server-side prepared statements: a plan prepared while `people` was small (a seq
+            # scan) would stay in use as an import grows it to 100,000 rows in one transaction.
+            "prepare_threshold": None,
         },
     )
 
