@@ -16,6 +16,11 @@ on white or on a plain colour, one in ten photo-like noise, one in ten gradients
 of the sample photos scikit-image ships; every other one also goes through the same strip, JPEG
 and resize. Claimed when `verify_file` says it was made here.
 
+With `--edits K`, each drawn picture is also edited K times through the Studio in this process
+("make it blue", "make it bigger", ...: the policy gate, the exact editor, the signing and the
+hash of the chat's path), so a run makes drawn + K x drawn pictures; an edit looks much like the
+picture it was made from, so naming the right audit row is harder for it.
+
 A few files of each kind also go through the `easel verify` command itself, which must agree.
 Prints the hash distances, then one JSON line.
 """
@@ -119,6 +124,39 @@ def prompts(n: int) -> list[str]:
     return [f"a {c}" for c in concepts[::4][:n]]
 
 
+EDITS = ["make it blue", "make it bigger", "make it red", "move it to the left", "make it smaller", "make it green"]
+
+
+def edited_pictures(data: Path, drawn: list[Path], per_picture: int, prompts_file: Path | None) -> list[Path]:
+    """Edits of the drawn pictures through the Studio, as the chat makes them (see above)."""
+    from chat.pictures import Studio
+    from chat.session import ChatSession, PictureRecord
+    from chat.settings import Settings
+
+    settings = Settings(data_dir=data)
+    studio = Studio.from_settings(settings)
+    lines = prompts_file.read_text(encoding="utf-8").splitlines() if prompts_file and prompts_file.exists() else []
+    made = []
+    for path in drawn:
+        own = studio.credentials.read(path.read_bytes()).picture
+        number = int(path.stem) if path.stem.isdigit() else 0
+        prompt = lines[number] if number < len(lines) else "a picture"
+        for k in range(per_picture):
+            session = ChatSession()
+            session.add_user(f"draw {prompt}")
+            session.add_picture(
+                PictureRecord(
+                    "img-1", None, prompt, 0, own.get("model", "embedded"), 10, None, own["decision_id"], path, 0
+                )
+            )
+            words = EDITS[(number + k) % len(EDITS)]
+            session.add_user(words)
+            outcome = studio.edit(session, "img-1", words)
+            if outcome.picture is not None:
+                made.append(outcome.picture.path)
+    return made
+
+
 def cli_verify(path: Path, env: dict) -> tuple[int, dict]:
     done = subprocess.run([EASEL, "verify", str(path)], capture_output=True, text=True, env=env)
     return done.returncode, json.loads(done.stdout.strip().splitlines()[-1])
@@ -136,6 +174,7 @@ def main() -> int:
         default=None,
         help="verify the pictures an earlier run drew (FOLDER/made/*.png, FOLDER/data) instead of drawing",
     )
+    parser.add_argument("--edits", type=int, default=0, help="edits of each drawn picture, made in this process")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
 
@@ -159,6 +198,12 @@ def main() -> int:
         else:
             rows = [{"path": str(path)} for path in sorted((folder / "made").glob("*.png"))[: args.made]] + [{}]
         work = Path(scratch)
+        if args.edits:
+            began = time.perf_counter()
+            drawn_files = [Path(row["path"]) for row in rows[:-1] if row.get("path")]
+            edits = edited_pictures(data, drawn_files, args.edits, folder / "prompts.txt")
+            print(f"edited {len(edits)} pictures in {time.perf_counter() - began:.0f} s", flush=True)
+            rows = rows[:-1] + [{"path": str(path)} for path in edits] + [{}]
 
         from chat.settings import Settings
         from policy.cli import _registry
