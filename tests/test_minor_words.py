@@ -287,8 +287,8 @@ def test_a_bare_yaml_boolean_in_the_word_lists_is_an_error(tmp_path):
 def test_held_out_multilingual_probe_through_the_agent():
     """154 requests in 26 languages written apart from the lists (tests/data/
     minors_multilingual_probe.jsonl). Measured 2026-12-03: before the lists 8 of 77 refuse-cases
-    were allowed and over-refusal was 0.078; with them 0 and 0.039 (the three left: the name
-    matcher on two Chinese and Japanese beach scenes, the learned real_person aspect on one)."""
+    were allowed and over-refusal was 0.078; with them 0 and 0.026 (the two left are the name
+    matcher's: a registered surname found in a Chinese and a Japanese beach scene)."""
     from policy.evaluate import run_eval
 
     summary, results = run_eval(DATA / "minors_multilingual_probe.jsonl", DATA / "optout_registry.txt")

@@ -27,7 +27,8 @@ _MINOR_WORDS = re.compile(
     r"boy|boys|little boy|little boys|young girl|young girls|young boy|young boys|loli|lolita|shota|pubescent|"
     r"prepubescent|juvenile|elementary school|middle school|primary school|grade schooler|"
     r"high schooler|high schoolers|high school (?:student|students|girl|girls|boy|boys|kid|kids)|"
-    r"daughter|son|niece|nephew|stepdaughter|jailbait|student in (?:the )?\d+(?:st|nd|rd|th) grade|"
+    # "son" is also French for "his", Spanish for "they are" and Vietnamese "sơn" (paint) folded.
+    r"daughter|(?:my|your|his|her|their|our|a|the|s|only|little|baby|young|teenage) son|niece|nephew|stepdaughter|jailbait|student in (?:the )?\d+(?:st|nd|rd|th) grade|"
     # School grade or year, apparent age and the words used to make an adult look like a child.
     r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth) ?"
     r"grade(?:r|rs)?|grade (?:\d{1,2}|school(?:er|ers)?)|year (?:[1-9]|1[0-2]) (?:student|pupil|girl|boy|kid)s?|"
@@ -104,7 +105,7 @@ _AGE_WORDS = re.compile(
 # "strip" is also a comic strip, an LED strip, the Las Vegas strip: those are not undressing.
 _SEXUAL_WORDS = re.compile(
     r"\b(sexy|sexier|seductive|seductively|seduce|seducing|seduction|erotic|erotica|erotically|nude|nudes|"
-    r"naked|nudity|undress|undressed|undressing|unclothed|(?<!comic )(?<!film )(?<!light )(?<!led )(?<!landing )(?<!bacon )(?<!vegas )(?<!paper )(?<!metal )(?<!test )strip(?! mall)|stripping|stripper|striptease|lingerie|"
+    r"naked|nudity|undress|undressed|undressing|unclothed|(?<!comic )(?<!film )(?<!light )(?<!led )(?<!landing )(?<!bacon )(?<!vegas )(?<!paper )(?<!metal )(?<!test )(?<!een )(?<!de )strip(?! mall)|stripping|stripper|striptease|lingerie|"
     r"topless|bottomless|sensual|sensually|provocative|provocatively|suggestive|suggestively|sultry|"
     r"porn|porno|pornographic|nsfw|fetish|fetishes|hentai|lewd|boudoir|aroused|arousing|orgasm|genitals|"
     r"genital|horny|kinky|thong|panties|having sex|sex with|sex scene|sex act|sex acts|sexual acts?|"
@@ -124,7 +125,7 @@ _SEXUAL_WORDS = re.compile(
     r"body|skin)|exposed (?:breasts|nipples|genitals|body)|nipples?|areolas?|scantily clad|barely (?:dressed|clothed|"
     r"covered)|half naked|half dressed|undies|negligee|bra and panties|g string|lap dance|spread (?:her|his|their) legs|"
     r"come hither|hot and bothered|titillat\w*|sexualized|sexualised|sexualize|sexualise|lustful|"
-    r"stripped|(?<!comic )(?<!film )(?<!light )(?<!led )(?<!landing )(?<!bacon )(?<!vegas )(?<!paper )(?<!metal )(?<!test )strips|bare naked|stark naked|buck naked|butt naked|fully exposed|in the altogether|clothing optional|"
+    r"stripped|(?<!comic )(?<!film )(?<!light )(?<!led )(?<!landing )(?<!bacon )(?<!vegas )(?<!paper )(?<!metal )(?<!test )(?<!een )(?<!de )strips|bare naked|stark naked|buck naked|butt naked|fully exposed|in the altogether|clothing optional|"
     r"free of clothing|clothing free|no clothing|without garments|nothing but (?:a|her|his|their) (?:towel|smile|"
     r"necklace|socks|heels|stockings|apron)|showing (?:her|his|their) (?:breasts|privates|genitals|body|chest)|"
     r"stockings and garters|garter belt|bedroom eyes|"
@@ -446,8 +447,9 @@ def _ages(language: dict, substring: bool, prefix: str) -> tuple[str, str]:
     units_after = _any(_entry(unit, substring) for unit in language.get("age_after") or [])
     units_before = _any(_entry(unit, substring) for unit in language.get("age_before") or [])
     before = "" if substring else r"(?<!\w)" + prefix
-    # After a unit written first ("בת שמונה עשרה", 18), a number word must not go on into a larger one.
-    word_ends = rf"(?![\s\-]*{_any(words)})" if words else ""
+    # After a unit written first ("בת שמונה עשרה", 18; "usia tiga puluhan", thirties), a number word
+    # must not go on into a larger one.
+    word_ends = rf"(?![\s\-]*{_any(words + folded('tens'))})" if words else ""
     minor = (
         rf"{first}{not_a_span}(?:{_MINOR_NUMBER}|{number_word})[\s\-]*{units_after}{after_unit}"
         rf"|{before}{units_before}[\s:\-]*(?:{_MINOR_NUMBER}|{number_word}{word_ends})"
