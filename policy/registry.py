@@ -48,8 +48,12 @@ Faults, and what the registry does about them (the policy gate fails closed on e
   `DatabaseReadOnly`, whose messages say so in words ("The server is out of space; nothing was
   saved."). `health` also reports the data folder's disk: its free space against
   `min_free_mb` and a small write test (`policy/storage.py`).
+- On a server (PostgreSQL): down, restarting or a dropped connection raise `DatabaseUnreachable`;
+  every pooled connection busy, or a statement or lock past `busy_timeout`, raise `DatabaseSlow`
+  (a `DatabaseBusy`); both ask the person to try again in a moment. Connections are checked
+  before use, so the first operation after the server is back works.
 - An audit row that cannot be written is appended to `<database>.audit-pending.jsonl` (and
-  logged), and written into the database by the next successful write. The decision it belongs
+  logged; on a server, `easel.postgresql.audit-pending.jsonl` in the replica's data folder), and written into the database by the next successful write. The decision it belongs
   to is not acted on: `PolicyAgent.check` raises and the caller refuses. When the pending file
   cannot take it either (a full disk), the row is lost and the log says so with its id and the
   error number, never its words; the half-written line is cut off again.
