@@ -54,11 +54,17 @@ def embed_all(texts: list[str], encoder, cache: Path) -> np.ndarray:
             known = dict(zip(data["keys"].tolist(), data["rows"], strict=True))
     keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
     missing = [(key, text) for key, text in zip(keys, texts, strict=True) if key not in known]
-    for key, text in tqdm(missing, desc="embedding corpus", unit="text", file=sys.stderr):
-        known[key] = encoder([text])[0]
-    if missing:
-        cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+
+    def save() -> None:
         np.savez(cache, keys=np.array(list(known)), rows=np.stack(list(known.values())))
+
+    for done, (key, text) in enumerate(tqdm(missing, desc="embedding corpus", unit="text", file=sys.stderr), 1):
+        known[key] = encoder([text])[0]
+        if done % 5000 == 0:
+            save()  # an interrupted run keeps what it embedded
+    if missing:
+        save()
     return np.stack([known[key] for key in keys])
 
 
@@ -124,7 +130,13 @@ def refused_matrix(present: np.ndarray, aspects: list[str]) -> np.ndarray:
     return refused
 
 
-def best_thresholds(probability: np.ndarray, targets: np.ndarray, aspects: list[str]) -> np.ndarray:
+def best_thresholds(
+    probability: np.ndarray,
+    targets: np.ndarray,
+    aspects: list[str],
+    false_alarm_cost: float = FALSE_ALARM_COST,
+    min_gain: float = MIN_GAIN,
+) -> np.ndarray:
     """Thresholds chosen for the decision, not per aspect: coordinate ascent on
     (1 - under-refusal) - FALSE_ALARM_COST x over-refusal over held-out predictions. Per-aspect
     choices add up: twelve aspects each allowed a few false alarms refuse far too much together.
@@ -136,7 +148,7 @@ def best_thresholds(probability: np.ndarray, targets: np.ndarray, aspects: list[
         refused = refused_matrix(probability >= thresholds, aspects)
         under = (expected & ~refused).sum() / max(1, expected.sum())
         over = (~expected & refused).sum() / max(1, (~expected).sum())
-        return (1 - under) - FALSE_ALARM_COST * over
+        return (1 - under) - false_alarm_cost * over
 
     never = np.array([not (targets[:, i] > 0.5).any() for i in range(len(aspects))])
     # One threshold for every aspect first (robust), then each aspect moves only for a clear gain:
@@ -148,7 +160,7 @@ def best_thresholds(probability: np.ndarray, targets: np.ndarray, aspects: list[
         for i in np.flatnonzero(~never):
             base = score(thresholds)
             trials = [score(np.concatenate([thresholds[:i], [t], thresholds[i + 1 :]])) for t in grid]
-            if max(trials) > base + MIN_GAIN:
+            if max(trials) > base + min_gain:
                 thresholds[i] = grid[int(np.argmax(trials))]
     return thresholds
 
@@ -200,26 +212,65 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tune-steps", type=int, default=0, help="fine-tune the encoder (LoRA) for this many batches first; 0: frozen"
     )
+    parser.add_argument(
+        "--false-alarm-cost",
+        type=float,
+        default=FALSE_ALARM_COST,
+        help="how much worse a wrong refusal is than a wrong allow when the thresholds are chosen",
+    )
+    parser.add_argument(
+        "--min-gain",
+        type=float,
+        default=MIN_GAIN,
+        help="an aspect's threshold leaves the common one only for this much better a decision on the held-out fold",
+    )
+    parser.add_argument(
+        "--keep-adapter",
+        action="store_true",
+        help="refit the head on the shipped adapters' embeddings (cached) without tuning them again; the held-out "
+        "fold is the one the adapters were tuned without",
+    )
     args = parser.parse_args(argv)
 
     aspects = list(ASPECTS)
+    previous_info = {}
+    if args.keep_adapter:
+        from policy.aspects import AspectHead
+
+        previous_info = AspectHead(HEAD_PATH).info
     examples = with_joined_turns(expand(load_families() + concept_families(), load_frames()), args.seed)
     families = sorted({e.family for e in examples})
     print(f"{len(examples)} examples from {len(families)} families", file=sys.stderr)
     targets = label_matrix(examples, aspects)
     texts = [e.text for e in examples]
     folds = np.array([fold_of(e.family, args.folds) for e in examples])
-    if args.tune_steps:
+    if args.keep_adapter and args.tune_steps:
+        parser.error("--keep-adapter and --tune-steps exclude each other")
+    if args.tune_steps or args.keep_adapter:
         # The adapters learn from four folds of families; the fifth, kept out of both the tuning
         # and the head, measures them and calibrates the thresholds. (Tuning twice, once more on
         # every family, would double the 2-core machine's 40 minutes for a fifth more data.)
         from policy.training.tune_encoder import embed_with, tune
 
         held = folds == 0
-        tune(
-            [e for e, h in zip(examples, held, strict=True) if not h], aspects, args.tune_steps, ADAPTER_PATH, args.seed
-        )
-        features = embed_with(ADAPTER_PATH, texts)
+        if args.keep_adapter:
+            from models.multilingual_encoder import load_multilingual_encoder
+
+            adapter_hash = hashlib.sha1((ADAPTER_PATH / "adapter_model.safetensors").read_bytes()).hexdigest()[:12]
+            features = embed_all(
+                texts,
+                load_multilingual_encoder(adapter=ADAPTER_PATH),
+                embedding_cache(f"multilingual-e5-small-int8+{adapter_hash}"),
+            )
+        else:
+            tune(
+                [e for e, h in zip(examples, held, strict=True) if not h],
+                aspects,
+                args.tune_steps,
+                ADAPTER_PATH,
+                args.seed,
+            )
+            features = embed_with(ADAPTER_PATH, texts)
         weights = fit(features[~held], targets[~held], args.epochs, args.seed)
         evaluated = held
         held_out = predict(weights, features[held])
@@ -238,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             held_out[~train] = predict(weights, features[~train])
     held_examples = [e for e, h in zip(examples, evaluated, strict=True) if h]
     held_targets = targets[evaluated]
-    thresholds = best_thresholds(held_out, held_targets, aspects)
+    thresholds = best_thresholds(held_out, held_targets, aspects, args.false_alarm_cost, args.min_gain)
     analysis = converted_dir().parent / "policy-held-out.npz"  # beside the model cache, for analysis
     np.savez(
         analysis,
@@ -259,13 +310,15 @@ def main(argv: list[str] | None = None) -> int:
     weights = fit(features, targets, args.epochs, args.seed)
     info = {
         "encoder": "multilingual-e5-small (int8)",
-        "adapter": bool(args.tune_steps),
-        "tune_steps": args.tune_steps,
+        "adapter": bool(args.tune_steps or args.keep_adapter),
+        "tune_steps": args.tune_steps or previous_info.get("tune_steps", 0),
         "examples": len(examples),
         "families": len(families),
+        "false_alarm_cost": args.false_alarm_cost,
+        "min_gain": args.min_gain,
         "held_out": {
             "how": "one fold of families held out from tuning and head"
-            if args.tune_steps
+            if args.tune_steps or args.keep_adapter
             else "cross-validation by family",
             "folds": args.folds,
             "decisions": decisions,
