@@ -38,6 +38,9 @@ GENERATED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMe
 PICTURE_ASSERTION = "org.easel.picture"  # Easel's own: the picture's id and its audit row's decision id
 GENERATOR = "Easel"
 HASH_KIND = "easel-dct-v1"
+# A file carries its own manifest and its nearest ancestors' (about 6 KB a generation), so an edit
+# many steps deep stays under 25 KB of credentials.
+MANIFESTS_PER_FILE = 4
 HASH_THRESHOLD = 48  # differing bits (of 381) at most for "made here"; see docs/credentials.md
 
 
@@ -352,24 +355,40 @@ class ContentCredentials:
                 {"label": "c2pa.actions.v2", "data": {"actions": actions + [action]}},
                 {
                     "label": PICTURE_ASSERTION,
-                    "data": {"picture_id": picture.id, "decision_id": picture.decision_id, "model": picture.model},
+                    "data": {
+                        "picture_id": picture.id,
+                        "decision_id": picture.decision_id,
+                        "model": picture.model,
+                        **({"parent_id": picture.parent_id} if edited and picture.parent_id else {}),
+                    },
                 },
             ],
         }
 
     def sign_png(self, png: bytes, picture, *, parent: Path | None = None, title: str = "picture.png") -> bytes:
         """`png` with a manifest for `picture`; `parent` is the file it was edited from (its own
-        manifest, when it has one, goes into this one as the ingredient's)."""
+        manifest, when it has one, goes into this one as the ingredient's, unless the file would
+        then carry more than MANIFESTS_PER_FILE generations)."""
         import c2pa
 
-        with c2pa.Builder(self.manifest(picture, edited=parent is not None, title=title), self.context()) as builder:
-            if parent is not None:
-                with open(parent, "rb") as source:
-                    builder.add_ingredient(
-                        {"title": parent.name, "relationship": "parentOf", "label": "parent"},
-                        _mime(parent),
-                        source,
-                    )
+        definition = self.manifest(picture, edited=parent is not None, title=title)
+        ingredient = None
+        if parent is not None:
+            ingredient = parent.read_bytes()
+            parent_store = self._store(ingredient)
+            if parent_store and len(parent_store.get("manifests", {})) >= MANIFESTS_PER_FILE:
+                # Each generation adds about 6 KB (its manifest and the validation results c2pa
+                # records for it); past a few, the file names its parent's manifest instead of
+                # carrying it, and the parent's own file (kept with the session) goes on.
+                definition["assertions"][1]["data"]["parent_manifest"] = parent_store.get("active_manifest")
+                ingredient = without_credentials(ingredient)
+        with c2pa.Builder(definition, self.context()) as builder:
+            if ingredient is not None:
+                builder.add_ingredient(
+                    {"title": parent.name, "relationship": "parentOf", "label": "parent"},
+                    _mime(parent),
+                    io.BytesIO(ingredient),
+                )
             out = io.BytesIO()
             with self._signer() as signer:
                 builder.sign(signer, "image/png", io.BytesIO(png), out)
@@ -378,8 +397,41 @@ class ContentCredentials:
     def read(self, data: bytes) -> Credentials | None:
         return read_credentials(data, self.identity.anchors_pem)
 
+    def _store(self, data: bytes) -> dict | None:
+        """The manifest store of a picture file as c2pa reads it; None when it has none."""
+        import c2pa
+
+        try:
+            reader = c2pa.Reader.try_create(None, io.BytesIO(data), None, self.context())
+        except c2pa.C2paError:  # one c2pa cannot parse: the ingredient goes in as it is
+            return None
+        if reader is None:
+            return None
+        with reader:
+            return json.loads(reader.json())
+
     def is_ours(self, credentials: Credentials | None) -> bool:
         return bool(credentials and credentials.valid and credentials.serial == self.identity.serial)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+C2PA_PNG_CHUNK = b"caBX"  # where C2PA keeps a manifest store in a PNG
+
+
+def without_credentials(data: bytes) -> bytes:
+    """The same picture without its manifest store: a PNG loses its C2PA chunk and keeps every
+    other byte; any other format is re-encoded as PNG (slower, same pixels)."""
+    if not data.startswith(PNG_SIGNATURE):
+        with PIL.Image.open(io.BytesIO(data)) as image:
+            return png_bytes(image.copy())
+    kept, at = [PNG_SIGNATURE], len(PNG_SIGNATURE)
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        end = at + 12 + length  # length, type, data, CRC
+        if data[at + 4 : at + 8] != C2PA_PNG_CHUNK:
+            kept.append(data[at:end])
+        at = end
+    return b"".join(kept)
 
 
 def _mime(path: Path) -> str:

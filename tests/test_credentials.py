@@ -149,6 +149,43 @@ def test_an_edit_carries_its_parent_with_the_parents_own_manifest(tmp_path, cred
     assert store["manifests"][grandparent]["assertions"][1]["data"]["picture_id"] == "img-1"
 
 
+def test_a_long_line_of_edits_keeps_each_file_small_and_names_the_ancestor_it_leaves_out(tmp_path, credentials):
+    parent, stores, sizes = None, [], []
+    for depth in range(7):
+        raw = png_bytes(drawing(depth))
+        path = tmp_path / f"img-{depth + 1}.png"
+        parent_id = f"img-{depth}" if depth else None
+        record = picture(
+            path, f"img-{depth + 1}", decision_id=f"d-{depth + 1}", parent_id=parent_id, change="recoloured"
+        )
+        path.write_bytes(credentials.sign_png(raw, record, parent=parent))
+        sizes.append(path.stat().st_size - len(raw))
+        with reader(path.read_bytes()) as found:
+            assert found.get_validation_state() in ("Valid", "Trusted")
+            stores.append(json.loads(found.json()))
+        parent = path
+    assert max(sizes) <= 25_000, sizes  # the budget is 30 KB a picture
+    counts = [len(store["manifests"]) for store in stores]
+    assert counts == [1, 2, 3, 4, 1, 2, 3]
+    # The fifth keeps its parent as an ingredient (same pixels, no manifest) and names the
+    # parent's manifest, which the deployment's records can follow.
+    fifth = stores[4]["manifests"][stores[4]["active_manifest"]]
+    assert [i["relationship"] for i in fifth["ingredients"]] == ["parentOf"]
+    assert "active_manifest" not in fifth["ingredients"][0]
+    ours = next(a for a in fifth["assertions"] if a["label"] == "org.easel.picture")["data"]
+    assert ours["parent_manifest"] == stores[3]["active_manifest"] and ours["parent_id"] == "img-4"
+    stripped = Image.open(io.BytesIO(credentials_free(tmp_path / "img-4.png")))
+    assert np.array_equal(np.asarray(stripped), np.asarray(Image.open(tmp_path / "img-4.png")))
+
+
+def credentials_free(path) -> bytes:
+    from chat.credentials import without_credentials
+
+    data = without_credentials(path.read_bytes())
+    assert read_credentials(data) is None
+    return data
+
+
 def test_someone_elses_credentials_are_read_and_broken_ones_are_said_to_be_invalid(tmp_path, credentials):
     other = ContentCredentials.in_folder(tmp_path / "elsewhere")
     signed = other.sign_png(png_bytes(drawing()), picture(tmp_path / "x.png"))
