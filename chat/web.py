@@ -114,6 +114,13 @@ def outcome_messages(outcome: PictureOutcome, offer: Callable[[object], str | No
             "content": f"🚫 **Not drawn** · rule: `{decision.category}`\n\n{decision.message}",
         }
         alternative = offer(decision) if offer is not None else decision.alternative
+        if alternative and decision.alternative and alternative != decision.alternative:
+            # The refusal's words offer the policy's alternative; the button must not quietly
+            # offer something else.
+            message["content"] += (
+                f"\n\nThis image model can't draw “{decision.alternative}” as written; "
+                f"the button below draws “{alternative}” instead."
+            )
         if alternative:
             message["options"] = [{"value": alternative, "label": f"Try instead: {alternative}"}]
         return [message]

@@ -146,6 +146,22 @@ def test_an_alternative_the_image_model_cannot_read_becomes_a_stand_in_it_can_dr
     assert drawable_alternative(studio, session, Decision("prompt_injection", "the same picture")) is None
 
 
+def test_a_refusal_says_so_when_its_button_offers_a_stand_in_instead_of_its_alternative():
+    from types import SimpleNamespace
+
+    from chat.web import outcome_messages
+
+    advice = Decision("graphic_gore", "a tense scene that implies danger without graphic injuries")
+    advice.message = f"I can't make this image. I can make {advice.alternative} instead."
+    refused = SimpleNamespace(picture=None, refused=True, decision=advice)
+    [message] = outcome_messages(refused, lambda d: drawable_alternative(Studio(EmojiModel()), ChatSession(), d))
+    stand_in = STAND_INS["graphic_gore"]
+    assert message["options"] == [{"value": stand_in, "label": f"Try instead: {stand_in}"}]
+    assert f"the button below draws “{stand_in}” instead" in message["content"]
+    [as_written] = outcome_messages(refused, lambda d: d.alternative)
+    assert "button below" not in as_written["content"]
+
+
 def test_a_model_that_reads_any_description_gets_the_policys_alternative():
     class HubModel:
         def resolve(self, prompt):
