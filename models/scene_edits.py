@@ -382,17 +382,6 @@ def segment(image: PIL.Image.Image, name: str = "the subject") -> Scene:
     return Scene(plate.round().astype(np.uint8), background, (layer,))
 
 
-def subject_hue(layer: Layer) -> float | None:
-    """The dominant hue (degrees) of a layer's tinted pixels as shown, or None if it is grey."""
-    pixels = layer.pixels()
-    hsv = rgb_to_hsv(pixels[..., :3] / 255.0)
-    tinted = (pixels[..., 3] > 0.5) & (hsv[..., 1] > 0.25) & (hsv[..., 2] > 0.2)
-    if tinted.sum() < 0.15 * max(1, (pixels[..., 3] > 0.5).sum()):
-        return None
-    angles = hsv[..., 0][tinted] * 2 * np.pi
-    return float(np.degrees(np.arctan2(np.sin(angles).mean(), np.cos(angles).mean())) % 360)
-
-
 # ---------------------------------------------------------------------------------------------
 # edits: each returns (new scene, what changed)
 
