@@ -32,6 +32,8 @@ FONT_PATH = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 FONT_SIZE = 109  # the only size the bitmap font renders at
 GLYPH_SIZE = 64  # glyphs are stored at this size and resized per composition
 
+# The one table of background colours: the picture editor (models/scene_edits.py) and the edit
+# eval (chat/training/edit_eval.py) take their RGB from it, so all three paint the same colours.
 BACKGROUNDS: dict[str, tuple[int, int, int]] = {
     "white": (255, 255, 255),
     "black": (20, 20, 20),

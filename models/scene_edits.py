@@ -30,6 +30,8 @@ import numpy as np
 import PIL.Image
 from scipy import ndimage
 
+from models.emoji_data import BACKGROUNDS
+
 
 class NotSegmentable(ValueError):
     """The picture cannot be split into subjects and a plain background (the message says why)."""
@@ -61,33 +63,34 @@ class Colour:
     min_sat: float = 0.55  # saturation given to a grey subject that is tinted
 
 
-# Background colours follow the training palette of the embedded model (models/emoji_data.py),
-# so an edited background looks like one the model draws.
+# The colours the embedded model was trained to draw as backgrounds take their RGB from its
+# training palette (`models.emoji_data.BACKGROUNDS`, the one table of them), so an edited
+# background looks like one the model draws; the other colours are the editor's own.
 COLOURS: dict[str, Colour] = {
     c.name: c
     for c in [
-        Colour("red", (220, 40, 40), 0),
-        Colour("orange", (245, 140, 30), 30),
-        Colour("yellow", (250, 225, 60), 55),
+        Colour("red", BACKGROUNDS["red"], 0),
+        Colour("orange", BACKGROUNDS["orange"], 30),
+        Colour("yellow", BACKGROUNDS["yellow"], 55),
         Colour("gold", (212, 175, 55), 46, sat=0.85, min_sat=0.7),
         Colour("lime", (150, 220, 60), 90),
-        Colour("green", (60, 170, 70), 120),
+        Colour("green", BACKGROUNDS["green"], 120),
         Colour("teal", (30, 150, 150), 180, val=0.8),
         Colour("turquoise", (64, 210, 200), 175),
         Colour("cyan", (40, 200, 230), 190),
-        Colour("blue", (50, 100, 220), 220),
+        Colour("blue", BACKGROUNDS["blue"], 220),
         Colour("navy", (30, 40, 120), 228, val=0.55),
         Colour("indigo", (75, 40, 160), 255, val=0.75),
-        Colour("purple", (140, 70, 190), 275),
+        Colour("purple", BACKGROUNDS["purple"], 275),
         Colour("lilac", (200, 160, 230), 275, sat=0.45, val=0.7, lift=0.3, min_sat=0.35),
         Colour("magenta", (220, 40, 180), 305),
-        Colour("pink", (245, 150, 190), 330, sat=0.5, val=0.6, lift=0.4, min_sat=0.4),
+        Colour("pink", BACKGROUNDS["pink"], 330, sat=0.5, val=0.6, lift=0.4, min_sat=0.4),
         Colour("brown", (130, 80, 40), 26, sat=0.8, val=0.55, min_sat=0.6),
         Colour("beige", (230, 215, 180), 40, sat=0.3, val=0.4, lift=0.55, min_sat=0.25),
-        Colour("black", (20, 20, 20), None, sat=0.15, val=0.22),
-        Colour("grey", (128, 128, 128), None, sat=0.05, val=0.5, lift=0.2),
+        Colour("black", BACKGROUNDS["black"], None, sat=0.15, val=0.22),
+        Colour("grey", BACKGROUNDS["grey"], None, sat=0.05, val=0.5, lift=0.2),
         Colour("silver", (192, 192, 200), None, sat=0.05, val=0.45, lift=0.5),
-        Colour("white", (255, 255, 255), None, sat=0.06, val=0.2, lift=0.8),
+        Colour("white", BACKGROUNDS["white"], None, sat=0.06, val=0.2, lift=0.8),
         Colour("black and white", (128, 128, 128), None, sat=0.0, val=1.0),
     ]
 }

@@ -44,6 +44,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from models.emoji_data import BACKGROUNDS
+
 # The evaluation's own subjects and phrasings (not the product's word lists, not the shared
 # evaluation set): everyday things a person asks to draw.
 SUBJECTS = [
@@ -89,16 +91,10 @@ SUBJECTS = [
     "penguin",
 ]
 KIND_COLOURS = {"red": 0, "orange": 30, "yellow": 55, "green": 120, "blue": 220, "purple": 275, "pink": 330}
+# The backgrounds asked for, with the RGB the embedded model draws each in (its training
+# palette, which the editor paints too); white is left out, as most drawings start on it.
 BACKGROUND_RGB = {
-    "red": (220, 40, 40),
-    "orange": (245, 140, 30),
-    "yellow": (250, 225, 60),
-    "green": (60, 170, 70),
-    "blue": (50, 100, 220),
-    "purple": (140, 70, 190),
-    "pink": (245, 150, 190),
-    "black": (20, 20, 20),
-    "grey": (128, 128, 128),
+    name: BACKGROUNDS[name] for name in ("red", "orange", "yellow", "green", "blue", "purple", "pink", "black", "grey")
 }
 PHRASINGS = {
     "recolour": [
