@@ -4,7 +4,10 @@ run the tool through the policy gate, and stream the answer back.
 The assistant is shared by every session of the process; everything about a user is in the
 `ChatSession` passed to each call. The agent loop is small on purpose:
 
-    user message -> model (tools bound) -> plain answer, streamed
+    user message -> pre_route: a capability question, a plain edit or a plain drawing is
+                    decided without the model (chat/pre_router.py, which lists every case)
+                 -> model (tools bound) -> after_model: its known slips put right
+                                        -> plain answer, streamed
                                         -> tool call -> Studio (policy gate, image backend)
                                                      -> tool result -> model -> short answer
                                                         (the embedded model: the Studio's sentence)
@@ -24,17 +27,10 @@ from dataclasses import dataclass, field
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from chat.answer_guard import (
-    HOLD_BACK_CHARS,
-    I_DONT_KNOW,
-    asks_for_a_picture,
-    capabilities_answer,
-    is_capability_question,
-    is_wrong_answer,
-    plain_drawing_request,
-)
+from chat.answer_guard import HOLD_BACK_CHARS, I_DONT_KNOW, is_wrong_answer
 from chat.input_checks import InputError, clean_message
 from chat.pictures import PictureOutcome, Studio
+from chat.pre_router import after_model, pre_route, tool_call
 from chat.session import ChatSession
 from chat.tools import IMAGE_TOOLS, TOOLS_BY_NAME, TurnContext
 from policy.storage import failure_kind
@@ -129,8 +125,7 @@ class Assistant:
             yield TurnReply(str(problem), final=True, error=True)
             return
         session.add_user(f"draw {prompt}")
-        call = {"name": "generate_image", "args": {"prompt": prompt}, "id": "call_click", "type": "tool_call"}
-        answer = AIMessage(content="", tool_calls=[call])
+        answer = tool_call("generate_image", {"prompt": prompt}, "call_click")
         messages = model_messages(session, self.history_messages)
         turn = session.start_turn()
         yield from self._guarded(session, self._run_tool(session, messages, answer, turn, judged_alone=judged_alone))
@@ -147,14 +142,13 @@ class Assistant:
 
     def _turn(self, session: ChatSession, turn: int) -> Iterator[TurnReply]:
         message = session.user_turns()[-1]
-        if is_capability_question(message):  # a fact of this deployment, not the model's guess
-            final = capabilities_answer(self.studio, "embedded" if self.small_chat_model else "other")
-            session.add_assistant(final)
-            yield TurnReply(final, final=True)
+        route = pre_route(message, session, self.studio, small_chat_model=self.small_chat_model)
+        if route is not None and route.answer is not None:
+            session.add_assistant(route.answer)
+            yield TurnReply(route.answer, final=True)
             return
-        plain_request = self._plain_edit(session) or self._plain_drawing(session)
-        if plain_request is not None:
-            yield from self._run_tool(session, model_messages(session, self.history_messages), plain_request, turn)
+        if route is not None:
+            yield from self._run_tool(session, model_messages(session, self.history_messages), route.tool_call, turn)
             return
         messages = model_messages(session, self.history_messages)
         model = self.tool_model or self.chat_model
@@ -180,10 +174,7 @@ class Assistant:
                     HumanMessage(content=f"That tool call could not be read ({bad.get('error')}). Try again."),
                 ]
                 continue
-            answer = self._draw_when_nothing_to_edit(session, message, answer)
-            answer = _with_the_whole_description(message, answer)
-            if not answer.tool_calls and is_wrong_answer(answer.content):
-                answer = self._instead_of_wrong_answer(message, answer)
+            answer = after_model(message, session, self.studio, answer, self._ask_again)
             if answer.tool_calls:
                 yield from self._run_tool(session, messages, answer, turn)
                 return
@@ -194,67 +185,10 @@ class Assistant:
         session.add_assistant(CONFUSED_REPLY)
         yield TurnReply(CONFUSED_REPLY, final=True, error=True)
 
-    def _plain_edit(self, session: ChatSession):
-        """An unmistakable edit of the shown picture ("make it blue", "add a hat", "mach es
-        kleiner": every word read into an edit operation, no drawing verb, no question, no
-        picture named) goes straight to the edit tool, through the same gate: the small chat
-        model takes a second or more to decide it and sometimes draws it anew instead. Anything
-        else is the chat model's to decide."""
-        from chat.edit_instructions import parse_edit
-
-        if self.studio is None:
-            return None
-        message = session.user_turns()[-1] if session.user_turns() else ""
-        current = session.pictures.get(session.current_picture_id or "")
-        if not parse_edit(message, current.prompt if current else "").complete:
-            return None
-        args = {"image_id": current.id if current else "none", "instruction": message}
-        return AIMessage(
-            content="", tool_calls=[{"name": "edit_image", "args": args, "id": "call_edit", "type": "tool_call"}]
-        )
-
-    def _plain_drawing(self, session: ChatSession):
-        """An unmistakable request for a drawing of something the image model knows by name
-        ("draw a red apple", "can you paint the sun?") goes straight to the image tool, through
-        the same gate: the chat model's decision took 1.4 s of a 2.9 s send -> picture on a 2-core
-        CPU, and it can only agree. Anything more ("a conclusion", "it again", "me as a cat",
-        other languages, a second sentence), and a second subject once there are pictures to
-        edit ("a dog next to the cat"), is the chat model's to decide."""
-        if self.studio is None or not session.user_turns():
-            return None
-        description = plain_drawing_request(session.user_turns()[-1])
-        if description is None:
-            return None
-        if not self.studio.knows_by_name(session, description, one_subject=bool(session.pictures)):
-            return None
-        call = {"name": "generate_image", "args": {"prompt": description}, "id": "call_draw", "type": "tool_call"}
-        return AIMessage(content="", tool_calls=[call])
-
-    def _draw_when_nothing_to_edit(self, session: ChatSession, message: str, answer):
-        """An edit of a picture this conversation does not have, asked for with a drawing word
-        ("draw a man on a bike" after a refusal, which the small model can take for an edit), is
-        a new drawing: the image tool and its policy gate get it, not a "no picture yet" answer."""
-        from chat.edit_instructions import parse_edit
-
-        call = answer.tool_calls[0] if answer.tool_calls else None
-        if self.studio is None or call is None or call["name"] != "edit_image":
-            return answer
-        if str(call["args"].get("image_id", "")).strip() in session.pictures or not asks_for_a_picture(message):
-            return answer
-        if parse_edit(message, "").complete:
-            return answer
-        log.info("routing the message to generate_image (the model chose an edit with no picture)")
-        call = {"name": "generate_image", "args": {"prompt": message}, "id": "call_draw", "type": "tool_call"}
-        return AIMessage(content="", tool_calls=[call])
-
-    def _instead_of_wrong_answer(self, message: str, answer):
-        """The model refused in text or printed tool syntax. A request for a picture goes to the
-        image tool, where the policy gate decides; anything else is asked again with only this
-        message and no tools (nothing earlier to copy), and "I'm not sure" when still wrong."""
-        if self.studio is not None and asks_for_a_picture(message):
-            log.info("the chat model answered a picture request in text; sending it to the image tool")
-            call = {"name": "generate_image", "args": {"prompt": message}, "id": "call_draw", "type": "tool_call"}
-            return AIMessage(content="", tool_calls=[call])
+    def _ask_again(self, message: str) -> AIMessage:
+        """The model refused in text or printed tool syntax, and no picture was asked for: it is
+        asked again with only this message and no tools (nothing earlier to copy), and "I'm not
+        sure" is the answer when it is still wrong."""
         log.info("the chat model's answer looked like a refusal or tool syntax; asking again")
         retry = self.chat_model.invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(content=message)])
         text = retry.content if isinstance(retry.content, str) else ""
@@ -346,29 +280,6 @@ class Assistant:
         text = with_left_out(_first_sentences(text) or here_is(picture.prompt, picture.concept), picture)
         session.add_assistant(text, picture_id=outcome.picture.id)
         yield TurnReply(text, final=True, outcomes=turn.outcomes)
-
-
-# A description goes on after the subject with one of these ("a horror scene with a zombie").
-_DESCRIPTION_GOES_ON = re.compile(r"^(?:with|in|on|under|holding|wearing|next to|near|at|by|behind|inside)\b", re.I)
-
-
-def _with_the_whole_description(message: str, answer):
-    """A drawing prompt the model cut short ("a bloody horror scene" for "draw a bloody horror
-    scene with a zombie") gets the rest of the user's description back, so the picture and the
-    policy gate both see what was asked for. Only a short tail that goes on describing the same
-    thing is added."""
-    call = answer.tool_calls[0] if answer.tool_calls else None
-    if call is None or call["name"] != "generate_image":
-        return answer
-    prompt = str(call["args"].get("prompt", "")).strip()
-    at = message.lower().find(prompt.lower()) if prompt else -1
-    if at < 0:
-        return answer
-    tail = message[at + len(prompt) :].strip().rstrip("?!. ")
-    if not tail or len(tail.split()) > 8 or re.search(r"[.;!?]", tail) or not _DESCRIPTION_GOES_ON.match(tail):
-        return answer
-    args = {**call["args"], "prompt": f"{prompt} {tail}"}
-    return AIMessage(content=answer.content, tool_calls=[{**call, "args": args}])
 
 
 _NAMES_ITS_SUBJECT = re.compile(r"^(?:a|an|the|some|my|your|our|this|that|one|two|three|\d+)\b", re.I)

@@ -1,0 +1,163 @@
+"""What the assistant decides around the chat model, in one place.
+
+The chat model decides most turns. A few it need not decide (a fact of this deployment) or
+decides slowly and sometimes wrongly (the embedded model on a 2-core CPU), so they are decided
+here, before it is asked; and a few of its answers are put right after it has answered:
+
+    before the model: `pre_route(message, session, studio)`, the first that matches
+        a capability question  "what can you do?"    -> the deployment's own answer
+        a plain edit            "make it blue"        -> the edit tool (through the policy gate)
+        a plain drawing         "draw a red apple"    -> the image tool (through the policy gate)
+        anything else                                 -> None: the chat model decides
+
+    after the model: `after_model(message, session, studio, answer, ask_again)`
+        an edit of a picture this conversation lacks, asked with a drawing word -> a new drawing
+        a drawing prompt the model cut short          -> the user's whole description
+        a refusal in text, or printed tool syntax     -> a picture request goes to the image tool;
+                                                         anything else is asked again (`ask_again`)
+
+A tool either way goes through the Studio and its policy gate: nothing here decides what may be
+drawn, only which tool hears the request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from langchain_core.messages import AIMessage
+
+from chat.answer_guard import (
+    asks_for_a_picture,
+    capabilities_answer,
+    is_capability_question,
+    is_wrong_answer,
+    plain_drawing_request,
+)
+
+if TYPE_CHECKING:
+    from chat.pictures import Studio
+    from chat.session import ChatSession
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A turn decided before the chat model: a fixed `answer`, or a `tool_call` to run."""
+
+    name: str  # "capabilities", "plain edit" or "plain drawing"
+    answer: str | None = None
+    tool_call: AIMessage | None = None
+
+
+def tool_call(name: str, args: dict, call_id: str) -> AIMessage:
+    """A model answer that calls one tool, made without the model."""
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
+
+
+def pre_route(message: str, session: ChatSession, studio: Studio | None, *, small_chat_model: bool) -> Route | None:
+    """How this turn is answered without the chat model, or None when the model decides."""
+    if is_capability_question(message):  # a fact of this deployment, not the model's guess
+        return Route("capabilities", answer=capabilities_answer(studio, "embedded" if small_chat_model else "other"))
+    if studio is None:
+        return None
+    call = _plain_edit(message, session)
+    if call is not None:
+        return Route("plain edit", tool_call=call)
+    call = _plain_drawing(message, session, studio)
+    if call is not None:
+        return Route("plain drawing", tool_call=call)
+    return None
+
+
+def _plain_edit(message: str, session: ChatSession) -> AIMessage | None:
+    """An unmistakable edit of the shown picture ("make it blue", "add a hat", "mach es
+    kleiner": every word read into an edit operation, no drawing verb, no question, no picture
+    named) goes straight to the edit tool, through the same gate: the small chat model takes a
+    second or more to decide it and sometimes draws it anew instead. Anything else is the chat
+    model's to decide."""
+    from chat.edit_instructions import parse_edit
+
+    current = session.pictures.get(session.current_picture_id or "")
+    if not parse_edit(message, current.prompt if current else "").complete:
+        return None
+    return tool_call("edit_image", {"image_id": current.id if current else "none", "instruction": message}, "call_edit")
+
+
+def _plain_drawing(message: str, session: ChatSession, studio: Studio) -> AIMessage | None:
+    """An unmistakable request for a drawing of something the image model knows by name
+    ("draw a red apple", "can you paint the sun?") goes straight to the image tool, through the
+    same gate: the chat model's decision took 1.4 s of a 2.9 s send -> picture on a 2-core CPU,
+    and it can only agree. Anything more ("a conclusion", "it again", "me as a cat", other
+    languages, a second sentence), and a second subject once there are pictures to edit ("a dog
+    next to the cat"), is the chat model's to decide."""
+    description = plain_drawing_request(message)
+    if description is None:
+        return None
+    if not studio.knows_by_name(session, description, one_subject=bool(session.pictures)):
+        return None
+    return tool_call("generate_image", {"prompt": description}, "call_draw")
+
+
+def after_model(
+    message: str,
+    session: ChatSession,
+    studio: Studio | None,
+    answer: AIMessage,
+    ask_again: Callable[[str], AIMessage],
+) -> AIMessage:
+    """The chat model's answer, put right where it is known to go wrong (see the module's
+    docstring); `ask_again(message)` is the model's second try at a wrong plain answer."""
+    answer = _draw_when_nothing_to_edit(message, session, studio, answer)
+    answer = _with_the_whole_description(message, answer)
+    if not answer.tool_calls and is_wrong_answer(answer.content):
+        # A request for a picture goes to the image tool, where the policy gate decides.
+        if studio is not None and asks_for_a_picture(message):
+            log.info("the chat model answered a picture request in text; sending it to the image tool")
+            return tool_call("generate_image", {"prompt": message}, "call_draw")
+        return ask_again(message)
+    return answer
+
+
+def _draw_when_nothing_to_edit(message: str, session: ChatSession, studio: Studio | None, answer: AIMessage):
+    """An edit of a picture this conversation does not have, asked for with a drawing word
+    ("draw a man on a bike" after a refusal, which the small model can take for an edit), is a
+    new drawing: the image tool and its policy gate get it, not a "no picture yet" answer."""
+    from chat.edit_instructions import parse_edit
+
+    call = answer.tool_calls[0] if answer.tool_calls else None
+    if studio is None or call is None or call["name"] != "edit_image":
+        return answer
+    if str(call["args"].get("image_id", "")).strip() in session.pictures or not asks_for_a_picture(message):
+        return answer
+    if parse_edit(message, "").complete:
+        return answer
+    log.info("routing the message to generate_image (the model chose an edit with no picture)")
+    return tool_call("generate_image", {"prompt": message}, "call_draw")
+
+
+# A description goes on after the subject with one of these ("a horror scene with a zombie").
+_DESCRIPTION_GOES_ON = re.compile(r"^(?:with|in|on|under|holding|wearing|next to|near|at|by|behind|inside)\b", re.I)
+
+
+def _with_the_whole_description(message: str, answer: AIMessage):
+    """A drawing prompt the model cut short ("a bloody horror scene" for "draw a bloody horror
+    scene with a zombie") gets the rest of the user's description back, so the picture and the
+    policy gate both see what was asked for. Only a short tail that goes on describing the same
+    thing is added."""
+    call = answer.tool_calls[0] if answer.tool_calls else None
+    if call is None or call["name"] != "generate_image":
+        return answer
+    prompt = str(call["args"].get("prompt", "")).strip()
+    at = message.lower().find(prompt.lower()) if prompt else -1
+    if at < 0:
+        return answer
+    tail = message[at + len(prompt) :].strip().rstrip("?!. ")
+    if not tail or len(tail.split()) > 8 or re.search(r"[.;!?]", tail) or not _DESCRIPTION_GOES_ON.match(tail):
+        return answer
+    args = {**call["args"], "prompt": f"{prompt} {tail}"}
+    return AIMessage(content=answer.content, tool_calls=[{**call, "args": args}])
