@@ -79,6 +79,13 @@ def _alt(words) -> str:
     return "(?:" + "|".join(sorted((w.replace(" ", r"\s+") for w in words), key=len, reverse=True)) + ")"
 
 
+def _lookup(table: dict[str, list[str]]) -> tuple[dict[str, str], re.Pattern]:
+    """Each word of `table` -> the name it is listed under, and a pattern that finds any of the
+    words as whole words (the longest first)."""
+    name_of = {w: name for name, words in table.items() for w in words}
+    return name_of, re.compile(r"\b" + _alt(name_of) + r"\b")
+
+
 # -- colours ------------------------------------------------------------------------------------
 
 _COLOUR_WORDS: dict[str, list[str]] = {
@@ -341,8 +348,7 @@ _COLOUR_WORDS: dict[str, list[str]] = {
         "bianco e nero",
     ],
 }
-_COLOUR_OF = {w: name for name, words in _COLOUR_WORDS.items() for w in words}
-_COLOUR_RE = re.compile(r"\b" + _alt(_COLOUR_OF) + r"\b")
+_COLOUR_OF, _COLOUR_RE = _lookup(_COLOUR_WORDS)
 
 # -- words for places, sizes and the rest --------------------------------------------------------
 
@@ -457,8 +463,7 @@ _DIRECTIONS = {
         "centrala",
     ],
 }
-_DIRECTION_OF = {w: d for d, words in _DIRECTIONS.items() for w in words}
-_DIRECTION_RE = re.compile(r"\b" + _alt(_DIRECTION_OF) + r"\b")
+_DIRECTION_OF, _DIRECTION_RE = _lookup(_DIRECTIONS)
 
 _DARKER = re.compile(
     r"\b(?:darker|dark|dimmer|plus\s+sombre|plus\s+fonce\w*|sombre|fonce\w*|mas\s+oscur\w*|oscur\w*|"
