@@ -105,7 +105,12 @@ class FairTurns:
         if in_session >= self.waiting_per_session:
             self.note_flooding(client)
             raise TurnRefused(TOO_MANY_WAITING.format(count=in_session))
-        if self.waiting(client=client) >= self.waiting_per_client or len(self._waiting) >= self.waiting_total:
+        from_client = self.waiting(client=client)
+        if from_client >= 2 * self.waiting_per_session:
+            # More waiting from one address than two people's sessions may hold: bulk traffic
+            # (a session per message), however little model time it has used yet.
+            self.note_flooding(client)
+        if from_client >= self.waiting_per_client or len(self._waiting) >= self.waiting_total:
             raise TurnRefused(SERVER_BUSY)
 
     @asynccontextmanager
@@ -165,6 +170,11 @@ class FairTurns:
         return (ticket.heavy or self._heavy(ticket.client)) and any(not self._heavy(w.client) for w in self._waiting)
 
     def _heavy(self, client: str) -> bool:
+        """Busy: more than `heavy_seconds` of recent model time, or marked as flooding lately
+        (a flood is known from its first second, before it has used any model time)."""
+        flagged = self._flooding.get(client)
+        if flagged is not None and self.clock() - flagged < self.flooding_seconds:
+            return True
         usage = self._usage.get(client)
         return (
             usage is not None and _decayed(usage.seconds, usage.at, self.clock(), self.half_life) > self.heavy_seconds

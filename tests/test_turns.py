@@ -176,6 +176,8 @@ def test_a_client_that_kept_the_models_busy_leaves_one_slot_for_everyone_else():
         await asyncio.gather(*tasks)
         assert started[-1] == "session:h3" and turns.running == 0
 
+    asyncio.run(scenario())
+
 
 def test_a_busy_client_starts_no_turn_while_someone_else_s_runs():
     async def scenario():
@@ -199,8 +201,6 @@ def test_a_busy_client_starts_no_turn_while_someone_else_s_runs():
         hold.set()
         await asyncio.gather(light, heavy)
         assert started == ["session:l", "session:h2"]
-
-    asyncio.run(scenario())
 
     asyncio.run(scenario())
 
@@ -233,3 +233,42 @@ def test_a_busy_client_s_running_turn_gives_way_when_someone_else_waits():
         assert gave_way == [True]
 
     asyncio.run(scenario())
+
+
+def test_a_flood_counts_as_busy_from_its_first_second_before_it_has_used_model_time():
+    async def scenario():
+        now = [0.0]
+        turns = FairTurns(running_limit=2, waiting_per_session=4, heavy_seconds=45, clock=lambda: now[0])
+        hold = asyncio.Event()
+        started, gave_way = [], []
+
+        async def one(client, session):
+            async with turns.turn(client, session) as ticket:
+                started.append(session)
+                await hold.wait()
+                gave_way.append((session, turns.should_give_way(ticket)))
+
+        # One address, a new session for every message, all sent at once: no model time used yet.
+        flood = [asyncio.create_task(one("client:bulk", f"session:b{i}")) for i in range(12)]
+        await asyncio.sleep(0)
+        assert turns._heavy("client:bulk")  # 8 waiting from one address marked it
+        light = asyncio.create_task(one("client:light", "session:l"))
+        await asyncio.sleep(0)
+        # The bulk client's first turns took the slots before it was marked; someone now waits.
+        assert started[:2] == ["session:b0", "session:b1"] and "session:l" not in started
+        hold.set()
+        await asyncio.gather(*flood, light)
+        assert dict(gave_way)["session:b0"] is True  # its running turn gives way to the newcomer
+        assert started.index("session:l") == 2  # the next place is the newcomer's
+
+    asyncio.run(scenario())
+
+
+def test_a_client_marked_as_flooding_is_busy_until_the_mark_expires():
+    now = [0.0]
+    turns = FairTurns(flooding_seconds=300, clock=lambda: now[0])
+    assert not turns._heavy("client:a")
+    turns.note_flooding("client:a")
+    assert turns._heavy("client:a") and not turns._heavy("client:b")
+    now[0] += 301
+    assert not turns._heavy("client:a")
