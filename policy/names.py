@@ -559,6 +559,13 @@ class NameIndex:
                 candidates.update(pair for indexed in self.deletes.get(variant, ()) for pair in self.by_sound[indexed])
             if view.transliterated:
                 candidates.update(self.by_code.get(jellyfish.metaphone(word), ()))
+            if not (view.transliterated or view.native or view.decoded):
+                # A Latin-script case ending ("obamovi", "bidennek"): the word without it.
+                for cut in range(1, min(_MAX_ENDING, len(word) - _MIN_STEM) + 1):
+                    if word[-cut:] in LATIN_CASE_ENDINGS:
+                        base = word[: len(word) - cut]
+                        candidates.update(self.stems.get(base, ()))
+                        candidates.update(self.by_sound.get(sound_key(base), ()))
             if view.transliterated or view.native:
                 # Inflected ("путину", "obamovi") or, in Arabic and Hebrew, with a prefix ("לנתניהו").
                 for cut in range(0, min(_MAX_ENDING, len(word) - 2) + 1):
@@ -604,6 +611,16 @@ class NameIndex:
                 return self._family_name_alone(key, view, position)
         return None
 
+    def _latin_case_form(self, view: _View, written: str, wanted: str) -> bool:
+        """A name word with a case ending of a Latin-script language that inflects names. Never an
+        ordinary English word ("musky" is not Musk) or another given name ("Adela" is not Adele)."""
+        return (
+            not (view.native or view.transliterated or view.decoded)
+            and written not in self.ordinary
+            and written not in given_names()
+            and latin_case_form(written, wanted)
+        )
+
     def _word_distance(self, view: _View, position: int, key: _Key, j: int) -> int | None:
         """Edits between prompt word `position` and key word `j`, or None when too far apart."""
         written, wanted = view.words[position], key.words[j]
@@ -613,6 +630,8 @@ class NameIndex:
             return None  # reversed or ROT13 text is gibberish that could be near anything: exact only
         if (view.native or view.transliterated) and inflected(written, wanted):
             return 0  # the name with a grammatical ending or prefix: "путину", "לנתניהו", "김정은이"
+        if self._latin_case_form(view, written, wanted):
+            return 0  # "Obamovi", "Putinem", "Bidennek", "Obamalle": a case ending in a Latin script
         if j == 0 and len(key.words) > 1 and same_given_name(written, wanted):
             return 1  # "Bill Clinton" for "William Clinton", "Leo DiCaprio", "Arnie Schwarzenegger"
         if (
@@ -775,8 +794,16 @@ class NameIndex:
             # No dictionary of other languages here: only a known given name ("мишель") is someone else's.
             reading = romanize(previous)
             return reading in given_names() and reading not in self.ordinary
-        if previous not in self.ordinary or previous in common_given_names():
+        if previous in common_given_names():
             return True
+        if previous not in self.ordinary:
+            # A word of no English dictionary is someone's given name when it is a known one, or
+            # written with a capital inside the sentence; otherwise it is a word of another
+            # language ("dibujo de Obama", "rysunek Putinowi"), not a name. The long list of given
+            # names holds particles and prepositions too ("de", "van", "del"): four letters at least.
+            if previous in given_names() and len(previous) >= 4:
+                return True
+            return view.original is None or _capitalised(view.original, [previous]) == "inside"
         return bool(view.original) and any(
             word[:1].isupper() and fold_text(word) == previous for word in view.original[1:]
         )
@@ -848,6 +875,30 @@ def _stem(word: str) -> str:
 
 def _takes_prefixes(word: str) -> bool:
     return len(word) > 3 and script_of(word[-1]) in _PREFIXING_SCRIPTS
+
+
+# Case endings that Latin-script languages put on names (folded to ASCII, at most three letters),
+# after the whole name or after its stem: Czech and Slovak (Obamovi, Obamou, Putinem), Polish
+# (Putinowi, Bidenie), Slovene, Croatian, Serbian and Bosnian (Putinom, Bidenu), Hungarian
+# (Bidennek, Putinnal, Obamarol), Finnish and Estonian (Obamalle, Bidenista), Turkish without its
+# apostrophe (Obamanin, Bidene), Lithuanian and Latvian (Obamai, Putinas), German (Merkels).
+LATIN_CASE_ENDINGS = frozenset(
+    "a e i o u y n s t "
+    "em om ou ov ie in un ya ye yi da de ta te la le na ne ra re ba be ui ai ei am on en ig at ot et as "
+    "ovi ove ova ovy owi ego ach ami nak nek val vel rol tol hoz hez nal nel bol ert ban ben "
+    "lle lta lla sta ssa ksi nin dan den ile ila ile".split()
+)
+
+
+def latin_case_form(written: str, wanted: str) -> bool:
+    """Is `written` the name word `wanted` (both folded) with a case ending from
+    LATIN_CASE_ENDINGS, after the whole word or after its stem (a stem of at least four letters)?"""
+    if written == wanted:
+        return False
+    for base in {wanted, _stem(wanted)}:
+        if len(base) >= _MIN_STEM and written.startswith(base) and written[len(base) :] in LATIN_CASE_ENDINGS:
+            return True
+    return False
 
 
 def inflected(written: str, wanted: str) -> bool:

@@ -108,6 +108,34 @@ def test_surname_alone_matches_when_distinctive():
     assert names_in("Okonkwo-Reyes walking a dog") == {"Bartholomew Okonkwo-Reyes"}
 
 
+@pytest.mark.parametrize(
+    ("prompt", "who"),
+    [
+        ("rysunek Quorvianny na plaży", "Quorvianna"),  # Polish genitive, after a Polish word
+        ("obrázek s Quorviannou v parku", "Quorvianna"),  # Czech instrumental
+        ("nakresli Quorviannu", "Quorvianna"),  # Czech accusative
+        ("kép Schwarzeneggernek", "Arnold Schwarzenegger"),  # Hungarian dative on a surname alone
+        ("fotka se Schwarzeneggerem", "Arnold Schwarzenegger"),  # Czech instrumental
+        ("Zara Quillovi dárek", "Zara Quill"),  # Czech dative on the whole name
+        ("Quorviannan kuva", "Quorvianna"),  # Finnish genitive
+        ("dibujo de Schwarzenegger en la playa", "Arnold Schwarzenegger"),  # after a Spanish preposition
+        ("zdjęcie Okonkwo-Reyes w parku", "Bartholomew Okonkwo-Reyes"),
+    ],
+)
+def test_a_name_with_a_latin_script_case_ending_or_after_a_foreign_word_matches(prompt, who):
+    assert names_in(prompt) == {who}
+
+
+def test_case_endings_do_not_reach_ordinary_words_or_other_given_names():
+    for prompt in [
+        "quills and ink on a desk",  # an ordinary word made of the stem and an ending
+        "Marta Schwarzenegger na plaży",  # another person's given name, Polish sentence
+        "Malia Quill eating an apple",
+        "a swiftly flowing river",
+    ]:
+        assert names_in(prompt) == set(), prompt
+
+
 def test_common_words_and_other_people_do_not_match():
     for prompt in [
         "a cruise ship at sunset",
