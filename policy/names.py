@@ -801,8 +801,8 @@ class NameIndex:
             # written with a capital inside the sentence; otherwise it is a word of another
             # language ("dibujo de Obama", "rysunek Putinowi"), not a name. The long list of given
             # names holds particles and prepositions too ("de", "van", "del"): four letters at least.
-            if previous in given_names() and len(previous) >= 4:
-                return True
+            if previous in given_names() and len(previous) >= 4 or view.decoded:
+                return True  # in reversed or encoded text every word is unknown: stay strict
             return view.original is None or _capitalised(view.original, [previous]) == "inside"
         return bool(view.original) and any(
             word[:1].isupper() and fold_text(word) == previous for word in view.original[1:]

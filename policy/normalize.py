@@ -216,7 +216,8 @@ def script_of(ch: str) -> str:
 def _script_runs(chunk: str) -> list[tuple[bool, str]]:
     """A space-free chunk cut where it changes between Latin and another script: (is Latin, run).
     A Latin word with look-alike letters of another script in it ("Тауlor") is one Latin run."""
-    scripts = [script_of(ch) if ch.isalpha() else "" for ch in chunk]
+    # A letter without a Unicode name (Tangut, newer scripts) is of some other script, not Latin.
+    scripts = [(script_of(ch) or "UNNAMED") if ch.isalpha() else "" for ch in chunk]
     other = {ch.lower() for ch, script in zip(chunk, scripts, strict=True) if script and script != "LATIN"}
     if not other:
         return [(True, chunk)]
@@ -251,11 +252,15 @@ def _native_words(run: str) -> list[str]:
         if category[0] == "M":
             current += ch if current else ""
             continue
-        if category[0] not in "LN":
+        if category[0] != "L" and category != "Nd":  # other numbers (Ⅻ, ①) go, as in the Latin folding
             if current:
                 words.append(current)
             current = ""
             continue
+        if category == "Nd":
+            # Digits of every script as ASCII digits, which the Latin folding keeps: a word of
+            # digits alone is read as Latin on a second fold ("᪐1" would lose its Tai Tham zero).
+            ch = str(unicodedata.decimal(ch))
         continuous = script_of(ch) in CONTINUOUS_SCRIPTS
         if current and (continuous or current_continuous):
             words.append(current)

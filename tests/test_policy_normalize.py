@@ -136,6 +136,13 @@ def test_case_endings_do_not_reach_ordinary_words_or_other_given_names():
         assert names_in(prompt) == set(), prompt
 
 
+def test_a_palindromic_surname_after_another_given_name_is_not_read_backwards_as_the_person():
+    # Reversed text is read too; there every word is unknown, so it must not count as "not a name".
+    index = NameIndex.build([Person(1, "Mirela Sorros", ())])
+    assert not [m for m in index.find("Yolanda Sorros as an astronaut on the moon") if not m.needs_person_context]
+    assert {m.name for m in index.find("dibujo de Sorros en la playa")} == {"Mirela Sorros"}
+
+
 def test_common_words_and_other_people_do_not_match():
     for prompt in [
         "a cruise ship at sunset",

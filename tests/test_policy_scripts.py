@@ -4,7 +4,7 @@ Table-driven; no model is loaded, so these run in well under a second."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policy.names import NameIndex, alias_problem, inflected, name_problem
@@ -53,6 +53,9 @@ def test_names_keep_their_script_when_folded(written, key):
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
+@example("᪐1日")  # a digit of another script inside a native run, then alone (found by hypothesis)
+@example("ༀ𗀀")  # a letter without a Unicode name (Tangut) after Tibetan, then alone
+@example("㏠𐽑")  # a number that is not a digit (Sogdian one) after Han
 def test_fold_native_never_crashes_and_is_idempotent(text):
     folded = fold_native(text)
     assert fold_native(folded) == folded
