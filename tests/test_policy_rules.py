@@ -175,6 +175,9 @@ def test_attempts_to_switch_the_policy_off(text, injected):
         ("A Photo Of Sunset Over The Sea", False),
         ("a landscape in the style of Greg Rutkowski", False),  # an artist credit, not a subject
         ("Golden Retriever puppies", False),
+        ("ein Mann mit Regenschirm, Ölgemälde", False),  # German nouns are capitalised; a comma parts them
+        ("ein Hund am Strand, Aquarell, Sonnenuntergang", False),
+        ("Greta Lindqvist, Ölgemälde", True),
     ],
 )
 def test_proper_names(text, named):

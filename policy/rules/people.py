@@ -143,6 +143,7 @@ def mentions_public_role(texts) -> bool:
 
 
 GIVEN_NAMES = common_given_names()
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
 def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[str]:
@@ -152,7 +153,8 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
     Artist credits ("by Greg Rutkowski") are skipped: naming an artist as a style is not
     depicting them.
     """
-    words = re.findall(r"[^\W\d_][\w'\u2019-]*", text)
+    found = list(_WORD.finditer(text))
+    words = [m.group() for m in found]
     # In Title Case Text a capital says nothing: there a pair of ordinary words is not a name.
     title_case = len(words) > 3 and sum(word[:1].isupper() for word in words) > 0.6 * len(words)
     names: list[str] = []
@@ -161,6 +163,8 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
         f, s = fold_text(first), fold_text(second)
         if not f or not s or f in _NOT_NAME_WORDS or len(f) < 2 or len(s) < 2:
             continue
+        if text[found[i].end() : found[i + 1].start()].strip():
+            continue  # "in Dessous, Schwarzweißfoto": a comma or other mark between them, not one name
         # A family name may be an ordinary word ("Kira Moon") when a capitalised given name precedes it.
         if s in _NOT_NAME_WORDS and not (f in given_names() and first[:1].isupper() and second[:1].isupper()):
             continue
