@@ -102,6 +102,28 @@ def _after(prompt: str, instruction) -> str:
     return f"{prompt}, {instruction}"
 
 
+UPLOAD_LABEL = "an uploaded picture"
+SENT_WITH = ", sent with: "
+
+
+def upload_description(text: str | None) -> str:
+    """An upload's prompt on its card: the label, and what the person sent with it."""
+    return UPLOAD_LABEL + (f"{SENT_WITH}{text.strip()[:200]}" if text and text.strip() else "")
+
+
+def policy_source_words(source: PictureRecord | None) -> str | None:
+    """What the gate reads as the picture being edited: its prompt, or for an upload only what
+    the person sent with it. The label "an uploaded picture" says nothing about what it shows
+    (whether it shows a real person is the face check's to say), and read beside an edit it looks
+    like the undress-this-photo requests the policy's head learned to refuse: "put her in a
+    winter coat" on an upload read as sexual."""
+    if source is None:
+        return None
+    if source.model == "upload":
+        return source.prompt.partition(SENT_WITH)[2] or None
+    return source.prompt
+
+
 class Studio:
     def __init__(
         self,
@@ -244,7 +266,7 @@ class Studio:
         common = dict(
             context=() if alone else tuple(turns[:-1][-6:]),
             is_edit=source is not None,
-            source_prompt=source.prompt if source else None,
+            source_prompt=policy_source_words(source),
             user_age=session.user_age,
             source_shows_real_person=bool(source and source.shows_real_person),
         )

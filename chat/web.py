@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chat.assistant import Assistant, TurnReply
 from chat.clients import TokenBuckets, client_key, session_key
-from chat.pictures import PictureOutcome, Studio, UploadRefused
+from chat.pictures import PictureOutcome, Studio, UploadRefused, upload_description
 from chat.session import ChatSession, PictureRecord
 from chat.turns import FairTurns, TurnRefused
 
@@ -241,7 +241,7 @@ class ChatHandlers:
         except Exception:
             log.exception("upload failed")
             return UNSUPPORTED_FILE, None
-        description = "an uploaded picture" + (f", sent with: {text.strip()[:200]}" if text else "")
+        description = upload_description(text)
         try:
             picture = self.studio.add_upload(session, image, description, original=path)
         except UploadRefused as refusal:  # it shows nudity, or could not be checked

@@ -4,11 +4,15 @@ policy agent judging edits of a photo of a real person, and one upload through t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import skimage.data
 from PIL import Image
 
+from chat.pictures import policy_source_words, upload_description
+from chat.session import PictureRecord
 from models.image_backend import EMBEDDED_DIR
 from models.photo_checks import Found, PhotoFindings, check_photo, faces_in, sexual_parts_in
 from policy.agent import EDITS_A_REAL_PERSON, PolicyAgent, PolicyRequest, upload_shows_real_person
@@ -143,10 +147,37 @@ def agent(tmp_path_factory):
 
 
 def edit_of_photo(agent, words: str, shows_real_person: bool = True):
+    """An edit of an upload sent without words, as the Studio asks the gate (policy_source_words)."""
+    upload = PictureRecord(
+        id="img-1",
+        parent_id=None,
+        prompt=upload_description(None),
+        seed=1,
+        model="upload",
+        steps=0,
+        strength=None,
+        decision_id="d-1",
+        path=Path("upload.png"),
+        seconds=0.0,
+        shows_real_person=shows_real_person,
+    )
     request = PolicyRequest(
-        prompt=words, is_edit=True, source_prompt="an uploaded picture", source_shows_real_person=shows_real_person
+        prompt=words,
+        is_edit=True,
+        source_prompt=policy_source_words(upload),
+        source_shows_real_person=shows_real_person,
     )
     return agent.check(request)
+
+
+def test_the_gate_reads_an_upload_by_what_was_sent_with_it_not_by_its_label():
+    def record(prompt, model):
+        return PictureRecord("img-1", None, prompt, 1, model, 0, None, "d-1", Path("p.png"), 0.0)
+
+    assert policy_source_words(record(upload_description(None), "upload")) is None
+    assert policy_source_words(record(upload_description("my aunt at the lake"), "upload")) == "my aunt at the lake"
+    assert policy_source_words(record("a red apple", "embedded")) == "a red apple"
+    assert policy_source_words(None) is None
 
 
 @pytest.mark.parametrize(
