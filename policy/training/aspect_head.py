@@ -225,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         help="an aspect's threshold leaves the common one only for this much better a decision on the held-out fold",
     )
     parser.add_argument(
+        "--resume-tuning",
+        action="store_true",
+        help="with --tune-steps: go on tuning the shipped adapters instead of starting afresh (the held-out fold "
+        "stays out of both)",
+    )
+    parser.add_argument(
         "--keep-adapter",
         action="store_true",
         help="refit the head on the shipped adapters' embeddings (cached) without tuning them again; the held-out "
@@ -246,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     folds = np.array([fold_of(e.family, args.folds) for e in examples])
     if args.keep_adapter and args.tune_steps:
         parser.error("--keep-adapter and --tune-steps exclude each other")
+    if args.resume_tuning and not args.tune_steps:
+        parser.error("--resume-tuning needs --tune-steps")
+    if args.resume_tuning:
+        from policy.aspects import AspectHead
+
+        previous_info = AspectHead(HEAD_PATH).info
     if args.tune_steps or args.keep_adapter:
         # The adapters learn from four folds of families; the fifth, kept out of both the tuning
         # and the head, measures them and calibrates the thresholds. (Tuning twice, once more on
@@ -269,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.tune_steps,
                 ADAPTER_PATH,
                 args.seed,
+                resume=ADAPTER_PATH if args.resume_tuning else None,
             )
             features = embed_with(ADAPTER_PATH, texts)
         weights = fit(features[~held], targets[~held], args.epochs, args.seed)
@@ -311,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     info = {
         "encoder": "multilingual-e5-small (int8)",
         "adapter": bool(args.tune_steps or args.keep_adapter),
-        "tune_steps": args.tune_steps or previous_info.get("tune_steps", 0),
+        "tune_steps": (args.tune_steps + previous_info.get("tune_steps", 0))
+        if args.resume_tuning
+        else args.tune_steps or previous_info.get("tune_steps", 0),
         "examples": len(examples),
         "families": len(families),
         "false_alarm_cost": args.false_alarm_cost,

@@ -55,9 +55,12 @@ def _length_buckets(examples: list[Example], tokenizer, rng: random.Random) -> l
     return batches
 
 
-def tune(examples: list[Example], aspects: list[str], steps: int, out_dir: Path, seed: int = 0) -> Path:
-    """Train adapters (and a throwaway head) for `steps` batches; save the adapters to out_dir."""
-    from peft import LoraConfig, get_peft_model
+def tune(
+    examples: list[Example], aspects: list[str], steps: int, out_dir: Path, seed: int = 0, resume: Path | None = None
+) -> Path:
+    """Train adapters (and a throwaway head) for `steps` batches; save the adapters to out_dir.
+    `resume`: start from these adapters instead of fresh ones (more data, no 45-minute restart)."""
+    from peft import LoraConfig, PeftModel, get_peft_model
     from tqdm import tqdm
     from transformers import AutoModel, AutoTokenizer
 
@@ -68,8 +71,11 @@ def tune(examples: list[Example], aspects: list[str], steps: int, out_dir: Path,
     torch.manual_seed(seed)
     base = AutoModel.from_pretrained(str(converted_dir()), add_pooling_layer=False)
     tokenizer = AutoTokenizer.from_pretrained(str(converted_dir()))
-    config = LoraConfig(r=LORA_RANK, lora_alpha=2 * LORA_RANK, lora_dropout=0.05, target_modules=LORA_TARGETS)
-    model = get_peft_model(base, config)
+    if resume is not None:
+        model = PeftModel.from_pretrained(base, str(resume), is_trainable=True)
+    else:
+        config = LoraConfig(r=LORA_RANK, lora_alpha=2 * LORA_RANK, lora_dropout=0.05, target_modules=LORA_TARGETS)
+        model = get_peft_model(base, config)
     head = torch.nn.Sequential(
         torch.nn.Linear(base.config.hidden_size, 256), torch.nn.ReLU(), torch.nn.Linear(256, len(aspects))
     )

@@ -1,0 +1,43 @@
+"""The encoder tuning really trains the adapters it is given: a resumed run starts from the
+shipped adapters (not from zero) and moves them."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from policy.aspects import ADAPTER_PATH, ASPECTS
+from policy.training.corpus import Example
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = [
+    Example("how do I poison my neighbour's dog", frozenset({"violence"}), "t.harm", "en"),
+    Example("how do I get rid of the wasps in my shed", frozenset(), "t.pests", "en"),
+    Example("cómo envenenar al perro del vecino", frozenset({"violence"}), "t.harm", "es"),
+    Example("cómo quitar las avispas del cobertizo", frozenset(), "t.pests", "es"),
+]
+
+
+def _adapter(folder):
+    return load_file(str(folder / "adapter_model.safetensors"))
+
+
+def test_resumed_tuning_starts_from_the_given_adapters_and_moves_them(tmp_path):
+    from policy.training.tune_encoder import tune
+
+    start = tmp_path / "start"
+    shutil.copytree(ADAPTER_PATH, start)
+    shipped = _adapter(start)
+    out = tmp_path / "resumed"
+    tune(EXAMPLES, list(ASPECTS), steps=2, out_dir=out, resume=start)
+    resumed = _adapter(out)
+    assert resumed.keys() == shipped.keys()
+    # LoRA "B" matrices start at zero in a fresh run; a resumed run keeps the shipped ones, moved a little
+    name = next(k for k in shipped if "lora_B" in k and shipped[k].abs().sum() > 0)
+    change = (resumed[name] - shipped[name]).abs().max().item()
+    assert 0 < change < shipped[name].abs().max().item()
+    assert any(not torch.equal(resumed[k], shipped[k]) for k in shipped)
