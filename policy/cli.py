@@ -93,9 +93,26 @@ def register(commands, eval_commands, train_commands) -> None:
         "0: keep the encoder frozen",
     )
     head.add_argument(
+        "--resume-tuning",
+        action="store_true",
+        help="with --tune-steps: go on tuning the shipped adapters instead of starting afresh",
+    )
+    head.add_argument(
         "--keep-adapter",
         action="store_true",
         help="refit only the head, on the shipped adapters' embeddings (cached under the data folder)",
+    )
+    head.add_argument(
+        "--false-alarm-cost",
+        type=float,
+        default=None,
+        help="how much worse a wrong refusal is than a wrong allow when the thresholds are chosen (default 2)",
+    )
+    head.add_argument(
+        "--min-gain",
+        type=float,
+        default=None,
+        help="an aspect's threshold leaves the common one only for this much better a decision (default 0.002)",
     )
     head.set_defaults(handler=train_policy_classifier)
 
@@ -288,5 +305,8 @@ def train_policy_classifier(args, settings) -> int:
     from policy.training import aspect_head
 
     argv = ["--folds", str(args.folds), "--epochs", str(args.epochs), "--seed", str(args.seed)]
-    argv += ["--tune-steps", str(args.tune_steps)] + (["--keep-adapter"] if args.keep_adapter else [])
+    argv += ["--tune-steps", str(args.tune_steps)]
+    argv += ["--keep-adapter"] * args.keep_adapter + ["--resume-tuning"] * args.resume_tuning
+    for flag, value in (("--false-alarm-cost", args.false_alarm_cost), ("--min-gain", args.min_gain)):
+        argv += [flag, str(value)] if value is not None else []
     return aspect_head.main(argv + (["--out", str(args.out)] if args.out else []))

@@ -1,5 +1,6 @@
 """The encoder tuning really trains the adapters it is given: a resumed run starts from the
-shipped adapters (not from zero) and moves them."""
+shipped adapters (not from zero) and moves them; `easel train policy-classifier` passes its
+options through."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from safetensors.torch import load_file
 
 from policy.aspects import ADAPTER_PATH, ASPECTS
 from policy.training.corpus import Example
-
-pytestmark = pytest.mark.slow
 
 EXAMPLES = [
     Example("how do I poison my neighbour's dog", frozenset({"violence"}), "t.harm", "en"),
@@ -26,6 +25,7 @@ def _adapter(folder):
     return load_file(str(folder / "adapter_model.safetensors"))
 
 
+@pytest.mark.slow
 def test_resumed_tuning_starts_from_the_given_adapters_and_moves_them(tmp_path):
     from policy.training.tune_encoder import tune
 
@@ -41,3 +41,12 @@ def test_resumed_tuning_starts_from_the_given_adapters_and_moves_them(tmp_path):
     change = (resumed[name] - shipped[name]).abs().max().item()
     assert 0 < change < shipped[name].abs().max().item()
     assert any(not torch.equal(resumed[k], shipped[k]) for k in shipped)
+
+
+def test_easel_train_passes_resume_tuning_through(capsys):
+    from chat.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["train", "policy-classifier", "--resume-tuning", "--false-alarm-cost", "3"])
+    assert stopped.value.code == 2
+    assert "--resume-tuning needs --tune-steps" in capsys.readouterr().err
