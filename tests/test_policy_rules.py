@@ -249,6 +249,28 @@ def test_calibration_never_fires_an_aspect_it_never_saw_and_prefers_one_common_t
     assert refused[:200].all() and not refused[200:].any()
 
 
+def test_calibration_takes_the_highest_of_equally_good_thresholds():
+    """Where a range of thresholds decides the held-out fold equally well, the one that refuses
+    least is taken: a flat stretch of the curve is the fold's noise, not evidence."""
+    import numpy as np
+
+    from policy.training.aspect_head import best_thresholds
+
+    aspects = list(ASPECTS)
+    violence, hate = aspects.index("violence"), aspects.index("hate")
+    rng = np.random.default_rng(1)
+    targets = np.zeros((600, len(aspects)))
+    probability = rng.uniform(0, 0.2, targets.shape)
+    targets[:200, violence] = 1  # violence needs a low threshold: its positives score 0.35-0.45
+    probability[:200, violence] = rng.uniform(0.35, 0.45, 200)
+    targets[200:300, hate] = 1  # hate's positives score 0.9-1.0, a few harmless texts 0.5
+    probability[200:300, hate] = rng.uniform(0.9, 1.0, 100)
+    probability[300:320, hate] = 0.5
+    thresholds = best_thresholds(probability, targets, aspects)
+    assert thresholds[violence] <= 0.35
+    assert 0.85 <= thresholds[hate] <= 0.9  # anything in (0.5, 0.9] decides the same; the highest is taken
+
+
 @pytest.mark.parametrize(
     ("text", "gory"),
     [

@@ -161,7 +161,10 @@ def best_thresholds(
             base = score(thresholds)
             trials = [score(np.concatenate([thresholds[:i], [t], thresholds[i + 1 :]])) for t in grid]
             if max(trials) > base + min_gain:
-                thresholds[i] = grid[int(np.argmax(trials))]
+                # the highest threshold (the fewest refusals) within min_gain of the best: a curve
+                # that is flat over half the range is the fold's noise, not a reason to refuse more
+                near_best = [k for k, trial in enumerate(trials) if trial >= max(trials) - min_gain]
+                thresholds[i] = grid[max(near_best)]
     return thresholds
 
 
@@ -262,19 +265,10 @@ def main(argv: list[str] | None = None) -> int:
         # The adapters learn from four folds of families; the fifth, kept out of both the tuning
         # and the head, measures them and calibrates the thresholds. (Tuning twice, once more on
         # every family, would double the 2-core machine's 40 minutes for a fifth more data.)
-        from policy.training.tune_encoder import embed_with, tune
+        from policy.training.tune_encoder import tune
 
         held = folds == 0
-        if args.keep_adapter:
-            from models.multilingual_encoder import load_multilingual_encoder
-
-            adapter_hash = hashlib.sha1((ADAPTER_PATH / "adapter_model.safetensors").read_bytes()).hexdigest()[:12]
-            features = embed_all(
-                texts,
-                load_multilingual_encoder(adapter=ADAPTER_PATH),
-                embedding_cache(f"multilingual-e5-small-int8+{adapter_hash}"),
-            )
-        else:
+        if not args.keep_adapter:
             tune(
                 [e for e, h in zip(examples, held, strict=True) if not h],
                 aspects,
@@ -283,7 +277,15 @@ def main(argv: list[str] | None = None) -> int:
                 args.seed,
                 resume=ADAPTER_PATH if args.resume_tuning else None,
             )
-            features = embed_with(ADAPTER_PATH, texts)
+        # cached by adapter: a later --keep-adapter refit embeds only the texts added since
+        from models.multilingual_encoder import load_multilingual_encoder
+
+        adapter_hash = hashlib.sha1((ADAPTER_PATH / "adapter_model.safetensors").read_bytes()).hexdigest()[:12]
+        features = embed_all(
+            texts,
+            load_multilingual_encoder(adapter=ADAPTER_PATH),
+            embedding_cache(f"multilingual-e5-small-int8+{adapter_hash}"),
+        )
         weights = fit(features[~held], targets[~held], args.epochs, args.seed)
         evaluated = held
         held_out = predict(weights, features[held])

@@ -14,7 +14,6 @@ import random
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from policy.training.corpus import Example
@@ -121,14 +120,3 @@ def tune(
     config_path.write_text(json.dumps(config, indent=2))
     (Path(out_dir) / "README.md").write_text(ADAPTER_README)
     return out_dir
-
-
-def embed_with(adapter: Path | None, texts: list[str]) -> np.ndarray:
-    """Embeddings as the agent computes them: the adapters merged, int8, one text at a time."""
-    from tqdm import tqdm
-
-    from models.multilingual_encoder import load_multilingual_encoder
-
-    encoder = load_multilingual_encoder(adapter=adapter)
-    rows = [encoder([text])[0] for text in tqdm(texts, desc="embedding corpus", unit="text", file=sys.stderr)]
-    return np.stack(rows)
