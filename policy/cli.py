@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from policy.training.options import add_options as add_training_options
+
 
 def register(commands, eval_commands, train_commands) -> None:
     optout = commands.add_parser("optout", help="the opt-out registry: people who asked not to be depicted")
@@ -81,39 +83,7 @@ def register(commands, eval_commands, train_commands) -> None:
     head = train_commands.add_parser(
         "policy-classifier", help="train the policy's aspect head on the multilingual request corpus"
     )
-    head.add_argument("--folds", type=int, default=5, help="cross-validation folds over families (held-out figures)")
-    head.add_argument("--epochs", type=int, default=40)
-    head.add_argument("--seed", type=int, default=0)
-    head.add_argument("--out", type=Path, default=None, help="where the weights go (default: policy/aspect_head.npz)")
-    head.add_argument(
-        "--tune-steps",
-        type=int,
-        default=0,
-        help="fine-tune the encoder with LoRA adapters for this many batches first (policy/encoder_adapter/); "
-        "0: keep the encoder frozen",
-    )
-    head.add_argument(
-        "--resume-tuning",
-        action="store_true",
-        help="with --tune-steps: go on tuning the shipped adapters instead of starting afresh",
-    )
-    head.add_argument(
-        "--keep-adapter",
-        action="store_true",
-        help="refit only the head, on the shipped adapters' embeddings (cached under the data folder)",
-    )
-    head.add_argument(
-        "--false-alarm-cost",
-        type=float,
-        default=None,
-        help="how much worse a wrong refusal is than a wrong allow when the thresholds are chosen (default 2)",
-    )
-    head.add_argument(
-        "--min-gain",
-        type=float,
-        default=None,
-        help="an aspect's threshold leaves the common one only for this much better a decision (default 0.002)",
-    )
+    add_training_options(head)
     head.set_defaults(handler=train_policy_classifier)
 
     policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
@@ -304,9 +274,4 @@ def eval_policy(args, settings) -> int:
 def train_policy_classifier(args, settings) -> int:
     from policy.training import aspect_head
 
-    argv = ["--folds", str(args.folds), "--epochs", str(args.epochs), "--seed", str(args.seed)]
-    argv += ["--tune-steps", str(args.tune_steps)]
-    argv += ["--keep-adapter"] * args.keep_adapter + ["--resume-tuning"] * args.resume_tuning
-    for flag, value in (("--false-alarm-cost", args.false_alarm_cost), ("--min-gain", args.min_gain)):
-        argv += [flag, str(value)] if value is not None else []
-    return aspect_head.main(argv + (["--out", str(args.out)] if args.out else []))
+    return aspect_head.train(args)

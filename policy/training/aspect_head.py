@@ -30,14 +30,13 @@ import numpy as np
 from models.multilingual_encoder import converted_dir
 from policy.aspects import ADAPTER_PATH, ASPECTS, HEAD_PATH, MINOR_USER_CATEGORIES, REFUSED_ALONE, refusal_for
 from policy.training.corpus import Example, concept_families, expand, fold_of, load_families, load_frames
+from policy.training.options import FALSE_ALARM_COST, MIN_GAIN, add_options, check_options
 
 HIDDEN = 256
 # Joined turns: a share of examples is read after an unrelated allowed turn of the same language,
 # as the agent reads a request that follows on from the conversation.
 JOINED_SHARE = 0.15
-FALSE_ALARM_COST = 2.0
 THRESHOLD_RANGE = (0.25, 0.95)
-MIN_GAIN = 0.002  # a threshold leaves the common one only for this much better a decision
 MINOR_USER_FACTOR = 0.6  # under-18 users: sexual and gore refused at this fraction of the threshold
 
 
@@ -208,42 +207,16 @@ def aspect_figures(probability: np.ndarray, targets: np.ndarray, aspects: list[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="easel train policy-classifier", description=__doc__.split("\n")[0])
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=HEAD_PATH)
-    parser.add_argument(
-        "--tune-steps", type=int, default=0, help="fine-tune the encoder (LoRA) for this many batches first; 0: frozen"
-    )
-    parser.add_argument(
-        "--false-alarm-cost",
-        type=float,
-        default=FALSE_ALARM_COST,
-        help="how much worse a wrong refusal is than a wrong allow when the thresholds are chosen",
-    )
-    parser.add_argument(
-        "--min-gain",
-        type=float,
-        default=MIN_GAIN,
-        help="an aspect's threshold leaves the common one only for this much better a decision on the held-out fold",
-    )
-    parser.add_argument(
-        "--resume-tuning",
-        action="store_true",
-        help="with --tune-steps: go on tuning the shipped adapters instead of starting afresh (the held-out fold "
-        "stays out of both)",
-    )
-    parser.add_argument(
-        "--keep-adapter",
-        action="store_true",
-        help="refit the head on the shipped adapters' embeddings (cached) without tuning them again; the held-out "
-        "fold is the one the adapters were tuned without",
-    )
-    args = parser.parse_args(argv)
+    add_options(parser)
+    return train(parser.parse_args(argv))
 
+
+def train(args: argparse.Namespace) -> int:
+    check_options(args)
+    out = args.out or HEAD_PATH
     aspects = list(ASPECTS)
     previous_info = {}
-    if args.keep_adapter:
+    if args.keep_adapter or args.resume_tuning:
         from policy.aspects import AspectHead
 
         previous_info = AspectHead(HEAD_PATH).info
@@ -253,14 +226,6 @@ def main(argv: list[str] | None = None) -> int:
     targets = label_matrix(examples, aspects)
     texts = [e.text for e in examples]
     folds = np.array([fold_of(e.family, args.folds) for e in examples])
-    if args.keep_adapter and args.tune_steps:
-        parser.error("--keep-adapter and --tune-steps exclude each other")
-    if args.resume_tuning and not args.tune_steps:
-        parser.error("--resume-tuning needs --tune-steps")
-    if args.resume_tuning:
-        from policy.aspects import AspectHead
-
-        previous_info = AspectHead(HEAD_PATH).info
     if args.tune_steps or args.keep_adapter:
         # The adapters learn from four folds of families; the fifth, kept out of both the tuning
         # and the head, measures them and calibrates the thresholds. (Tuning twice, once more on
@@ -323,12 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     by_aspect = aspect_figures(held_out, held_targets, aspects, thresholds)
 
     weights = fit(features, targets, args.epochs, args.seed)
+    previous_steps = previous_info.get("tune_steps", 0)
+    tune_steps = args.tune_steps + previous_steps if args.resume_tuning else args.tune_steps or previous_steps
     info = {
         "encoder": "multilingual-e5-small (int8)",
         "adapter": bool(args.tune_steps or args.keep_adapter),
-        "tune_steps": (args.tune_steps + previous_info.get("tune_steps", 0))
-        if args.resume_tuning
-        else args.tune_steps or previous_info.get("tune_steps", 0),
+        "tune_steps": tune_steps,
         "examples": len(examples),
         "families": len(families),
         "false_alarm_cost": args.false_alarm_cost,
@@ -343,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     np.savez(
-        args.out,
+        out,
         aspects=np.array(aspects),
         thresholds=thresholds.astype(np.float32),
         minor_user_thresholds=minor_user.astype(np.float32),
@@ -358,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     for aspect, figure in by_aspect.items():
         print(f"{aspect:>16}  {figure}", file=sys.stderr)
-    print(f"saved {args.out}", file=sys.stderr)
+    print(f"saved {out}", file=sys.stderr)
     print(json.dumps({"examples": len(examples), "families": len(families), "held_out": decisions["all"]}))
     return 0
 

@@ -1,0 +1,62 @@
+"""The options of `easel train policy-classifier`, declared once for the easel command and for
+`python -m policy.training.aspect_head`. Import-light: the easel command builds its parser from
+these at every start."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+FALSE_ALARM_COST = 2.0
+MIN_GAIN = 0.002  # a threshold leaves the common one only for this much better a decision
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds over families (held-out figures)")
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="where the weights go (default: policy/aspect_head.npz)")
+    parser.add_argument(
+        "--tune-steps",
+        type=int,
+        default=0,
+        help="fine-tune the encoder with LoRA adapters for this many batches first (policy/encoder_adapter/); "
+        "0: keep the encoder frozen",
+    )
+    parser.add_argument(
+        "--resume-tuning",
+        action="store_true",
+        help="with --tune-steps: go on tuning the shipped adapters instead of starting afresh (the held-out fold "
+        "stays out of both)",
+    )
+    parser.add_argument(
+        "--keep-adapter",
+        action="store_true",
+        help="refit only the head, on the shipped adapters' embeddings (cached under the data folder); the "
+        "held-out fold is the one the adapters were tuned without",
+    )
+    parser.add_argument(
+        "--false-alarm-cost",
+        type=float,
+        default=FALSE_ALARM_COST,
+        help="how much worse a wrong refusal is than a wrong allow when the thresholds are chosen",
+    )
+    parser.add_argument(
+        "--min-gain",
+        type=float,
+        default=MIN_GAIN,
+        help="an aspect's threshold leaves the common one only for this much better a decision on the held-out fold",
+    )
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse contradictory options before any work, as argparse refuses a bad one (exit 2)."""
+    problem = None
+    if args.keep_adapter and args.tune_steps:
+        problem = "--keep-adapter and --tune-steps exclude each other"
+    elif args.resume_tuning and not args.tune_steps:
+        problem = "--resume-tuning needs --tune-steps"
+    if problem:
+        print(f"easel train policy-classifier: error: {problem}", file=sys.stderr)
+        raise SystemExit(2)
