@@ -38,6 +38,10 @@ HIDDEN = 256
 JOINED_SHARE = 0.15
 THRESHOLD_RANGE = (0.25, 0.95)
 MINOR_USER_FACTOR = 0.6  # under-18 users: sexual and gore refused at this fraction of the threshold
+# Sexual content with a minor is the one absolute rule: a missed one is weighed as three wrongly
+# refused pictures of children (at the beach, in the bath), where elsewhere a false alarm weighs more.
+MINOR_SEXUAL_MISS_COST = 3.0
+TUNING_FILE = "tuning.json"  # beside the adapters: how many steps they were tuned for in all
 
 
 def embedding_cache(encoder_name: str) -> Path:
@@ -167,11 +171,41 @@ def best_thresholds(
     return thresholds
 
 
-def decision_figures(examples: list[Example], probability: np.ndarray, aspects: list[str], thresholds: np.ndarray):
+def minor_sexual_threshold(
+    probability: np.ndarray, targets: np.ndarray, aspects: list[str], thresholds: np.ndarray, min_gain: float = MIN_GAIN
+) -> float:
+    """The `sexual` threshold where the head already sees a minor: chosen on the held-out rows it
+    reads a minor in, for MINOR_SEXUAL_MISS_COST x the share of sexual+minor rows missed plus the
+    share of the other rows refused. Never above the ordinary threshold; the highest threshold
+    within min_gain of the best, as in best_thresholds."""
+    sexual, minor = aspects.index("sexual"), aspects.index("minor")
+    truth = targets > 0.5
+    seen_minor = probability[:, minor] >= thresholds[minor]
+    harmful = seen_minor & truth[:, sexual] & truth[:, minor]
+    innocent = seen_minor & ~truth[:, sexual]
+    if not harmful.any() or not innocent.any():
+        return float(thresholds[sexual])
+    grid = np.linspace(0.05, float(thresholds[sexual]), 60)
+    cost = np.array(
+        [
+            MINOR_SEXUAL_MISS_COST * (probability[harmful, sexual] < t).mean()
+            + (probability[innocent, sexual] >= t).mean()
+            for t in grid
+        ]
+    )
+    return float(grid[np.flatnonzero(cost <= cost.min() + min_gain).max()])
+
+
+def decision_figures(
+    examples: list[Example], probability: np.ndarray, aspects: list[str], thresholds: np.ndarray, minor_sexual: float
+):
     """Allow/refuse from the predicted aspects against the labels' verdict, overall and per group."""
     groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"allow": [0, 0], "refuse": [0, 0]})
+    sexual, minor = aspects.index("sexual"), aspects.index("minor")
     for example, row in zip(examples, probability, strict=True):
         present = {a for a, p, t in zip(aspects, row, thresholds, strict=True) if p >= t}
+        if row[minor] >= thresholds[minor] and row[sexual] >= minor_sexual:
+            present.add("sexual")
         expected = refusal_for(set(example.labels)) is not None
         refused = refusal_for(present) is not None
         kind = "refuse" if expected else "allow"
@@ -242,6 +276,11 @@ def train(args: argparse.Namespace) -> int:
                 args.seed,
                 resume=ADAPTER_PATH if args.resume_tuning else None,
             )
+            steps = args.tune_steps + (previous_info.get("tune_steps", 0) if args.resume_tuning else 0)
+            (ADAPTER_PATH / TUNING_FILE).write_text(json.dumps({"tune_steps": steps}) + "\n")
+            if args.tune_only:
+                print(f"adapters saved to {ADAPTER_PATH} ({steps} steps); refit the head with --keep-adapter")
+                return 0
         # cached by adapter: a later --keep-adapter refit embeds only the texts added since
         from models.multilingual_encoder import load_multilingual_encoder
 
@@ -284,12 +323,15 @@ def train(args: argparse.Namespace) -> int:
     minor_user = np.array(
         [t * MINOR_USER_FACTOR if a in MINOR_USER_CATEGORIES else t for a, t in zip(aspects, thresholds, strict=True)]
     )
-    decisions = decision_figures(held_examples, held_out, aspects, thresholds)
+    minor_sexual = minor_sexual_threshold(held_out, held_targets, aspects, thresholds, args.min_gain)
+    decisions = decision_figures(held_examples, held_out, aspects, thresholds, minor_sexual)
     by_aspect = aspect_figures(held_out, held_targets, aspects, thresholds)
 
     weights = fit(features, targets, args.epochs, args.seed)
-    previous_steps = previous_info.get("tune_steps", 0)
-    tune_steps = args.tune_steps + previous_steps if args.resume_tuning else args.tune_steps or previous_steps
+    tuning = ADAPTER_PATH / TUNING_FILE
+    tune_steps = 0
+    if args.tune_steps or args.keep_adapter:
+        tune_steps = json.loads(tuning.read_text())["tune_steps"] if tuning.exists() else previous_info["tune_steps"]
     info = {
         "encoder": "multilingual-e5-small (int8)",
         "adapter": bool(args.tune_steps or args.keep_adapter),
@@ -298,6 +340,7 @@ def train(args: argparse.Namespace) -> int:
         "families": len(families),
         "false_alarm_cost": args.false_alarm_cost,
         "min_gain": args.min_gain,
+        "minor_sexual_threshold": round(minor_sexual, 3),
         "held_out": {
             "how": "one fold of families held out from tuning and head"
             if args.tune_steps or args.keep_adapter
@@ -312,6 +355,7 @@ def train(args: argparse.Namespace) -> int:
         aspects=np.array(aspects),
         thresholds=thresholds.astype(np.float32),
         minor_user_thresholds=minor_user.astype(np.float32),
+        minor_sexual_threshold=np.float32(minor_sexual),
         info=np.array(json.dumps(info)),
         **{k: v.astype(np.float32) for k, v in weights.items()},
     )

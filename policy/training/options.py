@@ -31,6 +31,12 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "stays out of both)",
     )
     parser.add_argument(
+        "--tune-only",
+        action="store_true",
+        help="with --tune-steps: save the adapters and stop (tune where a GPU is, refit the head with "
+        "--keep-adapter where the policy runs: the head must see the int8 encoder's embeddings)",
+    )
+    parser.add_argument(
         "--keep-adapter",
         action="store_true",
         help="refit only the head, on the shipped adapters' embeddings (cached under the data folder); the "
@@ -57,6 +63,8 @@ def check_options(args: argparse.Namespace) -> None:
         problem = "--keep-adapter and --tune-steps exclude each other"
     elif args.resume_tuning and not args.tune_steps:
         problem = "--resume-tuning needs --tune-steps"
+    elif args.tune_only and not args.tune_steps:
+        problem = "--tune-only needs --tune-steps"
     if problem:
         print(f"easel train policy-classifier: error: {problem}", file=sys.stderr)
         raise SystemExit(2)
