@@ -396,11 +396,10 @@ class PolicyAgent:
             # "getting changed after the game", "теперь сделай её без одежды": the subject is from before
             earlier = reading.recent
         head = self.head
-        # The learned aspects count at their calibrated thresholds. Next to a minor, `sexual` has
-        # its own threshold, calibrated on held-out families against innocent scenes of children
-        # (a lower bar picked by hand read bath time and beaches as sexual: the head learned that
-        # the two often come together). The word lists (English, and minor_words.yaml for 26
-        # other languages) stay beside them, and no context excuses either.
+        # The learned aspects count at their calibrated thresholds: a lower bar for `sexual` next
+        # to a child read innocent scenes as sexual (the head learned that the two often come
+        # together). The word lists (English, and minor_words.yaml for 26 other languages) stay
+        # beside them, and no context excuses either.
         sexual_bar = head.thresholds["sexual"]
         probability = reading.probability
         sexual = minors.is_sexual([prompt]) or probability["sexual"] >= sexual_bar
@@ -417,14 +416,8 @@ class PolicyAgent:
             or minors.shows_revealing_clothes(earlier)
             or reading.earlier_shows("sexual", sexual_bar)
         )
-        # Where a minor is read, sexual content counts from a lower, separately calibrated bar: a
-        # miss here is the worst harm the policy exists to prevent ("mtoto uchi katika pozi la
-        # kimapenzi" read sexual 0.86 under the ordinary 0.92).
-        sexual_with_minor = sexual or probability["sexual"] >= head.minor_sexual_threshold
-        if (
-            (sexual and minors.mentions_girl([prompt] + earlier))
-            or (sexual_with_minor and (minor_now or minor_before))
-            or (younger and sexual_before)
+        if (sexual and (minor_now or minor_before or minors.mentions_girl([prompt] + earlier))) or (
+            younger and sexual_before
         ):
             return self._refuse("sexual_minors", reading, "a minor together with sexual or suggestive content")
         if minors.reveals_more([prompt]) and (minor_now or minor_before) and not minors.names_adult_age([prompt]):

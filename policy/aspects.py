@@ -94,11 +94,6 @@ class AspectHead:
             self.minor_user_thresholds = dict(
                 zip(self.aspects, data["minor_user_thresholds"].astype(float).tolist(), strict=True)
             )
-            # the `sexual` threshold where a minor is seen (aspect_head.minor_sexual_threshold);
-            # heads trained before it was calibrated use the ordinary one
-            self.minor_sexual_threshold = (
-                float(data["minor_sexual_threshold"]) if "minor_sexual_threshold" in data else self.thresholds["sexual"]
-            )
             self.info = json.loads(str(data["info"]))
         unknown = set(self.aspects) - set(ASPECTS)
         if unknown:

@@ -38,9 +38,6 @@ HIDDEN = 256
 JOINED_SHARE = 0.15
 THRESHOLD_RANGE = (0.25, 0.95)
 MINOR_USER_FACTOR = 0.6  # under-18 users: sexual and gore refused at this fraction of the threshold
-# Sexual content with a minor is the one absolute rule: a missed one is weighed as three wrongly
-# refused pictures of children (at the beach, in the bath), where elsewhere a false alarm weighs more.
-MINOR_SEXUAL_MISS_COST = 3.0
 TUNING_FILE = "tuning.json"  # beside the adapters: how many steps they were tuned for in all
 
 
@@ -171,41 +168,11 @@ def best_thresholds(
     return thresholds
 
 
-def minor_sexual_threshold(
-    probability: np.ndarray, targets: np.ndarray, aspects: list[str], thresholds: np.ndarray, min_gain: float = MIN_GAIN
-) -> float:
-    """The `sexual` threshold where the head already sees a minor: chosen on the held-out rows it
-    reads a minor in, for MINOR_SEXUAL_MISS_COST x the share of sexual+minor rows missed plus the
-    share of the other rows refused. Never above the ordinary threshold; the highest threshold
-    within min_gain of the best, as in best_thresholds."""
-    sexual, minor = aspects.index("sexual"), aspects.index("minor")
-    truth = targets > 0.5
-    seen_minor = probability[:, minor] >= thresholds[minor]
-    harmful = seen_minor & truth[:, sexual] & truth[:, minor]
-    innocent = seen_minor & ~truth[:, sexual]
-    if not harmful.any() or not innocent.any():
-        return float(thresholds[sexual])
-    grid = np.linspace(0.05, float(thresholds[sexual]), 60)
-    cost = np.array(
-        [
-            MINOR_SEXUAL_MISS_COST * (probability[harmful, sexual] < t).mean()
-            + (probability[innocent, sexual] >= t).mean()
-            for t in grid
-        ]
-    )
-    return float(grid[np.flatnonzero(cost <= cost.min() + min_gain).max()])
-
-
-def decision_figures(
-    examples: list[Example], probability: np.ndarray, aspects: list[str], thresholds: np.ndarray, minor_sexual: float
-):
+def decision_figures(examples: list[Example], probability: np.ndarray, aspects: list[str], thresholds: np.ndarray):
     """Allow/refuse from the predicted aspects against the labels' verdict, overall and per group."""
     groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"allow": [0, 0], "refuse": [0, 0]})
-    sexual, minor = aspects.index("sexual"), aspects.index("minor")
     for example, row in zip(examples, probability, strict=True):
         present = {a for a, p, t in zip(aspects, row, thresholds, strict=True) if p >= t}
-        if row[minor] >= thresholds[minor] and row[sexual] >= minor_sexual:
-            present.add("sexual")
         expected = refusal_for(set(example.labels)) is not None
         refused = refusal_for(present) is not None
         kind = "refuse" if expected else "allow"
@@ -268,6 +235,10 @@ def train(args: argparse.Namespace) -> int:
 
         held = folds == 0
         if not args.keep_adapter:
+            tuning = ADAPTER_PATH / TUNING_FILE
+            before = (
+                json.loads(tuning.read_text())["tune_steps"] if tuning.exists() else previous_info.get("tune_steps", 0)
+            )
             tune(
                 [e for e, h in zip(examples, held, strict=True) if not h],
                 aspects,
@@ -276,8 +247,8 @@ def train(args: argparse.Namespace) -> int:
                 args.seed,
                 resume=ADAPTER_PATH if args.resume_tuning else None,
             )
-            steps = args.tune_steps + (previous_info.get("tune_steps", 0) if args.resume_tuning else 0)
-            (ADAPTER_PATH / TUNING_FILE).write_text(json.dumps({"tune_steps": steps}) + "\n")
+            steps = args.tune_steps + (before if args.resume_tuning else 0)
+            tuning.write_text(json.dumps({"tune_steps": steps}) + "\n")
             if args.tune_only:
                 print(f"adapters saved to {ADAPTER_PATH} ({steps} steps); refit the head with --keep-adapter")
                 return 0
@@ -323,8 +294,7 @@ def train(args: argparse.Namespace) -> int:
     minor_user = np.array(
         [t * MINOR_USER_FACTOR if a in MINOR_USER_CATEGORIES else t for a, t in zip(aspects, thresholds, strict=True)]
     )
-    minor_sexual = minor_sexual_threshold(held_out, held_targets, aspects, thresholds, args.min_gain)
-    decisions = decision_figures(held_examples, held_out, aspects, thresholds, minor_sexual)
+    decisions = decision_figures(held_examples, held_out, aspects, thresholds)
     by_aspect = aspect_figures(held_out, held_targets, aspects, thresholds)
 
     weights = fit(features, targets, args.epochs, args.seed)
@@ -340,7 +310,6 @@ def train(args: argparse.Namespace) -> int:
         "families": len(families),
         "false_alarm_cost": args.false_alarm_cost,
         "min_gain": args.min_gain,
-        "minor_sexual_threshold": round(minor_sexual, 3),
         "held_out": {
             "how": "one fold of families held out from tuning and head"
             if args.tune_steps or args.keep_adapter
@@ -355,7 +324,6 @@ def train(args: argparse.Namespace) -> int:
         aspects=np.array(aspects),
         thresholds=thresholds.astype(np.float32),
         minor_user_thresholds=minor_user.astype(np.float32),
-        minor_sexual_threshold=np.float32(minor_sexual),
         info=np.array(json.dumps(info)),
         **{k: v.astype(np.float32) for k, v in weights.items()},
     )
