@@ -271,7 +271,7 @@ _POSITIONS = {
     "center": "centre",
     "middle": "centre",
 }
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['\-.][a-z0-9]+)*")
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['\-.][^\W_]+)*")  # letters of any script: a word is quoted back as written
 
 SIMILARITY_THRESHOLD = 0.62  # a request this close to a concept's name is taken to mean it
 KEYWORD_THRESHOLD = (

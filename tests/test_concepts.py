@@ -114,6 +114,19 @@ def test_unknown_subjects_are_unresolved_with_suggestions(shipped):
 
 
 @needs_index
+@pytest.mark.slow
+def test_an_undrawable_request_is_quoted_back_as_written_in_any_script(shipped):
+    """The words the model could not read are quoted as the user wrote them: ASCII-only
+    tokens turned "piirrä kissa sohvalla" into "piirr kissa sohvalla"."""
+    from models.image_backend import unknown_subject_message
+
+    for request, words in (("piirrä kissa sohvalla", "piirrä"), ("dessine un château fort", "château")):
+        message = unknown_subject_message(shipped.resolve(request), len(shipped))
+        assert words in message, message
+    assert key("a piñata") == "a piñata" and key("Café au lait!") == "café au lait"
+
+
+@needs_index
 def test_the_shipped_index_lists_every_drawable_concept_with_its_emoji(shipped, catalog):
     assert len(shipped) == len(catalog.drawable_concepts())
     rows = json.loads((EMBEDDED / "concepts.json").read_text())["concepts"]
