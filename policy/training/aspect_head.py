@@ -68,6 +68,13 @@ def embed_all(texts: list[str], encoder, cache: Path) -> np.ndarray:
     return np.stack([known[key] for key in keys])
 
 
+def adapter_steps(previous_info: dict) -> int:
+    """How many steps the adapters in ADAPTER_PATH were tuned for in all: their tuning.json, or for
+    adapters saved before it existed, the head's record."""
+    tuning = ADAPTER_PATH / TUNING_FILE
+    return json.loads(tuning.read_text())["tune_steps"] if tuning.exists() else previous_info.get("tune_steps", 0)
+
+
 def with_joined_turns(examples: list[Example], seed: int) -> list[Example]:
     rng = random.Random(seed)
     harmless = defaultdict(list)
@@ -235,10 +242,7 @@ def train(args: argparse.Namespace) -> int:
 
         held = folds == 0
         if not args.keep_adapter:
-            tuning = ADAPTER_PATH / TUNING_FILE
-            before = (
-                json.loads(tuning.read_text())["tune_steps"] if tuning.exists() else previous_info.get("tune_steps", 0)
-            )
+            before = adapter_steps(previous_info)
             tune(
                 [e for e, h in zip(examples, held, strict=True) if not h],
                 aspects,
@@ -248,7 +252,7 @@ def train(args: argparse.Namespace) -> int:
                 resume=ADAPTER_PATH if args.resume_tuning else None,
             )
             steps = args.tune_steps + (before if args.resume_tuning else 0)
-            tuning.write_text(json.dumps({"tune_steps": steps}) + "\n")
+            (ADAPTER_PATH / TUNING_FILE).write_text(json.dumps({"tune_steps": steps}) + "\n")
             if args.tune_only:
                 print(f"adapters saved to {ADAPTER_PATH} ({steps} steps); refit the head with --keep-adapter")
                 return 0
@@ -298,10 +302,7 @@ def train(args: argparse.Namespace) -> int:
     by_aspect = aspect_figures(held_out, held_targets, aspects, thresholds)
 
     weights = fit(features, targets, args.epochs, args.seed)
-    tuning = ADAPTER_PATH / TUNING_FILE
-    tune_steps = 0
-    if args.tune_steps or args.keep_adapter:
-        tune_steps = json.loads(tuning.read_text())["tune_steps"] if tuning.exists() else previous_info["tune_steps"]
+    tune_steps = adapter_steps(previous_info) if args.tune_steps or args.keep_adapter else 0
     info = {
         "encoder": "multilingual-e5-small (int8)",
         "adapter": bool(args.tune_steps or args.keep_adapter),
