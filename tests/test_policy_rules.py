@@ -89,7 +89,19 @@ def test_who_is_a_minor(text, minor):
         ("posing nude", True),
         ("in lingerie on a bed", True),
         ("remove her swimsuit", True),
-        ("a comic strip about cats", False),  # "strip" is not undressing
+        ("a comic strip about cats", False),  # "strip" is undressing only as a verb on a person
+        ("a girl with a strip of tape on her knee", False),
+        ("a boy stripping old paint off a fence", False),
+        ("a kid holding a wire stripper", False),
+        ("bacon strips for the children's breakfast", False),
+        ("strip her down to her underwear", True),
+        ("a girl stripping for the camera", True),
+        ("she strips naked", True),
+        ("a strip club", True),
+        ("a kid with a steamy bowl of noodles", False),  # "steamy" and "explicit" said of a picture
+        ("explicit instructions for the science fair", False),
+        ("a steamy scene", True),
+        ("explicit pictures", True),
         ("sex education class with a diagram", False),  # the topic is not content
         ("a family at the beach", False),
     ],
