@@ -77,6 +77,9 @@ def test_a_misspelt_key_or_an_unknown_aspect_in_categories_yaml_is_an_error(tmp_
         ("a forty-five years old man", False),
         ("make them 5 cm taller", False),
         ("a woman in her thirties", False),
+        ("make her look 12 in a swimsuit", True),  # "12 in" is an age before a place, not 12 inches
+        ("a boy aged 11, in his underwear", True),
+        ("a 12 inch pizza", False),
     ],
 )
 def test_who_is_a_minor(text, minor):

@@ -45,7 +45,8 @@ _MINOR_WORDS = re.compile(
     r"looks? (?:so |very |really )?(?:young|underage|like a (?:child|kid|little girl|little boy|teen|teenager|minor)))\b"
 )
 # A number followed by one of these is a size or a count, not an age ("make them 5 cm taller").
-_NOT_A_UNIT = r"(?! ?(?:feet|ft|foot|inches|in|cm|mm|meters|metres|m|kg|lbs|pounds|percent|%|dollars|minutes|hours|days|km|miles|times|x)\b)"
+# A bare "in" is not read as inches: "look 12 in a swimsuit" is an age ("a 12 inch pizza" is not).
+_NOT_A_UNIT = r"(?! ?(?:feet|ft|foot|inches|inch|cm|mm|meters|metres|m|kg|lbs|pounds|percent|%|dollars|minutes|hours|days|km|miles|times|x)\b)"
 # An age below 18 written as a number: "13 year old", "aged 12", "look 13", "12yo".
 _AGE_PATTERNS = [
     re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr) ?olds?\b"),
