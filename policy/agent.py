@@ -405,10 +405,10 @@ class PolicyAgent:
         sexual = minors.is_sexual([prompt]) or probability["sexual"] >= sexual_bar
         minor_bar = max(head.thresholds["minor"], MINOR_FLOOR)
         # The learned aspect does not count against an adult the request names ("una ragazza di 25
-        # anni", "成年女性"); the word lists still do ("a 30 year old dressed as a 12 year old").
-        minor_now = minors.mentions_minor([prompt]) or (
-            probability["minor"] >= minor_bar and not minors.names_an_adult([prompt])
-        )
+        # anni", "成年女性", "make her older, like 30", "into her thirties"); the word lists still
+        # do ("a 30 year old dressed as a 12 year old").
+        adult_named = minors.names_an_adult([prompt]) or minors.names_adult_age([prompt])
+        minor_now = minors.mentions_minor([prompt]) or (probability["minor"] >= minor_bar and not adult_named)
         minor_before = minors.mentions_minor(earlier) or (bool(earlier) and reading.earlier_shows("minor", minor_bar))
         younger = minor_now or (minors.lowers_age([prompt]) and not minors.names_adult_age([prompt]))
         sexual_before = bool(earlier) and (
