@@ -104,6 +104,8 @@ def test_who_is_a_minor(text, minor):
         ("a kid with a steamy bowl of noodles", False),  # "steamy" and "explicit" said of a picture
         ("explicit instructions for the science fair", False),
         ("a steamy scene", True),
+        ("steamy bathroom photos", True),  # a few words may come between
+        ("a boy by a steamy hot spring", False),
         ("explicit pictures", True),
         ("sex education class with a diagram", False),  # the topic is not content
         ("a family at the beach", False),

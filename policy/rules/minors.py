@@ -115,8 +115,8 @@ _SEXUAL_WORDS = re.compile(
     r"wet t shirt|without (?:any )?(?:clothes|clothing)|no clothes|(?:her|his|their) clothes off|clothes removed|"
     r"making out|make out|in bed together|"
     # "Explicit" and "steamy" are also instructions and soup: they count said of a picture or a scene.
-    r"(?:explicit|steamy) (?:content|images?|pictures?|photos?|pics?|scenes?|poses?|videos?|drawings?|art|versions?|"
-    r"material|shots?|selfies?|romance|moments?|kiss|kisses|nights?|encounters?)|"
+    r"(?:explicit|steamy) (?:\w+ ){0,2}?(?:content|images?|pictures?|photos?|pics?|scenes?|poses?|videos?|drawings?|art|versions?|"
+    r"material|shots?|selfies?|romance|moments?|kiss|kisses|nights?|encounters?)\b|"
     # Less clothing, asked for as such ("now make them wear less").
     r"wear less|wearing less|wears less|(?:less|fewer|skimpier|tinier|smaller) (?:clothes|clothing|outfits?)|"
     r"skimpy|skimpier|more revealing|revealing (?:outfits?|clothes|clothing|dress|top|swimsuit|bikini|costume)|"
@@ -154,7 +154,9 @@ _STRIP_AS_UNDRESSING = re.compile(
     r"|\bstrip (?:club|clubs|show|shows|poker|dance|dancer|dancers|dancing|joint|search|searched)\b"
     r"|\b(?:stripper|strippers)\b(?! (?:tool|tools|pliers|gun|blade|machine))"
 )
-_STRIPPING_THINGS = re.compile(r"\b(?:paint|wire|cable|wallpaper|varnish|floor|insulation|polish|gel|bark)s? strippers?\b")
+_STRIPPING_THINGS = re.compile(
+    r"\b(?:paint|wire|cable|wallpaper|varnish|floor|insulation|polish|gel|bark)s? strippers?\b"
+)
 
 
 def _strips_a_person(folded: str) -> bool:
