@@ -106,6 +106,8 @@ def test_who_is_a_minor(text, minor):
         ("a steamy scene", True),
         ("steamy bathroom photos", True),  # a few words may come between
         ("a boy by a steamy hot spring", False),
+        ("a poster for teenagers about sexually transmitted infections", False),  # a topic
+        ("a wire stripper and a paint stripper, strip her", True),  # a tool beside does not excuse
         ("explicit pictures", True),
         ("sex education class with a diagram", False),  # the topic is not content
         ("a family at the beach", False),

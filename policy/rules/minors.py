@@ -110,7 +110,7 @@ _SEXUAL_WORDS = re.compile(
     r"porn|porno|pornographic|nsfw|fetish|fetishes|hentai|lewd|boudoir|aroused|arousing|orgasm|genitals|"
     r"genital|horny|kinky|thong|panties|having sex|sex with|sex scene|sex act|sex acts|sexual acts?|"
     r"underwear|sexual poses?|sexual positions?|sexual activity|sexual activities|sexual intercourse|sexual content|sexual grooming|"
-    r"sexually|intercourse|molest|molested|molesting|fondle|fondling|spread legs|bedroom eyes|"
+    r"sexually(?! transmitted)|intercourse|molest|molested|molesting|fondle|fondling|spread legs|bedroom eyes|"
     r"bikini pose|pin up|pinup|playboy|onlyfans|see through|transparent (?:top|shirt|dress|clothes)|"
     r"wet t shirt|without (?:any )?(?:clothes|clothing)|no clothes|(?:her|his|their) clothes off|clothes removed|"
     r"making out|make out|in bed together|"
@@ -154,13 +154,15 @@ _STRIP_AS_UNDRESSING = re.compile(
     r"|\bstrip (?:club|clubs|show|shows|poker|dance|dancer|dancers|dancing|joint|search|searched)\b"
     r"|\b(?:stripper|strippers)\b(?! (?:tool|tools|pliers|gun|blade|machine))"
 )
-_STRIPPING_THINGS = re.compile(
-    r"\b(?:paint|wire|cable|wallpaper|varnish|floor|insulation|polish|gel|bark)s? strippers?\b"
-)
+_STRIPPING_THINGS = re.compile(r"\b(?:paint|wire|cable|wallpaper|varnish|floor|insulation|polish|gel|bark)s? $")
 
 
 def _strips_a_person(folded: str) -> bool:
-    return bool(_STRIP_AS_UNDRESSING.search(folded)) and not _STRIPPING_THINGS.search(folded)
+    """A match that is not a tool ("a paint stripper", "wire strippers")."""
+    return any(
+        not (match.group().startswith("stripper") and _STRIPPING_THINGS.search(folded[: match.start()]))
+        for match in _STRIP_AS_UNDRESSING.finditer(folded)
+    )
 
 
 # Taking the clothes off a person in a picture ("remove her swimsuit", "make his shorts see
