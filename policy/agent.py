@@ -398,7 +398,7 @@ class PolicyAgent:
         head = self.head
         # The learned aspects count at their calibrated thresholds: a lower bar for `sexual` next
         # to a child read innocent scenes as sexual (the head learned that the two often come
-        # together). The word lists (English, and minor_words.yaml for 26 other languages) stay
+        # together). The word lists (English, and minor_words.yaml for 48 other languages) stay
         # beside them, and no context excuses either.
         sexual_bar = head.thresholds["sexual"]
         probability = reading.probability
@@ -407,7 +407,7 @@ class PolicyAgent:
         # The learned aspect does not count against an adult the request names ("una ragazza di 25
         # anni", "成年女性", "make her older, like 30", "into her thirties"); the word lists still
         # do ("a 30 year old dressed as a 12 year old").
-        adult_named = minors.names_an_adult([prompt]) or minors.names_adult_age([prompt])
+        adult_named = minors.names_adult_age([prompt])  # also every age names_an_adult reads
         minor_now = minors.mentions_minor([prompt]) or (probability["minor"] >= minor_bar and not adult_named)
         minor_before = minors.mentions_minor(earlier) or (bool(earlier) and reading.earlier_shows("minor", minor_bar))
         younger = minor_now or (minors.lowers_age([prompt]) and not minors.names_adult_age([prompt]))
