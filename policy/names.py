@@ -62,6 +62,11 @@ from policy.normalize import (
 )
 
 MAX_WINDOW = 5
+# Through another script a name comes out a little off, and so do ordinary words: an edit is
+# allowed only on names long enough that a chance meeting is rare (a 4-letter sound key one edit
+# away is met by "mere", Hindi for "my", and "mr", Persian for "snake").
+FUZZY_FAMILY_LENGTH = 7
+VOWEL_GUESSING_SCRIPTS = frozenset({"ARABIC", "HEBREW", "SYRIAC", "THAANA", "KANA"})
 _VOWELS = frozenset("aeiouy")
 MAX_MIDDLE_WORDS = 2
 # A word shared by more keys than this (a common given name) is not used to look names up.
@@ -285,6 +290,10 @@ def same_given_name(written: str, given: str) -> bool:
     return written in namer.nicknames_of(given) or written in namer.canonicals_of(given)
 
 
+def _consonants(sound: str) -> str:
+    return "".join(ch for ch in sound if ch not in "aeiouy")
+
+
 def _skeleton(text: str) -> str:
     """Consonants only, by sound: what survives transliteration through a script that writes few
     vowels or adds its own (Arabic, Hebrew, kana): 'adam driver' and 'adamu doraiba' -> 'dmdrbr'/'dmdrb'."""
@@ -339,6 +348,8 @@ class _View:
     transliterated: bool = False
     decoded: bool = False
     native: bool = False  # every script kept as written (see normalize.fold_native)
+    vowels_guessed: bool = False  # read from a script that drops vowels or adds its own (Arabic, Hebrew, kana)
+    syllables: bool = False  # read from Han, a syllable a character: any syllable is near some name's word
 
 
 def _deletes(word: str) -> set[str]:
@@ -512,11 +523,20 @@ class NameIndex:
         for key_id in sorted(candidates - self.dead):
             key = self.keys[key_id]
             distance = DamerauLevenshtein.distance(sound, key.sounds[-1])
-            if distance <= 1:
+            # Han writes a foreign name's consonants and adjusts its vowels ("ao ba ma"): one
+            # vowel edit is the script; a changed consonant is another word ("ren nan", "Brennan").
+            vowel_edit = distance == 1 and _consonants(sound) == _consonants(key.sounds[-1])
+            if distance == 0 or vowel_edit or (distance == 1 and len(key.sounds[-1]) >= FUZZY_FAMILY_LENGTH):
                 _keep(found, self._match(key, view, start, end, "surname", edits=distance))
 
     def _find_skeleton(self, view: _View, start: int, end: int, found: dict[int, NameMatch]) -> None:
-        """Whole names through scripts that drop or add vowels: the consonants, within one edit."""
+        """Whole names through scripts that drop or add vowels: the consonants, within one edit
+        (katakana drops a final r: "doraiba" for Driver). Only there, and over no more words than the name has: a window of any words
+        read through any script meets some registered skeleton by chance (Korean "초원의 말", a
+        horse on a meadow, was one edit from "Matteo Bianchi"; Arabic "وحيد بسيف", alone with a
+        sword, from "Nadia Bishop")."""
+        if not view.vowels_guessed:
+            return
         skeleton = _skeleton("".join(view.words[start : end + 1]))
         if len(skeleton) < 5:
             return
@@ -525,6 +545,11 @@ class NameIndex:
             candidates.update(self.skeletons.get(variant, ()))
         for key_id in sorted(candidates - self.dead):
             key = self.keys[key_id]
+            written = view.words[start : end + 1]
+            if len(written) != len(key.words) or any(
+                _skeleton(w)[:1] != _skeleton(k)[:1] for w, k in zip(written, key.words, strict=True)
+            ):
+                continue  # a name keeps its words and their first consonants through any script
             distance = DamerauLevenshtein.distance(skeleton, _skeleton("".join(key.words)))
             if distance <= 1:
                 _keep(found, self._match(key, view, start, end, "fuzzy", edits=distance + 1))
@@ -621,13 +646,16 @@ class NameIndex:
             and latin_case_form(written, wanted)
         )
 
-    def _word_distance(self, view: _View, position: int, key: _Key, j: int) -> int | None:
-        """Edits between prompt word `position` and key word `j`, or None when too far apart."""
+    def _word_distance(self, view: _View, position: int, key: _Key, j: int, *, whole_name: bool = False) -> int | None:
+        """Edits between prompt word `position` and key word `j`, or None when too far apart.
+        `whole_name`: the other words of a full name must agree too, so a looser reading will do."""
         written, wanted = view.words[position], key.words[j]
         if written == wanted or sound_key(written) == key.sounds[j]:
             return 0  # the same word, or written as it sounds ("Ли" -> "li" for "Lee")
-        if view.decoded:
-            return None  # reversed or ROT13 text is gibberish that could be near anything: exact only
+        if view.decoded or view.syllables:
+            # reversed or ROT13 text is gibberish, and Han read a syllable a character is a few
+            # hundred syllables: either could be near anything, so exact only
+            return None
         if (view.native or view.transliterated) and inflected(written, wanted):
             return 0  # the name with a grammatical ending or prefix: "путину", "לנתניהו", "김정은이"
         if self._latin_case_form(view, written, wanted):
@@ -655,7 +683,14 @@ class NameIndex:
             return distance
         # Transliteration loses more than spelling does ("Kruz"): the same Metaphone code is
         # enough there, and only there.
-        if view.transliterated and len(wanted) >= 3 and jellyfish.metaphone(written) == key.codes[j]:
+        if (
+            view.transliterated
+            and len(wanted) >= 3
+            # a word alone needs four consonants of code: three are met by ordinary words ("mkan",
+            # a house, is Mokoena's); in a whole name ("Себастьян Моро") the other words agree too
+            and (whole_name or (len(written) >= 4 and len(key.codes[j]) >= 4))
+            and jellyfish.metaphone(written) == key.codes[j]
+        ):
             return 1
         return None
 
@@ -674,7 +709,7 @@ class NameIndex:
         """The whole key in order around `position`, middle names/initials allowed between words;
         a key's own middle words may be left out or written as an initial."""
         words, n = view.words, len(key.words)
-        anchor = self._word_distance(view, position, key, key_position)
+        anchor = self._word_distance(view, position, key, key_position, whole_name=True)
         if anchor is None:
             return None
         total, start, end = anchor, position, position
@@ -687,7 +722,7 @@ class NameIndex:
                 skipped = 0
                 while 0 <= step < len(words) and skipped <= MAX_MIDDLE_WORDS:
                     word = words[step]
-                    distance = self._word_distance(view, step, key, j)
+                    distance = self._word_distance(view, step, key, j, whole_name=True)
                     if distance is None and optional and len(word) == 1 and word == key.words[j][0]:
                         distance = 0  # "Philip S. Hoffman"
                     if distance is not None:
@@ -704,6 +739,8 @@ class NameIndex:
                 edge, distance = placed
                 total += distance
                 start, end = min(start, edge), max(end, edge)
+        if total and all(word in self.ordinary or word in FUNCTION_WORDS for word in words[start : end + 1]):
+            return None  # dictionary words near a name are those words ("own bakery", Owen Baker)
         if total > name_budget(key.letters) or (total >= 2 and not _typo_like(words[start : end + 1], key)):
             return None
         return start, end, total
@@ -729,8 +766,10 @@ class NameIndex:
         if len(family) < 3:
             return None
         distance = self._word_distance(view, position, key, len(key.words) - 1)
-        if distance is None or distance > (1 if len(family) >= 7 or view.transliterated else 0):
+        if distance is None or distance > (1 if len(family) >= FUZZY_FAMILY_LENGTH else 0):
             return None
+        if distance and words[position] in self.ordinary:
+            return None  # a word of the dictionary near a family name is that word ("lonely", Donnelly)
         previous = words[position - 1] if position > 0 else ""
         given = key.words[0]
         if len(key.words) >= 3 and previous and self._word_distance(view, position - 1, key, len(key.words) - 2) == 0:
@@ -738,7 +777,8 @@ class NameIndex:
             if position >= 2 and self._names_someone_else(words[position - 2], view):
                 return None
             return self._match(key, view, position - 1, position, "surname", edits=distance)
-        if previous and len(previous) == 1 and previous == given[0]:
+        if previous and len(previous) == 1 and previous == given[0] and _latin_view(view):
+            # through another script a one-letter word is a preposition ("в ванне", in the bath)
             return self._match(key, view, position - 1, position, "initial")
         if previous and same_given_name(previous, given):
             return self._match(key, view, position - 1, position, "nickname")  # "Leo DiCaprio", "Arnie"
@@ -1026,6 +1066,16 @@ def _capitalised(original: tuple[str, ...], span) -> str | None:
 
 
 @lru_cache(maxsize=2048)
+def _latin_view(view: _View) -> bool:
+    """Words read from Latin-script text as written (not from another script or a decoding)."""
+    return view.original is not None and not view.decoded and not has_other_script(" ".join(view.original))
+
+
+def _guesses_vowels(text: str) -> bool:
+    """Is some of the text in a script whose Latin reading drops vowels or adds its own?"""
+    return any(script_of(ch) in VOWEL_GUESSING_SCRIPTS for ch in text if not ch.isascii())
+
+
 def _views(prompt: str) -> tuple[_View, ...]:
     """The prompt's words read every way a name may hide in them (see the module docstring)."""
     views: list[_View] = []
@@ -1046,8 +1096,9 @@ def _views(prompt: str) -> tuple[_View, ...]:
         if native_words and native_words not in seen:  # each script as written, letter runs not joined
             seen.add(native_words)
             views.append(_View(native_words, original=None, native=True))
+        guessed, syllables = _guesses_vowels(prompt), any(script_of(ch) == "HAN" for ch in prompt)
         for reading in romanizations(prompt):
-            add(reading.split(), original=None, transliterated=True)
+            add(reading.split(), original=None, transliterated=True, vowels_guessed=guessed, syllables=syllables)
     for decoded in decoded_views(prompt):
         add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)
         if has_other_script(decoded):
@@ -1056,5 +1107,11 @@ def _views(prompt: str) -> tuple[_View, ...]:
                 seen.add(native_words)
                 views.append(_View(native_words, original=None, decoded=True, native=True))
             for reading in romanizations(decoded):
-                add(reading.split(), original=None, transliterated=True, decoded=True)
+                add(
+                    reading.split(),
+                    original=None,
+                    transliterated=True,
+                    decoded=True,
+                    vowels_guessed=_guesses_vowels(decoded),
+                )
     return tuple(views)

@@ -276,3 +276,21 @@ def test_a_social_handle_names_the_person():
     assert names_in("draw @taylorswift13 at a cafe") == {"Taylor Swift"}
     assert names_in("a poster of @zaraquill_1999") == {"Zara Quill"}
     assert names_in("draw a tailor sewing a swift bird costume") == set()
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a woman in a hijab running her own bakery",  # Owen Baker, two edits of dictionary words
+        "lonely figure in an empty diner at night",  # Donnelly, one edit of a dictionary word
+        "a small drugstore on the corner with a green cross",  # Greta Cross
+    ],
+)
+def test_dictionary_words_near_a_name_are_those_words(prompt):
+    index = NameIndex.build(
+        [Person(1, "Owen Baker", ()), Person(2, "Cormac Donnelly", ()), Person(3, "Greta Cross", ())]
+    )
+    assert index.find(prompt) == [], prompt
+    # the names themselves, misspelled as names are, are still found
+    assert {m.name for m in index.find("Owen Bakr at the beach")} == {"Owen Baker"}
+    assert {m.name for m in index.find("a photo of Donelly at the beach")} == {"Cormac Donnelly"}

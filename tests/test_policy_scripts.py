@@ -170,3 +170,57 @@ def test_a_cyrillic_alias_no_longer_widens_to_every_request():
     index = NameIndex.build([Person(1, "Zara Quill", ("Авааа Ааа",))])
     assert index.find("a cat and a dog, a house, a tree") == []
     assert {m.name for m in index.find("нарисуй Авааа Ааа")} == {"Zara Quill"}
+
+
+# Latin-script names read through other scripts: a reading is lossy for names and ordinary words
+# alike, so a near miss there must be rarer than chance. Each ordinary request below was refused as
+# an opted-out person before (found by running the corpus's requests in other scripts through a
+# registry of 100 names: 1,226 matches, 77 after).
+LATIN_PEOPLE = [
+    Person(1, "Matteo Bianchi", ()),
+    Person(2, "Victor Lane", ()),
+    Person(3, "Sebastian Moreau", ()),
+    Person(4, "Thandiwe Mokoena", ()),
+    Person(5, "Nadia Bishop", ()),
+    Person(6, "Aisling Brennan", ()),
+    Person(7, "Cormac Donnelly", ()),
+    Person(8, "Ivan Price", ()),
+    Person(9, "Adam Driver", ()),
+    Person(10, "Barack Obama", ()),
+]
+LATIN_INDEX = NameIndex.build(LATIN_PEOPLE)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "孩子们在海边堆沙堡",  # "hai bian": a syllable window one edit from Bianchi
+        "一个穿浴袍的男人在厨房看报纸",  # "ren nan": a consonant away from Brennan
+        "बालरोगतज्ज्ञ डॉक्टर लहान मुलाला तपासत आहेत",  # "doktr lhan": a consonant skeleton near Victor Lane
+        "초원의 말",  # a horse on a meadow: skeleton of a window of any words
+        "आज सुबह मेरा कुत्ता मर गया",  # "mr", Hindi "died": three letters, one Metaphone code
+        "मकान मालिक को एक विनम्र मैसेज लिखो",  # "mkan", a house: the Metaphone code of Mokoena
+        "محارب وحيد بسيف عظيم",  # "whyd bsyf": Nadia Bishop's skeleton, another first consonant
+        "парень в ванне с книгой",  # "в", a preposition, is not an initial
+        "학교 상담센터용 안내 전단, 친근한 톤으로",  # "toneulo": Donnelly's Metaphone code
+        "зроби небо темнішим",  # "oben iborz": Ivan Price two edits away
+    ],
+)
+def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
+    assert LATIN_INDEX.find(prompt) == [], prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("Маттео Бьянки на пляже", "Matteo Bianchi"),
+        ("比安奇在海滩上", "Matteo Bianchi"),  # Han: the family name's syllables, exact by sound
+        ("奥巴马在海滩上", "Barack Obama"),  # Han adjusts a vowel ("ao"): one vowel edit is the script
+        ("ماتيو بيانكي على الشاطئ", "Matteo Bianchi"),  # Arabic: the skeleton, word by word
+        ("マッテオ・ビアンキ", "Matteo Bianchi"),
+        ("アダム・ドライバー", "Adam Driver"),  # katakana drops the final r: one consonant edit
+        ("Себастьян Моро в парке", "Sebastian Moreau"),
+    ],
+)
+def test_latin_names_written_in_other_scripts_are_still_found(prompt, name):
+    assert {m.name for m in LATIN_INDEX.find(prompt)} == {name}, prompt
