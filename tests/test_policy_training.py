@@ -51,3 +51,24 @@ def test_easel_train_passes_tuning_options_through(option, capsys):
         main(["train", "policy-classifier", option, "--false-alarm-cost", "3"])
     assert stopped.value.code == 2
     assert f"{option} needs --tune-steps" in capsys.readouterr().err
+
+
+def test_a_resumed_run_starts_its_tuning_head_from_the_shipped_head():
+    """The tuning head reads unit embeddings times EMBEDDING_SCALE; started from the shipped head
+    it gives the shipped head's probabilities, aspect by aspect, even in another aspect order."""
+    import numpy as np
+
+    from policy.aspects import AspectHead
+    from policy.training.tune_encoder import EMBEDDING_SCALE, _start_from_shipped_head
+
+    shipped = AspectHead()
+    order = list(reversed(shipped.aspects))
+    head = torch.nn.Sequential(torch.nn.Linear(384, 256), torch.nn.ReLU(), torch.nn.Linear(256, len(order)))
+    _start_from_shipped_head(head, order)
+    rng = np.random.default_rng(0)
+    unit = rng.normal(size=(5, 384)).astype(np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    expected = shipped(unit)[:, [shipped.aspects.index(a) for a in order]]
+    with torch.no_grad():
+        got = torch.sigmoid(head(torch.from_numpy(unit) * EMBEDDING_SCALE)).numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-5)

@@ -33,6 +33,32 @@ LORA_RANK = 8
 LORA_TARGETS = ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"]
 BATCH = 32
 MAX_TOKENS = 48
+RESUME_ADAPTER_LR = 1.5e-4  # resumed adapters are refined, not relearned
+EMBEDDING_SCALE = 10  # the tuning head reads unit embeddings times this (sharper logits early on)
+
+
+def _start_from_shipped_head(head: torch.nn.Sequential, aspects: list[str]) -> None:
+    """Copy the shipped aspect head (same shape; it reads unit embeddings) into the tuning head,
+    aspect by aspect. An aspect the shipped head lacks keeps its random start."""
+    import numpy as np
+
+    from policy.aspects import HEAD_PATH
+
+    if not HEAD_PATH.exists():
+        return
+    with np.load(HEAD_PATH, allow_pickle=False) as data:
+        shipped = [str(a) for a in data["aspects"]]
+        w1, b1, w2, b2 = (torch.from_numpy(data[k].astype("float32")) for k in ("w1", "b1", "w2", "b2"))
+    if w1.shape != head[0].weight.T.shape:
+        return
+    with torch.no_grad():
+        head[0].weight.copy_(w1.T / EMBEDDING_SCALE)
+        head[0].bias.copy_(b1)
+        for row, aspect in enumerate(aspects):
+            if aspect in shipped:
+                column = shipped.index(aspect)
+                head[2].weight[row].copy_(w2[:, column])
+                head[2].bias[row].copy_(b2[column])
 
 
 def _pooled(model, batch) -> torch.Tensor:
@@ -82,6 +108,12 @@ def tune(
     head = torch.nn.Sequential(
         torch.nn.Linear(base.config.hidden_size, 256), torch.nn.ReLU(), torch.nn.Linear(256, len(aspects))
     )
+    adapter_lr = 3e-4
+    if resume is not None:
+        # A random head's first gradients would push noise into adapters that are already tuned:
+        # start from the shipped head instead, and go on at a lower rate.
+        _start_from_shipped_head(head, aspects)
+        adapter_lr = RESUME_ADAPTER_LR
     model.to(device)
     head.to(device)
     targets = torch.tensor([[a in e.labels for a in aspects] for e in examples], dtype=torch.float32, device=device)
@@ -89,12 +121,14 @@ def tune(
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=((len(targets) - positives) / positives).clamp(max=10))
     optimiser = torch.optim.AdamW(
         [
-            {"params": [p for p in model.parameters() if p.requires_grad], "lr": 3e-4},
+            {"params": [p for p in model.parameters() if p.requires_grad], "lr": adapter_lr},
             {"params": head.parameters(), "lr": 1e-3},
         ],
         weight_decay=1e-2,
     )
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=[3e-4, 1e-3], total_steps=steps, pct_start=0.1)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=[adapter_lr, 1e-3], total_steps=steps, pct_start=0.1
+    )
     batches = _length_buckets(examples, tokenizer, rng)
     model.train()
     progress = tqdm(range(steps), desc="tuning the encoder", unit="step", file=sys.stderr)
@@ -111,7 +145,9 @@ def tune(
             return_tensors="pt",
             return_token_type_ids=False,
         ).to(device)
-        loss = loss_fn(head(torch.nn.functional.normalize(_pooled(model, batch), dim=-1) * 10), targets[chosen])
+        loss = loss_fn(
+            head(torch.nn.functional.normalize(_pooled(model, batch), dim=-1) * EMBEDDING_SCALE), targets[chosen]
+        )
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
