@@ -294,6 +294,15 @@ def _consonants(sound: str) -> str:
     return "".join(ch for ch in sound if ch not in "aeiouy")
 
 
+# First consonants that one script writes for another's: Arabic has no p ("bytyr" for Peter),
+# English spelling reads "ch" and "j"/"g" several ways ("tshrly" for Charlie, "grmy" for Jeremy).
+_CONSONANT_CLASSES = {ch: group for group in ("bp", "kgjqcsxz", "td") for ch in group}
+
+
+def _consonant_class(letter: str) -> str:
+    return _CONSONANT_CLASSES.get(letter, letter)
+
+
 def _skeleton(text: str) -> str:
     """Consonants only, by sound: what survives transliteration through a script that writes few
     vowels or adds its own (Arabic, Hebrew, kana): 'adam driver' and 'adamu doraiba' -> 'dmdrbr'/'dmdrb'."""
@@ -547,9 +556,10 @@ class NameIndex:
             key = self.keys[key_id]
             written = view.words[start : end + 1]
             if len(written) != len(key.words) or any(
-                _skeleton(w)[:1] != _skeleton(k)[:1] for w, k in zip(written, key.words, strict=True)
+                _consonant_class(_skeleton(w)[:1]) != _consonant_class(_skeleton(k)[:1])
+                for w, k in zip(written, key.words, strict=True)
             ):
-                continue  # a name keeps its words and their first consonants through any script
+                continue  # a name keeps its words and how each one starts through any script
             distance = DamerauLevenshtein.distance(skeleton, _skeleton("".join(key.words)))
             if distance <= 1:
                 _keep(found, self._match(key, view, start, end, "fuzzy", edits=distance + 1))
@@ -766,11 +776,19 @@ class NameIndex:
         if len(family) < 3:
             return None
         distance = self._word_distance(view, position, key, len(key.words) - 1)
-        if distance is None or distance > (1 if len(family) >= FUZZY_FAMILY_LENGTH else 0):
+        previous = words[position - 1] if position > 0 else ""
+        # Through a script that drops vowels the given name may come out garbled ("n frys" for
+        # Anna Faris); one that still starts like it is evidence enough for an edit in the family name.
+        garbled_given = (
+            view.vowels_guessed
+            and previous
+            and _consonant_class(_skeleton(previous)[:1]) == _consonant_class(_skeleton(key.words[0])[:1])
+        )
+        allowed = 1 if len(family) >= FUZZY_FAMILY_LENGTH or garbled_given else 0
+        if distance is None or distance > allowed:
             return None
         if distance and words[position] in self.ordinary:
             return None  # a word of the dictionary near a family name is that word ("lonely", Donnelly)
-        previous = words[position - 1] if position > 0 else ""
         given = key.words[0]
         if len(key.words) >= 3 and previous and self._word_distance(view, position - 1, key, len(key.words) - 2) == 0:
             # A double-barrelled family name ("Okonkwo-Reyes"), unless another given name precedes it.

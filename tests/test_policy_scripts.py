@@ -187,6 +187,8 @@ LATIN_PEOPLE = [
     Person(8, "Ivan Price", ()),
     Person(9, "Adam Driver", ()),
     Person(10, "Barack Obama", ()),
+    Person(11, "Lena Faris", ()),
+    Person(12, "Charlie Sheen", ()),
 ]
 LATIN_INDEX = NameIndex.build(LATIN_PEOPLE)
 
@@ -204,6 +206,7 @@ LATIN_INDEX = NameIndex.build(LATIN_PEOPLE)
         "парень в ванне с книгой",  # "в", a preposition, is not an initial
         "학교 상담센터용 안내 전단, 친근한 톤으로",  # "toneulo": Donnelly's Metaphone code
         "зроби небо темнішим",  # "oben iborz": Ivan Price two edits away
+        "فرس أبيض في الحقل",  # a white horse: "frs" alone is one vowel from Faris, with no given name
     ],
 )
 def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
@@ -220,6 +223,8 @@ def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
         ("マッテオ・ビアンキ", "Matteo Bianchi"),
         ("アダム・ドライバー", "Adam Driver"),  # katakana drops the final r: one consonant edit
         ("Себастьян Моро в парке", "Sebastian Moreau"),
+        ("لينا فاريس على الشاطئ", "Lena Faris"),  # a given name that starts like Lena: evidence for "frys"
+        ("جارلي شين", "Charlie Sheen"),  # Arabic writes no p or ch: first consonants compared by class
     ],
 )
 def test_latin_names_written_in_other_scripts_are_still_found(prompt, name):
