@@ -319,7 +319,8 @@ def _latin(text: str) -> str:
 def romanizations(text: str) -> tuple[str, ...]:
     """Any script written in Latin letters by sound, folded like `fold_text`: anyascii's reading,
     and for Greek also the modern reading (β is "v", ου is "u", τζ is "j"), since a Greek
-    speaker writing a foreign name spells it by modern sounds."""
+    speaker writing a foreign name spells it by modern sounds, and the letter-for-letter one
+    (β is "b"), since a name may also be spelled letter by letter ("Βαρακκ Οβαμα")."""
     visible = unicodedata.normalize("NFKC", _strip_invisible(text))
     # Chinese writes no spaces: one syllable a character, so "奥巴马在海滩上" reads "ao ba ma zai ...".
     visible = _HAN.sub(lambda m: f" {m.group(0)} ", visible)
@@ -329,6 +330,7 @@ def romanizations(text: str) -> tuple[str, ...]:
         for greek, latin in _MODERN_GREEK:
             modern = greek.sub(latin, modern)
         readings.append(_latin(modern))
+        readings.append(_latin(visible.replace("β", "b").replace("Β", "B")))
     return tuple(dict.fromkeys(readings))
 
 

@@ -223,6 +223,7 @@ def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
         ("マッテオ・ビアンキ", "Matteo Bianchi"),
         ("アダム・ドライバー", "Adam Driver"),  # katakana drops the final r: one consonant edit
         ("Себастьян Моро в парке", "Sebastian Moreau"),
+        ("Βαρακκ Οβαμα στην παραλία", "Barack Obama"),  # Greek spelled letter for letter: β is b
         ("لينا فاريس على الشاطئ", "Lena Faris"),  # a given name that starts like Lena: evidence for "frys"
         ("جارلي شين", "Charlie Sheen"),  # Arabic writes no p or ch: first consonants compared by class
     ],
