@@ -1097,6 +1097,32 @@ def _reads_loosely(text: str) -> bool:
     return any(script_of(ch) in LOOSE_READING_SCRIPTS for ch in text if not ch.isascii())
 
 
+# Korean particles written onto the word before them (subject, topic, object, possessive, "to",
+# "with", "from", "also"), longest first: a grammar rule of the language, not a list of names.
+_KOREAN_PARTICLES = tuple(
+    sorted(
+        "에게서 한테서 으로서 으로써 에게 한테 께서 에서 으로 부터 까지 처럼 보다 이랑 하고 "
+        "는 은 이 가 를 을 의 와 과 도 로 랑 만 께 에".split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _without_korean_particles(text: str) -> str:
+    """Each Hangul word without a particle at its end, when two syllables or more remain."""
+
+    def bare(word: str) -> str:
+        if not word or script_of(word[-1]) != "HANGUL":
+            return word
+        for particle in _KOREAN_PARTICLES:
+            if word.endswith(particle) and len(word) - len(particle) >= 2:
+                return word[: -len(particle)]
+        return word
+
+    return " ".join(bare(word) for word in text.split())
+
+
 def _views(prompt: str) -> tuple[_View, ...]:
     """The prompt's words read every way a name may hide in them (see the module docstring)."""
     views: list[_View] = []
@@ -1120,6 +1146,10 @@ def _views(prompt: str) -> tuple[_View, ...]:
         loose, syllables = _reads_loosely(prompt), any(script_of(ch) == "HAN" for ch in prompt)
         for reading in romanizations(prompt):
             add(reading.split(), original=None, transliterated=True, loose_reading=loose, syllables=syllables)
+        bare = _without_korean_particles(prompt)
+        if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"
+            for reading in romanizations(bare):
+                add(reading.split(), original=None, transliterated=True, loose_reading=loose, syllables=syllables)
     for decoded in decoded_views(prompt):
         add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)
         if has_other_script(decoded):

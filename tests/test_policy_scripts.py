@@ -207,6 +207,7 @@ LATIN_INDEX = NameIndex.build(LATIN_PEOPLE)
         "학교 상담센터용 안내 전단, 친근한 톤으로",  # "toneulo": Donnelly's Metaphone code
         "зроби небо темнішим",  # "oben iborz": Ivan Price two edits away
         "فرس أبيض في الحقل",  # a white horse: "frs" alone is one vowel from Faris, with no given name
+        "고양이가 소파에서 자고 있다",  # particles taken off ordinary Korean words make no names
     ],
 )
 def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
@@ -224,6 +225,8 @@ def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
         ("アダム・ドライバー", "Adam Driver"),  # katakana drops the final r: one consonant edit
         ("Себастьян Моро в парке", "Sebastian Moreau"),
         ("Βαρακκ Οβαμα στην παραλία", "Barack Obama"),  # Greek spelled letter for letter: β is b
+        ("비앙키가 해변을 걷고 있다", "Matteo Bianchi"),  # a Korean particle after the name ("-ga")
+        ("오바마는 해변에서 웃고 있다", "Barack Obama"),
         ("لينا فاريس على الشاطئ", "Lena Faris"),  # a given name that starts like Lena: evidence for "frys"
         ("جارلي شين", "Charlie Sheen"),  # Arabic writes no p or ch: first consonants compared by class
     ],
