@@ -536,7 +536,8 @@ class NameIndex:
             distance = DamerauLevenshtein.distance(sound, key.sounds[-1])
             # Han writes a foreign name's consonants and adjusts its vowels ("ao ba ma"): one
             # vowel edit is the script; a changed consonant is another word ("ren nan", "Brennan").
-            vowel_edit = distance == 1 and _consonants(sound) == _consonants(key.sounds[-1])
+            # Two syllables are one of the language's commonest words ("shi ren"): three at least.
+            vowel_edit = distance == 1 and end - start >= 2 and _consonants(sound) == _consonants(key.sounds[-1])
             if distance == 0 or vowel_edit or (distance == 1 and len(key.sounds[-1]) >= FUZZY_FAMILY_LENGTH):
                 _keep(found, self._match(key, view, start, end, "surname", edits=distance))
 
@@ -1097,6 +1098,26 @@ def _reads_loosely(text: str) -> bool:
     return any(script_of(ch) in LOOSE_READING_SCRIPTS for ch in text if not ch.isascii())
 
 
+def _readings_by_script(text: str) -> list[tuple[str, bool, bool]]:
+    """(text, loosely read, Han syllables) to romanize. Japanese mixes kana, read loosely, with
+    Han, read a syllable a character in Mandarin: read together, a window across both ("kara
+    xian" from 嵐の海から) meets a registered name by chance, so each run of one of them is read
+    on its own (a name is written in one script: "マッテオ・ビアンキ", "习近平")."""
+    loose, syllables = _reads_loosely(text), any(script_of(ch) == "HAN" for ch in text)
+    if not (loose and syllables):
+        return [(text, loose, syllables)]
+    runs: list[list] = []  # [script class, characters]
+    for ch in text:
+        script = script_of(ch)
+        kind = "han" if script == "HAN" else "loose" if script in LOOSE_READING_SCRIPTS else None
+        if runs and (kind is None or runs[-1][0] in (None, kind)):
+            runs[-1][0] = runs[-1][0] or kind
+            runs[-1][1].append(ch)
+        else:
+            runs.append([kind, [ch]])
+    return [("".join(chars), kind == "loose", kind == "han") for kind, chars in runs]
+
+
 # Korean particles written onto the word before them (subject, topic, object, possessive, "to",
 # "with", "from", "also"), longest first: a grammar rule of the language, not a list of names.
 _KOREAN_PARTICLES = tuple(
@@ -1143,13 +1164,13 @@ def _views(prompt: str) -> tuple[_View, ...]:
         if native_words and native_words not in seen:  # each script as written, letter runs not joined
             seen.add(native_words)
             views.append(_View(native_words, original=None, native=True))
-        loose, syllables = _reads_loosely(prompt), any(script_of(ch) == "HAN" for ch in prompt)
-        for reading in romanizations(prompt):
-            add(reading.split(), original=None, transliterated=True, loose_reading=loose, syllables=syllables)
+        for text, loose, syllables in _readings_by_script(prompt):
+            for reading in romanizations(text):
+                add(reading.split(), original=None, transliterated=True, loose_reading=loose, syllables=syllables)
         bare = _without_korean_particles(prompt)
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"
             for reading in romanizations(bare):
-                add(reading.split(), original=None, transliterated=True, loose_reading=loose, syllables=syllables)
+                add(reading.split(), original=None, transliterated=True)
     for decoded in decoded_views(prompt):
         add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)
         if has_other_script(decoded):
@@ -1157,12 +1178,14 @@ def _views(prompt: str) -> tuple[_View, ...]:
             if native_words and native_words not in seen:
                 seen.add(native_words)
                 views.append(_View(native_words, original=None, decoded=True, native=True))
-            for reading in romanizations(decoded):
-                add(
-                    reading.split(),
-                    original=None,
-                    transliterated=True,
-                    decoded=True,
-                    loose_reading=_reads_loosely(decoded),
-                )
+            for text, loose, syllables in _readings_by_script(decoded):
+                for reading in romanizations(text):
+                    add(
+                        reading.split(),
+                        original=None,
+                        transliterated=True,
+                        decoded=True,
+                        loose_reading=loose,
+                        syllables=syllables,
+                    )
     return tuple(views)

@@ -189,6 +189,7 @@ LATIN_PEOPLE = [
     Person(10, "Barack Obama", ()),
     Person(11, "Lena Faris", ()),
     Person(12, "Charlie Sheen", ()),
+    Person(13, "Ed Sheeran", ()),
 ]
 LATIN_INDEX = NameIndex.build(LATIN_PEOPLE)
 
@@ -208,6 +209,8 @@ LATIN_INDEX = NameIndex.build(LATIN_PEOPLE)
         "зроби небо темнішим",  # "oben iborz": Ivan Price two edits away
         "فرس أبيض في الحقل",  # a white horse: "frs" alone is one vowel from Faris, with no given name
         "고양이가 소파에서 자고 있다",  # particles taken off ordinary Korean words make no names
+        "诗人在河边写诗",  # "shi ren", a poet: two Han syllables a vowel from Sheeran
+        "嵐の海から現れる触手の怪物",  # "kara xian": kana and Han read as one window, near Sheen
     ],
 )
 def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
