@@ -543,10 +543,11 @@ class NameIndex:
 
     def _find_skeleton(self, view: _View, start: int, end: int, found: dict[int, NameMatch]) -> None:
         """Whole names through scripts that drop or add vowels: the consonants, within one edit
-        (katakana drops a final r: "doraiba" for Driver). Only there, and over no more words than the name has: a window of any words
-        read through any script meets some registered skeleton by chance (Korean "초원의 말", a
-        horse on a meadow, was one edit from "Matteo Bianchi"; Arabic "وحيد بسيف", alone with a
-        sword, from "Nadia Bishop")."""
+        (katakana drops a final r: "doraiba" for Driver). Only there, over as many words as the
+        name has, each starting like the name's word: a window of any words read through any
+        script meets some registered skeleton by chance (Korean "초원의 말", a horse on a meadow,
+        was one edit from "Matteo Bianchi"; Arabic "وحيد بسيف", alone with a sword, from "Nadia
+        Bishop")."""
         if not view.loose_reading:
             return
         skeleton = _skeleton("".join(view.words[start : end + 1]))
