@@ -1168,7 +1168,7 @@ def _views(prompt: str) -> tuple[_View, ...]:
         for text, loose, syllables in _readings_by_script(prompt):
             for reading in romanizations(text):
                 add(reading.split(), original=None, transliterated=True, loose_reading=loose, syllables=syllables)
-        bare = _without_korean_particles(prompt)
+        bare = _without_korean_particles(prompt) if any(script_of(ch) == "HANGUL" for ch in prompt) else prompt
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"
             for reading in romanizations(bare):
                 add(reading.split(), original=None, transliterated=True)
