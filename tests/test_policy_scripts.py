@@ -175,7 +175,7 @@ def test_a_cyrillic_alias_no_longer_widens_to_every_request():
 # Latin-script names read through other scripts: a reading is lossy for names and ordinary words
 # alike, so a near miss there must be rarer than chance. Each ordinary request below was refused as
 # an opted-out person before (found by running the corpus's requests in other scripts through a
-# registry of 100 names: 1,226 matches, 77 after).
+# registry of 100 names: 1,226 matches, 65 after).
 LATIN_PEOPLE = [
     Person(1, "Matteo Bianchi", ()),
     Person(2, "Victor Lane", ()),
