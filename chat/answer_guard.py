@@ -86,11 +86,27 @@ _QUESTION_OPENERS = re.compile(
 )
 
 
+# The languages the chat model's routing data is written in: in any other it cannot be trusted
+# to tell a drawing request from a question (asked "画一只在海边的狗", it wrote about the sea).
+ROUTING_LANGUAGES = frozenset({"en", "fr", "es", "de", "it", "pt"})
+
+
+def drawing_language(message: str) -> str | None:
+    """The language of the words in `message` that ask for a picture (a drawing verb or the noun
+    "picture", from `models.concept_names.DRAWING_WORDS`), a language other than the routing
+    languages first; None when there are none."""
+    from models.concept_names import drawing_words
+
+    languages = [word.language for word in drawing_words(message)]
+    others = [language for language in languages if language not in ROUTING_LANGUAGES]
+    return (others or languages or [None])[0]
+
+
 def asks_for_a_picture(message: str) -> bool:
     """Whether a message asks for a picture (a drawing verb or noun, not a how-to question)."""
     text = _plain(message)
     if not _ASKS_FOR_PICTURE.search(text):
-        return False
+        return drawing_language(text) not in (None, *ROUTING_LANGUAGES)
     opener = _QUESTION_OPENERS.match(text)
     # "can you draw ...?" and "what about a picture of ...?" ask for one; "how do I draw ...?" does not
     return opener is None or bool(re.match(r"\s*(?:what about|how about)\b", text, re.IGNORECASE))

@@ -217,11 +217,14 @@ class Studio:
         if hasattr(self.generator, "embedded_pipeline") and self.generator.kind == "embedded":
             self.generator.embedded_pipeline()
 
-    def knows_by_name(self, session: ChatSession, description: str, *, one_subject: bool = False) -> bool:
+    def knows_by_name(
+        self, session: ChatSession, description: str, *, one_subject: bool = False, any_language: bool = False
+    ) -> bool:
         """Whether the session's image model reads every word of the description: its subject by
         name, alias or emoji (not by a loose keyword or by meaning, so "a conclusion" or "the
         line" do not count), and only colour, size, place and background words besides.
         `one_subject`: a second subject ("a dog next to the cat") does not count either.
+        `any_language`: a subject named in another language counts (its other words are not read).
         False for a model with no concept resolver: it reads any words, idioms included."""
         resolve = getattr(self._generator(session), "resolve", None)
         try:
@@ -230,7 +233,8 @@ class Studio:
             return False
         if resolution is None or not resolution.resolved or resolution.unused:
             return False
-        if resolution.how not in ("name", "common", "alias", "derived", "emoji"):
+        known = ("name", "common", "alias", "derived", "emoji") + (("translated",) if any_language else ())
+        if resolution.how not in known:
             return False
         return not one_subject or len(resolution.concepts) == 1
 

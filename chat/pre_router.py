@@ -8,6 +8,8 @@ here, before it is asked; and a few of its answers are put right after it has an
         a capability question  "what can you do?"    -> the deployment's own answer
         a plain edit            "make it blue"        -> the edit tool (through the policy gate)
         a plain drawing         "draw a red apple"    -> the image tool (through the policy gate)
+        a drawing in another language whose subject the image model knows by name there
+                                "강아지 그려줘"        -> the image tool (through the policy gate)
         anything else                                 -> None: the chat model decides
 
     after the model: `after_model(message, session, studio, answer, ask_again)`
@@ -15,6 +17,8 @@ here, before it is asked; and a few of its answers are put right after it has an
         a drawing prompt the model cut short          -> the user's whole description
         a refusal in text, or printed tool syntax     -> a picture request goes to the image tool;
                                                          anything else is asked again (`ask_again`)
+        a text answer to a drawing request in a language the model was not trained to route,
+        of a subject the image model knows by name there  -> the image tool
 
 A tool either way goes through the Studio and its policy gate: nothing here decides what may be
 drawn, only which tool hears the request.
@@ -31,8 +35,10 @@ from typing import TYPE_CHECKING
 from langchain_core.messages import AIMessage
 
 from chat.answer_guard import (
+    ROUTING_LANGUAGES,
     asks_for_a_picture,
     capabilities_answer,
+    drawing_language,
     is_capability_question,
     is_wrong_answer,
     plain_drawing_request,
@@ -71,6 +77,9 @@ def pre_route(message: str, session: ChatSession, studio: Studio | None, *, smal
     call = _plain_drawing(message, session, studio)
     if call is not None:
         return Route("plain drawing", tool_call=call)
+    call = _drawing_in_another_language(message, session, studio)
+    if call is not None:
+        return Route("drawing in another language", tool_call=call)
     return None
 
 
@@ -103,6 +112,33 @@ def _plain_drawing(message: str, session: ChatSession, studio: Studio) -> AIMess
     return tool_call("generate_image", {"prompt": description}, "call_draw")
 
 
+# A request longer than this says more than "draw X": the chat model reads it.
+_SHORT_REQUEST_CHARS = 80
+
+
+def _drawing_in_another_language(message: str, session: ChatSession, studio: Studio) -> AIMessage | None:
+    """A short request in another language that asks for a picture (그려줘, narysuj, 画) of
+    something the image model knows by its name in that language goes to the image tool with the
+    whole message, as written, so that the policy gate reads what was asked. The chat model
+    routes only English, French, Spanish, German, Italian and Portuguese; in the languages it
+    reads, an English-like plain request is left to it as before. After a picture, a short
+    request may be an edit ("고양이를 파랗게"), so only a conversation without pictures counts."""
+    if session.pictures or len(message.strip()) > _SHORT_REQUEST_CHARS:
+        return None
+    if not _asks_in_another_language_for_a_known_subject(message, session, studio):
+        return None
+    return tool_call("generate_image", {"prompt": message.strip()}, "call_draw")
+
+
+def _asks_in_another_language_for_a_known_subject(message: str, session: ChatSession, studio: Studio) -> bool:
+    """A drawing word of a language the chat model does not route, and a subject the image model
+    knows by its name in some language."""
+    language = drawing_language(message)
+    if language is None or language in ROUTING_LANGUAGES:
+        return False
+    return studio.knows_by_name(session, message, any_language=True)
+
+
 def after_model(
     message: str,
     session: ChatSession,
@@ -114,6 +150,15 @@ def after_model(
     docstring); `ask_again(message)` is the model's second try at a wrong plain answer."""
     answer = _draw_when_nothing_to_edit(message, session, studio, answer)
     answer = _with_the_whole_description(message, answer)
+    if (
+        not answer.tool_calls
+        and studio is not None
+        and _asks_in_another_language_for_a_known_subject(message, session, studio)
+    ):
+        # The model was never taught this language's drawing requests (asked "画一只在海边的狗"
+        # it wrote about the sea): the image tool and its policy gate decide.
+        log.info("a drawing request in a language the chat model does not route; sending it to the image tool")
+        return tool_call("generate_image", {"prompt": message.strip()}, "call_draw")
     if not answer.tool_calls and is_wrong_answer(answer.content):
         # A request for a picture goes to the image tool, where the policy gate decides.
         if studio is not None and asks_for_a_picture(message):

@@ -18,8 +18,10 @@ Names are looked up in this order (the first that matches wins):
    ("tree" -> deciduous tree, "car" -> automobile), a short table written here
 3. the `emoji` package's aliases and the Unicode character name ("slice of pizza", "car")
 4. names derived from the name ("dog face" -> "dog face"/"dog", "house with garden" -> ...)
-5. CLDR keywords ("puppy" is a keyword of dog face), the candidates ranked by sentence similarity
-6. sentence similarity (all-MiniLM-L6-v2) of the whole request to every name above
+5. the concept's name in another language (CLDR short names and specific keywords in 114
+   languages, `models.concept_names`): "강아지 그려줘", "narysuj kota", "画一只在海边的狗"
+6. CLDR keywords ("puppy" is a keyword of dog face), the candidates ranked by sentence similarity
+7. sentence similarity (all-MiniLM-L6-v2) of the whole request to every name above
 
 and when nothing clears the similarity threshold the request is *unresolved*: the suggestions
 are the closest concepts by similarity.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,7 +323,7 @@ class Resolution:
     position: str = "centre"
     size: str = "normal"
     colour: str | None = None
-    how: str = "none"  # name | common | alias | derived | keyword | similar | emoji | none
+    how: str = "none"  # name | common | alias | derived | emoji | translated | keyword | similar | none
     score: float = 0.0
     suggestions: tuple[Concept, ...] = ()
     unused: tuple[str, ...] = ()  # words of the request that named nothing the model draws
@@ -384,6 +387,8 @@ class ConceptIndex:
         self.embeddings = embeddings
         self.embedding_owner = embedding_owner
         self._encoder = encoder
+        self._other_languages = None  # models.concept_names.MultilingualNames, read on first use
+        self._other_languages_lock = threading.Lock()
 
     def _add(self, text: str, priority: int, concept: Concept, how: str) -> None:
         k = key(text)
@@ -484,6 +489,17 @@ class ConceptIndex:
         found = self._match_names(words)
         if typed and not found:
             found = [(-1, -1, c, "emoji") for c in typed[:2]]
+        # Another language when no English name was found, or when one was but words are left
+        # unread ("desenează o pisică" holds the English alias "o"); English text is never read
+        # as another language (`MultilingualNames.read`).
+        unread = [w for i, w in enumerate(words) if not any(s <= i < e for s, e, _c, _h in found)]
+        unread = [w for w in unread if w not in REQUEST_WORDS and w not in SIZE_WORDS and w not in COLOUR_WORDS]
+        translated = self._in_another_language(request) if not found or unread else None
+        if translated is not None:
+            # The words around the name are in a grammar this index does not read: the subject
+            # alone is drawn, and no word is reported as unread.
+            result.concepts, result.how, result.score = (translated,), "translated", 1.0
+            return result
         if found:
             result.concepts = tuple(c for _s, _e, c, _h in found[:2])
             result.how = found[0][3]
@@ -535,6 +551,21 @@ class ConceptIndex:
                 unique.append(f)
                 seen.add(f[2].name)
         return unique
+
+    def other_languages(self):
+        """The concepts' names in other languages (loaded on first use: about a second)."""
+        with self._other_languages_lock:
+            if self._other_languages is None:
+                from models.concept_names import MultilingualNames
+
+                emoji = {c.emoji.replace("\ufe0f", "") for c in self.concepts}
+                self._other_languages = MultilingualNames.load(emoji) or False
+        return self._other_languages or None
+
+    def _in_another_language(self, request: str) -> Concept | None:
+        names = self.other_languages()
+        found = names.read(request) if names is not None else None
+        return self.by_emoji.get(found[1]) if found else None
 
     def _modifiers(self, words: list[str], found: list, result: Resolution) -> None:
         """Size and colour words: a size anywhere; a colour right before the concept recolours

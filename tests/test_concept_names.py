@@ -1,0 +1,193 @@
+"""The embedded model's subjects asked for in other languages (models/concept_names.py), and the
+assistant sending such requests to the image tool (chat/pre_router.py). No model is loaded: the
+names come from the shipped CLDR file, the language identifier is fastText's small one.
+
+The requests below are the ones the reader was built against; `tests/data/
+drawing_requests_multilingual*.jsonl` (written apart from the code) measure it
+(`tests/benchmarks/bench_concept_names.py`)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from chat.answer_guard import asks_for_a_picture, drawing_language
+from chat.session import ChatSession
+from models.concept_names import NAMES_FILE, MultilingualNames, derive, drawing_words, identify_languages
+from models.concepts import ConceptIndex
+from tests.test_edit_routing import AlwaysChooses, RecordingStudio, session_with_a_picture
+
+REPO = Path(__file__).resolve().parents[1]
+EMBEDDED = REPO / "models" / "embedded"
+
+
+@pytest.fixture(scope="module")
+def index() -> ConceptIndex:
+    return ConceptIndex.from_folder(EMBEDDED)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "concept"),
+    [
+        ("강아지 그려줘", "dog"),  # a keyword of the dog and of its face: the first
+        ("고양이가 소파에서 자는 그림을 그려줘", "cat"),  # the subject, not the sofa
+        ("画一只在海边的狗", "dog"),  # Han without kana is not Japanese (的 is a Japanese name)
+        ("猫の絵を描いて", "cat"),  # a Chinese name in Japanese text
+        ("нарисуй кошку на пляже", "cat"),  # accusative кошку of кошка
+        ("намалюй собаку", "dog"),
+        ("narysuj kota", "cat face"),  # Polish kot + a, not Indonesian kota (a city)
+        ("एक बिल्ली का चित्र बनाओ", "cat"),  # letters with their vowel signs
+        ("ஒரு பூனை வரை", "cat"),
+        ("วาดรูปแมว", "cat"),  # Thai has no spaces
+        ("vẽ một con chó", "dog"),  # chó is a bone's keyword too: the dog's own name wins
+        ("rita ett äpple", "red apple"),  # "ett" (one) is a keyword of a clock: too short
+        ("rajzolj egy almát", "red apple"),
+        ("ارسم القطة", "cat"),  # the article written onto the word
+        ("צייר לי כלב", "dog"),
+        ("bir köpek resmi çiz", "dog"),
+        ("desenează o pisică", "cat"),  # not the English alias "o" (⭕) with two words unread
+        ("gumuhit ng aso", "dog"),
+        ("dibuja un perro", "dog"),
+    ],
+)
+def test_a_subject_named_in_another_language_is_drawn(index, request_text, concept):
+    resolution = index.resolve(request_text)
+    assert resolution.resolved and resolution.how == "translated", resolution
+    assert resolution.concept.name == concept
+    assert resolution.caption() == f"a {concept}"
+
+
+@pytest.mark.parametrize("request_text", ["draw a lighthouse", "a conclusion", "the line", "a golden retriever"])
+def test_english_is_never_read_as_another_language(index, request_text):
+    assert index.other_languages().read(request_text) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "지난 3개월 동안 무엇을 했어요?",  # 개 (dog) only with a particle: 개월 is "months"
+        "Jaka jest stolica Polski?",
+        "Wie spät ist es jetzt?",
+        "ما هي عاصمة مصر؟",
+        "今日は何をしましたか？",
+    ],
+)
+def test_ordinary_messages_name_no_subject(index, message):
+    assert index.other_languages().read(message) is None
+
+
+def test_the_language_of_a_drawing_word_is_certain_and_kana_means_japanese():
+    assert {w.language for w in drawing_words("narysuj kota")} == {"pl"}
+    assert identify_languages("narysuj kota", drawing_words("narysuj kota"))["pl"] == 1.0
+    assert identify_languages("猫の絵", [])["ja"] == 1.0
+    assert "ja" not in identify_languages("画一只狗", [])
+
+
+def test_short_names_and_common_keywords_are_left_out_of_the_table(index):
+    names = index.other_languages()
+    assert "ett" not in names.spaced and "de" not in names.spaced  # a numeral, a preposition
+    assert "好" not in names.unspaced  # a Han keyword of one character (thumbs up)
+    assert "猫" in names.unspaced and "개" in names.spaced  # short names of one character/syllable
+
+
+def test_the_shipped_file_says_where_it_comes_from_and_covers_the_widely_used_languages():
+    with gzip.open(NAMES_FILE, "rt", encoding="utf-8") as f:
+        payload = json.load(f)
+    assert payload["source"].startswith("cldr-annotations-full")
+    assert {"zh", "ja", "ko", "ru", "ar", "hi", "bn", "pl", "tr", "vi", "id", "sw", "th"} <= set(payload["names"])
+
+
+def test_derive_keeps_short_names_and_specific_keywords(tmp_path):
+    folder = tmp_path / "annotations" / "de"
+    folder.mkdir(parents=True)
+    table = {
+        "🐕": {"tts": ["Hund"], "default": ["Tier", "Welpe"]},
+        "🐈": {"tts": ["Katze"], "default": ["Tier"]},
+        "🐄": {"tts": ["Kuh"], "default": ["Tier"]},
+        "🐖": {"tts": ["Schwein"], "default": ["Tier"]},
+    }
+    (folder / "annotations.json").write_text(json.dumps({"annotations": {"annotations": table}}))
+    derived = derive(tmp_path, {"🐕", "🐈", "🐄", "🐖"})
+    assert derived == {}  # fewer emoji than a shipped language needs
+    import models.concept_names as concept_names
+
+    concept_names.MIN_COVERAGE, saved = 1, concept_names.MIN_COVERAGE
+    try:
+        derived = derive(tmp_path, {"🐕", "🐈", "🐄", "🐖"})
+    finally:
+        concept_names.MIN_COVERAGE = saved
+    # "Tier" (animal) names four emoji: too general; the dog keeps its specific keyword.
+    assert derived["de"]["🐕"] == ["hund", "welpe"]
+    assert derived["de"]["🐈"] == ["katze"]
+    names = MultilingualNames(derived, {"🐕", "🐈"})
+    assert names.read("zeichne einen Welpen")[1] == "🐕"  # a suffix of two letters
+
+
+# -- the assistant ------------------------------------------------------------------------------
+
+
+class AnyLanguageStudio(RecordingStudio):
+    """Knows its descriptions by name; `any_language` lets it know them in other languages."""
+
+    def knows_by_name(self, session, description, *, one_subject=False, any_language=False):
+        return description in self.knows and (any_language or description.isascii())
+
+
+def run(answer: AIMessage, message: str, session: ChatSession | None = None, knows=()) -> list:
+    from chat.assistant import Assistant
+
+    studio = AnyLanguageStudio(knows)
+    for _ in Assistant(AlwaysChooses(answer=answer), studio).reply(session or ChatSession(), message):
+        pass
+    return studio.calls
+
+
+@pytest.mark.parametrize("message", ["강아지 그려줘", "画一只在海边的狗", "narysuj kota"])
+def test_a_drawing_in_another_language_goes_to_the_image_tool_as_written(message):
+    # The stand-in chat model would answer in text, as the small one did in Chinese.
+    assert run(AIMessage(content="The sea is big."), message, knows=(message,)) == [("generate", message)]
+
+
+def test_an_unknown_subject_in_another_language_keeps_the_text_answer():
+    # "画一个灯塔" (a lighthouse): nothing the image model knows; the model's answer stands.
+    assert run(AIMessage(content="灯塔很美。"), "画一个灯塔") == []
+
+
+@pytest.mark.parametrize("message", ["dessine un chat", "zeichne einen Hund"])
+def test_the_routing_languages_stay_the_chat_models_to_decide(message):
+    assert run(AIMessage(content="Bien sûr !"), message, knows=(message,)) == []
+
+
+def test_a_question_in_another_language_keeps_its_text_answer():
+    assert run(AIMessage(content="Они едят мясо."), "Что едят кошки?") == []
+
+
+def test_after_a_picture_the_chat_model_reads_the_request_first():
+    # "고양이를 파랗게" may be an edit of the shown picture, so the shortcut waits for the model;
+    # an edit it chooses is kept, and only a text answer to a drawing request is replaced.
+    edits = AIMessage(
+        content="",
+        tool_calls=[
+            {
+                "name": "edit_image",
+                "args": {"image_id": "img-1", "instruction": "파랗게"},
+                "id": "c",
+                "type": "tool_call",
+            }
+        ],
+    )
+    assert run(edits, "고양이 그림을 파랗게 그려줘", session_with_a_picture()) == [("edit", "img-1", "파랗게")]
+    message = "강아지 그려줘"
+    drawn = run(AIMessage(content="좋아요"), message, session_with_a_picture(), knows=(message,))
+    assert drawn == [("generate", message)]
+
+
+def test_drawing_words_in_other_languages_ask_for_a_picture():
+    assert asks_for_a_picture("강아지 그려줘") and asks_for_a_picture("画一只狗")
+    assert drawing_language("narysuj kota") == "pl"
+    assert drawing_language("what is the capital of Peru?") is None
+    assert not asks_for_a_picture("Что едят кошки?")
