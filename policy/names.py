@@ -1132,17 +1132,20 @@ _KOREAN_PARTICLES = tuple(
 
 
 def _without_korean_particles(text: str) -> str:
-    """Each Hangul word without a particle at its end, when two syllables or more remain."""
+    """Each Hangul word without a particle at its end, when two syllables or more remain, or
+    one after another Hangul word (a family name of one syllable after the given name: "조니
+    뎁이" is Johnny Depp with the subject particle)."""
 
-    def bare(word: str) -> str:
+    def bare(word: str, after_hangul: bool) -> str:
         if not word or script_of(word[-1]) != "HANGUL":
             return word
         for particle in _KOREAN_PARTICLES:
-            if word.endswith(particle) and len(word) - len(particle) >= 2:
+            if word.endswith(particle) and len(word) - len(particle) >= (1 if after_hangul else 2):
                 return word[: -len(particle)]
         return word
 
-    return " ".join(bare(word) for word in text.split())
+    words = text.split()
+    return " ".join(bare(word, i > 0 and script_of(words[i - 1][-1]) == "HANGUL") for i, word in enumerate(words))
 
 
 def _views(prompt: str) -> tuple[_View, ...]:
@@ -1171,7 +1174,7 @@ def _views(prompt: str) -> tuple[_View, ...]:
         bare = _without_korean_particles(prompt) if any(script_of(ch) == "HANGUL" for ch in prompt) else prompt
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"
             for reading in romanizations(bare):
-                add(reading.split(), original=None, transliterated=True)
+                add(reading.split(), original=None, transliterated=True, loose_reading=_reads_loosely(bare))
     for decoded in decoded_views(prompt):
         add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)
         if has_other_script(decoded):

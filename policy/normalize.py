@@ -331,7 +331,27 @@ def romanizations(text: str) -> tuple[str, ...]:
             modern = greek.sub(latin, modern)
         readings.append(_latin(modern))
         readings.append(_latin(visible.replace("β", "b").replace("Β", "B")))
+    if any("\uac00" <= ch <= "\ud7a3" for ch in visible):
+        readings.append(_latin(_korean_loanword_reading(visible)))
     return tuple(dict.fromkeys(readings))
+
+
+_KOREAN_EU = 18  # the vowel ㅡ in a Hangul syllable's code
+
+
+def _korean_loanword_reading(text: str) -> str:
+    """Korean writes a foreign consonant with no vowel after it as a syllable with the vowel ㅡ
+    ("Hanks" is 행크스, haengkeuseu): read without it after the first syllable of a word
+    (haengks), the way the name was spelled before it was written in Hangul."""
+    out = []
+    for i, ch in enumerate(text):
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172 and code % 28 == 0 and (code % 588) // 28 == _KOREAN_EU and i and text[i - 1].isalpha():
+            reading = _latin(ch).lower()
+            out.append(reading[: -len("eu")] if reading.endswith("eu") else reading)
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def romanize(text: str) -> str:

@@ -190,6 +190,8 @@ LATIN_PEOPLE = [
     Person(11, "Lena Faris", ()),
     Person(12, "Charlie Sheen", ()),
     Person(13, "Ed Sheeran", ()),
+    Person(14, "Tom Hanks", ()),
+    Person(15, "Johnny Depp", ()),
 ]
 LATIN_INDEX = NameIndex.build(LATIN_PEOPLE)
 
@@ -209,6 +211,8 @@ LATIN_INDEX = NameIndex.build(LATIN_PEOPLE)
         "зроби небо темнішим",  # "oben iborz": Ivan Price two edits away
         "فرس أبيض في الحقل",  # a white horse: "frs" alone is one vowel from Faris, with no given name
         "고양이가 소파에서 자고 있다",  # particles taken off ordinary Korean words make no names
+        "고양이 집이 있는 그림",  # a one-syllable word after another keeps its particle-less reading apart
+        "아이스크림을 먹는 아이와 크리스마스 트리",  # loanwords read without their ㅡ: "aiskrim", "kriseumas"
         "诗人在河边写诗",  # "shi ren", a poet: two Han syllables a vowel from Sheeran
         "嵐の海から現れる触手の怪物",  # "kara xian": kana and Han read as one window, near Sheen
     ],
@@ -230,6 +234,8 @@ def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
         ("Βαρακκ Οβαμα στην παραλία", "Barack Obama"),  # Greek spelled letter for letter: β is b
         ("비앙키가 해변을 걷고 있다", "Matteo Bianchi"),  # a Korean particle after the name ("-ga")
         ("오바마는 해변에서 웃고 있다", "Barack Obama"),
+        ("톰 행크스가 요리하는 그림", "Tom Hanks"),  # 크스 writes the bare consonants "ks"
+        ("조니 뎁이 해변을 걷는 그림", "Johnny Depp"),  # a one-syllable family name with its particle
         ("لينا فاريس على الشاطئ", "Lena Faris"),  # a given name that starts like Lena: evidence for "frys"
         ("جارلي شين", "Charlie Sheen"),  # Arabic writes no p or ch: first consonants compared by class
     ],
