@@ -102,6 +102,25 @@ def drawing_language(message: str) -> str | None:
     return (others or languages or [None])[0]
 
 
+def written_in_another_language(message: str) -> bool:
+    """Whether `message` is in a language the chat model does not route: a drawing word of such a
+    language, or a language identifier sure of one (fastText lid.176: "Что едят ежи?" is
+    Russian; "make it blue" is English)."""
+    from models.concept_names import drawing_words, identify_languages
+
+    drawn = drawing_words(message)
+    if any(word.language not in ROUTING_LANGUAGES for word in drawn):
+        return True
+    likely = identify_languages(message, drawn)
+    if not likely:
+        return False
+    language = max(likely, key=likely.get)
+    return language not in ROUTING_LANGUAGES and likely[language] >= SURE_OF_THE_LANGUAGE
+
+
+SURE_OF_THE_LANGUAGE = 0.7  # short messages in a routing language rarely score this for another
+
+
 def asks_for_a_picture(message: str) -> bool:
     """Whether a message asks for a picture (a drawing verb or noun, not a how-to question)."""
     text = _plain(message)

@@ -19,6 +19,9 @@ here, before it is asked; and a few of its answers are put right after it has an
                                                          anything else is asked again (`ask_again`)
         a text answer to a drawing request in a language the model was not trained to route,
         of a subject the image model knows by name there  -> the image tool
+        a tool call for a message in such a language  -> the user's words as its prompt or
+                                                         instruction; an edit they do not ask
+                                                         for is a drawing or a text answer
 
 A tool either way goes through the Studio and its policy gate: nothing here decides what may be
 drawn, only which tool hears the request.
@@ -42,6 +45,7 @@ from chat.answer_guard import (
     is_capability_question,
     is_wrong_answer,
     plain_drawing_request,
+    written_in_another_language,
 )
 
 if TYPE_CHECKING:
@@ -150,6 +154,8 @@ def after_model(
     docstring); `ask_again(message)` is the model's second try at a wrong plain answer."""
     answer = _draw_when_nothing_to_edit(message, session, studio, answer)
     answer = _with_the_whole_description(message, answer)
+    if answer.tool_calls and studio is not None and written_in_another_language(message):
+        return _in_the_users_words(message, session, studio, answer, ask_again)
     if (
         not answer.tool_calls
         and studio is not None
@@ -166,6 +172,33 @@ def after_model(
             return tool_call("generate_image", {"prompt": message}, "call_draw")
         return ask_again(message)
     return answer
+
+
+def _in_the_users_words(
+    message: str, session: ChatSession, studio: Studio, answer: AIMessage, ask_again: Callable[[str], AIMessage]
+) -> AIMessage:
+    """A tool call for a message in a language the chat model does not route, with the user's
+    words in place of the model's: there its arguments are its own invention (asked "画一个灯塔",
+    a lighthouse, it drew "a metal pot with a glass of wine"; asked "Что едят ежи?" after an
+    edit, it recoloured the picture again). A drawing gets the message as its prompt, so the
+    policy gate and the image model read what was asked; an edit gets it as the instruction when
+    the edit reader reads it; otherwise a request for a picture is drawn, and anything else is
+    answered in text (`ask_again`)."""
+    from chat.edit_instructions import parse_edit
+
+    call = answer.tool_calls[0]
+    text = message.strip()
+    if call["name"] == "generate_image":
+        return tool_call("generate_image", {**call["args"], "prompt": text}, call["id"])
+    if call["name"] != "edit_image":
+        return answer
+    current = session.pictures.get(session.current_picture_id or "")
+    if parse_edit(text, current.prompt if current else "").complete:
+        return tool_call("edit_image", {**call["args"], "instruction": text}, call["id"])
+    log.info("an edit the message does not ask for, in a language the chat model does not route")
+    if drawing_language(text) not in (None, *ROUTING_LANGUAGES):
+        return tool_call("generate_image", {"prompt": text}, "call_draw")
+    return ask_again(text)
 
 
 def _draw_when_nothing_to_edit(message: str, session: ChatSession, studio: Studio | None, answer: AIMessage):

@@ -167,23 +167,37 @@ def test_a_question_in_another_language_keeps_its_text_answer():
 
 
 def test_after_a_picture_the_chat_model_reads_the_request_first():
-    # "고양이를 파랗게" may be an edit of the shown picture, so the shortcut waits for the model;
-    # an edit it chooses is kept, and only a text answer to a drawing request is replaced.
-    edits = AIMessage(
-        content="",
-        tool_calls=[
-            {
-                "name": "edit_image",
-                "args": {"image_id": "img-1", "instruction": "파랗게"},
-                "id": "c",
-                "type": "tool_call",
-            }
-        ],
-    )
-    assert run(edits, "고양이 그림을 파랗게 그려줘", session_with_a_picture()) == [("edit", "img-1", "파랗게")]
+    # A short request may then be an edit of the shown picture, so the shortcut waits for the
+    # model; only its text answer to a drawing request is replaced.
     message = "강아지 그려줘"
     drawn = run(AIMessage(content="좋아요"), message, session_with_a_picture(), knows=(message,))
     assert drawn == [("generate", message)]
+
+
+def edits(instruction: str) -> AIMessage:
+    call = {
+        "name": "edit_image",
+        "args": {"image_id": "img-1", "instruction": instruction},
+        "id": "c",
+        "type": "tool_call",
+    }
+    return AIMessage(content="", tool_calls=[call])
+
+
+def test_in_another_language_a_drawing_gets_the_users_words_not_the_models():
+    # Asked for a lighthouse in Chinese, the shipped model drew "a metal pot with a glass of wine".
+    from tests.test_edit_routing import draws
+
+    assert run(draws("a metal pot with a glass of wine"), "画一个灯塔") == [("generate", "画一个灯塔")]
+    assert run(draws("a red apple"), "draw a red apple") == [("generate", "a red apple")]  # English: as before
+
+
+def test_in_another_language_an_edit_the_message_does_not_ask_for_is_not_made():
+    # After an edit, the shipped model recoloured the picture again for a Russian question and
+    # for a Korean drawing request.
+    assert run(edits("make it blue"), "Что едят ежи?", session_with_a_picture()) == []
+    assert run(edits("make it blue"), "Нарисуй ёжика", session_with_a_picture()) == [("generate", "Нарисуй ёжика")]
+    assert run(edits("make it blue"), "make it blue", session_with_a_picture()) == [("edit", "img-1", "make it blue")]
 
 
 def test_drawing_words_in_other_languages_ask_for_a_picture():
