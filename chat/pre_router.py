@@ -17,8 +17,8 @@ here, before it is asked; and a few of its answers are put right after it has an
         a drawing prompt the model cut short          -> the user's whole description
         a refusal in text, or printed tool syntax     -> a picture request goes to the image tool;
                                                          anything else is asked again (`ask_again`)
-        a text answer to a drawing request in a language the model was not trained to route,
-        of a subject the image model knows by name there  -> the image tool
+        a text answer to a drawing request in a language the model was not trained to route
+                                                      -> the image tool
         a tool call for a message in such a language  -> the user's words as its prompt or
                                                          instruction; an edit they do not ask
                                                          for is a drawing or a text answer
@@ -156,13 +156,10 @@ def after_model(
     answer = _with_the_whole_description(message, answer)
     if answer.tool_calls and studio is not None and written_in_another_language(message):
         return _in_the_users_words(message, session, studio, answer, ask_again)
-    if (
-        not answer.tool_calls
-        and studio is not None
-        and _asks_in_another_language_for_a_known_subject(message, session, studio)
-    ):
+    if not answer.tool_calls and studio is not None and drawing_language(message) not in (None, *ROUTING_LANGUAGES):
         # The model was never taught this language's drawing requests (asked "画一只在海边的狗"
-        # it wrote about the sea): the image tool and its policy gate decide.
+        # it wrote about the sea; asked for an opted-out person in Korean, about a robot game):
+        # the image tool and its policy gate decide, and say why when nothing is drawn.
         log.info("a drawing request in a language the chat model does not route; sending it to the image tool")
         return tool_call("generate_image", {"prompt": message.strip()}, "call_draw")
     if not answer.tool_calls and is_wrong_answer(answer.content):

@@ -377,6 +377,8 @@ class ConceptIndex:
                 first = alias.split()[0] if alias.split() else ""
                 if first in SIZE_WORDS and first not in c.name.split():
                     continue  # "large blue square" must leave "large" to be read as a size
+                if len(re.findall(r"[^\W\d_]", alias)) < 2:
+                    continue  # "o" (⭕) and "v" (✌️) are articles and letters in other words' company
                 if not re.search(r"\d", alias) or len(alias) > 6:
                     self._add(alias, 2, c, "alias")
             for derived in derived_names(c.name):

@@ -536,6 +536,10 @@ def read_scene(index: ConceptIndex, request: str) -> SceneRequest | None:
     """The request as a scene, or None when it names no subject by name (the resolver's
     meaning search then reads it)."""
     original = unicodedata.normalize("NFKC", request).replace("’", "'")
+    if any(ch.isalpha() and not ch.isascii() for ch in original):
+        # Scenes are read in English words: accents or another script would cut the words at
+        # those letters ("một con mèo" as "m t con m"); the resolver reads other languages.
+        return None
     text = original.lower()
     result = SceneRequest(request=request)
     # A plain background colour ("on a blue background"), as the single-subject resolver reads it.

@@ -152,9 +152,12 @@ def test_a_drawing_in_another_language_goes_to_the_image_tool_as_written(message
     assert run(AIMessage(content="The sea is big."), message, knows=(message,)) == [("generate", message)]
 
 
-def test_an_unknown_subject_in_another_language_keeps_the_text_answer():
-    # "画一个灯塔" (a lighthouse): nothing the image model knows; the model's answer stands.
-    assert run(AIMessage(content="灯塔很美。"), "画一个灯塔") == []
+def test_a_text_answer_to_a_drawing_request_in_another_language_is_not_kept():
+    # "画一个灯塔" (a lighthouse): nothing the image model knows, but the image tool says so, and
+    # a person on the opt-out registry asked for this way meets the gate's refusal, not a
+    # text answer about something else.
+    assert run(AIMessage(content="灯塔很美。"), "画一个灯塔") == [("generate", "画一个灯塔")]
+    assert run(AIMessage(content="게임"), "톰 행크스 그려줘") == [("generate", "톰 행크스 그려줘")]
 
 
 @pytest.mark.parametrize("message", ["dessine un chat", "zeichne einen Hund"])

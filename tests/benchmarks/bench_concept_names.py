@@ -77,10 +77,9 @@ def main() -> int:
         else:
             counts["chat"] += 1
             # After a text answer, `chat.pre_router.after_model` sends such a message to the
-            # image tool when it has a drawing word and names a subject the model knows.
+            # image tool when it has a drawing word of a language the chat model does not route.
             language = drawing_language(row["text"])
-            other = language is not None and language not in ROUTING_LANGUAGES
-            counts["chat_to_image"] += bool(other and resolution.resolved and not resolution.unused)
+            counts["chat_to_image"] += bool(language is not None and language not in ROUTING_LANGUAGES)
 
     print(
         f"{'lang':5} {'draw':>4} {'right':>5} {'wrong':>5} {'none':>4} {'before':>6} {'shortcut':>8} {'chat->image':>11}"
