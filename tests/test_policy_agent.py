@@ -280,6 +280,40 @@ def test_a_registered_person_described_rather_than_named_is_refused(agent):
     assert allowed(agent, "a violinist playing in a park at sunset")
 
 
+def test_descriptions_are_compared_by_the_encoder_their_thresholds_were_calibrated_on(tmp_path):
+    """Through the shipped agent, with the 45 calibration descriptions registered: the team's own
+    ordinary policy cases (none describes any of them) match at most 1%, and most of the
+    calibration's referring requests are found. With the head's tuned encoder doing this job,
+    26% of ordinary cases matched one of 100 descriptions: the published encoder does it."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    calibration = json.loads((data / "description_calibration.json").read_text(encoding="utf-8"))
+    agent = PolicyAgent(tmp_path / "easel.sqlite3", audit=False)
+    try:
+        for i, case in enumerate(calibration):
+            agent.registry.add(
+                f"Calibration Person {chr(65 + i // 26)}{chr(65 + i % 26)}", descriptions=[case["description"]]
+            )
+        assert agent.description_encoder is not agent.encoder  # the head's encoder carries adapters
+        ordinary = [json.loads(line)["prompt"] for line in (data / "policy_own_cases.jsonl").read_text().splitlines()]
+        matched = [p for p in ordinary if "optout_description" in _scores(agent, p)]
+        assert len(matched) <= 0.01 * len(ordinary), matched
+        found = [_scores(agent, case["refers"]).get("optout_description") is not None for case in calibration]
+        assert sum(found) >= 0.7 * len(calibration)
+    finally:
+        agent.registry.close()
+
+
+def _scores(agent, prompt) -> dict:
+    from policy.agent import _Reading
+
+    reading = _Reading(agent, PolicyRequest(prompt=prompt))
+    agent._opted_out_people(reading)
+    return reading.scores
+
+
 def test_a_name_in_another_script_is_matched_and_does_not_widen(agent):
     agent.registry.add("Arkady Volynets", ["Аркадий Волынец"])
     assert check(agent, "Аркадий Волынец на пляже").category == "optout_person"

@@ -1,0 +1,95 @@
+"""A registered person described, not named: found how often, on requests written apart.
+
+    .venv/bin/python tests/benchmarks/bench_descriptions.py [--data tests/data/description_heldout.json]
+        [--encoder published|tuned]
+
+Each case holds an operator's description of a person (English), a request in one of 20
+languages that refers to that person without the name ("refers"), and a similar request that
+does not ("other"). All descriptions are registered together; for every request, the
+description index (`policy/descriptions.py`, windows from one forward pass) says whether it
+matches one, and which. `--encoder published` (the default) is what the policy agent compares
+descriptions with: multilingual-e5-small as published, the encoder
+tests/data/description_calibration.json chose the thresholds on; `tuned` is the head's encoder
+with the policy's LoRA adapters (what the agent used until 2026-12-05). Prints found / false
+rates per language and overall, and a JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+DATA = REPO / "tests" / "data" / "description_heldout.json"
+
+
+def load_encoder(which: str):
+    import torch
+
+    from models.multilingual_encoder import load_multilingual_encoder
+    from policy.aspects import ADAPTER_PATH, HEAD_PATH, AspectHead
+
+    torch.set_num_threads(1)
+    if which == "published":
+        return load_multilingual_encoder()
+    tuned = AspectHead(HEAD_PATH).info.get("adapter", False)
+    return load_multilingual_encoder(adapter=ADAPTER_PATH if tuned else None)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--encoder", choices=("published", "tuned"), default="published")
+    args = parser.parse_args()
+    from tqdm import tqdm
+
+    from policy.descriptions import DescriptionIndex, embed_request
+
+    cases = json.loads(args.data.read_text(encoding="utf-8"))
+    encoder = load_encoder(args.encoder)
+    index = DescriptionIndex.build([(f"person {i}", c["description"]) for i, c in enumerate(cases)], encoder)
+    found, false, times = defaultdict(list), defaultdict(list), []
+    misses, false_matches = [], []
+    for case in tqdm(cases, desc="requests", unit="case"):
+        for kind in ("refers", "other"):
+            started = time.perf_counter()
+            request = embed_request(encoder, case[kind])
+            match = index.match(case[kind], request.vector, request.spans)
+            times.append(time.perf_counter() - started)
+            if kind == "refers":
+                right = match is not None and match.description == case["description"]
+                found[case["lang"]].append(right)
+                if not right:
+                    misses.append((case["lang"], case[kind], match.description if match else None))
+            else:
+                false[case["lang"]].append(match is not None)
+                if match is not None:
+                    false_matches.append((case["lang"], case[kind], match.description))
+    print(f"\nencoder: {args.encoder}\n{'lang':>5} {'n':>3} {'found':>6} {'false':>6}")
+    for lang in sorted(found):
+        print(f"{lang:>5} {len(found[lang]):>3} {statistics.mean(found[lang]):>6.2f} {statistics.mean(false[lang]):>6.2f}")
+    all_found = [x for rows in found.values() for x in rows]
+    all_false = [x for rows in false.values() for x in rows]
+    print("\nmissed:", *misses, sep="\n  ")
+    print("\nfalse matches:", *false_matches, sep="\n  ")
+    summary = {
+        "encoder": args.encoder,
+        "cases": len(cases),
+        "found": round(statistics.mean(all_found), 3),
+        "false": round(statistics.mean(all_false), 3),
+        "found_english": round(statistics.mean(found.get("en", [0])), 3),
+        "median_ms": round(statistics.median(times) * 1000, 2),
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
