@@ -26,6 +26,9 @@ tests/data/description_calibration.json by tests/test_policy_descriptions.py):
    (`score >= threshold`) AND closer to it than the request is to any generic description
    (`score - background >= margin`): "the singer of Bohemian Rhapsody" is close to "the singer of
    Shake It Off", but no closer than to "the singer of a pop song".
+4. Numbers. Meaning cannot tell "the president of France elected in 1995" from the one elected
+   in 2017: a description whose numbers (any script's digits; a year also as '85) the request
+   contradicts, giving numbers and none of them, is not a match.
 
 Cost: the descriptions and the background are embedded once, at build (about 10 ms a text on a
 2-core CPU); `update` embeds only new ones. A match is two small matrix products on one BLAS
@@ -46,7 +49,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
+import unicodedata
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -135,12 +140,18 @@ class Thresholds:
 # requests found while similar requests about someone else match (any description) at most 2.5%
 # and the team's own 228 policy cases (none describes a registered person) at most 0.5%. With
 # windows: 0.80 found, 0.022 and 0.004 false; the whole request alone: 0.64, 0.044 and 0.000.
-# The test prints the figures per language.
-SPAN_THRESHOLDS = Thresholds(score=0.46, margin=0.16)
+# The test prints the figures per language. 2026-12-05: the window score raised 0.46 -> 0.48 so
+# that the team's 717 ordinary cases (own, dev, chat) against the 100 descriptions of
+# tests/data/description_heldout.json, a registry of private people and roles as well as famous
+# ones, match at most 2% (4.0% -> 2.0%; calibration 0.80 -> 0.78 found).
+SPAN_THRESHOLDS = Thresholds(score=0.48, margin=0.16)
 WHOLE_THRESHOLDS = Thresholds(score=0.48, margin=0.02)
 # A description this close (centred cosine) to a background one describes no one in particular
 # ("a famous pop singer" 0.77; the calibration's real descriptions are at most 0.71): not used.
 TOO_GENERIC = 0.76
+# How much closer the request must be to the description than to the description without its
+# specifics (`without_specifics`). Chosen on tests/data/description_calibration.json.
+SPECIFIC_MARGIN = 0.0  # no request of the calibration is lost; its similar requests matched 1 -> 0
 
 
 @dataclass(frozen=True)
@@ -227,6 +238,38 @@ def _one_blas_thread():
     return controller.limit(limits=1, user_api="blas") if controller is not None else contextlib.nullcontext()
 
 
+_SPECIFIC_WORD = re.compile(r"^(?:\W*)(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁΑ-Ω].*|.*\d.*)$")
+_QUOTED = re.compile(r"[\"“”«»『』「」《》][^\"“”«»『』「」《》]*[\"“”«»『』「」《》]")
+
+
+def without_specifics(description: str) -> str:
+    """The description with what makes it someone's taken out: its proper nouns (capitalised
+    words after the first), numbers and quoted titles ("the teacher of the Rakefet kindergarten
+    in Haifa" -> "the teacher of the kindergarten in"); the same text when it has none."""
+    words = _QUOTED.sub(" ", description).split()
+    kept = [word for i, word in enumerate(words) if i == 0 or not _SPECIFIC_WORD.match(word)]
+    return " ".join(kept)
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """The numbers a text writes in digits of any script, a year also by its last two digits
+    ("в 85-м" is 1985). A request and a description that both give numbers and share none are
+    about different people: "the president elected in 1995" is not "the president elected in
+    2017", however close the sentences are in meaning."""
+    found, run = set(), ""
+    for ch in text + " ":
+        digit = unicodedata.digit(ch, None) if not ch.isspace() else None
+        if digit is not None:
+            run += str(digit)
+            continue
+        if run:
+            found.add(run.lstrip("0") or "0")
+            if len(run) == 4:
+                found.add(run[2:].lstrip("0") or "0")
+            run = ""
+    return frozenset(found)
+
+
 def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-9)
 
@@ -260,6 +303,7 @@ class _Table:
     pairs: tuple[tuple[str, str], ...]
     centred: np.ndarray  # (n, dim) descriptions, centred and L2-normalised
     alive: np.ndarray  # (n,) bool: False for descriptions removed since the build
+    plain: np.ndarray  # (n, dim) each description without its specifics, centred (zeros: none)
 
 
 class DescriptionIndex:
@@ -272,7 +316,8 @@ class DescriptionIndex:
         self.centre = background.mean(axis=0)
         self.background = _unit(background - self.centre)
         self.too_generic: list[tuple[str, str]] = []  # pairs left out: they describe no one in particular
-        self._table = _Table((), np.zeros((0, background.shape[1]), np.float32), np.zeros(0, bool))
+        empty = np.zeros((0, background.shape[1]), np.float32)
+        self._table = _Table((), empty, np.zeros(0, bool), empty)
         self._lock = threading.Lock()
 
     @classmethod
@@ -301,12 +346,18 @@ class DescriptionIndex:
                 return 0
             alive = table.alive.copy()
             alive[gone] = False
-            pairs, centred = table.pairs, table.centred
+            pairs, centred, plain = table.pairs, table.centred, table.plain
             if len(pairs) and (~alive).sum() * 3 > len(pairs):  # compact: drop the retired rows
                 pairs = tuple(pair for pair, live in zip(pairs, alive, strict=True) if live)
-                centred, alive = centred[alive], alive[alive]
+                centred, plain, alive = centred[alive], plain[alive], alive[alive]
             if new:
-                rows = _unit(np.asarray(self.embed([text for _, text in new]), dtype=np.float32) - self.centre)
+                texts = [text for _, text in new]
+                plains = [without_specifics(text) for text in texts]
+                has_plain = [p != t and bool(p) for p, t in zip(plains, texts, strict=True)]
+                to_embed = texts + [p for p, flag in zip(plains, has_plain, strict=True) if flag]
+                embedded = _unit(np.asarray(self.embed(to_embed), dtype=np.float32) - self.centre)
+                rows, plain_rows = embedded[: len(texts)], np.zeros_like(embedded[: len(texts)])
+                plain_rows[np.flatnonzero(has_plain)] = embedded[len(texts) :]
                 generic = (rows @ self.background.T).max(axis=1) >= TOO_GENERIC
                 for pair in (pair for pair, flag in zip(new, generic, strict=True) if flag):
                     log.warning("description %r of %s describes no one in particular: not used", pair[1], pair[0])
@@ -314,8 +365,9 @@ class DescriptionIndex:
                 new = [pair for pair, flag in zip(new, generic, strict=True) if not flag]
                 pairs += tuple(new)
                 centred = np.vstack([centred, rows[~generic]])
+                plain = np.vstack([plain, plain_rows[~generic]])
                 alive = np.concatenate([alive, np.ones(len(new), bool)])
-            self._table = _Table(pairs, centred.astype(np.float32), alive)
+            self._table = _Table(pairs, centred.astype(np.float32), alive, plain.astype(np.float32))
         return len(new) + len(gone)
 
     def match(
@@ -351,10 +403,22 @@ class DescriptionIndex:
         similarity = parts @ table.centred[shortlist].T  # (parts, shortlist)
         best_part = similarity.argmax(axis=0)
         scores = similarity[best_part, np.arange(len(shortlist))]
+        asked = numbers_in(text)
+        if asked:  # a description dated or numbered otherwise is someone else
+            for i, row in enumerate(shortlist):
+                written = numbers_in(table.pairs[int(row)][1])
+                if written and not written & asked:
+                    scores[i] = -np.inf
         chosen = int(np.argmax(scores))
         score = float(scores[chosen])
         background = float((parts @ self.background.T).max())
         if score < rule.score or score - background < rule.margin:
+            return None
+        # The match must come from what makes the description someone's: a request as close to
+        # "the teacher of the kindergarten" as to "the teacher of the Rakefet kindergarten in
+        # Haifa" is about a kindergarten, not about her.
+        plain = float((parts @ table.plain[int(shortlist[chosen])]).max())
+        if score - plain < SPECIFIC_MARGIN:
             return None
         name, description = table.pairs[int(shortlist[chosen])]
         return DescriptionMatch(name, description, score, score - background, texts[int(best_part[chosen])])

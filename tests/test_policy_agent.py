@@ -302,6 +302,11 @@ def test_descriptions_are_compared_by_the_encoder_their_thresholds_were_calibrat
         assert len(matched) <= 0.01 * len(ordinary), matched
         found = [_scores(agent, case["refers"]).get("optout_description") is not None for case in calibration]
         assert sum(found) >= 0.7 * len(calibration)
+        # A request about no one is not compared with descriptions (no second forward pass).
+        from policy.agent import _Reading
+
+        reading = _Reading(agent, PolicyRequest(prompt="a fox riding a bicycle along a canal"))
+        assert agent._opted_out_people(reading) is None and "description_embedding" not in reading.__dict__
     finally:
         agent.registry.close()
 

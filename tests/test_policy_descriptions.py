@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policy.descriptions import BACKGROUND, DescriptionIndex, embed_request
+from policy.descriptions import BACKGROUND, DescriptionIndex, embed_request, numbers_in, without_specifics
 from policy.registry import Description
 
 DATA = Path(__file__).parent / "data"
@@ -69,7 +69,7 @@ def test_build_match_update_and_retire_on_a_stand_in_encoder():
         )
         == 2
     )
-    assert calls == [["the violinist of Oster Hall"]]
+    assert calls == [["the violinist of Oster Hall", "the violinist of"]]  # and without its specifics
     assert index.match(request, whole(encoder, request)) is None
     request = "the violinist of Oster Hall eating soup"
     assert index.match(request, whole(encoder, request)).name == "Zara Quill"
@@ -83,6 +83,41 @@ def test_a_description_of_no_one_in_particular_is_left_out():
         [("Zara Quill", BACKGROUND[12]), ("Zara Quill", "the keeper of the harbour lantern")], encoder
     )
     assert index.too_generic == [("Zara Quill", BACKGROUND[12])] and len(index) == 1
+
+
+@pytest.mark.parametrize(
+    ("description", "plain"),
+    [
+        ("the teacher of the Rakefet kindergarten in Haifa", "the teacher of the kindergarten in"),
+        ("the singer of “Shake It Off”", "the singer of"),
+        ("the president of France elected in 2017", "the president of elected in"),
+        ("жена президента США", "жена президента"),
+        ("the first woman to fly in space", "the first woman to fly in space"),  # nothing specific
+    ],
+)
+def test_a_description_without_its_specifics(description, plain):
+    assert without_specifics(description) == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("elected in 1995", {"1995", "95"}),
+        ("в 85-м отобрал корону", {"85"}),
+        ("२०१९ में", {"2019", "19"}),  # Devanagari digits
+        ("no numbers here", set()),
+    ],
+)
+def test_numbers_in_any_script(text, numbers):
+    assert numbers_in(text) == numbers
+
+
+def test_a_request_that_gives_other_numbers_is_someone_else():
+    encoder = BagOfWords()
+    index = DescriptionIndex.build([("Ada Vell", "the president of Morland elected in 2017")], encoder)
+    same, other = "the president of Morland elected in 2017", "the president of Morland elected in 1995"
+    assert index.match(same, whole(encoder, same)) is not None
+    assert index.match(other, whole(encoder, other)) is None
 
 
 # -- the real encoder -----------------------------------------------------------------------------
