@@ -303,6 +303,25 @@ def test_after_two_refusals_an_allowed_request_and_a_question_are_handled_normal
 
 @pytest.mark.browser
 @needs_models
+def test_a_drawing_and_a_refusal_asked_in_other_languages(page, served, artifacts):
+    """Korean and Chinese are not languages the chat model routes: a drawing of a subject the
+    image model knows by its Korean name is drawn, and a Chinese request for a person on the
+    opt-out registry meets the gate's refusal (not a text answer about something else)."""
+    url, _settings = served
+    page.goto(url)
+    conversation = page.locator("#conversation")
+    answer = _ask(page, "강아지 그려줘")
+    expect(conversation.locator("img")).to_have_count(1)
+    assert "dog" in answer, answer
+    _assert_pictures_have_alt_text(page)
+    _ask(page, f"画一张{OPTED_OUT_NAME}在海滩上散步的图")
+    expect(conversation.get_by_text("Not drawn")).to_have_count(1)
+    expect(conversation.locator("img")).to_have_count(1)
+    page.screenshot(path=artifacts / "other-languages.png")
+
+
+@pytest.mark.browser
+@needs_models
 def test_every_kind_of_refusal_offers_an_alternative_that_draws_a_picture(page, served, artifacts):
     conversation = page.locator("#conversation")
     seen, missed = set(), set()
