@@ -74,7 +74,9 @@ def main() -> int:
                     false_matches.append((case["lang"], case[kind], match.description))
     print(f"\nencoder: {args.encoder}\n{'lang':>5} {'n':>3} {'found':>6} {'false':>6}")
     for lang in sorted(found):
-        print(f"{lang:>5} {len(found[lang]):>3} {statistics.mean(found[lang]):>6.2f} {statistics.mean(false[lang]):>6.2f}")
+        print(
+            f"{lang:>5} {len(found[lang]):>3} {statistics.mean(found[lang]):>6.2f} {statistics.mean(false[lang]):>6.2f}"
+        )
     all_found = [x for rows in found.values() for x in rows]
     all_false = [x for rows in false.values() for x in rows]
     print("\nmissed:", *misses, sep="\n  ")
