@@ -7,6 +7,8 @@ here, before it is asked; and a few of its answers are put right after it has an
     before the model: `pre_route(message, session, studio)`, the first that matches
         a capability question  "what can you do?"    -> the deployment's own answer
         a plain edit            "make it blue"        -> the edit tool (through the policy gate)
+        a colour in another language, a picture shown
+                                "빨갛게 해줘"          -> the edit tool, "make it red"
         a plain drawing         "draw a red apple"    -> the image tool (through the policy gate)
         a drawing in another language whose subject the image model knows by name there
                                 "강아지 그려줘"        -> the image tool (through the policy gate)
@@ -78,6 +80,9 @@ def pre_route(message: str, session: ChatSession, studio: Studio | None, *, smal
     call = _plain_edit(message, session)
     if call is not None:
         return Route("plain edit", tool_call=call)
+    call = _colour_edit_in_another_language(message, session)
+    if call is not None:
+        return Route("colour edit in another language", tool_call=call)
     call = _plain_drawing(message, session, studio)
     if call is not None:
         return Route("plain drawing", tool_call=call)
@@ -99,6 +104,29 @@ def _plain_edit(message: str, session: ChatSession) -> AIMessage | None:
     if not parse_edit(message, current.prompt if current else "").complete:
         return None
     return tool_call("edit_image", {"image_id": current.id if current else "none", "instruction": message}, "call_edit")
+
+
+# A message longer than this says more than "make it red": the chat model reads it.
+_SHORT_EDIT_CHARS = 40
+
+
+def _colour_edit_in_another_language(message: str, session: ChatSession) -> AIMessage | None:
+    """ "빨갛게 해줘", "сделай синим", "把它变成蓝色": a short message in a language the edit reader
+    does not read, naming a colour (CLDR's colour words, `models.concept_names.colour_in`) and no
+    drawing word, while a picture is shown, recolours it: the edit tool gets "make it <colour>",
+    made from the user's own colour word."""
+    if session.pictures.get(session.current_picture_id or "") is None or len(message.strip()) > _SHORT_EDIT_CHARS:
+        return None
+    if drawing_language(message) is not None or not written_in_another_language(message):
+        return None
+    from models.concept_names import colour_in
+
+    colour = colour_in(message)
+    if colour is None:
+        return None
+    return tool_call(
+        "edit_image", {"image_id": session.current_picture_id, "instruction": f"make it {colour}"}, "call_edit"
+    )
 
 
 def _plain_drawing(message: str, session: ChatSession, studio: Studio) -> AIMessage | None:
@@ -192,6 +220,11 @@ def _in_the_users_words(
     current = session.pictures.get(session.current_picture_id or "")
     if parse_edit(text, current.prompt if current else "").complete:
         return tool_call("edit_image", {**call["args"], "instruction": text}, call["id"])
+    from models.concept_names import colour_in
+
+    colour = colour_in(text)
+    if colour is not None and drawing_language(text) is None:
+        return tool_call("edit_image", {**call["args"], "instruction": f"make it {colour}"}, call["id"])
     log.info("an edit the message does not ask for, in a language the chat model does not route")
     if drawing_language(text) not in (None, *ROUTING_LANGUAGES):
         return tool_call("generate_image", {"prompt": text}, "call_draw")

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -142,7 +144,9 @@ class DrawingWord:
 
 
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    """Lower case, compatibility forms, one apostrophe, and Russian ё as е (CLDR writes зеленое,
+    people write зелёное)."""
+    return unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("ё", "е")
 
 
 def _is_unspaced(text: str) -> bool:
@@ -237,7 +241,8 @@ def _weight(likely: dict[str, float], language: str) -> float:
 class MultilingualNames:
     """Every concept's names in every shipped language, and the search for them in a request."""
 
-    def __init__(self, names: dict[str, dict[str, list[str]]], emoji: set[str]):
+    def __init__(self, names: dict[str, dict[str, list[str]]], emoji: set[str], reads_subjects: bool = True):
+        self.reads_subjects = reads_subjects  # False for the table of colour words
         spaced: dict[str, list[tuple[str, str, int]]] = {}
         unspaced: dict[str, list[tuple[str, str, int]]] = {}
         for language, table in names.items():
@@ -280,6 +285,17 @@ class MultilingualNames:
         if likely and max(likely, key=likely.get) == "en":
             return None  # English is the index's own: "a lighthouse" is not Norwegian for anything
         drawing = {i for word in drawn for i in range(word.start, word.end)}  # characters
+        if self.reads_subjects:
+            # A colour is not the subject ("niebieskiego kota": niebieski also names 💙), unless
+            # nothing else is ("dibuja una naranja": the fruit is the colour's name).
+            colours = _colour_reader()
+            coloured = {i for hit in (colours.candidates(text) if colours else ()) for i in range(hit.start, hit.end)}
+            found = self._best(text, likely, drawing | coloured) if coloured else None
+            return found or self._best(text, likely, drawing)
+        return self._best(text, likely, drawing)
+
+    def _best(self, text: str, likely: dict[str, float], excluded: set[int]) -> tuple[NameHit, str] | None:
+        drawing = excluded
         scored = []
         for hit in self.candidates(text):
             if any(i in drawing for i in range(hit.start, hit.end)):
@@ -400,6 +416,107 @@ def _number_words(table: dict) -> set[str]:
     return {word for word, count in uses.items() if count <= 4}
 
 
+# Colour words come from the emoji that differ only by colour (circles, squares, hearts): what
+# their short names do not share ("빨간 원", "파란 원": the shape 원 is shared, 빨간 is red).
+_CHROMATIC = ("red", "orange", "yellow", "green", "blue", "purple", "brown")
+_COLOUR_FAMILIES = (
+    dict(zip("🔴🟠🟡🟢🔵🟣🟤", _CHROMATIC, strict=True), **{"⚫": "black", "⚪": "white"}),
+    dict(zip("🟥🟧🟨🟩🟦🟪🟫", _CHROMATIC, strict=True), **{"⬛": "black", "⬜": "white"}),
+    dict(
+        zip(("❤", "🧡", "💛", "💚", "💙", "💜", "🤎"), _CHROMATIC, strict=True),
+        **{"🩷": "pink", "🖤": "black", "🤍": "white"},
+    ),
+)
+
+
+def _colour_words(table: dict) -> dict[str, str]:
+    """{colour word or phrase (folded): English colour} for one language's annotations; a word
+    that names two colours (Vietnamese "xanh") is left out."""
+    found: dict[str, set[str]] = {}
+    for family in _COLOUR_FAMILIES:
+        names = {glyph: fold(table.get(glyph, {}).get("tts", [""])[0]) for glyph in family}
+        chromatic = [names[glyph] for glyph, colour in family.items() if colour in _CHROMATIC and names[glyph]]
+        if len(chromatic) < len(_CHROMATIC):
+            continue
+        if any(_is_unspaced(name) for name in chromatic):
+            prefix = os.path.commonprefix(chromatic)
+            suffix = os.path.commonprefix([name[::-1] for name in chromatic])[::-1]
+            for glyph, name in names.items():
+                if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+                    word = name[len(prefix) : len(name) - len(suffix)].strip("の ")
+                    if word:
+                        found.setdefault(word, set()).add(family[glyph])
+            continue
+        shape = set.intersection(*(set(_WORD.findall(name)) for name in chromatic))
+        for glyph, name in names.items():
+            words = [word for word in _WORD.findall(name) if word not in shape]
+            if words and len(regex.findall(r"\p{L}", "".join(words))) >= 2:
+                found.setdefault(" ".join(words), set()).add(family[glyph])
+    return {word: next(iter(colours)) for word, colours in found.items() if len(colours) == 1}
+
+
+def derive_colours(package_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """{language: {English colour: [its words]}} from cldr-annotations-full."""
+    colours: dict[str, dict[str, list[str]]] = {}
+    folder = Path(package_dir) / "annotations"
+    for locale in sorted(p.name for p in folder.iterdir()):
+        if locale in ("en", "und") or ("-" in locale and locale != "zh-Hant"):
+            continue
+        table = json.loads((folder / locale / "annotations.json").read_text())["annotations"].get("annotations") or {}
+        words = _colour_words(table)
+        if words:
+            by_colour: dict[str, list[str]] = {}
+            for word, colour in words.items():
+                by_colour.setdefault(colour, []).append(word)
+            colours[locale] = dict(sorted(by_colour.items()))
+    return colours
+
+
+@lru_cache(maxsize=1)
+def _colour_reader() -> MultilingualNames | None:
+    """The colour words of every shipped language, as a table read like the names (read-only
+    data shared by every session)."""
+    if not NAMES_FILE.is_file():
+        return None
+    with gzip.open(NAMES_FILE, "rt", encoding="utf-8") as f:
+        colours = json.load(f).get("colours") or {}
+    colours = {
+        language: {colour: [form for word in words for form in _colour_forms(word)] for colour, words in table.items()}
+        for language, table in colours.items()
+    }
+    return MultilingualNames(colours, {colour for table in colours.values() for colour in table}, reads_subjects=False)
+
+
+_HANGUL_FINAL_N, _HANGUL_FINAL_H = 4, 27  # ㄴ and ㅎ as a Hangul syllable's final consonant
+
+
+def _colour_forms(word: str) -> list[str]:
+    """A colour word and the forms a request uses instead of CLDR's: Korean colour adjectives
+    change their final ㄴ to ㅎ before an ending (빨간 -> 빨갛게, "make it red"), also without 색
+    ("colour": 노란색 -> 노란, 노랗게); a Japanese い-adjective ends in く before a verb (赤い ->
+    赤くして)."""
+    forms = [word]
+    if word.endswith("색") and len(word) >= 3 and _script_of(word) == "hangul":
+        forms.append(word[:-1])
+    for form in list(forms):
+        code = ord(form[-1]) - 0xAC00
+        if 0 <= code < 11172 and code % 28 == _HANGUL_FINAL_N and len(form) >= 2:
+            forms.append(form[:-1] + chr(0xAC00 + code - _HANGUL_FINAL_N + _HANGUL_FINAL_H))
+    if len(word) == 1 and _HAN.match(word):
+        return [word + "色"]  # 蓝色, not 蓝 alone inside another word (白菜 is a cabbage)
+    if word.endswith("い") and len(word) >= 2 and _HAN.search(word):
+        forms.append(word[:-1] + "く")  # 赤く, not 赤 alone (白菜 is a cabbage)
+    return forms
+
+
+def colour_in(text: str) -> str | None:
+    """The colour a request in another language asks for, in English ("빨간 자전거" -> "red",
+    "сделай синим" -> "blue"), or None. English text is the English resolver's to read."""
+    reader = _colour_reader()
+    found = reader.read(text) if reader is not None else None
+    return found[1] if found else None
+
+
 def derive(
     package_dir: Path, emoji: set[str], english_keywords: dict[str, list[str]] | None = None
 ) -> dict[str, dict[str, list[str]]]:
@@ -447,10 +564,14 @@ def main(argv: list[str] | None = None) -> int:
     english = json.loads(KEYWORDS_FILE.read_text())["keywords"]
     version = json.loads((args.package_dir / "package.json").read_text()).get("version", "?")
     names = derive(args.package_dir, set(english), english)
-    payload = {"source": f"cldr-annotations-full {version} (Unicode-3.0)", "names": names}
+    colours = derive_colours(args.package_dir)
+    payload = {"source": f"cldr-annotations-full {version} (Unicode-3.0)", "names": names, "colours": colours}
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as f:
         json.dump(payload, f, ensure_ascii=False, separators=(",", ":"))
-    print(f"{len(names)} languages, {sum(len(t) for t in names.values()):,} emoji names -> {args.out}")
+    print(
+        f"{len(names)} languages, {sum(len(t) for t in names.values()):,} emoji names, "
+        f"colour words in {len(colours)} -> {args.out}"
+    )
     return 0
 
 

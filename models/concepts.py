@@ -499,8 +499,14 @@ class ConceptIndex:
         translated = self._in_another_language(request) if not found or unread else None
         if translated is not None:
             # The words around the name are in a grammar this index does not read: the subject
-            # alone is drawn, and no word is reported as unread.
+            # is drawn, in the colour asked for when one is named and the glyph can take it, and
+            # no word is reported as unread.
             result.concepts, result.how, result.score = (translated,), "translated", 1.0
+            from models.concept_names import colour_in
+
+            colour = colour_in(request)
+            if translated.hue is not None and colour in SHIFT_COLOURS and _far(translated.hue, SHIFT_COLOURS[colour]):
+                result.colour = colour
             return result
         if found:
             result.concepts = tuple(c for _s, _e, c, _h in found[:2])

@@ -17,7 +17,15 @@ from langchain_core.messages import AIMessage
 
 from chat.answer_guard import asks_for_a_picture, drawing_language
 from chat.session import ChatSession
-from models.concept_names import NAMES_FILE, MultilingualNames, derive, drawing_words, identify_languages
+from models.concept_names import (
+    NAMES_FILE,
+    MultilingualNames,
+    colour_in,
+    derive,
+    derive_colours,
+    drawing_words,
+    identify_languages,
+)
 from models.concepts import ConceptIndex
 from tests.test_edit_routing import AlwaysChooses, RecordingStudio, session_with_a_picture
 
@@ -142,6 +150,46 @@ def test_derive_keeps_short_names_and_specific_keywords(tmp_path):
     assert names.read("zeichne einen Welpen")[1] == "🐕"  # a suffix of two letters
 
 
+@pytest.mark.parametrize(
+    ("text", "colour"),
+    [
+        ("빨간 자전거 그려줘", "red"),
+        ("빨갛게 해줘", "red"),  # the adjective's stem before an ending: 빨간 -> 빨갛게
+        ("노랗게 바꿔줘", "yellow"),  # 노란색 without 색, then 노랗
+        ("сделай синим", "blue"),  # instrumental of синий
+        ("нарисуй зелёное яблоко", "green"),  # ё read as е
+        ("把它变成蓝色", "blue"),
+        ("赤くして", "red"),  # 赤い before a verb
+        ("vẽ một chiếc xe màu đỏ", "red"),
+        ("اجعلها زرقاء", "blue"),
+        ("zrób to na zielono", "green"),
+        ("白菜を食べる", None),  # 白 inside a word (a cabbage) is not white
+        ("Что едят ежи?", None),
+        ("make it blue", None),  # English is the English readers'
+    ],
+)
+def test_colours_are_read_in_other_languages(text, colour):
+    assert colour_in(text) == colour
+
+
+def test_a_subject_in_another_language_takes_the_colour_asked_for(index):
+    resolution = index.resolve("narysuj niebieskiego kota")  # niebieski also names 💙: not the subject
+    assert resolution.concept.name == "cat face" and resolution.caption() == "a blue cat face"
+    assert index.resolve("нарисуй зелёное яблоко").caption() == "a green red apple"  # the training captions' hue shift
+
+
+def test_colour_words_come_from_what_colour_emoji_names_do_not_share(tmp_path):
+    folder = tmp_path / "annotations" / "xx"
+    folder.mkdir(parents=True)
+    colours = ("rot", "orange", "gelb", "grün", "blau", "lila", "braun")
+    circles = "🔴🟠🟡🟢🔵🟣🟤"
+    table = {glyph: {"tts": [f"{word}er Kreis"]} for glyph, word in zip(circles, colours, strict=True)}
+    table["⚫"], table["⚪"] = {"tts": ["schwarzer Kreis"]}, {"tts": ["weißer Kreis"]}
+    (folder / "annotations.json").write_text(json.dumps({"annotations": {"annotations": table}}))
+    derived = derive_colours(tmp_path)["xx"]
+    assert derived["red"] == ["roter"] and derived["black"] == ["schwarzer"] and "kreis" not in str(derived)
+
+
 # -- the assistant ------------------------------------------------------------------------------
 
 
@@ -216,6 +264,27 @@ def test_in_another_language_an_edit_the_message_does_not_ask_for_is_not_made():
     assert run(edits("make it blue"), "Что едят ежи?", session_with_a_picture()) == []
     assert run(edits("make it blue"), "Нарисуй ёжика", session_with_a_picture()) == [("generate", "Нарисуй ёжика")]
     assert run(edits("make it blue"), "make it blue", session_with_a_picture()) == [("edit", "img-1", "make it blue")]
+
+
+@pytest.mark.parametrize(
+    ("message", "colour"), [("빨갛게 해줘", "red"), ("сделай синим", "blue"), ("把它变成绿色", "green")]
+)
+def test_a_colour_in_another_language_recolours_the_shown_picture(message, colour):
+    # The edit reader reads seven languages; a colour is read in 105 from CLDR's colour words.
+    assert run(AIMessage(content="?"), message, session_with_a_picture()) == [("edit", "img-1", f"make it {colour}")]
+
+
+def test_a_colour_without_a_picture_or_with_a_drawing_word_is_not_an_edit():
+    assert run(AIMessage(content="?"), "빨갛게 해줘", ChatSession()) == []
+    drawn = run(AIMessage(content="?"), "빨간 자전거 그려줘", session_with_a_picture(), knows=("빨간 자전거 그려줘",))
+    assert drawn == [("generate", "빨간 자전거 그려줘")]
+
+
+def test_an_edit_the_model_makes_up_in_another_language_takes_the_users_colour():
+    # Longer than the shortcut reads, so the model chose; its instruction was its own invention.
+    message = "지금 보이는 고양이를 조금 더 파랗게 바꿔 주실 수 있을까요? 정말 감사합니다, 부탁드립니다"
+    assert len(message) > 40
+    assert run(edits("make it purple"), message, session_with_a_picture()) == [("edit", "img-1", "make it blue")]
 
 
 def test_drawing_words_in_other_languages_ask_for_a_picture():
