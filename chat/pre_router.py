@@ -207,13 +207,18 @@ def _in_the_users_words(
     a lighthouse, it drew "a metal pot with a glass of wine"; asked "Что едят ежи?" after an
     edit, it recoloured the picture again). A drawing gets the message as its prompt, so the
     policy gate and the image model read what was asked; an edit gets it as the instruction when
-    the edit reader reads it; otherwise a request for a picture is drawn, and anything else is
-    answered in text (`ask_again`)."""
+    the edit reader reads it, or "make it <colour>" when it names a colour; otherwise a request
+    for a picture is drawn, and anything else, a drawing with neither a drawing word nor a subject
+    the image model knows included, is answered in text (`ask_again`)."""
     from chat.edit_instructions import parse_edit
 
     call = answer.tool_calls[0]
     text = message.strip()
     if call["name"] == "generate_image":
+        if drawing_language(text) is None and not studio.knows_by_name(session, text, any_language=True):
+            # No drawing word and nothing the image model knows ("Что едят ежи?", what do
+            # hedgehogs eat): a question the model took for a drawing; it is answered instead.
+            return ask_again(text)
         return tool_call("generate_image", {**call["args"], "prompt": text}, call["id"])
     if call["name"] != "edit_image":
         return answer

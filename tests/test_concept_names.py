@@ -258,6 +258,13 @@ def test_in_another_language_a_drawing_gets_the_users_words_not_the_models():
     assert run(draws("a red apple"), "draw a red apple") == [("generate", "a red apple")]  # English: as before
 
 
+def test_in_another_language_a_question_the_model_takes_for_a_drawing_is_answered():
+    from tests.test_edit_routing import draws
+
+    assert run(draws("hedgehog food"), "Что едят ежи?") == []  # no drawing word, no known subject
+    assert run(draws("a dog"), "一只狗", knows=("一只狗",)) == [("generate", "一只狗")]  # a subject it knows
+
+
 def test_in_another_language_an_edit_the_message_does_not_ask_for_is_not_made():
     # After an edit, the shipped model recoloured the picture again for a Russian question and
     # for a Korean drawing request.
