@@ -313,7 +313,10 @@ class MultilingualNames:
         for candidate in scored:
             hit = candidate[2]
             if not any(i in taken for i in range(hit.start, hit.end)):
-                kept.append(candidate)
+                # A keyword that holds the same emoji's short name counts as one (小猫, a kitten,
+                # holds 猫): else a lone short name elsewhere (上, "up") would come first.
+                inside = [c for c in scored if c[3] == candidate[3] and hit.start <= c[2].start and c[2].end <= hit.end]
+                kept.append((candidate[0], min(c[1] for c in inside), hit, candidate[3]))
                 taken.update(range(hit.start, hit.end))
         if not kept:
             return None

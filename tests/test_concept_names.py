@@ -60,6 +60,7 @@ def index() -> ConceptIndex:
         ("desenează o pisică", "cat"),  # not the English alias "o" (⭕) with two words unread
         ("gumuhit ng aso", "dog"),
         ("dibuja un perro", "dog"),
+        ("画一只可爱的小猫在草地上", "cat"),  # 小猫 holds the cat's short name: before 上 ("up", 👆)
     ],
 )
 def test_a_subject_named_in_another_language_is_drawn(index, request_text, concept):
