@@ -230,6 +230,16 @@ def identify_languages(text: str, drawn: list[DrawingWord]) -> dict[str, float]:
     return likely
 
 
+def _english(likely: dict[str, float]) -> bool:
+    return bool(likely) and max(likely, key=likely.get) == "en"
+
+
+def probably_english(text: str) -> bool:
+    """Whether a request is most likely English (then no other language's names are read; the
+    check costs a language identification, not the names table's first load)."""
+    return _english(identify_languages(text, drawing_words(text)))
+
+
 def _weight(likely: dict[str, float], language: str) -> float:
     """How likely a name in `language` is meant, given the text's likely languages ({} = any)."""
     if not likely:
@@ -282,7 +292,7 @@ class MultilingualNames:
         grammar is the subject and which the setting is guessed too often wrong to draw both."""
         drawn = drawing_words(text)
         likely = identify_languages(text, drawn)
-        if likely and max(likely, key=likely.get) == "en":
+        if _english(likely):
             return None  # English is the index's own: "a lighthouse" is not Norwegian for anything
         drawing = {i for word in drawn for i in range(word.start, word.end)}  # characters
         if self.reads_subjects:

@@ -571,6 +571,10 @@ class ConceptIndex:
         return self._other_languages or None
 
     def _in_another_language(self, request: str) -> Concept | None:
+        from models.concept_names import probably_english
+
+        if probably_english(request):
+            return None  # "a cat wearing a hat" leaves "wearing" unread: still English
         names = self.other_languages()
         found = names.read(request) if names is not None else None
         return self.by_emoji.get(found[1]) if found else None

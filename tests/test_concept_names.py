@@ -89,6 +89,12 @@ def test_ordinary_messages_name_no_subject(index, message):
     assert index.other_languages().read(message) is None
 
 
+def test_an_english_request_does_not_load_the_other_languages():
+    fresh = ConceptIndex.from_folder(EMBEDDED)
+    assert fresh.resolve("draw a cat wearing a hat").resolved  # "wearing" is left unread
+    assert fresh._other_languages is None  # about a second saved on the first such request
+
+
 def test_a_bare_name_in_han_is_chinese_not_the_identifiers_english_guess(index):
     # fastText scores "猫 狗" as English 0.12: text without a Latin letter is not English.
     assert index.resolve("猫").concept.name == "cat" and index.resolve("狗").concept.name == "dog"
