@@ -211,11 +211,15 @@ class Studio:
             return self._policy_agent
 
     def warm_up(self) -> None:
-        """Load the policy agent and the default image model now (the server calls this in the
-        background at start-up, so the first picture does not wait for them)."""
+        """Load the policy agent, the default image model and its names in other languages now
+        (the server calls this in the background at start-up, so the first picture does not wait
+        for them)."""
         _ = self.policy_agent  # the property loads it
         if hasattr(self.generator, "embedded_pipeline") and self.generator.kind == "embedded":
             self.generator.embedded_pipeline()
+            index = self.generator.concept_index()
+            if index is not None:
+                index.other_languages()  # subjects named in other languages (about a second)
 
     def knows_by_name(
         self, session: ChatSession, description: str, *, one_subject: bool = False, any_language: bool = False

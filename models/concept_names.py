@@ -153,6 +153,11 @@ def _is_unspaced(text: str) -> bool:
     return bool(_UNSPACED.search(text))
 
 
+def _script_key(letter: str) -> str:
+    """The script a letter belongs to, as its Unicode name begins ("LATIN", "CYRILLIC")."""
+    return unicodedata.name(letter, "?").split(" ", 1)[0]
+
+
 def _script_of(word: str) -> str:
     first = next((ch for ch in word if ch.isalpha()), "")
     if "\u0600" <= first <= "\u06ff" or "\u0750" <= first <= "\u077f":
@@ -255,23 +260,30 @@ class MultilingualNames:
         self.reads_subjects = reads_subjects  # False for the table of colour words
         spaced: dict[str, list[tuple[str, str, int]]] = {}
         unspaced: dict[str, list[tuple[str, str, int]]] = {}
+        owner_of: dict[tuple[str, str, int], tuple[str, str, int]] = {}  # one tuple per owner, shared
         for language, table in names.items():
+            language = sys.intern(language)
             for glyph, written in table.items():
                 if glyph not in emoji:
                     continue
+                glyph = sys.intern(glyph)
                 for rank, name in enumerate(written):
                     if not name:
                         continue  # the short name was too short to be told from a function word
                     target = unspaced if _UNSPACED.match(name) else spaced
-                    target.setdefault(name, []).append((glyph, language, int(rank > 0)))
+                    owner = owner_of.setdefault((glyph, language, int(rank > 0)), (glyph, language, int(rank > 0)))
+                    target.setdefault(name, []).append(owner)
         # A name's short-name owners first: Vietnamese chó is the dog's name and a bone's keyword.
         self.spaced = {k: tuple(sorted(v, key=lambda o: o[2])) for k, v in spaced.items()}
         self.unspaced = {k: tuple(sorted(v, key=lambda o: o[2])) for k, v in unspaced.items()}
-        # a name without its last letter -> the name (кошк -> кошка), for endings the grammar changes
-        self.stems: dict[str, str] = {}
+        # The letters that end a name of four letters or more, by the script of the letter
+        # before: a word whose ending the grammar changed (кошку) is looked up as its stem plus
+        # each of them (кошк + а), which costs far less memory than a table of every stem.
+        endings: dict[str, set[str]] = {}
         for name in self.spaced:
             if len(name.rsplit(" ", 1)[-1]) >= 4:
-                self.stems.setdefault(name[:-1], name)
+                endings.setdefault(_script_key(name[-2]), set()).add(name[-1])
+        self.endings = {script: "".join(sorted(letters)) for script, letters in endings.items()}
         self.longest_unspaced = max((len(n) for n in self.unspaced), default=0)
 
     @classmethod
@@ -374,9 +386,15 @@ class MultilingualNames:
         # The last letter changed, and perhaps a letter or two added (кошку, almát, pisicii).
         for cut in (1, 2, 3):
             stem = last[:-cut] if len(last) - cut >= 3 else ""
-            name = self.stems.get(f"{head} {stem}" if head else stem) if stem else None
-            if name is not None and len(last) <= len(name) + 2 and all(name != f for f, _e in found):
-                found.append((name, False))
+            if not stem:
+                continue
+            prefix = f"{head} {stem}" if head else stem
+            for letter in self.endings.get(_script_key(stem[-1]), ""):
+                name = prefix + letter
+                if name in self.spaced and len(last) <= len(name) + 2:
+                    if all(name != f for f, _e in found):
+                        found.append((name, False))
+                    break
         return found
 
 
