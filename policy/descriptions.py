@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import threading
 import unicodedata
 import weakref
@@ -238,17 +237,28 @@ def _one_blas_thread():
     return controller.limit(limits=1, user_api="blas") if controller is not None else contextlib.nullcontext()
 
 
-_SPECIFIC_WORD = re.compile(r"^(?:\W*)(?:[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁΑ-Ω].*|.*\d.*)$")
-_QUOTED = re.compile(r"[\"“”«»『』「」《》][^\"“”«»『』「」《》]*[\"“”«»『』「」《》]")
+_QUOTES = '"“”«»『』「」《》'
+
+
+def _is_specific(word: str) -> bool:
+    """A proper noun (a capital first letter, in any cased script) or a number."""
+    letters = word.lstrip("'\"“”«»(-")
+    return letters[:1].isupper() or any(ch.isdigit() for ch in word)
 
 
 def without_specifics(description: str) -> str:
     """The description with what makes it someone's taken out: its proper nouns (capitalised
     words after the first), numbers and quoted titles ("the teacher of the Rakefet kindergarten
     in Haifa" -> "the teacher of the kindergarten in"); the same text when it has none."""
-    words = _QUOTED.sub(" ", description).split()
-    kept = [word for i, word in enumerate(words) if i == 0 or not _SPECIFIC_WORD.match(word)]
-    return " ".join(kept)
+    unquoted, inside = [], False
+    for ch in description:
+        if ch in _QUOTES:
+            inside = not inside
+            unquoted.append(" ")
+        elif not inside:
+            unquoted.append(ch)
+    words = "".join(unquoted).split()
+    return " ".join(word for i, word in enumerate(words) if i == 0 or not _is_specific(word))
 
 
 def numbers_in(text: str) -> frozenset[str]:
