@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from chat.answer_guard import HOLD_BACK_CHARS, I_DONT_KNOW, is_wrong_answer
+from chat.answer_guard import HOLD_BACK_CHARS, I_DONT_KNOW, is_wrong_answer, written_in_another_language
 from chat.input_checks import InputError, clean_message
 from chat.pictures import PictureOutcome, Studio
 from chat.pre_router import after_model, pre_route, tool_call
@@ -293,6 +293,9 @@ def here_is(prompt: str, concept: str | None = None) -> str:
     prompt = " ".join(str(prompt).split()).rstrip(".!?, ")
     if not prompt:
         return "Here is your picture."
+    if written_in_another_language(prompt):
+        # "Here is your picture of 고양이 그려줘" would quote the request, verb and all.
+        return f"Here is your picture, drawn as {concept.split(' · ')[0]}." if concept else "Here is your picture."
     sentence = f"Here is {prompt}" if _NAMES_ITS_SUBJECT.match(prompt) else f"Here is your picture of {prompt}"
     drew = (concept or "").split(" · ")[0]  # a scene's card also names its relations and setting
     named = [

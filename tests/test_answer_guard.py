@@ -372,6 +372,8 @@ def test_a_larger_model_writes_the_answer_under_its_picture():
         ("a golden retriever", "🐕 dog", "Here is a golden retriever, drawn as 🐕 dog."),
         ("a cat next to a rocket", "🐈 cat + 🚀 rocket", "Here is a cat next to a rocket."),
         ("a kite", None, "Here is a kite."),  # a hub model reads the words themselves
+        ("고양이 그려줘", "🐈 cat", "Here is your picture, drawn as 🐈 cat."),  # not "your picture of 고양이 그려줘"
+        ("画一只狗", None, "Here is your picture."),
     ],
 )
 def test_the_sentence_under_a_picture_says_when_the_model_drew_its_nearest_concept(prompt, concept, sentence):
