@@ -89,6 +89,7 @@ _QUESTION_OPENERS = re.compile(
 # The languages the chat model's routing data is written in: in any other it cannot be trusted
 # to tell a drawing request from a question (asked "画一只在海边的狗", it wrote about the sea).
 ROUTING_LANGUAGES = frozenset({"en", "fr", "es", "de", "it", "pt"})
+SURE_OF_THE_LANGUAGE = 0.7  # short messages in a routing language rarely score this for another
 
 
 def drawing_language(message: str) -> str | None:
@@ -116,9 +117,6 @@ def written_in_another_language(message: str) -> bool:
         return False
     language = max(likely, key=likely.get)
     return language not in ROUTING_LANGUAGES and likely[language] >= SURE_OF_THE_LANGUAGE
-
-
-SURE_OF_THE_LANGUAGE = 0.7  # short messages in a routing language rarely score this for another
 
 
 def asks_for_a_picture(message: str) -> bool:

@@ -7,8 +7,9 @@ languages, so those names are the dictionary. Sentence similarity was tried firs
 good enough for this: multilingual-e5-small ranks the right English name first for 9 of 23 short
 requests in 23 languages ("narysuj kota" -> coat, "piirrä kissa" -> kiss).
 
-Shipped as `data/cldr_emoji_names.json.gz` (Unicode-3.0), derived from the npm package
-`cldr-annotations-full` 48.2.0 by `python -m models.concept_names PACKAGE_DIR`: for every emoji
+Shipped as `data/cldr_emoji_names.json.gz` and `data/cldr_colour_words.json` (Unicode-3.0),
+derived from the npm package `cldr-annotations-full` 48.2.0 by
+`python -m models.concept_names PACKAGE_DIR`: for every emoji
 of `cldr_emoji_keywords.json` and every language with most of them written, the short name and
 the keywords that name at most `SPECIFIC_KEYWORD` emoji (Korean 강아지 is a dog; 동물, "animal",
 names hundreds and is left out).
@@ -39,11 +40,11 @@ from pathlib import Path
 import regex
 
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "cldr_emoji_names.json.gz"
+COLOURS_FILE = Path(__file__).resolve().parent / "data" / "cldr_colour_words.json"
 SPECIFIC_KEYWORD = 3  # a keyword naming more emoji than this says too little to draw from
 MIN_COVERAGE = 1000  # languages with fewer emoji named are left out of the shipped file
 LONGEST_NAME_WORDS = 4
 PLAUSIBLE = 0.05  # a name counts in a language the request is at least this likely to be in
-MOST_SUBJECTS = 2  # what the embedded model draws at once
 
 # Words that ask for a picture, by language: the verb "draw"/"paint" as people write it to an
 # assistant, and the nouns "picture"/"drawing". They are never a subject (CLDR lists 画, 그림 and
@@ -190,17 +191,19 @@ def _long_enough(name: str, keyword: bool) -> bool:
 
 
 def drawing_words(text: str) -> list[DrawingWord]:
-    """Where `text` asks for a picture, and in which language."""
+    """Where `text` asks for a picture, and in which language (in the order of DRAWING_WORDS)."""
     text = fold(text)
+    words = [(m.start(), m.end(), m.group() + " ") for m in _WORD.finditer(text)]
     found = []
     for language, stems in DRAWING_WORDS.items():
+        spaced = tuple(stem for stem in stems if not _is_unspaced(stem))
+        found += [DrawingWord(start, end, language) for start, end, word in words if word.startswith(spaced)]
         for stem in stems:
             if _is_unspaced(stem):
-                found += [DrawingWord(m.start(), m.end(), language) for m in regex.finditer(regex.escape(stem), text)]
-                continue
-            for m in _WORD.finditer(text):
-                if (m.group() + " ").startswith(stem):
-                    found.append(DrawingWord(m.start(), m.end(), language))
+                at = text.find(stem)
+                while at >= 0:
+                    found.append(DrawingWord(at, at + len(stem), language))
+                    at = text.find(stem, at + 1)
     return found
 
 
@@ -317,10 +320,10 @@ class MultilingualNames:
         return self._best(text, likely, drawing)
 
     def _best(self, text: str, likely: dict[str, float], excluded: set[int]) -> tuple[NameHit, str] | None:
-        drawing = excluded
+        """The subject among the names that touch no excluded character (see `read`)."""
         scored = []
         for hit in self.candidates(text):
-            if any(i in drawing for i in range(hit.start, hit.end)):
+            if any(i in excluded for i in range(hit.start, hit.end)):
                 continue
             # The likeliest language's owner; of equals, a short name before a keyword, then the
             # first emoji (äpple is a keyword of the red apple and of the green one).
@@ -486,14 +489,22 @@ def _colour_words(table: dict) -> dict[str, str]:
     return {word: next(iter(colours)) for word, colours in found.items() if len(colours) == 1}
 
 
-def derive_colours(package_dir: Path) -> dict[str, dict[str, list[str]]]:
-    """{language: {English colour: [its words]}} from cldr-annotations-full."""
-    colours: dict[str, dict[str, list[str]]] = {}
+def _annotation_tables(package_dir: Path):
+    """(language, {emoji: {"tts": [...], "default": [...]}}) for every language of an unpacked
+    cldr-annotations-full package but English (the index's own) and regional variants (they
+    repeat their language; Traditional Chinese is kept)."""
     folder = Path(package_dir) / "annotations"
     for locale in sorted(p.name for p in folder.iterdir()):
         if locale in ("en", "und") or ("-" in locale and locale != "zh-Hant"):
             continue
-        table = json.loads((folder / locale / "annotations.json").read_text())["annotations"].get("annotations") or {}
+        annotations = json.loads((folder / locale / "annotations.json").read_text())["annotations"]
+        yield locale, annotations.get("annotations") or {}
+
+
+def derive_colours(package_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """{language: {English colour: [its words]}} from cldr-annotations-full."""
+    colours: dict[str, dict[str, list[str]]] = {}
+    for locale, table in _annotation_tables(package_dir):
         words = _colour_words(table)
         if words:
             by_colour: dict[str, list[str]] = {}
@@ -507,10 +518,9 @@ def derive_colours(package_dir: Path) -> dict[str, dict[str, list[str]]]:
 def _colour_reader() -> MultilingualNames | None:
     """The colour words of every shipped language, as a table read like the names (read-only
     data shared by every session)."""
-    if not NAMES_FILE.is_file():
+    if not COLOURS_FILE.is_file():
         return None
-    with gzip.open(NAMES_FILE, "rt", encoding="utf-8") as f:
-        colours = json.load(f).get("colours") or {}
+    colours = json.loads(COLOURS_FILE.read_text(encoding="utf-8"))["colours"]
     colours = {
         language: {colour: [form for word in words for form in _colour_forms(word)] for colour, words in table.items()}
         for language, table in colours.items()
@@ -558,12 +568,7 @@ def derive(
         glyph for glyph, words in (english_keywords or {}).items() if CONVERSATION_KEYWORDS & {fold(w) for w in words}
     }
     names: dict[str, dict[str, list[str]]] = {}
-    folder = Path(package_dir) / "annotations"
-    for locale in sorted(p.name for p in folder.iterdir()):
-        if locale in ("en", "und") or ("-" in locale and locale != "zh-Hant"):
-            continue  # English is the index's own; regional variants repeat their language
-        annotations = json.loads((folder / locale / "annotations.json").read_text())["annotations"]
-        table = annotations.get("annotations") or {}
+    for locale, table in _annotation_tables(package_dir):
         uses = Counter(k for v in table.values() for k in v.get("default", []))
         numbers = _number_words(table)
         written = {}
@@ -589,6 +594,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="derive models/data/cldr_emoji_names.json.gz")
     parser.add_argument("package_dir", type=Path, help="an unpacked npm cldr-annotations-full package")
     parser.add_argument("--out", type=Path, default=NAMES_FILE)
+    parser.add_argument("--colours-out", type=Path, default=COLOURS_FILE)
     args = parser.parse_args(argv)
     from models.concepts import KEYWORDS_FILE
 
@@ -596,13 +602,12 @@ def main(argv: list[str] | None = None) -> int:
     version = json.loads((args.package_dir / "package.json").read_text()).get("version", "?")
     names = derive(args.package_dir, set(english), english)
     colours = derive_colours(args.package_dir)
-    payload = {"source": f"cldr-annotations-full {version} (Unicode-3.0)", "names": names, "colours": colours}
+    source = f"cldr-annotations-full {version} (Unicode-3.0)"
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as f:
-        json.dump(payload, f, ensure_ascii=False, separators=(",", ":"))
-    print(
-        f"{len(names)} languages, {sum(len(t) for t in names.values()):,} emoji names, "
-        f"colour words in {len(colours)} -> {args.out}"
-    )
+        json.dump({"source": source, "names": names}, f, ensure_ascii=False, separators=(",", ":"))
+    args.colours_out.write_text(json.dumps({"source": source, "colours": colours}, ensure_ascii=False, indent=0) + "\n")
+    print(f"{len(names)} languages, {sum(len(t) for t in names.values()):,} emoji names -> {args.out}")
+    print(f"colour words in {len(colours)} languages -> {args.colours_out}")
     return 0
 
 

@@ -494,8 +494,12 @@ class ConceptIndex:
         # Another language when no English name was found, or when one was but words are left
         # unread ("desenează o pisică" holds the English alias "o"); English text is never read
         # as another language (`MultilingualNames.read`).
-        unread = [w for i, w in enumerate(words) if not any(s <= i < e for s, e, _c, _h in found)]
-        unread = [w for w in unread if w not in REQUEST_WORDS and w not in SIZE_WORDS and w not in COLOUR_WORDS]
+        used = {i for s, e, _c, _h in found for i in range(s, e)}
+        unread = tuple(
+            w
+            for i, w in enumerate(words)
+            if i not in used and w not in REQUEST_WORDS and w not in SIZE_WORDS and w not in COLOUR_WORDS
+        )
         translated = self._in_another_language(request) if not found or unread else None
         if translated is not None:
             # The words around the name are in a grammar this index does not read: the subject
@@ -513,21 +517,12 @@ class ConceptIndex:
             result.how = found[0][3]
             result.score = 1.0
             self._modifiers(words, found, result)
-            used = {i for s, e, _c, _h in found for i in range(s, e)}
         else:
-            used = set()
             self._by_meaning(words, result)
             if result.resolved:
                 self._modifiers(words, [], result)
-        result.unused = tuple(
-            w
-            for i, w in enumerate(words)
-            if i not in used
-            and w not in REQUEST_WORDS
-            and w not in SIZE_WORDS
-            and w not in COLOUR_WORDS
-            and (not result.resolved or result.how in ("name", "common", "alias", "derived", "emoji"))
-        )
+        if not result.resolved or result.how in ("name", "common", "alias", "derived", "emoji"):
+            result.unused = unread
         if len(result.concepts) == 2 or result.size == "large":
             result.position = "centre"  # training never placed pairs or large glyphs off-centre
         if len(result.concepts) == 2:

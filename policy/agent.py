@@ -207,15 +207,18 @@ class _Reading:
 
     @cached_property
     def request_embedding(self) -> RequestEmbedding:
-        """The request's embedding and its parts' (for descriptions), from one forward pass."""
-        return embed_request(self.agent.encoder, self.prompt)
+        """The request's embedding, and its parts' (for descriptions) from the same forward pass
+        when descriptions are compared by this encoder."""
+        if self.agent.descriptions_share_encoder:
+            return embed_request(self.agent.encoder, self.prompt)
+        return RequestEmbedding(self.agent.encoder([self.prompt])[0], None)
 
     @cached_property
     def description_embedding(self) -> RequestEmbedding:
         """The request and its parts by the description encoder: the same forward pass when the
         agent runs one encoder, a second one when the head's encoder is tuned (only while the
         registry holds descriptions)."""
-        if self.agent.description_encoder is self.agent.encoder:
+        if self.agent.descriptions_share_encoder:
             return self.request_embedding
         return embed_request(self.agent.description_encoder, self.prompt)
 
@@ -301,6 +304,7 @@ class PolicyAgent:
             encoder = load_multilingual_encoder(adapter=adapter, cache_dir=model_cache_dir)
             self._description_encoder = None if tuned else encoder
         self.encoder = encoder
+        self.descriptions_share_encoder = self._description_encoder is encoder
         self.head, self.categories, self._person, self._thing = _shared_models(self.encoder, categories_path, head_path)
         self.common_words = ordinary_words()
         self.audit = audit

@@ -30,17 +30,26 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from chat.answer_guard import ROUTING_LANGUAGES, drawing_language  # noqa: E402
+from chat.pre_router import _drawing_in_another_language  # noqa: E402
+from chat.session import ChatSession  # noqa: E402
 from models.concepts import ConceptIndex  # noqa: E402
 
 DATA = REPO / "tests" / "data" / "drawing_requests_multilingual.jsonl"
 
 
-def shortcut_draws(index: ConceptIndex, text: str, resolution) -> bool:
-    """What `chat.pre_router._drawing_in_another_language` decides for a new conversation."""
-    language = drawing_language(text)
-    if language is None or language in ROUTING_LANGUAGES or len(text.strip()) > 80:
-        return False
-    return resolution.resolved and not resolution.unused and resolution.how in ("name", "alias", "common", "translated")
+def shipped_studio():
+    """The picture studio with the shipped image model (no policy gate: only routing is asked)."""
+    import tempfile
+
+    from chat.pictures import Studio
+    from models.image_backend import ImageBackend
+
+    return Studio(
+        policy_agent=None,
+        generator=ImageBackend.from_preset("embedded"),
+        editor=None,
+        image_dir=Path(tempfile.mkdtemp()),
+    )
 
 
 def main() -> int:
@@ -50,7 +59,8 @@ def main() -> int:
     rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
     english_only = ConceptIndex.from_folder(REPO / "models" / "embedded")
     english_only._other_languages = False  # the resolver before other languages were read
-    index = ConceptIndex.from_folder(REPO / "models" / "embedded")
+    studio = shipped_studio()
+    index = studio.generator.concept_index()
     index.other_languages()  # loaded before timing (about a second, once per process)
 
     table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -69,7 +79,7 @@ def main() -> int:
                     misses.append((row["language"], row["text"], resolution.concept.name, row["accept"]))
             else:
                 misses.append((row["language"], row["text"], None, row["accept"]))
-            counts["shortcut"] += shortcut_draws(index, row["text"], resolution)
+            counts["shortcut"] += _drawing_in_another_language(row["text"], ChatSession(), studio) is not None
             started = time.perf_counter()
             before = english_only.resolve(row["text"])
             baseline_times.append(time.perf_counter() - started)
