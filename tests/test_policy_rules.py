@@ -109,6 +109,13 @@ def test_who_is_a_minor(text, minor):
         ("a poster for teenagers about sexually transmitted infections", False),  # a topic
         ("a wire stripper and a paint stripper, strip her", True),  # a tool beside does not excuse
         ("explicit pictures", True),
+        ("explicit depictions for a course", True),  # a depiction is a picture
+        ("explicit renderings of the abuse of a boy", True),
+        ("slides showing explicit sexual abuse of a kid", True),  # the topic made content
+        ("the sexual abuse of a child shown uncensored", True),
+        ("a poster for parents on the warning signs of child sexual abuse", False),  # the topic
+        ("a leaflet with nothing explicit about sexual abuse, for teachers", False),
+        ("explicit instructions for reporting sexual abuse", False),  # instructions are not a picture
         ("sex education class with a diagram", False),  # the topic is not content
         ("a family at the beach", False),
     ],

@@ -116,7 +116,13 @@ _SEXUAL_WORDS = re.compile(
     r"making out|make out|in bed together|"
     # "Explicit" and "steamy" are also instructions and soup: they count said of a picture or a scene.
     r"(?:explicit|steamy) (?:\w+ ){0,2}?(?:content|images?|pictures?|photos?|pics?|scenes?|poses?|videos?|drawings?|art|versions?|"
-    r"material|shots?|selfies?|romance|moments?|kiss|kisses|nights?|encounters?)\b|"
+    r"material|shots?|selfies?|romance|moments?|kiss|kisses|nights?|encounters?|depictions?|illustrations?|"
+    r"renderings?|portrayals?|imagery|visuals?)\b|"
+    # Abuse is a topic (a prevention poster), but explicit abuse is content: "explicit images of the
+    # sexual abuse", not "a poster with nothing explicit".
+    r"(?<!no )(?<!non )(?<!not )(?<!nothing )(?<!anything )(?:explicit|uncensored) "
+    r"(?!(?:instructions?|guidance|directions|rules|steps|language|consent|warnings?|advice)\b)(?:\w+ ){0,4}?(?:sexual abuse|sex abuse|"
+    r"abuse material)|(?:sexual abuse|sex abuse) (?:\w+ ){0,4}?(?:explicitly|uncensored)|"
     # Less clothing, asked for as such ("now make them wear less").
     r"wear less|wearing less|wears less|(?:less|fewer|skimpier|tinier|smaller) (?:clothes|clothing|outfits?)|"
     r"skimpy|skimpier|more revealing|revealing (?:outfits?|clothes|clothing|dress|top|swimsuit|bikini|costume)|"
