@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from policy.agent import PolicyAgent, PolicyRequest, check_fail_closed
+from policy.aspects import HEAD_PATH
 
 
 def read_cases(path: Path | str) -> list[dict]:
@@ -83,11 +84,14 @@ def summarize(results: list[dict], latencies: list[float]) -> dict:
     }
 
 
-def run_eval(cases_path: Path | str, registry_path: Path | str, progress_factory=None) -> tuple[dict, list[dict]]:
-    """Build an agent on a fresh temporary database holding only REGISTRY, and evaluate."""
+def run_eval(
+    cases_path: Path | str, registry_path: Path | str, progress_factory=None, head_path: Path | str = HEAD_PATH
+) -> tuple[dict, list[dict]]:
+    """Build an agent on a fresh temporary database holding only REGISTRY, and evaluate.
+    `head_path`: a candidate head (its adapters beside it) instead of the shipped one."""
     cases = read_cases(cases_path)
     with tempfile.TemporaryDirectory(prefix="easel-eval-") as folder:
-        agent = PolicyAgent(Path(folder) / "eval.sqlite3")
+        agent = PolicyAgent(Path(folder) / "eval.sqlite3", head_path=head_path)
         agent.registry.import_file(registry_path)
         progress = progress_factory(len(cases)) if progress_factory else None
         try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,19 +50,6 @@ def accuracy(rows: list[dict]) -> float | None:
     return round(sum(r["correct"] for r in rows) / len(rows), 3) if rows else None
 
 
-def run_set(cases_path: Path, registry_path: Path, head_path: Path) -> tuple[dict, list[dict]]:
-    from policy.agent import PolicyAgent
-    from policy.evaluate import evaluate, read_cases
-
-    with tempfile.TemporaryDirectory(prefix="easel-bench-sets-") as folder:
-        agent = PolicyAgent(Path(folder) / "bench.sqlite3", head_path=head_path)
-        agent.registry.import_file(registry_path)
-        try:
-            return evaluate(read_cases(cases_path), agent)
-        finally:
-            agent.registry.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=None, help="folder with aspect_head.npz (and encoder_adapter/)")
@@ -72,6 +58,7 @@ def main() -> int:
     import torch
 
     from policy.aspects import HEAD_PATH
+    from policy.evaluate import run_eval
 
     torch.set_num_threads(1)  # as the server's checks run
     head_path = (args.model / "aspect_head.npz") if args.model else HEAD_PATH
@@ -84,7 +71,7 @@ def main() -> int:
     print(f"{'set':>9} {'n':>4} {'acc':>6} {'over':>6} {'under':>6} {'en':>6} {'other':>6} {'p50 ms':>7}")
     rows, errors = {}, 0
     for name, cases, registry, in_category in sets:
-        summary, results = run_set(cases, registry, head_path)
+        summary, results = run_eval(cases, registry, head_path=head_path)
         english = [r for r in results if language_of(r["case"], in_category) == "en"]
         others = [r for r in results if language_of(r["case"], in_category) not in (None, "en")]
         wrong = sum(not r["correct"] for r in results)
