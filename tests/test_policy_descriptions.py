@@ -18,7 +18,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policy.descriptions import BACKGROUND, DescriptionIndex, embed_request, numbers_in, without_specifics
+from policy.descriptions import (
+    BACKGROUND,
+    DescriptionIndex,
+    embed_request,
+    names_in_description,
+    numbers_in,
+    without_specifics,
+    writes_names,
+)
 from policy.registry import Description
 
 DATA = Path(__file__).parent / "data"
@@ -118,6 +126,40 @@ def test_a_request_that_gives_other_numbers_is_someone_else():
     same, other = "the president of Morland elected in 2017", "the president of Morland elected in 1995"
     assert index.match(same, whole(encoder, same)) is not None
     assert index.match(other, whole(encoder, other)) is None
+
+
+@pytest.mark.parametrize(
+    ("description", "names"),
+    [
+        ("the actor who played Walter White in Breaking Bad", [("walter", "white"), ("breaking", "bad")]),
+        ("the owner of the bakery on Elm Street in Portland, Maine", [("elm", "street"), ("portland", "maine")]),
+        ("the singer of “Shake It Off”", [("shake", "it", "off")]),
+        ("The keeper of the harbour lantern", []),  # a capital first word is not a name
+        ("the president elected in 2017", []),  # numbers are checked apart (`numbers_in`)
+    ],
+)
+def test_a_descriptions_own_names(description, names):
+    assert list(names_in_description(description)) == names
+
+
+@pytest.mark.parametrize(
+    ("description", "prompt", "written"),
+    [
+        ("the founder of the company Amazon", "draw the guy who started Amazon playing chess", True),
+        ("the founder of the company Amazon", "нарисуй основателя Амазона на пляже", True),  # spelled out, inflected
+        ("the founder of the company Amazon", "a parrot in the amazon rainforest", False),  # the ordinary word
+        ("the founder of the company Amazon", "a parrot in the Amazon rainforest", True),  # capitalised: the name
+        ("the actor who played Walter White in Breaking Bad", "the meth-cooking teacher from breaking bad", True),
+        ("the actor who played Walter White in Breaking Bad", "a bad day at the office, breaking news", False),
+        ("the owner of the bakery on Elm Street in Portland, Maine", "the baker on Main Street in Bangor", False),
+        ("the owner of the bakery on Elm Street in Portland, Maine", "the Elm Street baker, kneading dough", True),
+        ("the singer of the song Purple Rain", "the Purple Rain guy on a bicycle", True),
+        ("the singer of the song Purple Rain", "a purple umbrella in the rain", False),
+        ("the mayor of the city", "the mayor of the city", False),  # no names: never by this path
+    ],
+)
+def test_a_request_that_writes_a_descriptions_names(description, prompt, written):
+    assert writes_names(names_in_description(description), prompt) is written
 
 
 # -- the real encoder -----------------------------------------------------------------------------

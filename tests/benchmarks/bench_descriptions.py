@@ -1,6 +1,7 @@
 """A registered person described, not named: found how often, on requests written apart.
 
     .venv/bin/python tests/benchmarks/bench_descriptions.py [--data tests/data/description_heldout.json]
+        (also description_heldout_2.json, description_heldout_3.json: written apart, later)
         [--encoder published|tuned]
 
 Each case holds an operator's description of a person (English), a request in one of 20
