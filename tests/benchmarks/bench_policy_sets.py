@@ -37,6 +37,7 @@ SETS = [
     ("everyday", "everyday_multilingual_probe.jsonl", "optout_registry.txt", True),
     ("wider", "wider_languages_probe.jsonl", "optout_registry.txt", True),
     ("classes", "policy_classes_probe.jsonl", "optout_registry.txt", False),
+    ("glorify", "glorification_probe.jsonl", "optout_registry.txt", False),
 ]
 
 
