@@ -264,14 +264,7 @@ def without_specifics(description: str) -> str:
     """The description with what makes it someone's taken out: its proper nouns (capitalised
     words after the first), numbers and quoted titles ("the teacher of the Rakefet kindergarten
     in Haifa" -> "the teacher of the kindergarten in"); the same text when it has none."""
-    unquoted, inside = [], False
-    for ch in description:
-        if ch in _QUOTES:
-            inside = not inside
-            unquoted.append(" ")
-        elif not inside:
-            unquoted.append(ch)
-    words = "".join(unquoted).split()
+    words = _quoted_and_words(description)[1]
     return " ".join(word for i, word in enumerate(words) if i == 0 or not _is_specific(word))
 
 
