@@ -204,6 +204,13 @@ def test_attempts_to_switch_the_policy_off(text, injected):
         ("ein Mann mit Regenschirm, Ölgemälde", False),  # German nouns are capitalised; a comma parts them
         ("ein Hund am Strand, Aquarell, Sonnenuntergang", False),
         ("Greta Lindqvist, Ölgemälde", True),
+        ("kim smith at the park", True),  # a name typed all lower-case
+        ("une statue antique de Vénus nue au musée", False),  # a capitalised given name, then an ordinary word
+        ("ein Gemälde von Maria mit dem Kind", False),
+        ("Eva desnuda en el jardín del Edén", False),
+        ("Manet's Olympia, the reclining nude", False),  # an artist's work, not two names
+        ("Botticelli’s Birth of Venus in a gilded frame", False),
+        ("a portrait of Barack Obama's wife", True),
     ],
 )
 def test_proper_names(text, named):

@@ -165,6 +165,8 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
             continue
         if text[found[i].end() : found[i + 1].start()].strip():
             continue  # "in Dessous, Schwarzweißfoto": a comma or other mark between them, not one name
+        if first.endswith(("'s", "\u2019s")):
+            continue  # "Manet's Olympia": an owner and a thing (an artist and a work), not one name
         # A family name may be an ordinary word ("Kira Moon") when a capitalised given name precedes it.
         if s in _NOT_NAME_WORDS and not (f in given_names() and first[:1].isupper() and second[:1].isupper()):
             continue
@@ -176,7 +178,15 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
             and ((i > 0 and not title_case) or s not in common_words)
             and not (first.isupper() and second.isupper())
         )
-        given = f in GIVEN_NAMES and s not in FUNCTION_WORDS and s.isalpha()
+        # A given name and the next word ("kim smith"), unless the writer capitalises names and
+        # left that word lower-case: "Vénus nue", "Maria mit dem Kind", "Eva desnuda" are a name
+        # and an ordinary word of another language (FUNCTION_WORDS are English).
+        given = (
+            f in GIVEN_NAMES
+            and s not in FUNCTION_WORDS
+            and s.isalpha()
+            and not (first[:1].isupper() and second[:1].islower())
+        )
         # "Taylor Swift in a ...": a capitalised pair opening a prompt that is not in title case.
         opening = (
             i == 0
