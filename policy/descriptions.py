@@ -66,7 +66,7 @@ from functools import lru_cache
 import numpy as np
 
 from policy.names import ordinary_words
-from policy.normalize import fold_text, has_other_script, romanizations
+from policy.normalize import fold_text, has_other_script, romanizations, romanize
 
 log = logging.getLogger(__name__)
 
@@ -289,8 +289,8 @@ def _core(word: str) -> str:
 
 
 def names_in_description(description: str) -> tuple[tuple[str, ...], ...]:
-    """The description's own names, each a tuple of folded words: its quoted titles and its runs
-    of capitalised words after the first ("the actor who played Walter White in Breaking Bad" ->
+    """The description's own names, each a tuple of folded words in Latin letters: its quoted
+    titles and its runs of capitalised words after the first ("the actor who played Walter White in Breaking Bad" ->
     ("walter", "white"), ("breaking", "bad"))."""
     quoted, words = _quoted_and_words(description)
     runs, run = [], []
@@ -303,7 +303,8 @@ def names_in_description(description: str) -> tuple[tuple[str, ...], ...]:
             run = []
     if run:
         runs.append(run)
-    groups = [tuple(fold_text(" ".join(run)).split()) for run in runs] + [tuple(fold_text(q).split()) for q in quoted]
+    # Read in Latin letters, as requests in other scripts are read: "Кино" is ("kino",).
+    groups = [tuple(romanize(" ".join(run)).split()) for run in runs] + [tuple(romanize(q).split()) for q in quoted]
     return tuple(group for group in dict.fromkeys(groups) if any(len(w) >= 3 and not w.isdigit() for w in group))
 
 

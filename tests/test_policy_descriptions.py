@@ -136,6 +136,7 @@ def test_a_request_that_gives_other_numbers_is_someone_else():
         ("the singer of “Shake It Off”", [("shake", "it", "off")]),
         ("The keeper of the harbour lantern", []),  # a capital first word is not a name
         ("the president elected in 2017", []),  # numbers are checked apart (`numbers_in`)
+        ("солист группы «Кино»", [("kino",)]),  # any script, read in Latin letters
     ],
 )
 def test_a_descriptions_own_names(description, names):
@@ -156,6 +157,8 @@ def test_a_descriptions_own_names(description, names):
         ("the singer of the song Purple Rain", "the Purple Rain guy on a bicycle", True),
         ("the singer of the song Purple Rain", "a purple umbrella in the rain", False),
         ("the mayor of the city", "the mayor of the city", False),  # no names: never by this path
+        ("солист группы «Кино»", "нарисуй солиста Кино на велосипеде", True),
+        ("the singer of the band Кино", "draw the lead singer of Kino on a bike", True),
     ],
 )
 def test_a_request_that_writes_a_descriptions_names(description, prompt, written):
