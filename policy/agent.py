@@ -44,7 +44,7 @@ from policy.aspects import ADAPTER_PATH, HEAD_PATH, AspectHead
 from policy.categories import CATEGORIES_PATH, Category, load_categories
 from policy.descriptions import DescriptionIndex, DescriptionMatch, RequestEmbedding, embed_request
 from policy.lookalikes import PERSONAL_NOUNS, names_a_thing
-from policy.names import NameIndex, NameMatch, ordinary_words
+from policy.names import NameIndex, NameMatch, given_names, ordinary_words
 from policy.normalize import fold_text, readable, unleet
 from policy.registry import OptOutRegistry, new_decision_id
 from policy.rules import injection, minors, people, turns
@@ -61,6 +61,9 @@ EMBEDDING_CACHE_SIZE = 2048  # earlier turns' embeddings, so a long chat embeds 
 # calibration set and of tests/data/description_heldout.json scores above it (lowest 0.002);
 # "a fox riding a bicycle" scores 0.00004.
 DESCRIBES_NO_ONE = 0.001
+# A capitalised pair that does not open with a given name is a person's name only when the head
+# gives the request at least even odds of being about a real person.
+NAME_NEEDS_PERSON = 0.5
 _PRONOUN = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|this person|that person|the person|the man|"
     r"the woman|same person)\b"
@@ -274,12 +277,25 @@ class _Reading:
         if self.request.source_shows_real_person:
             return True
         texts = [self.prompt] + self.earlier
-        names = [(text, name) for text in texts for name in people.proper_names(text, self.agent.common_words)]
+        names = [
+            (text, name)
+            for text in texts
+            for name in people.proper_names(text, self.agent.common_words)
+            if self._reads_as_a_name(name)
+        ]
         if names and all(_owns_a_thing(text, name) for text, name in names):
             return False
         if names:
             return True
         return people.mentions_public_role(texts) or "real_person" in self.present()
+
+    def _reads_as_a_name(self, pair: str) -> bool:
+        """A capitalised pair is a person's name when it opens with a given name ("Greta
+        Lindqvist", "Anders Zorn") or when the head also reads the request as about a real person:
+        a museum, a city or a German noun is capitalised too ("Rijksmuseum Amsterdam", "Εθνικό
+        Αρχαιολογικό Μουσείο", "Nackte Venus-Statue im Louvre")."""
+        first = fold_text(pair).split()[:1]
+        return bool(first and first[0] in given_names()) or self.probability["real_person"] >= NAME_NEEDS_PERSON
 
 
 class PolicyAgent:
