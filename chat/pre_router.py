@@ -16,6 +16,8 @@ here, before it is asked; and a few of its answers are put right after it has an
 
     after the model: `after_model(message, session, studio, answer, ask_again)`
         an edit of a picture this conversation lacks, asked with a drawing word -> a new drawing
+        an edit asked with a drawing word, no change and nothing of the shown picture
+                                "dibuja un gato en la playa" after an apple -> a new drawing
         a drawing prompt the model cut short          -> the user's whole description
         a refusal in text, or printed tool syntax     -> a picture request goes to the image tool;
                                                          anything else is asked again (`ask_again`)
@@ -181,6 +183,7 @@ def after_model(
     """The chat model's answer, put right where it is known to go wrong (see the module's
     docstring); `ask_again(message)` is the model's second try at a wrong plain answer."""
     answer = _draw_when_nothing_to_edit(message, session, studio, answer)
+    answer = _draw_when_a_drawing_is_asked(message, session, studio, answer)
     answer = _with_the_whole_description(message, answer)
     if answer.tool_calls and studio is not None and written_in_another_language(message):
         return _in_the_users_words(message, session, studio, answer, ask_again)
@@ -250,6 +253,34 @@ def _draw_when_nothing_to_edit(message: str, session: ChatSession, studio: Studi
     if parse_edit(message, "").complete:
         return answer
     log.info("routing the message to generate_image (the model chose an edit with no picture)")
+    return tool_call("generate_image", {"prompt": message}, "call_draw")
+
+
+# Words that point at the picture already shown ("draw a hat on it", "put him on a horse").
+_REFERS_TO_THE_PICTURE = frozenset({"it", "its", "him", "her", "them", "this", "that", "same", "again"})
+
+
+def _draw_when_a_drawing_is_asked(message: str, session: ChatSession, studio: Studio | None, answer: AIMessage):
+    """An edit the message does not ask for, when it asks for a new drawing: a drawing word, no
+    change to make and nothing of the shown picture referred to ("dibuja un gato en la playa"
+    after a picture of an apple, which the small model can take for an edit of it, and the edit
+    tool then cannot make) is a new drawing. A drawing word with a change ("draw it again, but
+    bigger"), or about the picture ("draw a hat on it", "draw a moustache on the cat"), stays an
+    edit."""
+    from chat.edit_instructions import parse_edit
+
+    call = answer.tool_calls[0] if answer.tool_calls else None
+    if studio is None or call is None or call["name"] != "edit_image":
+        return answer
+    current = session.pictures.get(str(call["args"].get("image_id", "")).strip() or session.current_picture_id or "")
+    shown = current.prompt if current else ""
+    plan = parse_edit(message, shown)
+    if not plan.draws_anew or plan.ops or plan.undo:
+        return answer
+    words = set(re.findall(r"\w+", message.lower()))
+    if words & _REFERS_TO_THE_PICTURE or {w for w in re.findall(r"\w+", shown.lower()) if len(w) > 2} & words:
+        return answer
+    log.info("routing the message to generate_image (the model chose an edit of a request for a new drawing)")
     return tool_call("generate_image", {"prompt": message}, "call_draw")
 
 

@@ -104,6 +104,32 @@ def test_new_drawings_and_other_requests_keep_the_models_choice(message):
     assert run(draws(message), message) == [("generate", message)]
 
 
+def edits(instruction: str) -> AIMessage:
+    return AIMessage(
+        content="",
+        tool_calls=[
+            {
+                "name": "edit_image",
+                "args": {"image_id": "img-1", "instruction": instruction},
+                "id": "c1",
+                "type": "tool_call",
+            }
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "message", ["dibuja un gato en la playa", "zeichne einen Hund im Schnee", "draw a lighthouse at night"]
+)
+def test_a_new_drawing_the_model_took_for_an_edit_is_drawn(message):
+    assert run(edits(message), message) == [("generate", message)]
+
+
+@pytest.mark.parametrize("message", ["draw it again but bigger", "draw a hat on it", "draw a moustache on the cat"])
+def test_a_drawing_word_with_a_change_or_about_the_picture_stays_an_edit(message):
+    assert run(edits(message), message) == [("edit", "img-1", message)]
+
+
 def test_talk_stays_talk():
     assert run(AIMessage(content="It is a cat."), "is it big?") == []
 
