@@ -45,7 +45,7 @@ from policy.categories import CATEGORIES_PATH, Category, load_categories
 from policy.descriptions import DescriptionIndex, DescriptionMatch, RequestEmbedding, embed_request
 from policy.lookalikes import PERSONAL_NOUNS, names_a_thing
 from policy.names import NameIndex, NameMatch, given_names, ordinary_words
-from policy.normalize import fold_text, readable, unleet
+from policy.normalize import fold_text, readable, romanize, unleet
 from policy.registry import OptOutRegistry, new_decision_id
 from policy.rules import injection, minors, people, turns
 
@@ -294,7 +294,7 @@ class _Reading:
         Lindqvist", "Anders Zorn") or when the head also reads the request as about a real person:
         a museum, a city or a German noun is capitalised too ("Rijksmuseum Amsterdam", "Εθνικό
         Αρχαιολογικό Μουσείο", "Nackte Venus-Statue im Louvre")."""
-        first = fold_text(pair).split()[:1]
+        first = romanize(pair).split()[:1]  # "Анна Иванова" opens with "anna"
         return bool(first and first[0] in given_names()) or self.probability["real_person"] >= NAME_NEEDS_PERSON
 
 
