@@ -321,7 +321,8 @@ def _same_word(written: str, wanted: str) -> bool:
     return len(written) == len(wanted) >= 6 and sum(a != b for a, b in zip(written, wanted, strict=True)) <= 1
 
 
-def _request_words(text: str) -> list[tuple[set[str], set[str]]]:
+@lru_cache(maxsize=256)  # one request is checked against several shortlisted descriptions
+def _request_words(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
     """(every word, the words that count even when they are ordinary words) for each reading of
     the request: its Latin words with the capitalised ones after the first, and the Latin reading
     of any other script, where every word counts: a name is spelled out in another script, an
@@ -332,12 +333,12 @@ def _request_words(text: str) -> list[tuple[set[str], set[str]]]:
         core = _core(word)
         if i and core[:1].isupper() and core.isascii():
             capitalised.update(fold_text(core).split())
-    readings = [(latin, capitalised)]
+    readings = [(frozenset(latin), frozenset(capitalised))]
     if has_other_script(text):
         for reading in romanizations(text):
-            spelled = set(reading.split()) - latin
+            spelled = frozenset(reading.split()) - latin
             readings.append((spelled, spelled))
-    return readings
+    return tuple(readings)
 
 
 def writes_names(names: tuple[tuple[str, ...], ...], text: str) -> bool:
