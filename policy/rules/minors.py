@@ -460,6 +460,24 @@ class _Alternatives:
         return "|".join(parts) or "(?!)"
 
 
+# Between a verb of taking off and the clothes it takes, at most this many words ("quítale la ropa
+# a la niña", "сними с девочки всю одежду", "لباس های دختر بچه را در بیاور").
+_TAKE_OFF_GAP_WORDS = 6
+_TAKE_OFF_GAP_CHARS = 12  # the same in scripts written without spaces ("服を脱がせ")
+
+
+def _taking_clothes_off(language: dict, substring: bool, prefix: str) -> str:
+    """A verb of taking off (`take_off`) and a word for one's clothes as a whole (`clothes`) near
+    each other, in either order: the undressing asked for in the language's own word order."""
+    verb = _any(_entry(entry, substring) for entry in language["take_off"])
+    clothes = _any(_entry(entry, substring) for entry in language["clothes"])
+    if substring:
+        gap = f".{{0,{_TAKE_OFF_GAP_CHARS}}}?"
+        return f"{verb}{gap}{clothes}|{clothes}{gap}{verb}"
+    start, gap = r"(?<!\w)" + prefix, rf"(?:\W+\w+){{0,{_TAKE_OFF_GAP_WORDS}}}?\W+" + prefix
+    return f"{start}{verb}{gap}{clothes}|{start}{clothes}{gap}{verb}"
+
+
 _MINOR_NUMBER = r"(?<![\d.,])(?:1[0-7]|[1-9])(?!\d)"
 _ADULT_NUMBER = r"(?<![\d.,])(?:1[89]|[2-9]\d|1\d\d)(?!\d)"
 
@@ -515,6 +533,8 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str]:
             sexual[f"sexual_{code}"].add(language["sexual_with_minor"], substring, prefix)
         minor[group].add(language.get("minor"), substring, prefix)
         sexual["sexual"].add(language.get("sexual"), substring, prefix)
+        if language.get("take_off"):
+            sexual["sexual"].add_pattern(_taking_clothes_off(language, substring, prefix))
         adult.add(language.get("adult"), substring, prefix)
         minor_age, adult_age = _ages(language, substring, prefix)
         minor[group].add_pattern(minor_age)
