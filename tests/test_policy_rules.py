@@ -211,6 +211,18 @@ def test_attempts_to_switch_the_policy_off(text, injected):
         ("Manet's Olympia, the reclining nude", False),  # an artist's work, not two names
         ("Botticelli’s Birth of Venus in a gilded frame", False),
         ("a portrait of Barack Obama's wife", True),
+        # an artist's credit in other languages, before the name or after it; "von", "de" alone
+        # are "of": a picture of the person
+        ("ein Akt im Stil von Egon Schiele", False),
+        ("desnudo al estilo de Amedeo Modigliani", False),
+        ("nu couché à la manière de Gustav Klimt", False),
+        ("обнажённая натура в стиле Густава Климта", False),
+        ("akt w stylu Tamary Łempickiej", False),
+        ("Egon Schiele tarzında çıplak figür", False),
+        ("naakt in de stijl van Peter Paul Rubens", False),  # a credit's three words
+        ("in the style of Greg Rutkowski Taylor Swift on a beach", True),  # a credit covers one name
+        ("Foto von Angela Merkel am Strand", True),
+        ("retrato de Taylor Swift en la playa", True),
     ],
 )
 def test_proper_names(text, named):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from policy.names import FUNCTION_WORDS, common_given_names, given_names
+from policy.normalize import romanize
 from policy.rules.text import fold_text
 from policy.rules.text import folded_texts as _texts
 
@@ -133,9 +134,23 @@ _NOT_NAME_WORDS = {
     "lego",
     "minecraft",
 }
+# An artist's credit, read in Latin letters (romanize) so that it is the same in every script:
+# the words before the name ("im Stil von", "à la manière de", "в стиле") or, where the
+# language puts them after it, the word that follows ("Egon Schiele tarzında", "Schielen
+# tyyliin"). Not "von", "de", "of" alone: "Foto von Angela Merkel" is a picture of her.
 _ARTIST_PREFIX = re.compile(
-    r"\b(?:by|style of|in the style of|artwork by|art by|painted by|inspired by|photographed by)$"
+    r"\b(?:by|style of|in the style of|artwork by|art by|painted by|inspired by|photographed by"
+    r"|(?:im|in) stile? (?:von|des|der)|gemalt von|nach art von|inspiriert von"
+    r"|(?:dans le|au|a la) (?:style|maniere|facon) (?:de|d|du)|peint par|inspire par|inspiree par"
+    r"|(?:al|en el|a la) (?:estilo|manera) (?:de|del)|estilo (?:de|del)|pintado por|inspirado en"
+    r"|(?:no|ao|a) (?:estilo|maneira) (?:de|do|da)|inspirado em"
+    r"|(?:nello|nella|alla) (?:stile|maniera) (?:di|del|dello)|stile (?:di|del)|dipinto da|ispirato a"
+    r"|in de stijl van|in (?:de )?trant van|geschilderd door"
+    r"|i stil med|malt av|malad av"
+    r"|w stylu|ve stylu|v stylu|v style|v stile|v manere|u stilu|v stilu|stylem"
+    r"|v stili|(?:in )?stilul(?: lui)?|sto styl to[uy])$"
 )
+_ARTIST_AFTER = {"tarzinda", "tarzi", "usulunde", "tyyliin", "tyylilla", "stilusaban", "modoraban"}
 
 
 def mentions_public_role(texts) -> bool:
@@ -158,6 +173,7 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
     # In Title Case Text a capital says nothing: there a pair of ordinary words is not a name.
     title_case = len(words) > 3 and sum(word[:1].isupper() for word in words) > 0.6 * len(words)
     names: list[str] = []
+    credited = -2  # where the last artist's credit began
     for i in range(len(words) - 1):
         first, second = words[i], words[i + 1]
         f, s = fold_text(first), fold_text(second)
@@ -200,7 +216,12 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
         if not (capitalised or given or opening):
             continue
         before = " ".join(words[max(0, i - 4) : i])
-        if _ARTIST_PREFIX.search(fold_text(before)) if before else False:
+        if before and _ARTIST_PREFIX.search(romanize(before)):
+            credited = i
+            continue
+        if credited == i - 1:
+            continue  # "in de stijl van Peter Paul Rubens": a credit's second pair (one, not a run)
+        if i + 2 < len(words) and romanize(words[i + 2]) in _ARTIST_AFTER:
             continue
         names.append(f"{first} {second}")
     return names
