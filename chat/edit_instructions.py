@@ -680,6 +680,15 @@ _NP_END = (
 _ADD_RE = re.compile(r"\b" + _ADD_VERBS + r"\s+(?P<np>.+?)" + _NP_END)
 _PLACE_RE = re.compile(r"\b" + _PLACE_VERBS + r"\s+(?P<np>(?:" + _alt(_DETERMINERS) + r")\s+.+?)" + _NP_END)
 _REMOVE_RE = re.compile(r"\b" + _REMOVE_VERBS + r"\s+(?P<np>.+?)" + _NP_END.replace("|$)", r"|\s+weg\b|$)"))
+# "draw a hat on it", "paint a moustache on the cat", "dessine un chapeau dessus": a drawing verb
+# that puts a thing onto the picture shown is an addition, not a new drawing. The place must name
+# the picture ("it", "him", its subject); "draw a hat on a table" stays a new drawing.
+_DRAW_ONTO_RE = re.compile(
+    r"\b(?:draw|paint|sketch|dessine\w*|dibuja\w*|pinta|zeichne\w*|male|desenh\w*|disegna\w*|teken\w*)\s+"
+    r"(?P<np>(?:" + _alt(_DETERMINERS) + r")\s+.+?)(?=\s+(?P<place>(?:on|onto|over|above|next\s+to|beside)\s+"
+    r"(?:it|him|her|them|(?:its|his|her|their)\s+head|the\s+(?P<subject>\w+))|dessus|sur\s+(?:lui|elle|sa\s+tete)|"
+    r"encima|sobre\s+(?:el|ella|su\s+cabeza)|darauf|drauf|auf\s+(?:ihn|sie|seinen\s+kopf|ihren\s+kopf))\b)"
+)
 _DUPLICATE = re.compile(
     r"\b(?:another\s+one|a\s+second\s+one|one\s+more|two\s+of\s+them|duplicate\s+it|copy\s+of\s+it|"
     r"a\s+copy|second\s+one)\b"
@@ -813,6 +822,15 @@ def parse_edit(instruction: str, known_words: str = "") -> EditPlan:
         if _is_thing(thing):
             plan.ops.append(EditOp("replace", english_thing(thing)))
             text.take(m.start(), m.end())
+    for m in text.finditer(_DRAW_ONTO_RE):
+        thing, subject = m.group("np").strip(), m.group("subject")
+        if subject and subject not in known_words.lower().split():
+            continue  # "draw a hat on the table": not a place in the picture shown
+        if _is_thing(thing) and not _BACKGROUND_RE.search(thing):
+            beside = m.group("place").startswith(("next", "beside"))
+            plan.ops.append(EditOp("add", english_thing(thing), placement="beside" if beside else "on"))
+            plan.draws_anew = False
+            text.take(m.start(), m.end("place"))
     for pattern in (_ADD_RE, _PLACE_RE):
         for m in text.finditer(pattern):
             thing = m.group("np").strip()

@@ -66,6 +66,11 @@ def ops(text: str, known: str = "a cat") -> list[tuple]:
         ("turn it upside down", [("flip", "vertical")]),
         ("make it blue and bigger", [("resize", 1.5), ("recolour", "blue")]),
         ("make it red on a yellow background", [("background", "yellow"), ("recolour", "red")]),
+        # a drawing verb that puts a thing onto the picture shown adds it
+        ("draw a hat on it", [("add", "a hat")]),
+        ("draw a hat on the cat", [("add", "a hat")]),
+        ("dessine un chapeau dessus", [("add", "a hat")]),
+        ("zeichne einen Hut darauf", [("add", "a hat")]),
     ],
 )
 def test_phrasings_become_operations(text, expected):
@@ -116,6 +121,8 @@ def test_what_cannot_be_done_is_left_over(text, leftover):
     [
         "draw a red barn",
         "ok now paint a blue car",
+        "draw a hat on the table",  # a place that is not in the picture shown: a new drawing
+        "draw a cat wearing a hat",
         "is it big?",
         "how do I make it blue?",
         "I love the red",

@@ -74,7 +74,17 @@ def run(answer: AIMessage, message: str, session: ChatSession | None = None, kno
 
 
 @pytest.mark.parametrize(
-    "message", ["add a hat", "mach es kleiner", "make it blue", "move it to the left", "hazlo más oscuro", "go back"]
+    "message",
+    [
+        "add a hat",
+        "mach es kleiner",
+        "make it blue",
+        "move it to the left",
+        "hazlo más oscuro",
+        "go back",
+        "draw a hat on it",
+        "dessine un chapeau dessus",
+    ],
 )
 def test_a_plain_edit_goes_to_the_edit_tool_whatever_the_model_would_do(message):
     assert run(draws(message), message) == [("edit", "img-1", message)]
