@@ -139,7 +139,8 @@ _SEXUAL_WORDS = re.compile(
     r"necklace|socks|heels|stockings|apron)|showing (?:her|his|their) (?:breasts|privates|genitals|body|chest)|"
     r"stockings and garters|garter belt|bedroom eyes|"
     # French "nue", German "Dessous" and Italian "nudo" are in minor_words.yaml, which knows that
-    # "pieds nus" is barefoot, "en dessous" is underneath and a Spanish "nudo" is a knot.
+    # "pieds nus" is barefoot, "en dessous" is underneath and a Spanish "nudo" is a knot; its
+    # `bare` lists take bare feet ("a piedi nudi", "nackte Füße") out before these are read.
     r"desnud[ao]s?|nackt\w*|nuda|nudi|sensuel\w*|sinnlich\w*|lenceria|reizwasche|"
     r"provocativ[ao]s?|provocante|seductor[ao]?|verfuhrerisch\w*|sedutor[ao]|sexi|"
     r"(?:remove|take off|taking off|pull off|pull down|lift up) (?:her|his|their|the girl s|the boy s|the kid s|all)? ?"
@@ -346,7 +347,7 @@ def is_sexual(texts) -> bool:
     texts = list(texts)
     return sexual_in_any_language(texts) or any(
         _SEXUAL_WORDS.search(folded) or _strips_a_person(folded) or next(_undressing_matches(folded), None)
-        for folded in _texts(texts)
+        for folded in (_BARE_FEET.sub(" ", text) for text in _texts(texts))
     )
 
 
@@ -511,11 +512,11 @@ def _ages(language: dict, substring: bool, prefix: str) -> tuple[str, str]:
     return minor, adult
 
 
-def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str]:
-    """(who, sexual): two regular expressions over all the languages. In `who` a group named
-    "minor" or "minor_<language>" finds a minor word or an age under 18, "adult" a grown-up; in
-    `sexual` the group "sexual" finds a sexual word, "sexual_<language>" one of that language's
-    `sexual_with_minor` words."""
+def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str]:
+    """(who, sexual, bare): three regular expressions over all the languages. In `who` a group
+    named "minor" or "minor_<language>" finds a minor word or an age under 18, "adult" a
+    grown-up; in `sexual` the group "sexual" finds a sexual word, "sexual_<language>" one of that
+    language's `sexual_with_minor` words; `bare` finds the bare feet that are not a sexual word."""
     languages = yaml.safe_load(path.read_text(encoding="utf-8"))
     for code, language in languages.items():
         for key, entries in language.items():
@@ -523,6 +524,7 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str]:
                 # YAML reads a bare on, no, yes or off as a boolean: quote it ("on" is Turkish for 10)
                 raise ValueError(f"{path.name}: {code}.{key} holds an entry that is not text: {entries}")
     minor, adult, sexual = {"minor": _Alternatives()}, _Alternatives(), {"sexual": _Alternatives()}
+    bare = _Alternatives()
     for code, language in languages.items():
         substring, prefix = language.get("match") == "substring", language.get("prefix", "")
         group = "minor"
@@ -536,6 +538,7 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str]:
         if language.get("take_off"):
             sexual["sexual"].add_pattern(_taking_clothes_off(language, substring, prefix))
         adult.add(language.get("adult"), substring, prefix)
+        bare.add(language.get("bare"), substring, prefix)
         minor_age, adult_age = _ages(language, substring, prefix)
         minor[group].add_pattern(minor_age)
         adult.add_pattern(adult_age)
@@ -543,12 +546,14 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str]:
     # found as French and as Portuguese, and "adolescente" as Spanish and as Portuguese.
     groups = {**minor, "adult": adult}
     who = "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in groups.items())
-    return who, "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in sexual.items())
+    sexual_pattern = "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in sexual.items())
+    return who, sexual_pattern, bare.pattern()
 
 
-_WHO_PATTERN, _SEXUAL_PATTERN = _load_word_lists()
+_WHO_PATTERN, _SEXUAL_PATTERN, _BARE_PATTERN = _load_word_lists()
 _WHO_ANY_LANGUAGE = re.compile(_WHO_PATTERN)
 _SEXUAL_ANY_LANGUAGE = re.compile(_SEXUAL_PATTERN)
+_BARE_FEET = re.compile(_BARE_PATTERN)
 
 
 # Where a match can begin: a word's first letter, a digit, and any letter of the scripts read
@@ -597,7 +602,9 @@ def sexual_in_any_language(texts) -> bool:
     """A sexual word in any language; a word that is ordinary in another language ("nu") only
     beside a minor word or an age in its own ("un enfant nu")."""
     texts = [text for text in texts if text]
-    found = set().union(*(_found_in(_SEXUAL_ANY_LANGUAGE, fold_any_script(text)) for text in texts))
+    # "a piedi nudi", "çıplak ayaklı": a naked word said of feet is a child at the beach
+    readings = [_BARE_FEET.sub(" ", fold_any_script(text)) for text in texts]
+    found = set().union(*(_found_in(_SEXUAL_ANY_LANGUAGE, reading) for reading in readings))
     if "sexual" in found:
         return True
     return bool(found) and any("minor_" + group.removeprefix("sexual_") in _who_any_language(texts) for group in found)
