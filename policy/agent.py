@@ -81,6 +81,13 @@ OPTOUT_MESSAGE = (
     "I can't depict this person: they have asked not to be depicted (rule: {rule}). "
     'I can draw a fictional person in the same scene instead: "{alternative}".'
 )
+# When the request cannot be rewritten in the user's own words (a description, a name found only
+# in a decoded or transliterated reading), the offer is made without a prompt to quote, and the
+# page's "Try instead" button draws the category's stand-in (chat/alternatives.py).
+OPTOUT_MESSAGE_UNWRITTEN = (
+    "I can't depict this person: they have asked not to be depicted (rule: {rule}). "
+    "I can draw a fictional person in the same scene instead: describe them as you like."
+)
 # Uploads (`PolicyAgent.check_upload`): the category of a picture refused for showing nudity, its
 # message, and what an edit of a photo of a real person adds to its audit row's reason.
 UPLOAD_CATEGORY = "sexual_upload"
@@ -559,18 +566,20 @@ class PolicyAgent:
     def _refuse_optout(self, match: NameMatch, reading: _Reading) -> Decision:
         """The message never names the person or says which words matched: a refusal must not
         work as a look-up of who is on the registry, nor reveal the real name behind an alias."""
-        alternative = _replace_name(reading.prompt, match.matched) or "a fictional person in the same scene"
+        rewritten = _replace_name(reading.prompt, match.matched)
         reason = f"{match.name} is on the opt-out registry (matched {match.how}: {match.matched!r})"
-        message = OPTOUT_MESSAGE.format(rule=OPTOUT_RULE, alternative=alternative)
-        return Decision(False, "optout_person", reason, reading.scores, message, alternative)
+        if rewritten is None:
+            message = OPTOUT_MESSAGE_UNWRITTEN.format(rule=OPTOUT_RULE)
+            return Decision(False, "optout_person", reason, reading.scores, message, None)
+        message = OPTOUT_MESSAGE.format(rule=OPTOUT_RULE, alternative=rewritten)
+        return Decision(False, "optout_person", reason, reading.scores, message, rewritten)
 
     def _refuse_described(self, match: DescriptionMatch, reading: _Reading) -> Decision:
         """A registered person described rather than named: the same refusal, which names neither
         the person nor the description."""
         reason = f"{match.name} is on the opt-out registry (described: {match.description!r} ~ {match.matched!r})"
-        alternative = "a fictional person in the same scene"
-        message = OPTOUT_MESSAGE.format(rule=OPTOUT_RULE, alternative=alternative)
-        return Decision(False, "optout_person", reason, reading.scores, message, alternative)
+        message = OPTOUT_MESSAGE_UNWRITTEN.format(rule=OPTOUT_RULE)
+        return Decision(False, "optout_person", reason, reading.scores, message, None)
 
 
 def _locate(prompt: str, matched: str) -> tuple[list[str], int, int] | None:

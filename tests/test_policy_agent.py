@@ -58,8 +58,9 @@ def allowed(agent, prompt, **kwargs) -> bool:
 def test_registered_people_are_refused_however_written(agent, prompt):
     decision = check(agent, prompt)
     assert not decision.allowed and decision.category == "optout_person", decision
-    assert "asked not to be depicted" in decision.message
-    assert decision.alternative and "fictional person" in decision.alternative
+    assert "asked not to be depicted" in decision.message and "fictional person" in decision.message
+    # the request in the user's words with the name replaced, where the name is written in it
+    assert decision.alternative is None or "fictional person" in decision.alternative
 
 
 def test_optout_alternative_keeps_the_scene(agent):
