@@ -467,8 +467,12 @@ def test_the_page_says_at_once_that_a_hub_preset_cannot_be_downloaded_and_judges
         assert "instruct-pix2pix" not in names and "embedded" in names
         started = time.monotonic()
         page.get_by_role("option", name="sd-turbo (unavailable here)").click()
-        expect(page.locator("#settings-note")).to_contain_text("has to be downloaded", timeout=5_000)
-        assert time.monotonic() - started < 5
+        # "At once" against a download attempt, which cost half a minute of timeouts offline
+        # (models/hub_download.py): on the two-core CI machine the event can sit in the server's
+        # queue for seconds behind earlier work (it failed once at 5 s, "processing" shown, and
+        # passed alone in 25 s for the whole test).
+        expect(page.locator("#settings-note")).to_contain_text("has to be downloaded", timeout=15_000)
+        assert time.monotonic() - started < 15
 
         page.locator("#message textarea").fill(BLOODY)
         page.locator("#message textarea").press("Enter")
