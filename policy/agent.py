@@ -288,7 +288,7 @@ class _Reading:
             (text, name)
             for text in texts
             for name in people.proper_names(text, self.agent.common_words)
-            if self._reads_as_a_name(name)
+            if self._reads_as_a_name(name, text)
         ]
         if names and all(_owns_a_thing(text, name) for text, name in names):
             return False
@@ -296,13 +296,16 @@ class _Reading:
             return True
         return people.mentions_public_role(texts) or "real_person" in self.present()
 
-    def _reads_as_a_name(self, pair: str) -> bool:
+    def _reads_as_a_name(self, pair: str, text: str) -> bool:
         """A capitalised pair is a person's name when it opens with a given name ("Greta
         Lindqvist", "Anders Zorn") or when the head also reads the request as about a real person:
         a museum, a city or a German noun is capitalised too ("Rijksmuseum Amsterdam", "Εθνικό
-        Αρχαιολογικό Μουσείο", "Nackte Venus-Statue im Louvre")."""
+        Αρχαιολογικό Μουσείο", "Nackte Venus-Statue im Louvre"). In Vietnamese nearly every
+        syllable is a given name and every word of a place is capitalised ("Bảo tàng Mỹ thuật Hà
+        Nội"), so in a request written in Vietnamese the head decides."""
         first = romanize(pair).split()[:1]  # "Анна Иванова" opens with "anna"
-        return bool(first and first[0] in given_names()) or self.probability["real_person"] >= NAME_NEEDS_PERSON
+        given = bool(first and first[0] in given_names()) and not people.written_in_vietnamese(text)
+        return given or self.probability["real_person"] >= NAME_NEEDS_PERSON
 
 
 class PolicyAgent:

@@ -8,6 +8,7 @@ for descriptions and scripts these patterns cannot read.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from policy.names import FUNCTION_WORDS, common_given_names, given_names
 from policy.normalize import romanize
@@ -151,6 +152,18 @@ _ARTIST_PREFIX = re.compile(
     r"|v stili|(?:in )?stilul(?: lui)?|sto styl to[uy])$"
 )
 _ARTIST_AFTER = {"tarzinda", "tarzi", "usulunde", "tyyliin", "tyylilla", "stilusaban", "modoraban"}
+
+
+# Letters only Vietnamese writes (its horned vowels, and tone marks under, over a hook or over a
+# circumflex): a word holding one is Vietnamese. Not ă, â, ê, ô, đ, which Romanian, Portuguese,
+# French and Serbo-Croatian names use too.
+_VIETNAMESE_LETTERS = frozenset(
+    "ơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹƠƯẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ"
+)
+
+
+def written_in_vietnamese(text: str) -> bool:
+    return any(char in _VIETNAMESE_LETTERS for char in unicodedata.normalize("NFC", text))
 
 
 def mentions_public_role(texts) -> bool:
