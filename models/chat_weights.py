@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from models.loading import WEIGHTS_LOCK
 from models.prefix_cache import PrefixCache
 
 log = logging.getLogger(__name__)
@@ -126,12 +127,13 @@ def load_chat_model(name: str, cache_dir: Path) -> LoadedChatModel:
     with _load_lock:
         if key not in _loaded:
             start = time.perf_counter()
-            if name in (EMBEDDED_PRESET, EMBEDDED_BASE_PRESET):
-                model, tokenizer = _load_embedded(cache_dir)
-                if name == EMBEDDED_PRESET and (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file():
-                    model = merge_adapter(model, EMBEDDED_ADAPTER_DIR)
-            else:
-                model, tokenizer = _load_pretrained(name)
+            with WEIGHTS_LOCK:  # models/loading.py: one model is built at a time
+                if name in (EMBEDDED_PRESET, EMBEDDED_BASE_PRESET):
+                    model, tokenizer = _load_embedded(cache_dir)
+                    if name == EMBEDDED_PRESET and (EMBEDDED_ADAPTER_DIR / "adapter_config.json").is_file():
+                        model = merge_adapter(model, EMBEDDED_ADAPTER_DIR)
+                else:
+                    model, tokenizer = _load_pretrained(name)
             model.eval()
             elapsed = time.perf_counter() - start
             log.info("Loaded chat model %s in %.1f s", name, elapsed)

@@ -39,6 +39,7 @@ import PIL.ImageOps
 import torch
 
 from models import EMBEDDED_DIR, EMBEDDED_STEPS
+from models.loading import WEIGHTS_LOCK
 
 ProgressCallback = Callable[[int, int], None]
 DEFAULT_STEPS = EMBEDDED_STEPS
@@ -249,10 +250,11 @@ def load_hub_pipeline(source: str | Path, task: str, cache_dir: Path | None = No
     kwargs = {"dtype": dtype}
     if cache_dir is not None and not Path(str(source)).is_dir():
         kwargs["cache_dir"] = str(cache_dir)
-    if task == "edit":
-        pipe = DiffusionPipeline.from_pretrained(str(source), **kwargs)
-    else:
-        pipe = AutoPipelineForText2Image.from_pretrained(str(source), **kwargs)
+    with WEIGHTS_LOCK:
+        if task == "edit":
+            pipe = DiffusionPipeline.from_pretrained(str(source), **kwargs)
+        else:
+            pipe = AutoPipelineForText2Image.from_pretrained(str(source), **kwargs)
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)
 
@@ -315,7 +317,8 @@ class ImageBackend:
 
                 if not (Path(self.source) / "model_index.json").is_file():
                     raise FileNotFoundError(f"No embedded image model at {self.source}; run `easel train image-model`.")
-                pipe = EmojiDiffusionPipeline.from_pretrained(self.source)
+                with WEIGHTS_LOCK:
+                    pipe = EmojiDiffusionPipeline.from_pretrained(self.source)
                 pipe.set_progress_bar_config(disable=True)
                 device, _ = device_and_dtype()
                 self._concepts = load_concept_index(Path(self.source), pipe)
@@ -571,7 +574,8 @@ def load_upscaler(folder: Path, device: str = "cpu"):
         return None
     from models.emoji_upscaler import EmojiUpscaler
 
-    return EmojiUpscaler.from_pretrained(Path(folder) / "upscaler").to(device).eval()
+    with WEIGHTS_LOCK:
+        return EmojiUpscaler.from_pretrained(Path(folder) / "upscaler").to(device).eval()
 
 
 def to_display(small, size: int, upscaler=None) -> PIL.Image.Image:

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from models.loading import WEIGHTS_LOCK
+
 HUB_PRESET = "intfloat/multilingual-e5-small"
 PREFIX = "query: "
 MAX_TOKENS = 128
@@ -223,15 +225,17 @@ def load_multilingual_encoder(
             if chosen is None:
                 folder = converted_dir(cache_dir)
                 if not (folder / "model.safetensors").exists():
-                    _convert_into_place(folder)
+                    with WEIGHTS_LOCK:
+                        _convert_into_place(folder)
                 chosen = folder
             if Path(chosen).is_dir():
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            model = AutoModel.from_pretrained(str(chosen), add_pooling_layer=False)
-            if adapter is not None:
-                from peft import PeftModel
+            with WEIGHTS_LOCK:
+                model = AutoModel.from_pretrained(str(chosen), add_pooling_layer=False)
+                if adapter is not None:
+                    from peft import PeftModel
 
-                model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+                    model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
             tokenizer = AutoTokenizer.from_pretrained(str(chosen))
             _loaded[key] = MultilingualEncoder(model, tokenizer)
         return _loaded[key]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from sentence_transformers import SentenceTransformer
 
+from models.loading import WEIGHTS_LOCK
+
 _encoders: dict[str, SentenceTransformer] = {}
 _lock = threading.Lock()
 
@@ -31,5 +33,6 @@ def load_sentence_encoder(name_or_path: str | Path | None = None, device: str = 
             # A local folder never needs the hub; this keeps a misconfigured cache from trying.
             if Path(path).is_dir():
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            _encoders[path] = SentenceTransformer(path, device=device)
+            with WEIGHTS_LOCK:
+                _encoders[path] = SentenceTransformer(path, device=device)
         return _encoders[path]
