@@ -492,10 +492,11 @@ _UNDO = re.compile(
     r"annulla|torna\w*|come\s+prima)\b"
 )
 
+# Verbs of drawing by hand; with "generate", "create" and the like they ask for a new picture.
+_PAINT_VERBS = r"draw|paint|sketch|dessine\w*|dibuja\w*|pinta|zeichne\w*|male|desenh\w*|disegna\w*|teken\w*"
 _DRAW = re.compile(
-    r"\b(?:draw|paint|sketch|generate|create|render|illustrate|dessine\w*|peins|dibuja\w*|pinta|zeichne\w*|"
-    r"male|desenh\w*|disegna\w*|teken\w*|schilder\w*)\b(?!\s+(?:it|him|her|them|this|that|le|la|lo|les|es|"
-    r"ihn|sie|o|het|again|instead)\b)"
+    r"\b(?:" + _PAINT_VERBS + r"|generate|create|render|illustrate|peins|schilder\w*)\b(?!\s+(?:it|him|her|them|"
+    r"this|that|le|la|lo|les|es|ihn|sie|o|het|again|instead)\b)"
 )
 
 _QUESTION = re.compile(
@@ -684,7 +685,7 @@ _REMOVE_RE = re.compile(r"\b" + _REMOVE_VERBS + r"\s+(?P<np>.+?)" + _NP_END.repl
 # that puts a thing onto the picture shown is an addition, not a new drawing. The place must name
 # the picture ("it", "him", its subject); "draw a hat on a table" stays a new drawing.
 _DRAW_ONTO_RE = re.compile(
-    r"\b(?:draw|paint|sketch|dessine\w*|dibuja\w*|pinta|zeichne\w*|male|desenh\w*|disegna\w*|teken\w*)\s+"
+    r"\b(?:" + _PAINT_VERBS + r")\s+"
     r"(?P<np>(?:" + _alt(_DETERMINERS) + r")\s+.+?)(?=\s+(?P<place>(?:on|onto|over|above|next\s+to|beside)\s+"
     r"(?:it|him|her|them|(?:its|his|her|their)\s+head|the\s+(?P<subject>\w+))|dessus|sur\s+(?:lui|elle|sa\s+tete)|"
     r"encima|sobre\s+(?:el|ella|su\s+cabeza)|darauf|drauf|auf\s+(?:ihn|sie|seinen\s+kopf|ihren\s+kopf))\b)"
