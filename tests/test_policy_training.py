@@ -59,11 +59,13 @@ def test_a_resumed_run_starts_its_tuning_head_from_the_shipped_head():
     import numpy as np
 
     from policy.aspects import AspectHead
-    from policy.training.tune_encoder import EMBEDDING_SCALE, _start_from_shipped_head
+    from policy.training.tune_encoder import EMBEDDING_SCALE, _shipped_head_width, _start_from_shipped_head
 
     shipped = AspectHead()
     order = list(reversed(shipped.aspects))
-    head = torch.nn.Sequential(torch.nn.Linear(384, 256), torch.nn.ReLU(), torch.nn.Linear(256, len(order)))
+    width = _shipped_head_width()
+    assert width == shipped.w1.shape[1]
+    head = torch.nn.Sequential(torch.nn.Linear(384, width), torch.nn.ReLU(), torch.nn.Linear(width, len(order)))
     _start_from_shipped_head(head, order)
     rng = np.random.default_rng(0)
     unit = rng.normal(size=(5, 384)).astype(np.float32)
@@ -72,3 +74,34 @@ def test_a_resumed_run_starts_its_tuning_head_from_the_shipped_head():
     with torch.no_grad():
         got = torch.sigmoid(head(torch.from_numpy(unit) * EMBEDDING_SCALE)).numpy()
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_averaged_heads_are_one_head_whose_logits_are_the_members_mean():
+    """`fit_heads` stores K heads side by side in the one-head format; its prediction is the
+    sigmoid of the members' mean logit, so a check still costs two matrix products."""
+    import numpy as np
+
+    from policy.training.aspect_head import fit, fit_heads, predict
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(64, 8)).astype(np.float32)
+    targets = (features[:, :3] > 0).astype(np.float32)
+    both = fit_heads(features, targets, epochs=2, seed=7, heads=2)
+    members = [fit(features, targets, epochs=2, seed=seed) for seed in (7, 8)]
+    assert both["w1"].shape == (8, 2 * members[0]["w1"].shape[1]) and both["w2"].shape[1] == 3
+
+    def logit(weights):
+        return np.maximum(features @ weights["w1"] + weights["b1"], 0.0) @ weights["w2"] + weights["b2"]
+
+    expected = 1.0 / (1.0 + np.exp(-np.mean([logit(m) for m in members], axis=0)))
+    np.testing.assert_allclose(predict(both, features), expected, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(predict(members[0], features), predict(members[1], features))
+
+
+def test_easel_train_refuses_no_heads(capsys):
+    from chat.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["train", "policy-classifier", "--heads", "0"])
+    assert stopped.value.code == 2
+    assert "--heads must be at least 1" in capsys.readouterr().err

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 FALSE_ALARM_COST = 2.0
+HEADS = 5  # heads averaged (aspect_head.fit_heads)
 MIN_GAIN = 0.002  # a threshold leaves the common one only for this much better a decision
 
 
@@ -16,6 +17,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds over families (held-out figures)")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--heads", type=int, default=HEADS, help="heads fitted from consecutive seeds, their logits averaged"
+    )
     parser.add_argument("--out", type=Path, default=None, help="where the weights go (default: policy/aspect_head.npz)")
     parser.add_argument(
         "--tune-steps",
@@ -59,7 +63,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 def check_options(args: argparse.Namespace) -> None:
     """Refuse contradictory options before any work, as argparse refuses a bad one (exit 2)."""
     problem = None
-    if args.keep_adapter and args.tune_steps:
+    if args.heads < 1:
+        problem = "--heads must be at least 1"
+    elif args.keep_adapter and args.tune_steps:
         problem = "--keep-adapter and --tune-steps exclude each other"
     elif args.resume_tuning and not args.tune_steps:
         problem = "--resume-tuning needs --tune-steps"

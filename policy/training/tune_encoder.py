@@ -37,9 +37,21 @@ RESUME_ADAPTER_LR = 1.5e-4  # resumed adapters are refined, not relearned
 EMBEDDING_SCALE = 10  # the tuning head reads unit embeddings times this (sharper logits early on)
 
 
+def _shipped_head_width(default: int = 256) -> int:
+    """The shipped head's hidden width (five averaged heads side by side are five times one)."""
+    import numpy as np
+
+    from policy.aspects import HEAD_PATH
+
+    if not HEAD_PATH.exists():
+        return default
+    with np.load(HEAD_PATH, allow_pickle=False) as data:
+        return int(data["b1"].shape[0])
+
+
 def _start_from_shipped_head(head: torch.nn.Sequential, aspects: list[str]) -> None:
-    """Copy the shipped aspect head (same shape; it reads unit embeddings) into the tuning head,
-    aspect by aspect. An aspect the shipped head lacks keeps its random start."""
+    """Copy the shipped aspect head (same shape, `_shipped_head_width`; it reads unit embeddings)
+    into the tuning head, aspect by aspect. An aspect the shipped head lacks keeps its random start."""
     import numpy as np
 
     from policy.aspects import HEAD_PATH
@@ -105,8 +117,10 @@ def tune(
     else:
         config = LoraConfig(r=LORA_RANK, lora_alpha=2 * LORA_RANK, lora_dropout=0.05, target_modules=LORA_TARGETS)
         model = get_peft_model(base, config)
+    # resumed: as wide as the shipped head, so that tuning starts from exactly its judgement
+    width = _shipped_head_width() if resume is not None else 256
     head = torch.nn.Sequential(
-        torch.nn.Linear(base.config.hidden_size, 256), torch.nn.ReLU(), torch.nn.Linear(256, len(aspects))
+        torch.nn.Linear(base.config.hidden_size, width), torch.nn.ReLU(), torch.nn.Linear(width, len(aspects))
     )
     adapter_lr = 3e-4
     if resume is not None:
