@@ -294,7 +294,21 @@ class _Reading:
             return False
         if names:
             return True
-        return people.mentions_public_role(texts) or "real_person" in self.present()
+        if people.mentions_public_role(texts):
+            return True
+        return "real_person" in self.present() and self._real_person_without_credits()
+
+    def _real_person_without_credits(self) -> bool:
+        """The head reads an artist's credit as a real person ("nu couché à la manière de Gustav
+        Klimt": real_person 0.90): with credits in the request, what is asked for is read again
+        without them (a second forward pass, only for requests that credit an artist)."""
+        plain = people.without_artist_credits(self.prompt, self.agent.common_words)
+        if plain is None:
+            return True
+        head = self.agent.head
+        p = float(head(self.agent.embed(plain)[None, :])[0, head.aspects.index("real_person")]) if plain else 0.0
+        self.scores["p:real_person_without_credits"] = round(p, 4)
+        return p >= head.thresholds["real_person"]
 
     def _reads_as_a_name(self, pair: str, text: str) -> bool:
         """A capitalised pair is a person's name when it opens with a given name ("Greta
@@ -444,6 +458,8 @@ class PolicyAgent:
         for question in (self._minors_and_sexual_content, self._opted_out_people, self._learned_aspects):
             decision = question(reading)
             if decision is not None:
+                if decision.category == "sexual_minors" and self._disguised_name_misread(reading):
+                    return self._opted_out_people(reading) or decision
                 return decision
         return Decision(True, "allowed", "no aspect of the policy applies", reading.scores, "", None)
 
@@ -487,6 +503,17 @@ class PolicyAgent:
         if minors.in_unclothed_setting(prompt) and (minor_now or minor_before):
             return self._refuse("sexual_minors", reading, "a child in a shower or a changing room")
         return None
+
+    def _disguised_name_misread(self, reading: _Reading) -> bool:
+        """A registered name written in disguise ("eromnuD lavicreP", a name backwards) is noise to
+        the head, which may read anything into it (sexual 0.90, minor 0.93 for a beach): when the
+        absolute rule rests on the learned aspects alone, the rule that certainly applies, the
+        opt-out, is the one cited. The word lists' evidence is never set aside."""
+        prompt = reading.prompt
+        if minors.is_sexual([prompt]) or minors.mentions_minor([prompt] + reading.earlier):
+            return False
+        folded = fold_text(prompt)
+        return any(match.matched not in folded for match in self.name_index().find(prompt))
 
     def _opted_out_people(self, reading: _Reading) -> Decision | None:
         """Registered people, however written. Earlier turns count when the request refers back

@@ -232,6 +232,28 @@ def test_proper_names(text, named):
 
 
 @pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("nu couché à la manière de Gustav Klimt", "nu couché"),
+        ("a reclining nude, in the style of Peter Paul Rubens, oil on canvas", "a reclining nude, oil on canvas"),
+        ("ein Akt im Stil von Egon Schiele", "ein Akt"),  # the whole credit, not just "von"
+        ("Egon Schiele tarzında çıplak figür", "çıplak figür"),  # the word after the name
+        ("naakt in de stijl van Peter Paul Rubens", "naakt"),  # a credit's three words
+        ("by Greg Rutkowski", ""),
+        ("nu couché à la manière de Modigliani", "nu couché"),  # an artist known by one name
+        ("a still life by Rembrandt, candlelight", "a still life, candlelight"),
+        ("a portrait by the window", None),  # not a credit: no name after it
+        ("Foto von Angela Merkel am Strand", None),  # no credit: a picture of her
+        ("a fox on a bicycle", None),
+    ],
+)
+def test_artist_credits_taken_out(text, plain):
+    from policy.names import ordinary_words
+
+    assert people.without_artist_credits(text, ordinary_words()) == plain
+
+
+@pytest.mark.parametrize(
     ("text", "role"),
     [("the current pope blessing a crowd", True), ("my coworker at her desk", True), ("a cook at a stove", False)],
 )

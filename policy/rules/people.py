@@ -181,11 +181,54 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
     Artist credits ("by Greg Rutkowski") are skipped: naming an artist as a style is not
     depicting them.
     """
+    return _names_and_credits(text, common_words)[0]
+
+
+def without_artist_credits(text: str, common_words: frozenset[str] = frozenset()) -> str | None:
+    """The request with its artists' credits taken out ("nu couché à la manière de Gustav Klimt"
+    -> "nu couché"), or None when it has none: what is asked for, without whose style."""
+    credits = _names_and_credits(text, common_words)[1] + _one_word_credits(text)
+    if not credits:
+        return None
+    kept, end = [], 0
+    for start, stop in sorted(credits):
+        kept.append(text[end:start])
+        end = max(end, stop)
+    kept.append(text[end:])
+    plain = re.sub(r"\s*,(?:\s*,)+", ",", " ".join(" ".join(kept).split()))
+    return re.sub(r"\s+([,.;:!?])", r"\1", plain).strip(" ,")
+
+
+def _one_word_credits(text: str) -> list[tuple[int, int]]:
+    """Credits of an artist known by one name ("à la manière de Modigliani", "by Rembrandt"):
+    a credit's words, then one capitalised word."""
+    found = list(_WORD.finditer(text))
+    words = [m.group() for m in found]
+    spans = []
+    for i, word in enumerate(words):
+        if i and word[:1].isupper() and (start := _credit_start(words, i)) < i:
+            spans.append((found[start].start(), found[i].end()))
+    return spans
+
+
+def _credit_start(words: list[str], i: int) -> int:
+    """Where the credit's words before the name begin: the longest run of up to four words
+    before it that is one of _ARTIST_PREFIX's forms ("in the style of", not just "of")."""
+    for k in range(min(4, i), 0, -1):
+        match = _ARTIST_PREFIX.search(romanize(" ".join(words[i - k : i])))
+        if match and match.start() == 0:
+            return i - k
+    return i
+
+
+def _names_and_credits(text: str, common_words: frozenset[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """The names `proper_names` reads, and the artists' credits it skips as character spans."""
     found = list(_WORD.finditer(text))
     words = [m.group() for m in found]
     # In Title Case Text a capital says nothing: there a pair of ordinary words is not a name.
     title_case = len(words) > 3 and sum(word[:1].isupper() for word in words) > 0.6 * len(words)
     names: list[str] = []
+    credits: list[tuple[int, int]] = []
     credited = -2  # where the last artist's credit began
     for i in range(len(words) - 1):
         first, second = words[i], words[i + 1]
@@ -231,10 +274,13 @@ def proper_names(text: str, common_words: frozenset[str] = frozenset()) -> list[
         before = " ".join(words[max(0, i - 4) : i])
         if before and _ARTIST_PREFIX.search(romanize(before)):
             credited = i
+            credits.append((found[_credit_start(words, i)].start(), found[i + 1].end()))
             continue
         if credited == i - 1:
+            credits[-1] = (credits[-1][0], found[i + 1].end())
             continue  # "in de stijl van Peter Paul Rubens": a credit's second pair (one, not a run)
         if i + 2 < len(words) and romanize(words[i + 2]) in _ARTIST_AFTER:
+            credits.append((found[i].start(), found[i + 2].end()))
             continue
         names.append(f"{first} {second}")
-    return names
+    return names, credits
