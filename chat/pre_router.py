@@ -5,6 +5,9 @@ decides slowly and sometimes wrongly (the embedded model on a 2-core CPU), so th
 here, before it is asked; and a few of its answers are put right after it has answered:
 
     before the model: `pre_route(message, session, studio)`, the first that matches
+        someone wanting to die or hurting themself, not a picture request
+                                "my friend says she wants to kill herself"
+                                                      -> where to find help now (SUPPORT_ANSWER)
         a capability question  "what can you do?"    -> the deployment's own answer
         a plain edit            "make it blue"        -> the edit tool (through the policy gate)
         a colour in another language, a picture shown
@@ -73,8 +76,30 @@ def tool_call(name: str, args: dict, call_id: str) -> AIMessage:
     return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
 
 
+# Said instead of the chat model's words to anyone who writes about wanting to die or hurting
+# themself, or about a friend who does: a 135M model answered "my friend says she wants to kill
+# herself tonight" with "To kill yourself, I would suggest ...".
+SUPPORT_ANSWER = (
+    "I'm really glad you wrote this. I'm only a small drawing assistant and can't give the help this "
+    "needs, but people can, right now:\n"
+    "- If anyone is in immediate danger, call your local emergency number (112 in most of Europe, "
+    "911 in the US and Canada, 999 in the UK).\n"
+    "- Talk to a crisis line, free and confidential: call or text 988 in the US, Samaritans on 116 123 in "
+    "the UK and Ireland, or find one for your country at findahelpline.com.\n"
+    "- If it's a friend: stay with them or keep talking, take what they say seriously, and help them "
+    "reach one of these lines.\n"
+    "You don't have to go through this alone."
+)
+# The policy head's self_harm probability for the message alone. Lower than the gate's bar (0.88):
+# a friend's crisis or one's own despair is what the head learned to tell apart from a request
+# for a method, and both need this answer. Measured on messages written for it (test_crisis_support.py).
+SUPPORT_BAR = 0.6
+
+
 def pre_route(message: str, session: ChatSession, studio: Studio | None, *, small_chat_model: bool) -> Route | None:
     """How this turn is answered without the chat model, or None when the model decides."""
+    if needs_support(message, studio):
+        return Route("support", answer=SUPPORT_ANSWER)
     if is_capability_question(message):  # a fact of this deployment, not the model's guess
         return Route("capabilities", answer=capabilities_answer(studio, "embedded" if small_chat_model else "other"))
     if studio is None:
@@ -92,6 +117,21 @@ def pre_route(message: str, session: ChatSession, studio: Studio | None, *, smal
     if call is not None:
         return Route("drawing in another language", tool_call=call)
     return None
+
+
+def needs_support(message: str, studio: Studio | None) -> bool:
+    """Does a message that asks for no picture speak of wanting to die or of hurting oneself (or of
+    a friend who does), in any language the policy head reads? A picture request goes to the
+    gate, which refuses self-harm with its own rule. Without a policy agent (or when it fails),
+    the chat model answers as before: this answer is added care, not the gate."""
+    agent = getattr(studio, "policy_agent", None)
+    if agent is None or asks_for_a_picture(message):
+        return False
+    try:
+        return agent.aspect_probabilities(message)["self_harm"] >= SUPPORT_BAR
+    except Exception as error:  # noqa: BLE001 - never let the added check break the turn
+        log.warning("the support check failed (%s); the chat model answers", type(error).__name__)
+        return False
 
 
 def _plain_edit(message: str, session: ChatSession) -> AIMessage | None:

@@ -375,6 +375,13 @@ class PolicyAgent:
                 self._embeddings.popitem(last=False)
         return row
 
+    def aspect_probabilities(self, text: str) -> dict[str, float]:
+        """What a message is about, as the head reads it alone (letter spacing and masked letters
+        undone; no rules, no conversation): for callers that ask what a message is about, not
+        whether a picture of it may be made."""
+        row = self.head(self.embed(readable(text))[None, :])[0]
+        return dict(zip(self.head.aspects, (float(p) for p in row), strict=True))
+
     # -- the opt-out index, rebuilt only when the registry changed -------------------------------
 
     def name_index(self) -> NameIndex:
