@@ -90,10 +90,11 @@ SUPPORT_ANSWER = (
     "reach one of these lines.\n"
     "You don't have to go through this alone."
 )
-# The policy head's self_harm probability for the message alone. Lower than the gate's bar (0.88):
-# a friend's crisis or one's own despair is what the head learned to tell apart from a request
-# for a method, and both need this answer. Measured on messages written for it (test_crisis_support.py).
-SUPPORT_BAR = 0.6
+# The policy head's self_harm probability for the message alone. Far below the gate's bar (0.89):
+# the head learned to tell a friend's crisis and one's own despair apart from a request for a
+# method (the gate must not refuse them), and all of them need this answer. Measured on messages
+# written for it (test_crisis_support.py); a dedicated model of the topic would find more.
+SUPPORT_BAR = 0.5
 
 
 def pre_route(message: str, session: ChatSession, studio: Studio | None, *, small_chat_model: bool) -> Route | None:
