@@ -125,11 +125,11 @@ def needs_support(message: str, studio: Studio | None) -> bool:
     a friend who does), in any language the policy head reads? A picture request goes to the
     gate, which refuses self-harm with its own rule. Without a policy agent (or when it fails),
     the chat model answers as before: this answer is added care, not the gate."""
-    agent = getattr(studio, "policy_agent", None)
-    if agent is None or asks_for_a_picture(message):
+    if studio is None or asks_for_a_picture(message):
         return False
     try:
-        return agent.aspect_probabilities(message)["self_harm"] >= SUPPORT_BAR
+        agent = getattr(studio, "policy_agent", None)  # loads it on first use, which may fail
+        return agent is not None and agent.aspect_probabilities(message)["self_harm"] >= SUPPORT_BAR
     except Exception as error:  # noqa: BLE001 - never let the added check break the turn
         log.warning("the support check failed (%s); the chat model answers", type(error).__name__)
         return False

@@ -11,8 +11,6 @@ from chat.assistant import Assistant
 from chat.pre_router import SUPPORT_ANSWER, needs_support
 from chat.session import ChatSession
 
-pytestmark = pytest.mark.slow
-
 
 class StudioWithAgent:
     """The Studio's one part these tests use: its policy agent (no picture is made here)."""
@@ -29,6 +27,17 @@ class StudioWithAgent:
         raise AssertionError("no picture is asked for in these tests")
 
 
+class StudioWhoseAgentFails:
+    @property
+    def policy_agent(self):
+        raise OSError("the policy database cannot be opened")
+
+
+def test_a_policy_agent_that_cannot_load_leaves_the_turn_to_the_chat_model():
+    assert not needs_support("i want to die", StudioWhoseAgentFails())
+    assert not needs_support("i want to die", None)
+
+
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
     from policy.agent import PolicyAgent
@@ -36,6 +45,7 @@ def studio(tmp_path_factory):
     return StudioWithAgent(PolicyAgent(tmp_path_factory.mktemp("support") / "policy.sqlite3", audit=False))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "message",
     [
@@ -54,6 +64,7 @@ def test_despair_and_a_friends_crisis_get_where_to_find_help(studio, message):
     assert needs_support(message, studio)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "message",
     [
@@ -70,6 +81,7 @@ def test_ordinary_talk_and_picture_requests_are_not_answered_so(studio, message)
     assert not needs_support(message, studio)
 
 
+@pytest.mark.slow
 def test_the_chat_model_is_not_asked_and_the_answer_says_where_help_is(studio, chat_model):
     session = ChatSession()
     replies = list(Assistant(chat_model, studio).reply(session, "my friend says she wants to kill herself tonight"))
