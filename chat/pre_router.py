@@ -7,7 +7,8 @@ here, before it is asked; and a few of its answers are put right after it has an
     before the model: `pre_route(message, session, studio)`, the first that matches
         someone wanting to die or hurting themself, not a picture request
                                 "my friend says she wants to kill herself"
-                                                      -> where to find help now (SUPPORT_ANSWER)
+                                                      -> where to find help now, in their language
+                                                         (chat/crisis_support.py)
         a capability question  "what can you do?"    -> the deployment's own answer
         a plain edit            "make it blue"        -> the edit tool (through the policy gate)
         a colour in another language, a picture shown
@@ -54,6 +55,7 @@ from chat.answer_guard import (
     plain_drawing_request,
     written_in_another_language,
 )
+from chat.crisis_support import needs_support, support_answer
 
 if TYPE_CHECKING:
     from chat.pictures import Studio
@@ -76,31 +78,10 @@ def tool_call(name: str, args: dict, call_id: str) -> AIMessage:
     return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
 
 
-# Said instead of the chat model's words to anyone who writes about wanting to die or hurting
-# themself, or about a friend who does: a 135M model answered "my friend says she wants to kill
-# herself tonight" with "To kill yourself, I would suggest ...".
-SUPPORT_ANSWER = (
-    "I'm really glad you wrote this. I'm only a small drawing assistant and can't give the help this "
-    "needs, but people can, right now:\n"
-    "- If anyone is in immediate danger, call your local emergency number (112 in most of Europe, "
-    "911 in the US and Canada, 999 in the UK).\n"
-    "- Talk to a crisis line, free and confidential: call or text 988 in the US, Samaritans on 116 123 in "
-    "the UK and Ireland, or find one for your country at findahelpline.com.\n"
-    "- If it's a friend: stay with them or keep talking, take what they say seriously, and help them "
-    "reach one of these lines.\n"
-    "You don't have to go through this alone."
-)
-# The policy head's self_harm probability for the message alone. Far below the gate's bar (0.89):
-# the head learned to tell a friend's crisis and one's own despair apart from a request for a
-# method (the gate must not refuse them), and all of them need this answer. Measured on messages
-# written for it (test_crisis_support.py); a dedicated model of the topic would find more.
-SUPPORT_BAR = 0.5
-
-
 def pre_route(message: str, session: ChatSession, studio: Studio | None, *, small_chat_model: bool) -> Route | None:
     """How this turn is answered without the chat model, or None when the model decides."""
     if needs_support(message, studio):
-        return Route("support", answer=SUPPORT_ANSWER)
+        return Route("support", answer=support_answer(message))
     if is_capability_question(message):  # a fact of this deployment, not the model's guess
         return Route("capabilities", answer=capabilities_answer(studio, "embedded" if small_chat_model else "other"))
     if studio is None:
@@ -118,21 +99,6 @@ def pre_route(message: str, session: ChatSession, studio: Studio | None, *, smal
     if call is not None:
         return Route("drawing in another language", tool_call=call)
     return None
-
-
-def needs_support(message: str, studio: Studio | None) -> bool:
-    """Does a message that asks for no picture speak of wanting to die or of hurting oneself (or of
-    a friend who does), in any language the policy head reads? A picture request goes to the
-    gate, which refuses self-harm with its own rule. Without a policy agent (or when it fails),
-    the chat model answers as before: this answer is added care, not the gate."""
-    if studio is None or asks_for_a_picture(message):
-        return False
-    try:
-        agent = getattr(studio, "policy_agent", None)  # loads it on first use, which may fail
-        return agent is not None and agent.aspect_probabilities(message)["self_harm"] >= SUPPORT_BAR
-    except Exception as error:  # noqa: BLE001 - never let the added check break the turn
-        log.warning("the support check failed (%s); the chat model answers", type(error).__name__)
-        return False
 
 
 def _plain_edit(message: str, session: ChatSession) -> AIMessage | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from chat.assistant import Assistant
-from chat.pre_router import SUPPORT_ANSWER, needs_support
+from chat.crisis_support import SUPPORT_ANSWERS, needs_support, support_answer
 from chat.session import ChatSession
 
 
@@ -85,7 +85,52 @@ def test_ordinary_talk_and_picture_requests_are_not_answered_so(studio, message)
 def test_the_chat_model_is_not_asked_and_the_answer_says_where_help_is(studio, chat_model):
     session = ChatSession()
     replies = list(Assistant(chat_model, studio).reply(session, "my friend says she wants to kill herself tonight"))
-    assert [r.text for r in replies] == [SUPPORT_ANSWER] and replies[-1].final
-    assert "988" in SUPPORT_ANSWER and "findahelpline.com" in SUPPORT_ANSWER
-    assert session.recent(1)[-1].content == SUPPORT_ANSWER  # the history holds what was said
+    assert [r.text for r in replies] == [SUPPORT_ANSWERS["en"]] and replies[-1].final
+    assert "988" in replies[0].text and "findahelpline.com" in replies[0].text
+    assert session.recent(1)[-1].content == SUPPORT_ANSWERS["en"]  # the history holds what was said
     assert studio.calls == []
+
+
+@pytest.mark.slow
+def test_the_answer_is_in_the_language_of_the_message(studio, chat_model):
+    session = ChatSession()
+    replies = list(Assistant(chat_model, studio).reply(session, "mi amiga dice que se quiere suicidar, qué hago"))
+    assert [r.text for r in replies] == [SUPPORT_ANSWERS["es"]]
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("ich will nicht mehr leben", "de"),
+        ("ya no aguanto más, quiero desaparecer", "es"),
+        ("je n'en peux plus, je veux que tout s'arrête", "fr"),
+        ("não aguento mais, quero sumir", "pt"),
+        ("quero morrer", "pt"),  # two words: Portuguese leads Spanish 0.42 to 0.20
+        ("non ce la faccio più, voglio farla finita", "it"),
+        ("ik wil er niet meer zijn", "nl"),
+        ("nie chcę już żyć", "pl"),
+        ("я больше не хочу жить", "ru"),
+        ("я більше не можу так жити", "uk"),
+        ("artık yaşamak istemiyorum", "tr"),
+        ("لا أريد أن أعيش بعد الآن", "ar"),
+        ("मैं अब और जीना नहीं चाहता", "hi"),
+        ("我不想活了", "zh"),
+        ("もう生きていたくない", "ja"),
+        ("더 이상 살고 싶지 않아", "ko"),
+        ("aku sudah tidak kuat lagi, ingin mati saja", "id"),
+        ("tôi không muốn sống nữa", "vi"),
+        ("I don't want to be here anymore", "en"),
+        ("ok", "en"),  # too short to tell: English
+        ("nimechoka na maisha, sitaki kuishi tena", "en"),  # Swahili: no answer written yet
+    ],
+)
+def test_the_support_answer_is_chosen_by_the_language_identifier(message, language):
+    assert support_answer(message) == SUPPORT_ANSWERS[language]
+
+
+@pytest.mark.parametrize("language", sorted(SUPPORT_ANSWERS))
+def test_every_answer_gives_the_emergency_number_and_the_international_directory(language):
+    answer = SUPPORT_ANSWERS[language]
+    assert "findahelpline.com" in answer
+    assert any(number in answer for number in ("112", "911", "119", "115", "120", "192", "114", "103", "999"))
+    assert answer.count("\n- ") == 3  # danger now, a crisis line, what to do for a friend
