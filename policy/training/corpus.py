@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from policy.aspects import ASPECTS
+from policy.aspects import ASPECTS, refusal_for
 
 CORPUS_DIR = Path(__file__).with_name("corpus")
 FRAMES_FILE = "frames.yaml"
@@ -37,6 +37,10 @@ class _Family(BaseModel):
     labels: list[str]
     note: str = ""
     framed: bool = True  # False: edits and small talk, which are not put inside "draw {x}"
+    # Someone at risk now (the writer, or a friend or relative they ask about) in a family that is
+    # allowed: the crisis topic the support answer is for (policy/training/crisis_topic.py).
+    # Families labelled self_harm are of that topic without it.
+    crisis: bool = False
     texts: dict[str, list[str]] = Field(min_length=1)
 
 
@@ -62,6 +66,8 @@ def load_families(folder: Path = CORPUS_DIR) -> list[_Family]:
             unknown = set(family.labels) - set(ASPECTS)
             if unknown:
                 raise ValueError(f"{path.name}: family {family.id} has unknown labels {sorted(unknown)}")
+            if family.crisis and refusal_for(set(family.labels)) is not None:
+                raise ValueError(f"{path.name}: family {family.id} is marked crisis but is not allowed (labels are)")
             if family.id in seen:
                 raise ValueError(f"{path.name}: family id {family.id} is used twice")
             seen.add(family.id)
