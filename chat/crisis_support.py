@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The policy head's self_harm probability for the message alone. Far below the gate's bar (0.89):
-# the head learned to tell a friend's crisis and one's own despair apart from a request for a
-# method (the gate must not refuse them), and all of them need this answer. Measured on messages
-# written for it (test_crisis_support.py); a dedicated model of the topic would find more.
+# The policy head's self_harm probability for the message alone, beside the crisis-topic head
+# (which finds a friend's crisis: the aspect head learned, rightly for the gate, that asking how
+# to help is not self-harm). Far below the gate's bar (0.89): a request for a method needs this
+# answer as much as despair does.
 SUPPORT_BAR = 0.5
 # The language identifier's first guess is trusted at this score, or when it leads the second by
 # this factor (two words of Portuguese score 0.42 against Spanish's 0.20); otherwise English.
@@ -238,14 +238,20 @@ def support_answer(message: str) -> str:
 
 def needs_support(message: str, studio: Studio | None) -> bool:
     """Does a message that asks for no picture speak of wanting to die or of hurting oneself (or of
-    a friend who does), in any language the policy head reads? A picture request goes to the
+    a friend who does), in any language the policy heads read? The crisis-topic head reads the
+    topic; the aspect head's self_harm reads a request for a method. A picture request goes to the
     gate, which refuses self-harm with its own rule. Without a policy agent (or when it fails),
     the chat model answers as before: this answer is added care, not the gate."""
     if studio is None or asks_for_a_picture(message):
         return False
     try:
         agent = getattr(studio, "policy_agent", None)  # loads it on first use, which may fail
-        return agent is not None and agent.aspect_probabilities(message)["self_harm"] >= SUPPORT_BAR
+        if agent is None:
+            return False
+        crisis = agent.crisis_probability(message)  # None without a crisis head for these adapters
+        if crisis is not None and crisis[0] >= crisis[1]:
+            return True
+        return agent.aspect_probabilities(message)["self_harm"] >= SUPPORT_BAR
     except Exception as error:  # noqa: BLE001 - never let the added check break the turn
         log.warning("the support check failed (%s); the chat model answers", type(error).__name__)
         return False

@@ -17,6 +17,7 @@ import numpy as np
 
 HEAD_PATH = Path(__file__).with_name("aspect_head.npz")
 ADAPTER_PATH = Path(__file__).with_name("encoder_adapter")  # LoRA adapters the head was trained with
+CRISIS_HEAD_PATH = Path(__file__).with_name("crisis_head.npz")  # policy/training/crisis_topic.py
 
 
 class _Aspects(dict):
@@ -108,3 +109,20 @@ class AspectHead:
         thresholds = self.minor_user_thresholds if minor_user else self.thresholds
         probability = {name: float(p) for name, p in zip(self.aspects, probability_row, strict=True)}
         return AspectScores(probability, frozenset(a for a, p in probability.items() if p >= thresholds[a]))
+
+
+class CrisisHead:
+    """Is a message about someone at risk of suicide or self-harm now (the writer, or someone they
+    ask about)? A topic, not a harm: it chooses the support answer and never refuses anything.
+    Trained on the same tuned embeddings as the aspect head (policy/training/crisis_topic.py)."""
+
+    def __init__(self, path: Path | str = CRISIS_HEAD_PATH):
+        with np.load(path, allow_pickle=False) as data:
+            self.w1, self.b1 = data["w1"].astype(np.float32), data["b1"].astype(np.float32)
+            self.w2, self.b2 = data["w2"].astype(np.float32), data["b2"].astype(np.float32)
+            self.bar = float(data["bar"])
+            self.info = json.loads(str(data["info"]))
+
+    def __call__(self, embeddings: np.ndarray) -> np.ndarray:
+        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
+        return 1.0 / (1.0 + np.exp(-(hidden @ self.w2 + self.b2)[:, 0]))

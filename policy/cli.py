@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from policy.training.options import add_crisis_topic_options
 from policy.training.options import add_options as add_training_options
 
 
@@ -85,6 +86,12 @@ def register(commands, eval_commands, train_commands) -> None:
     )
     add_training_options(head)
     head.set_defaults(handler=train_policy_classifier)
+    crisis = train_commands.add_parser(
+        "crisis-topic",
+        help="train the crisis-topic head (is a message about someone at risk now?) that chooses the support answer",
+    )
+    add_crisis_topic_options(crisis)
+    crisis.set_defaults(handler=train_crisis_topic)
 
     policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
     policy.add_argument("cases", type=Path, help="CASES.jsonl")
@@ -269,6 +276,12 @@ def eval_policy(args, settings) -> int:
     )
     print(json.dumps(summary))
     return 0
+
+
+def train_crisis_topic(args, settings) -> int:
+    from policy.training import crisis_topic
+
+    return crisis_topic.train(args)
 
 
 def train_policy_classifier(args, settings) -> int:

@@ -68,6 +68,23 @@ def embed_all(texts: list[str], encoder, cache: Path) -> np.ndarray:
     return np.stack([known[key] for key in keys])
 
 
+def adapter_hash() -> str:
+    """Which adapters an embedding was made with: they change what every vector means."""
+    return hashlib.sha1((ADAPTER_PATH / "adapter_model.safetensors").read_bytes()).hexdigest()[:12]
+
+
+def tuned_features(texts: list[str]) -> np.ndarray:
+    """The texts' embeddings by the int8 encoder with the adapters in ADAPTER_PATH merged, cached
+    by adapter: a later refit embeds only the texts added since."""
+    from models.multilingual_encoder import load_multilingual_encoder
+
+    return embed_all(
+        texts,
+        load_multilingual_encoder(adapter=ADAPTER_PATH),
+        embedding_cache(f"multilingual-e5-small-int8+{adapter_hash()}"),
+    )
+
+
 def adapter_steps(previous_info: dict) -> int:
     """How many steps the adapters in ADAPTER_PATH were tuned for in all: their tuning.json, or for
     adapters saved before it existed, the head's record."""
@@ -95,7 +112,11 @@ def label_matrix(examples: list[Example], aspects: list[str]) -> np.ndarray:
     return np.array([[a in e.labels for a in aspects] for e in examples], dtype=np.float32)
 
 
-def fit(features: np.ndarray, targets: np.ndarray, epochs: int, seed: int) -> dict[str, np.ndarray]:
+def fit(
+    features: np.ndarray, targets: np.ndarray, epochs: int, seed: int, balanced: bool = True
+) -> dict[str, np.ndarray]:
+    """A two-layer head; `balanced` weighs each aspect's positives up to its negatives' number
+    (at most 20x), so rare aspects are learned at all."""
     import torch
 
     torch.manual_seed(seed)
@@ -104,7 +125,8 @@ def fit(features: np.ndarray, targets: np.ndarray, epochs: int, seed: int) -> di
         torch.nn.Dropout(0.1), torch.nn.Linear(x.shape[1], HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, y.shape[1])
     )
     positives = y.sum(0).clamp(min=1)
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=((len(y) - positives) / positives).clamp(max=20))
+    weight = ((len(y) - positives) / positives).clamp(max=20) if balanced else None
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=weight)
     optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
     generator = torch.Generator().manual_seed(seed)
     for _ in range(epochs):
@@ -122,12 +144,14 @@ def fit(features: np.ndarray, targets: np.ndarray, epochs: int, seed: int) -> di
     }
 
 
-def fit_heads(features: np.ndarray, targets: np.ndarray, epochs: int, seed: int, heads: int) -> dict[str, np.ndarray]:
+def fit_heads(
+    features: np.ndarray, targets: np.ndarray, epochs: int, seed: int, heads: int, balanced: bool = True
+) -> dict[str, np.ndarray]:
     """`heads` heads fitted from seeds seed, seed + 1, ..., stored side by side as ONE wider head
     whose logits are their mean (the same file format and the same two matrix products at check
     time). One head's seed alone moves about 19 decisions over the team's sets; the mean of five
     moves few."""
-    members = [fit(features, targets, epochs, seed + k) for k in range(heads)]
+    members = [fit(features, targets, epochs, seed + k, balanced) for k in range(heads)]
     return {
         "w1": np.concatenate([m["w1"] for m in members], axis=1),
         "b1": np.concatenate([m["b1"] for m in members]),
@@ -270,15 +294,7 @@ def train(args: argparse.Namespace) -> int:
             if args.tune_only:
                 print(f"adapters saved to {ADAPTER_PATH} ({steps} steps); refit the head with --keep-adapter")
                 return 0
-        # cached by adapter: a later --keep-adapter refit embeds only the texts added since
-        from models.multilingual_encoder import load_multilingual_encoder
-
-        adapter_hash = hashlib.sha1((ADAPTER_PATH / "adapter_model.safetensors").read_bytes()).hexdigest()[:12]
-        features = embed_all(
-            texts,
-            load_multilingual_encoder(adapter=ADAPTER_PATH),
-            embedding_cache(f"multilingual-e5-small-int8+{adapter_hash}"),
-        )
+        features = tuned_features(texts)
         weights = fit_heads(features[~held], targets[~held], args.epochs, args.seed, args.heads)
         evaluated = held
         held_out = predict(weights, features[held])

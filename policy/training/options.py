@@ -74,3 +74,11 @@ def check_options(args: argparse.Namespace) -> None:
     if problem:
         print(f"easel train policy-classifier: error: {problem}", file=sys.stderr)
         raise SystemExit(2)
+
+
+def add_crisis_topic_options(parser: argparse.ArgumentParser) -> None:
+    """`easel train crisis-topic` (policy/training/crisis_topic.py)."""
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds over families (held-out figures)")
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="where the head goes (default: policy/crisis_head.npz)")
