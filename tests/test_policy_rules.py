@@ -80,6 +80,10 @@ def test_a_misspelt_key_or_an_unknown_aspect_in_categories_yaml_is_an_error(tmp_
         ("make her look 12 in a swimsuit", True),  # "12 in" is an age before a place, not 12 inches
         ("a boy aged 11, in his underwear", True),
         ("a 12 inch pizza", False),
+        # a body size, not an age: adults are petite too (the learned aspects still read "a petite
+        # girl", and any other minor word in the request still counts)
+        ("a petite woman in her 30s in an evening gown", False),
+        ("a petite girl who looks 13", True),
     ],
 )
 def test_who_is_a_minor(text, minor):

@@ -36,7 +36,7 @@ _MINOR_WORDS = re.compile(
     r"elementary schooler|elementary schoolers|grade schooler|grade schoolers|schoolkids?|school kids?|"
     r"high school (?:freshman|freshmen|sophomore|sophomores|junior|juniors)|(?:freshman|sophomore) in high school|"
     r"adolescent|adolescents|pubescent|youngster|youngsters|young people|youths|barely legal|young looking|younger looking|"
-    r"childlike|child like|childish body|petite|flat chested|girl scouts?|boy scouts?|cub scouts?|"
+    r"childlike|child like|childish body|flat chested|girl scouts?|boy scouts?|cub scouts?|"
     r"(?:in|wearing) (?:a |her |his )?school uniform|school uniforms?|high school cheerleaders?|"
     r"(?:little|baby|kid) (?:sister|brother|sisters|brothers)|"
     r"cheerleaders? (?:from|at|in) (?:my|our|the|a) (?:high|middle) school|pigtails and (?:a )?school|underaged|not yet 18|under 18|"
