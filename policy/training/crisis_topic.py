@@ -29,8 +29,8 @@ import sys
 
 import numpy as np
 
-from policy.aspects import CRISIS_HEAD_PATH
-from policy.training.aspect_head import adapter_hash, fit_heads, predict, tuned_features
+from policy.aspects import ADAPTER_PATH, CRISIS_HEAD_PATH, adapter_fingerprint
+from policy.training.aspect_head import fit_heads, predict, tuned_features
 from policy.training.corpus import concept_families, expand, fold_of, load_families, load_frames
 from policy.training.options import add_crisis_topic_options
 
@@ -94,7 +94,7 @@ def train(args: argparse.Namespace) -> int:
 
     weights = fit_heads(features, targets, args.epochs, args.seed, HEADS, balanced=False)
     info = {
-        "adapter": adapter_hash(),
+        "adapter": adapter_fingerprint(ADAPTER_PATH),
         "texts": len(examples),
         "families_of_topic": len(of_topic),
         "false_alarms_allowed": FALSE_ALARMS,
