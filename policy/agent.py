@@ -319,9 +319,15 @@ class _Reading:
         a museum, a city or a German noun is capitalised too ("Rijksmuseum Amsterdam", "Εθνικό
         Αρχαιολογικό Μουσείο", "Nackte Venus-Statue im Louvre"). In Vietnamese nearly every
         syllable is a given name and every word of a place is capitalised ("Bảo tàng Mỹ thuật Hà
-        Nội"), so in a request written in Vietnamese the head decides."""
+        Nội"), so in a request written in Vietnamese the head decides; so it does where the given
+        name is an everyday word of the request's language ("donna nuda", Italian: a nude woman;
+        "bella thorne nuda" is still a name, because the head reads a real person)."""
         first = romanize(pair).split()[:1]  # "Анна Иванова" opens with "anna"
-        given = bool(first and first[0] in given_names()) and not people.written_in_vietnamese(text)
+        given = (
+            bool(first and first[0] in given_names())
+            and not people.written_in_vietnamese(text)
+            and not people.everyday_word_here(first[0], text)
+        )
         return given or self.probability["real_person"] >= NAME_NEEDS_PERSON
 
 

@@ -227,20 +227,30 @@ def test_attempts_to_switch_the_policy_off(text, injected):
         ("in the style of Greg Rutkowski Taylor Swift on a beach", True),  # a credit covers one name
         ("Foto von Angela Merkel am Strand", True),
         ("retrato de Taylor Swift en la playa", True),
-        # a given name that is an everyday word of the request's language is that word ...
-        ("donna nuda sulla spiaggia, dipinto a olio", False),  # Italian: a nude woman
-        ("ella en bikini en la playa, estilo acuarela", False),  # Spanish: she
-        ("dua anak bermain layang-layang di lapangan", False),  # Indonesian: two children
-        # ... and a name in any other language, or where the request is too short to tell
-        ("dua lipa on stage in a sequin dress", True),
-        ("bella hadid walking a runway in paris", True),
-        ("mia khalifa nude", True),
     ],
 )
 def test_proper_names(text, named):
     from policy.names import ordinary_words
 
     assert bool(people.proper_names(text, ordinary_words())) is named
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "everyday"),
+    [
+        # a given name that is an everyday word of the request's language: the head decides ...
+        ("donna", "donna nuda sulla spiaggia, dipinto a olio", True),  # Italian: a nude woman
+        ("ella", "ella en bikini en la playa, estilo acuarela", True),  # Spanish: she
+        ("dua", "dua anak bermain layang-layang di lapangan", True),  # Indonesian: two children
+        # ... and it is a name in any other language, or where the request is too short to tell
+        ("dua", "dua lipa on stage in a sequin dress", False),
+        ("bella", "bella hadid walking a runway in paris", False),
+        ("mia", "mia khalifa nude", False),
+        ("kim", "kim smith at the park", False),  # not an everyday word anywhere listed
+    ],
+)
+def test_a_given_name_that_is_an_everyday_word_of_the_requests_language(name, text, everyday):
+    assert people.everyday_word_here(name, text) is everyday
 
 
 @pytest.mark.parametrize(

@@ -174,9 +174,10 @@ def mentions_public_role(texts) -> bool:
 
 GIVEN_NAMES = common_given_names()
 # Common given names that are everyday words of other languages, and those languages: in a
-# request written in one of them, the word is read as the word ("donna nuda sulla spiaggia",
-# an Italian nude woman; "ella en la playa", Spanish "she"), not as a name. In any other language
-# it is a name as before ("dua lipa", "bella hadid").
+# request written in one of them the name alone does not make a word pair a person's name
+# ("donna nuda sulla spiaggia", an Italian nude woman; "ella en la playa", Spanish "she"); the
+# head decides, as for any capitalised pair (agent._reads_as_a_name). In any other language it
+# is a name as before ("dua lipa", "bella hadid").
 EVERYDAY_IN = {
     "donna": {"it"},  # woman
     "bella": {"it", "es"},  # beautiful
@@ -251,7 +252,7 @@ def request_languages(text: str) -> dict[str, float]:
     return language_guesses(text)
 
 
-def _everyday_word_here(name: str, text: str) -> bool:
+def everyday_word_here(name: str, text: str) -> bool:
     """Is this given name written as an everyday word of the request's language? The languages
     it is a word of must together be the identifier's likely reading (Indonesian and Malay share
     "dua")."""
@@ -299,7 +300,6 @@ def _names_and_credits(text: str, common_words: frozenset[str]) -> tuple[list[st
             and s not in FUNCTION_WORDS
             and s.isalpha()
             and not (first[:1].isupper() and second[:1].islower())
-            and not _everyday_word_here(f, text)
         )
         # "Taylor Swift in a ...": a capitalised pair opening a prompt that is not in title case.
         opening = (
