@@ -320,13 +320,13 @@ class _Reading:
         Αρχαιολογικό Μουσείο", "Nackte Venus-Statue im Louvre"). In Vietnamese nearly every
         syllable is a given name and every word of a place is capitalised ("Bảo tàng Mỹ thuật Hà
         Nội"), so in a request written in Vietnamese the head decides; so it does where the given
-        name is an everyday word of the request's language ("donna nuda", Italian: a nude woman;
-        "bella thorne nuda" is still a name, because the head reads a real person)."""
+        name is an everyday word before an ordinary word of its language ("donna nuda", Italian: a
+        nude woman; "bella thorne nuda" and "mia khalifa desnuda" are names)."""
         first = romanize(pair).split()[:1]  # "Анна Иванова" opens with "anna"
         given = (
             bool(first and first[0] in given_names())
             and not people.written_in_vietnamese(text)
-            and not people.everyday_word_here(first[0], text)
+            and not people.everyday_word_here(pair)
         )
         return given or self.probability["real_person"] >= NAME_NEEDS_PERSON
 

@@ -236,21 +236,29 @@ def test_proper_names(text, named):
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "everyday"),
+    ("pair", "everyday"),
     [
-        # a given name that is an everyday word of the request's language: the head decides ...
-        ("donna", "donna nuda sulla spiaggia, dipinto a olio", True),  # Italian: a nude woman
-        ("ella", "ella en bikini en la playa, estilo acuarela", True),  # Spanish: she
-        ("dua", "dua anak bermain layang-layang di lapangan", True),  # Indonesian: two children
-        # ... and it is a name in any other language, or where the request is too short to tell
-        ("dua", "dua lipa on stage in a sequin dress", False),
-        ("bella", "bella hadid walking a runway in paris", False),
-        ("mia", "mia khalifa nude", False),
-        ("kim", "kim smith at the park", False),  # not an everyday word anywhere listed
+        # a given name that is an everyday word, before an ordinary word of its language: the head decides ...
+        ("donna nuda", True),  # Italian: a nude woman
+        ("ella en", True),  # Spanish: she
+        ("dua anak", True),  # Indonesian: two children
+        # ... however short or mixed the request ("rosa Bikini, Frau am Strand")
+        ("bella mujer", True),  # Spanish: a beautiful woman
+        ("rosa Bikini", True),  # German: a pink bikini
+        ("mia madre", True),  # Italian: my mother
+        # ... and it is a name before a family name, whatever the request's language
+        ("dua lipa", False),
+        ("bella hadid", False),
+        ("mia khalifa", False),
+        ("ella purnell", False),
+        ("bella thorne", False),
+        ("rosa López", False),  # a family name in the dictionary, as a proper noun
+        ("lana rhoades", False),
+        ("kim smith", False),  # not an everyday word anywhere listed
     ],
 )
-def test_a_given_name_that_is_an_everyday_word_of_the_requests_language(name, text, everyday):
-    assert people.everyday_word_here(name, text) is everyday
+def test_a_given_name_that_is_an_everyday_word_before_an_ordinary_word(pair, everyday):
+    assert people.everyday_word_here(pair) is everyday
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from models.language_id import language_guesses
 from policy.names import FUNCTION_WORDS, common_given_names, given_names
 from policy.normalize import romanize
 from policy.rules.text import fold_text
@@ -173,11 +172,11 @@ def mentions_public_role(texts) -> bool:
 
 
 GIVEN_NAMES = common_given_names()
-# Common given names that are everyday words of other languages, and those languages: in a
-# request written in one of them the name alone does not make a word pair a person's name
+# Common given names that are everyday words of other languages, and those languages: followed by
+# an ordinary word of one of them the name alone does not make a word pair a person's name
 # ("donna nuda sulla spiaggia", an Italian nude woman; "ella en la playa", Spanish "she"); the
-# head decides, as for any capitalised pair (agent._reads_as_a_name). In any other language it
-# is a name as before ("dua lipa", "bella hadid").
+# head decides, as for any capitalised pair (agent._reads_as_a_name). Followed by a family name
+# it is a name as before ("dua lipa", "bella hadid", "mia khalifa desnuda").
 EVERYDAY_IN = {
     "donna": {"it"},  # woman
     "bella": {"it", "es"},  # beautiful
@@ -192,9 +191,6 @@ EVERYDAY_IN = {
     "sara": {"it"},  # will be (sarà)
     "ali": {"it"},  # wings
 }
-# The share of the language identifier's guesses the word's languages need: below it, two or three
-# words ("dua lipa nude", "mia khalifa nude") are too short to tell, and the name stands.
-_LANGUAGE_CONFIDENCE = 0.5
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
@@ -245,22 +241,30 @@ def _credit_start(words: list[str], i: int) -> int:
     return i
 
 
-@lru_cache(maxsize=1024)
-def request_languages(text: str) -> dict[str, float]:
-    """How likely a request is written in each language (the identifier's five first guesses);
-    empty without the identifier, and then every given name stays a name."""
-    return language_guesses(text)
+def everyday_word_here(pair: str) -> bool:
+    """Does this word pair open with a given name written as an everyday word? It does when the
+    next word is an ordinary word of a language the given name is an everyday word of ("bella
+    mujer": Spanish, a beautiful woman; "rosa Bikini": German, a pink bikini; "dua anak":
+    Indonesian, two children), and not when it is no word there or a family name ("bella thorne",
+    "mia khalifa", "rosa López")."""
+    words = pair.split()
+    languages = EVERYDAY_IN.get(romanize(words[0]).lower()) if words else None
+    return bool(languages) and len(words) > 1 and _is_an_ordinary_word(words[1].lower(), tuple(sorted(languages)))
 
 
-def everyday_word_here(name: str, text: str) -> bool:
-    """Is this given name written as an everyday word of the request's language? The languages
-    it is a word of must together be the identifier's likely reading (Indonesian and Malay share
-    "dua")."""
-    languages = EVERYDAY_IN.get(name)
-    if not languages:
-        return False
-    guesses = request_languages(text)
-    return sum(guesses.get(language, 0.0) for language in languages) >= _LANGUAGE_CONFIDENCE
+@lru_cache(maxsize=4096)
+def _is_an_ordinary_word(word: str, languages: tuple[str, ...]) -> bool:
+    """Is this word in the dictionary of one of these languages, and not as a proper noun?
+    simplemma's word forms hold some family names, with a capital ("lópez" -> "López"); names that
+    are no word ("thorne", "lipa", "khalifa") are not in them. The dictionaries load on first use,
+    in their compact form (about 7 MB each in memory)."""
+    import simplemma
+
+    return any(
+        simplemma.is_known(word, lang=language, low_memory=True)
+        and not simplemma.lemmatize(word, lang=language, low_memory=True)[:1].isupper()
+        for language in languages
+    )
 
 
 def _names_and_credits(text: str, common_words: frozenset[str]) -> tuple[list[str], list[tuple[int, int]]]:
