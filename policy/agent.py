@@ -302,16 +302,20 @@ class _Reading:
         return "real_person" in self.present() and self._real_person_without_credits()
 
     def _real_person_without_credits(self) -> bool:
+        return self._person_probability_without_credits >= self.agent.head.thresholds["real_person"]
+
+    @cached_property
+    def _person_probability_without_credits(self) -> float:
         """The head reads an artist's credit as a real person ("nu couché à la manière de Gustav
         Klimt": real_person 0.90): with credits in the request, what is asked for is read again
         without them (a second forward pass, only for requests that credit an artist)."""
         plain = people.without_artist_credits(self.prompt, self.agent.common_words)
         if plain is None:
-            return True
+            return self.probability["real_person"]
         head = self.agent.head
         p = float(head(self.agent.embed(plain)[None, :])[0, head.aspects.index("real_person")]) if plain else 0.0
         self.scores["p:real_person_without_credits"] = round(p, 4)
-        return p >= head.thresholds["real_person"]
+        return p
 
     def _reads_as_a_name(self, pair: str, text: str) -> bool:
         """A capitalised pair is a person's name when it opens with a given name ("Greta
@@ -321,14 +325,16 @@ class _Reading:
         syllable is a given name and every word of a place is capitalised ("Bảo tàng Mỹ thuật Hà
         Nội"), so in a request written in Vietnamese the head decides; so it does where the given
         name is an everyday word before an ordinary word of its language ("donna nuda", Italian: a
-        nude woman; "bella thorne nuda" and "mia khalifa desnuda" are names)."""
+        nude woman; "bella thorne nuda" and "mia khalifa desnuda" are names). The head is read
+        without artists' credits, which it takes for real people ("nudo di donna alla maniera di
+        Tiziano")."""
         first = romanize(pair).split()[:1]  # "Анна Иванова" opens with "anna"
         given = (
             bool(first and first[0] in given_names())
             and not people.written_in_vietnamese(text)
             and not people.everyday_word_here(pair)
         )
-        return given or self.probability["real_person"] >= NAME_NEEDS_PERSON
+        return given or self._person_probability_without_credits >= NAME_NEEDS_PERSON
 
 
 class PolicyAgent:
