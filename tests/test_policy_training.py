@@ -43,14 +43,45 @@ def test_resumed_tuning_starts_from_the_given_adapters_and_moves_them(tmp_path):
     assert any(not torch.equal(resumed[k], shipped[k]) for k in shipped)
 
 
-@pytest.mark.parametrize("option", ["--resume-tuning", "--tune-only"])
+def _embed_with(adapter, texts):
+    """Unit embeddings of `texts` by the fp32 encoder with these adapters, as tuning reads them."""
+    from peft import PeftModel
+    from transformers import AutoModel, AutoTokenizer
+
+    from models.multilingual_encoder import PREFIX, converted_dir
+    from policy.training.tune_encoder import _pooled
+
+    base = AutoModel.from_pretrained(str(converted_dir()), add_pooling_layer=False)
+    model = PeftModel.from_pretrained(base, str(adapter)).eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(converted_dir()))
+    batch = tokenizer([PREFIX + t for t in texts], padding=True, return_tensors="pt", return_token_type_ids=False)
+    with torch.no_grad():
+        return torch.nn.functional.normalize(_pooled(model, batch), dim=-1)
+
+
+@pytest.mark.slow
+def test_aligning_languages_pulls_a_translation_towards_its_english_family(tmp_path):
+    """With --align-languages the Spanish request ends nearer its family's English text than the
+    same run without it leaves it (the anchors are read once, before tuning)."""
+    from policy.training.tune_encoder import tune
+
+    distance = {}
+    for weight in (0.0, 20.0):
+        out = tmp_path / f"align-{weight}"
+        tune(EXAMPLES, list(ASPECTS), steps=6, out_dir=out, resume=ADAPTER_PATH, align_languages=weight)
+        english, spanish = _embed_with(out, [EXAMPLES[0].text, EXAMPLES[2].text])
+        distance[weight] = 1 - float(english @ spanish)
+    assert distance[20.0] < distance[0.0] - 0.02, distance
+
+
+@pytest.mark.parametrize("option", ["--resume-tuning", "--tune-only", "--align-languages 0.5"])
 def test_easel_train_passes_tuning_options_through(option, capsys):
     from chat.cli import main
 
     with pytest.raises(SystemExit) as stopped:
-        main(["train", "policy-classifier", option, "--false-alarm-cost", "3"])
+        main(["train", "policy-classifier", *option.split(), "--false-alarm-cost", "3"])
     assert stopped.value.code == 2
-    assert f"{option} needs --tune-steps" in capsys.readouterr().err
+    assert f"{option.split()[0]} needs --tune-steps" in capsys.readouterr().err
 
 
 def test_a_resumed_run_starts_its_tuning_head_from_the_shipped_head():
@@ -98,10 +129,17 @@ def test_averaged_heads_are_one_head_whose_logits_are_the_members_mean():
     assert not np.allclose(predict(members[0], features), predict(members[1], features))
 
 
-def test_easel_train_refuses_no_heads(capsys):
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        (["--heads", "0"], "--heads must be at least 1"),
+        (["--tune-steps", "10", "--align-languages", "-1"], "--align-languages must not be negative"),
+    ],
+)
+def test_easel_train_refuses_impossible_options(options, problem, capsys):
     from chat.cli import main
 
     with pytest.raises(SystemExit) as stopped:
-        main(["train", "policy-classifier", "--heads", "0"])
+        main(["train", "policy-classifier", *options])
     assert stopped.value.code == 2
-    assert "--heads must be at least 1" in capsys.readouterr().err
+    assert problem in capsys.readouterr().err

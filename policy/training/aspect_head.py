@@ -291,6 +291,7 @@ def train(args: argparse.Namespace) -> int:
                 ADAPTER_PATH,
                 args.seed,
                 resume=ADAPTER_PATH if args.resume_tuning else None,
+                align_languages=args.align_languages,
             )
             steps = args.tune_steps + (before if args.resume_tuning else 0)
             (ADAPTER_PATH / TUNING_FILE).write_text(json.dumps({"tune_steps": steps}) + "\n")

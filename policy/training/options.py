@@ -35,6 +35,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "stays out of both)",
     )
     parser.add_argument(
+        "--align-languages",
+        type=float,
+        default=0.0,
+        help="with --tune-steps: weight of a loss pulling each text in another language towards its family's "
+        "English texts as the starting adapters read them (0: off)",
+    )
+    parser.add_argument(
         "--tune-only",
         action="store_true",
         help="with --tune-steps: save the adapters and stop (tune where a GPU is, refit the head with "
@@ -71,6 +78,10 @@ def check_options(args: argparse.Namespace) -> None:
         problem = "--resume-tuning needs --tune-steps"
     elif args.tune_only and not args.tune_steps:
         problem = "--tune-only needs --tune-steps"
+    elif args.align_languages and not args.tune_steps:
+        problem = "--align-languages needs --tune-steps"
+    elif args.align_languages < 0:
+        problem = "--align-languages must not be negative"
     if problem:
         print(f"easel train policy-classifier: error: {problem}", file=sys.stderr)
         raise SystemExit(2)

@@ -35,6 +35,7 @@ BATCH = 32
 MAX_TOKENS = 48
 RESUME_ADAPTER_LR = 1.5e-4  # resumed adapters are refined, not relearned
 EMBEDDING_SCALE = 10  # the tuning head reads unit embeddings times this (sharper logits early on)
+ANCHOR_TEXTS_PER_FAMILY = 8  # English texts averaged into a family's anchor (more adds little, costs time)
 
 
 def _shipped_head_width(default: int = 256) -> int:
@@ -79,6 +80,37 @@ def _pooled(model, batch) -> torch.Tensor:
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
 
+def _english_anchors(model, tokenizer, examples: list[Example], device, prefix: str) -> dict[str, torch.Tensor]:
+    """Each family's meaning as the starting model reads it in English: the mean of up to
+    ANCHOR_TEXTS_PER_FAMILY of its English texts, unit length. Fixed for the whole run (a teacher),
+    so that pulling the other languages towards them cannot drag English along."""
+    from tqdm import tqdm
+
+    by_family: dict[str, list[str]] = {}
+    for example in examples:
+        texts = by_family.setdefault(example.family, [])
+        if example.language == "en" and len(texts) < ANCHOR_TEXTS_PER_FAMILY:
+            texts.append(example.text)
+    pairs = [(family, text) for family, texts in by_family.items() for text in texts]
+    sums: dict[str, torch.Tensor] = {}
+    model.eval()
+    with torch.no_grad():
+        for start in tqdm(range(0, len(pairs), 64), desc="English anchors", unit="batch", file=sys.stderr):
+            chunk = pairs[start : start + 64]
+            batch = tokenizer(
+                [prefix + text for _, text in chunk],
+                padding=True,
+                truncation=True,
+                max_length=MAX_TOKENS,
+                return_tensors="pt",
+                return_token_type_ids=False,
+            ).to(device)
+            for (family, _), row in zip(chunk, _pooled(model, batch), strict=True):
+                sums[family] = sums.get(family, 0) + row
+    model.train()
+    return {family: torch.nn.functional.normalize(total, dim=-1) for family, total in sums.items()}
+
+
 def _length_buckets(examples: list[Example], tokenizer, rng: random.Random) -> list[list[int]]:
     """Batches of texts of similar length, in random order: padding every text of a batch to
     its longest (a Thai request, a tag-style prompt) would triple the cost of a step."""
@@ -95,10 +127,19 @@ def _length_buckets(examples: list[Example], tokenizer, rng: random.Random) -> l
 
 
 def tune(
-    examples: list[Example], aspects: list[str], steps: int, out_dir: Path, seed: int = 0, resume: Path | None = None
+    examples: list[Example],
+    aspects: list[str],
+    steps: int,
+    out_dir: Path,
+    seed: int = 0,
+    resume: Path | None = None,
+    align_languages: float = 0.0,
 ) -> Path:
     """Train adapters (and a throwaway head) for `steps` batches; save the adapters to out_dir.
     `resume`: start from these adapters instead of fresh ones (more data, no 45-minute restart).
+    `align_languages`: weight of a second loss that pulls every text in another language towards
+    its family's English anchor (`_english_anchors`), cosine distance: the head then reads a
+    request in Arabic as it reads the same request in English, where it was trained on the most.
     On a CUDA GPU when there is one (1,500 steps: about 36 minutes on 2 CPU cores)."""
     from peft import LoraConfig, PeftModel, get_peft_model
     from tqdm import tqdm
@@ -143,6 +184,10 @@ def tune(
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=[adapter_lr, 1e-3], total_steps=steps, pct_start=0.1
     )
+    anchors = {}
+    if align_languages:
+        anchors = _english_anchors(model, tokenizer, examples, device, PREFIX)
+    anchor_of = [anchors.get(e.family) if e.language != "en" else None for e in examples]
     batches = _length_buckets(examples, tokenizer, rng)
     model.train()
     progress = tqdm(range(steps), desc="tuning the encoder", unit="step", file=sys.stderr)
@@ -159,9 +204,13 @@ def tune(
             return_tensors="pt",
             return_token_type_ids=False,
         ).to(device)
-        loss = loss_fn(
-            head(torch.nn.functional.normalize(_pooled(model, batch), dim=-1) * EMBEDDING_SCALE), targets[chosen]
-        )
+        embedded = torch.nn.functional.normalize(_pooled(model, batch), dim=-1)
+        loss = loss_fn(head(embedded * EMBEDDING_SCALE), targets[chosen])
+        aligned = [(row, anchor_of[i]) for row, i in enumerate(chosen) if anchor_of[i] is not None]
+        if aligned:
+            rows = torch.tensor([row for row, _ in aligned], device=device)
+            goal = torch.stack([anchor for _, anchor in aligned])
+            loss = loss + align_languages * (1 - (embedded[rows] * goal).sum(-1)).mean()
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
