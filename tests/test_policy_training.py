@@ -60,18 +60,19 @@ def _embed_with(adapter, texts):
 
 
 @pytest.mark.slow
-def test_aligning_languages_pulls_a_translation_towards_its_english_family(tmp_path):
-    """With --align-languages the Spanish request ends nearer its family's English text than the
-    same run without it leaves it (the anchors are read once, before tuning)."""
+def test_aligning_languages_teaches_a_translation_its_english_family(tmp_path):
+    """With --align-languages each Spanish request ends nearer its own family's English text than
+    the other family's, by a wider margin than the same run without it leaves (the anchors are
+    read once, before tuning)."""
     from policy.training.tune_encoder import tune
 
-    distance = {}
+    margin = {}
     for weight in (0.0, 20.0):
         out = tmp_path / f"align-{weight}"
         tune(EXAMPLES, list(ASPECTS), steps=6, out_dir=out, resume=ADAPTER_PATH, align_languages=weight)
-        english, spanish = _embed_with(out, [EXAMPLES[0].text, EXAMPLES[2].text])
-        distance[weight] = 1 - float(english @ spanish)
-    assert distance[20.0] < distance[0.0] - 0.02, distance
+        harm_en, pests_en, harm_es, pests_es = _embed_with(out, [e.text for e in EXAMPLES])
+        margin[weight] = float(harm_es @ harm_en - harm_es @ pests_en + pests_es @ pests_en - pests_es @ harm_en)
+    assert margin[20.0] > margin[0.0] + 0.02, margin
 
 
 @pytest.mark.parametrize("option", ["--resume-tuning", "--tune-only", "--align-languages 0.5"])

@@ -36,6 +36,7 @@ MAX_TOKENS = 48
 RESUME_ADAPTER_LR = 1.5e-4  # resumed adapters are refined, not relearned
 EMBEDDING_SCALE = 10  # the tuning head reads unit embeddings times this (sharper logits early on)
 ANCHOR_TEXTS_PER_FAMILY = 8  # English texts averaged into a family's anchor (more adds little, costs time)
+ANCHOR_TEMPERATURE = 0.05  # cosine similarities to the anchors, sharpened into a choice among families
 
 
 def _shipped_head_width(default: int = 256) -> int:
@@ -91,7 +92,8 @@ def _english_anchors(model, tokenizer, examples: list[Example], device, prefix: 
         texts = by_family.setdefault(example.family, [])
         if example.language == "en" and len(texts) < ANCHOR_TEXTS_PER_FAMILY:
             texts.append(example.text)
-    pairs = [(family, text) for family, texts in by_family.items() for text in texts]
+    # by length, so that a batch pads little
+    pairs = sorted(((family, text) for family, texts in by_family.items() for text in texts), key=lambda p: len(p[1]))
     sums: dict[str, torch.Tensor] = {}
     model.eval()
     with torch.no_grad():
@@ -137,9 +139,11 @@ def tune(
 ) -> Path:
     """Train adapters (and a throwaway head) for `steps` batches; save the adapters to out_dir.
     `resume`: start from these adapters instead of fresh ones (more data, no 45-minute restart).
-    `align_languages`: weight of a second loss that pulls every text in another language towards
-    its family's English anchor (`_english_anchors`), cosine distance: the head then reads a
-    request in Arabic as it reads the same request in English, where it was trained on the most.
+    `align_languages`: weight of a second loss that asks every text in another language to pick its
+    own family among all the families' English anchors (`_english_anchors`; cross-entropy over
+    their cosine similarities): the head then reads a request in Arabic as it reads the same
+    request in English, where it was trained on the most. Pulling each text towards its anchor
+    alone (cosine distance) drew every text nearer every anchor instead (docs/policy.md, "R14").
     On a CUDA GPU when there is one (1,500 steps: about 36 minutes on 2 CPU cores)."""
     from peft import LoraConfig, PeftModel, get_peft_model
     from tqdm import tqdm
@@ -184,10 +188,12 @@ def tune(
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=[adapter_lr, 1e-3], total_steps=steps, pct_start=0.1
     )
-    anchors = {}
-    if align_languages:
-        anchors = _english_anchors(model, tokenizer, examples, device, PREFIX)
-    anchor_of = [anchors.get(e.family) if e.language != "en" else None for e in examples]
+    anchors = _english_anchors(model, tokenizer, examples, device, PREFIX) if align_languages else {}
+    anchor_families = sorted(anchors)
+    anchor_matrix = torch.stack([anchors[f] for f in anchor_families]) if anchors else None
+    anchor_row = {family: row for row, family in enumerate(anchor_families)}
+    # the anchor each text must pick; -1: English, or a family without English texts
+    anchor_of = [anchor_row.get(e.family, -1) if e.language != "en" else -1 for e in examples]
     batches = _length_buckets(examples, tokenizer, rng)
     model.train()
     progress = tqdm(range(steps), desc="tuning the encoder", unit="step", file=sys.stderr)
@@ -206,11 +212,12 @@ def tune(
         ).to(device)
         embedded = torch.nn.functional.normalize(_pooled(model, batch), dim=-1)
         loss = loss_fn(head(embedded * EMBEDDING_SCALE), targets[chosen])
-        aligned = [(row, anchor_of[i]) for row, i in enumerate(chosen) if anchor_of[i] is not None]
+        aligned = [(row, anchor_of[i]) for row, i in enumerate(chosen) if anchor_of[i] >= 0]
         if aligned:
             rows = torch.tensor([row for row, _ in aligned], device=device)
-            goal = torch.stack([anchor for _, anchor in aligned])
-            loss = loss + align_languages * (1 - (embedded[rows] * goal).sum(-1)).mean()
+            goal = torch.tensor([anchor for _, anchor in aligned], device=device)
+            similarity = embedded[rows] @ anchor_matrix.T / ANCHOR_TEMPERATURE
+            loss = loss + align_languages * torch.nn.functional.cross_entropy(similarity, goal)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
