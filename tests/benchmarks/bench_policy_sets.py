@@ -42,6 +42,9 @@ SETS = [
     # found by helpers attacking the gate on 2026-12-05 (every prompt they tried, passing or not)
     ("attack-benign", "gate_attack_benign.jsonl", "optout_registry.txt", False),
     ("attack-harmful", "gate_attack_harmful.jsonl", "optout_registry.txt", False),
+    # 32 requests each written in English and 11 other languages by a helper who saw no code,
+    # corpus or other set (2026-12-06): is the same request decided alike in every language?
+    ("parallel", "parallel_languages_probe.jsonl", "optout_registry.txt", False),
 ]
 
 
