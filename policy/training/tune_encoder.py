@@ -81,7 +81,21 @@ def _pooled(model, batch) -> torch.Tensor:
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
 
-def _english_anchors(model, tokenizer, examples: list[Example], device, prefix: str) -> dict[str, torch.Tensor]:
+def _tokenized(tokenizer, texts: list[str], device):
+    """A batch as e5 reads a query (its prefix), cut at MAX_TOKENS."""
+    from models.multilingual_encoder import PREFIX
+
+    return tokenizer(
+        [PREFIX + text for text in texts],
+        padding=True,
+        truncation=True,
+        max_length=MAX_TOKENS,
+        return_tensors="pt",
+        return_token_type_ids=False,
+    ).to(device)
+
+
+def _english_anchors(model, tokenizer, examples: list[Example], device) -> dict[str, torch.Tensor]:
     """Each family's meaning as the starting model reads it in English: the mean of up to
     ANCHOR_TEXTS_PER_FAMILY of its English texts, unit length. Fixed for the whole run (a teacher),
     so that pulling the other languages towards them cannot drag English along."""
@@ -99,14 +113,7 @@ def _english_anchors(model, tokenizer, examples: list[Example], device, prefix: 
     with torch.no_grad():
         for start in tqdm(range(0, len(pairs), 64), desc="English anchors", unit="batch", file=sys.stderr):
             chunk = pairs[start : start + 64]
-            batch = tokenizer(
-                [prefix + text for _, text in chunk],
-                padding=True,
-                truncation=True,
-                max_length=MAX_TOKENS,
-                return_tensors="pt",
-                return_token_type_ids=False,
-            ).to(device)
+            batch = _tokenized(tokenizer, [text for _, text in chunk], device)
             for (family, _), row in zip(chunk, _pooled(model, batch), strict=True):
                 sums[family] = sums.get(family, 0) + row
     model.train()
@@ -149,7 +156,7 @@ def tune(
     from tqdm import tqdm
     from transformers import AutoModel, AutoTokenizer
 
-    from models.multilingual_encoder import HUB_PRESET, PREFIX, converted_dir, load_multilingual_encoder
+    from models.multilingual_encoder import HUB_PRESET, converted_dir, load_multilingual_encoder
 
     load_multilingual_encoder()  # converts the packaged weights on first use
     rng = random.Random(seed)
@@ -188,7 +195,7 @@ def tune(
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=[adapter_lr, 1e-3], total_steps=steps, pct_start=0.1
     )
-    anchors = _english_anchors(model, tokenizer, examples, device, PREFIX) if align_languages else {}
+    anchors = _english_anchors(model, tokenizer, examples, device) if align_languages else {}
     anchor_families = sorted(anchors)
     anchor_matrix = torch.stack([anchors[f] for f in anchor_families]) if anchors else None
     anchor_row = {family: row for row, family in enumerate(anchor_families)}
@@ -202,14 +209,7 @@ def tune(
         if step and step % len(batches) == 0:
             batches = _length_buckets(examples, tokenizer, rng)
         chosen = batches[step % len(batches)]
-        batch = tokenizer(
-            [PREFIX + examples[i].text for i in chosen],
-            padding=True,
-            truncation=True,
-            max_length=MAX_TOKENS,
-            return_tensors="pt",
-            return_token_type_ids=False,
-        ).to(device)
+        batch = _tokenized(tokenizer, [examples[i].text for i in chosen], device)
         embedded = torch.nn.functional.normalize(_pooled(model, batch), dim=-1)
         loss = loss_fn(head(embedded * EMBEDDING_SCALE), targets[chosen])
         aligned = [(row, anchor_of[i]) for row, i in enumerate(chosen) if anchor_of[i] >= 0]
