@@ -48,13 +48,13 @@ def _embed_with(adapter, texts):
     from peft import PeftModel
     from transformers import AutoModel, AutoTokenizer
 
-    from models.multilingual_encoder import PREFIX, converted_dir
-    from policy.training.tune_encoder import _pooled
+    from models.multilingual_encoder import converted_dir
+    from policy.training.tune_encoder import _pooled, _tokenized
 
     base = AutoModel.from_pretrained(str(converted_dir()), add_pooling_layer=False)
     model = PeftModel.from_pretrained(base, str(adapter)).eval()
     tokenizer = AutoTokenizer.from_pretrained(str(converted_dir()))
-    batch = tokenizer([PREFIX + t for t in texts], padding=True, return_tensors="pt", return_token_type_ids=False)
+    batch = _tokenized(tokenizer, texts, "cpu")
     with torch.no_grad():
         return torch.nn.functional.normalize(_pooled(model, batch), dim=-1)
 

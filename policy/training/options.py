@@ -38,8 +38,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "--align-languages",
         type=float,
         default=0.0,
-        help="with --tune-steps: weight of a loss pulling each text in another language towards its family's "
-        "English texts as the starting adapters read them (0: off)",
+        help="with --tune-steps: weight of a loss asking each text in another language to pick its own family "
+        "among every family's English texts, as the starting adapters read them (0: off)",
     )
     parser.add_argument(
         "--tune-only",
