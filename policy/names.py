@@ -23,6 +23,9 @@ whatever the registry size:
   stay a handful at any registry size.
 - `codes`: the same words' Metaphone codes, used only for text written in another script, where
   transliteration loses more than two letters ("Kruz" for "Cruise").
+- `loanword`: full names by the consonant classes a borrowing script keeps (`loanword_skeleton`:
+  "teira suuifuto" for Taylor Swift in katakana), read only from the length at which the whole
+  registry is met by chance in at most 0.5% of requests (`LOANWORD_CHANCE`).
 
 Verification (`_align`): around a candidate word the whole name must be present, in order with
 at most two middle names or initials between its words, or family name first, every word within
@@ -37,10 +40,11 @@ right before it ("Chelsea Clinton", "Patrick Schwarzenegger") names someone else
 from __future__ import annotations
 
 import gzip
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jellyfish
@@ -62,6 +66,8 @@ from policy.normalize import (
 )
 
 MAX_WINDOW = 5
+# Han writes a foreign full name in up to nine syllables, a word each (莱昂纳多·迪卡普里奥).
+MAX_SYLLABLE_WINDOW = 9
 # Through another script a name comes out a little off, and so do ordinary words: an edit is
 # allowed only on names long enough that a chance meeting is rare (a 4-letter sound key one edit
 # away is met by "mere", Hindi for "my", and "mr", Persian for "snake").
@@ -312,6 +318,76 @@ def _skeleton(text: str) -> str:
     return "".join(ch for ch in sound if ch not in "aeiou")
 
 
+# How a script that borrows a foreign name through its own sounds writes its consonants: Japanese,
+# Korean and Chinese have one liquid for l and r ("toranpu", "teuleompeu", "te lang pu" for Trump);
+# Arabic has no p, Korean no f, Japanese no v ("bytr", "seuwipeuteu", "ribusu" for Reeves); and
+# the semivowels and h come and go ("suuifuto", "dwnld"). What is left is a sound class a consonant.
+# m and n keep their own classes (every script keeps them apart), and so does j, which names spell
+# four ways (John, Johansson, José, Jacques): merged, "maikeru jiyodan" (Michael Jordan) was
+# "Nicole Kidman".
+_LOANWORD_DIGRAPHS = (("ph", "p"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("ts", "s"), ("kh", "k"), ("ck", "k"))
+_LOANWORD_CLASSES = {
+    **dict.fromkeys("bpfv", "p"),
+    **dict.fromkeys("lr", "r"),
+    **dict.fromkeys("kgcq", "k"),
+    **dict.fromkeys("szx", "s"),
+    **dict.fromkeys("td", "t"),
+}
+# Japanese and Chinese write n for the m before p or b ("toranpu", Trump; "peng bo", Pember-).
+_NASAL_BEFORE_LIP = re.compile(r"n(?=[bpfv])")
+# Six sound classes say little: two words of any sentence in another script meet a registered
+# name's classes by chance, and more often the more names are registered. Measured on 600 texts of
+# the training corpus in 12 languages written in other scripts, against 100,000 registered names
+# (docs/policy.md, 2026-12-06): the chance that one registered name of this many classes is met in
+# one text. Longer names by the same fall, about a seventh a class.
+LOANWORD_CHANCE = {5: 1.7e-4, 6: 2.0e-5, 7: 3.0e-6, 8: 5e-7}
+# The index looks names up this way only from the length at which all the registered names
+# together are met by chance in at most this share of texts, a tenth of the over-refusal the
+# policy may cost in all: at 100 names, names of 6 classes or more; at 100,000, of 9.
+LOANWORD_FALSE_MATCH_BUDGET = 0.005
+LOANWORD_MIN_CONSONANTS = 5
+
+
+def loanword_chance(length: int) -> float:
+    if length < min(LOANWORD_CHANCE):
+        return 1.0  # never read this way
+    return LOANWORD_CHANCE.get(length, LOANWORD_CHANCE[8] / 7 ** (length - 8))
+
+
+@lru_cache(maxsize=65536)
+def loanword_skeleton(word: str) -> str:
+    """A romanized word's consonants by sound class, repeats merged: "taylor" and "teira" -> "tr",
+    "swift", "suuifuto" and "seuwipeuteu" -> "spt"."""
+    for written, said in _LOANWORD_DIGRAPHS:
+        word = word.replace(written, said)
+    word = _NASAL_BEFORE_LIP.sub("m", word)
+    classes: list[str] = []
+    for ch in word:
+        if ch in "aeiouhwy" or not ch.isalpha():
+            continue
+        sound = _LOANWORD_CLASSES.get(ch, ch)
+        if not classes or classes[-1] != sound:
+            classes.append(sound)
+    return "".join(classes)
+
+
+# Letters of the particles Arabic and Hebrew join to the next word ("to", "and", "in", "the", "from"),
+# as read in Latin letters.
+_PROCLITIC_LETTERS = frozenset("lbwkfvhm")
+# Japanese, Korean and Chinese borrow English names as spoken without the r after a vowel
+# ("Turner" is ターナー, taanaa; "Pemberton" 펨버턴, pembeoteon), as British English says them.
+_NON_RHOTIC_R = re.compile(r"(?<=[aeiouy])r+(?![aeiouy])")
+
+
+def loanword_readings(words) -> set[tuple[str, ...]]:
+    """A name's words as `loanword_skeleton`s: as spelled, and without the r a non-rhotic
+    borrowing drops."""
+    return {
+        tuple(loanword_skeleton(word) for word in words),
+        tuple(loanword_skeleton(_NON_RHOTIC_R.sub("", word)) for word in words),
+    }
+
+
 def word_budget(length: int) -> int:
     """Edits allowed within one word of a name: none for short words, so 'Tim' is not 'Tom'."""
     return 0 if length <= 3 else 1 if length == 4 else 2
@@ -327,7 +403,7 @@ class NameMatch:
     person_id: int
     name: str  # the registered display name (never shown to users)
     matched: str  # the prompt's words that matched, folded
-    how: str  # exact | alias | fuzzy | reversed | title | initial | nickname | surname | ambiguous
+    how: str  # exact | alias | fuzzy | loanword | reversed | title | initial | nickname | surname | ambiguous
     needs_person_context: bool = False  # the agent must find the sentence to be about a person
     edits: int = 0  # how far the written words are from the registered ones
     reading: str = ""  # the prompt as read where the name was found (decoded, romanized)
@@ -382,6 +458,9 @@ class NameIndex:
     keys_of: dict[int, list[int]] = field(default_factory=dict)
     dead: set[int] = field(default_factory=set)  # keys of people removed or changed since the build
     stems: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # indexed words without their ending
+    # full names by loanword skeleton -> (key, each word's skeleton)
+    loanword: dict[str, list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)
+    loanword_lengths: dict[int, int] = field(default_factory=dict)  # how many names have each length
     native_window: int = MAX_WINDOW  # words of the longest name in its own script
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
@@ -458,6 +537,13 @@ class NameIndex:
         if not is_alias and len(words) > 1 and family not in self.ordinary and len(family) >= 5:
             for variant in _deletes(sounds[-1]) | {sounds[-1]}:
                 self.family_deletes.setdefault(variant, set()).add(key_id)
+        if len(words) > 1:
+            for borrowed in loanword_readings(words):
+                if all(borrowed) and len("".join(borrowed)) >= LOANWORD_MIN_CONSONANTS:
+                    joined = _joined_skeletons(borrowed)
+                    self.loanword.setdefault(joined, []).append((key_id, borrowed))
+                    self.loanword_lengths[len(joined)] = self.loanword_lengths.get(len(joined), 0) + 1
+            self.__dict__.pop("loanword_min_length", None)
         skeleton = _skeleton("".join(words))
         if len(words) > 1 and len(skeleton) >= 5:
             for variant in _deletes(skeleton) | {skeleton}:
@@ -507,7 +593,7 @@ class NameIndex:
     def _find_joined(self, view: _View, found: dict[int, NameMatch]) -> None:
         """Whole names written with any spacing: windows of prompt words joined, exact or by sound."""
         words = view.words
-        window = self.native_window if view.native else MAX_WINDOW
+        window = self.native_window if view.native else MAX_SYLLABLE_WINDOW if view.syllables else MAX_WINDOW
         for start in range(len(words)):
             joined = ""
             for end in range(start, min(start + window, len(words))):
@@ -522,6 +608,8 @@ class NameIndex:
                 if view.transliterated and end > start:
                     self._find_skeleton(view, start, end, found)
                     self._find_syllable_family_name(view, start, end, found)
+                if view.transliterated and (end > start or view.loose_reading):
+                    self._find_loanword(view, start, end, found)
 
     def _find_syllable_family_name(self, view: _View, start: int, end: int, found: dict) -> None:
         """A distinctive family name written syllable by syllable (Chinese: "ao ba ma")."""
@@ -568,6 +656,44 @@ class NameIndex:
             if distance <= 1:
                 _keep(found, self._match(key, view, start, end, "fuzzy", edits=distance + 1))
 
+    @cached_property
+    def loanword_min_length(self) -> int:
+        """The fewest sound classes a name read as a loanword must keep (LOANWORD_FALSE_MATCH_BUDGET)."""
+        chance = 0.0
+        for length in sorted(self.loanword_lengths, reverse=True):
+            chance += self.loanword_lengths[length] * loanword_chance(length)
+            if chance > LOANWORD_FALSE_MATCH_BUDGET:
+                return length + 1
+        return LOANWORD_MIN_CONSONANTS
+
+    def _find_loanword(self, view: _View, start: int, end: int, found: dict) -> None:
+        """A full name written as another script borrows it (`loanword_skeleton`): every word of
+        the name, in order, is one or more words of the prompt with its consonant classes
+        ("teira suuifuto" for Taylor Swift; Han a syllable a word: "tai lei si wei fu te"), or the
+        whole name run together ("キアヌリーブス"). Arabic and Hebrew may join a particle letter
+        to the name's first word ("صورة لريهانا", a picture of Rihanna)."""
+        if view.decoded:
+            return  # reversed or encoded text read as a loanword is noise
+        written = view.words[start : end + 1]
+        if view.syllables:
+            written = _syllable_nasals(written)
+        if not (loanword_skeleton(written[0]) and loanword_skeleton(written[-1])):
+            return  # the name starts and ends with its own words, not "hua" (画, draw) before it
+        first = written[0]
+        readings = {written}
+        if view.loose_reading and first[0] in _PROCLITIC_LETTERS and len(first) > 3:
+            readings.add((first[1:], *written[1:]))
+        for reading in readings:
+            loose = _run_skeleton(reading)
+            if len(loose) < self.loanword_min_length:
+                continue
+            for key_id, borrowed in self.loanword.get(loose, ()):
+                key = self.keys[key_id]
+                if key_id in self.dead or (len(reading) > len(key.words) and not view.syllables):
+                    continue  # a name keeps its words
+                if len(reading) == 1 or _splits_into(reading, borrowed):  # one word: run together
+                    _keep(found, self._match(key, view, start, end, "loanword", edits=1))
+
     def _whole_match(self, key: _Key, view: _View, start: int, end: int, how: str) -> NameMatch | None:
         """A whole key found at words[start..end]; ordinary-word names need to be written as names."""
         joined = "".join(view.words[start : end + 1])
@@ -593,6 +719,11 @@ class NameIndex:
                 continue
             sound = sound_key(word)
             candidates: set[tuple[int, int]] = set(self.by_sound.get(sound, ()))
+            if view.decoded or view.syllables:
+                # `_word_distance` takes only a word as it sounds there: near words are not looked up
+                # (with 100,000 names they were thousands of candidates a Chinese request).
+                self._verify_all(candidates, view, position, found)
+                continue
             # Short words ("Lee") are looked up as they sound only: one edit from two letters is anything.
             for variant in (_deletes(sound) | {sound} | _deletes(word)) if len(sound) >= 3 else ():
                 candidates.update(pair for indexed in self.deletes.get(variant, ()) for pair in self.by_sound[indexed])
@@ -612,9 +743,12 @@ class NameIndex:
                 if _takes_prefixes(word):
                     for cut in range(1, _MAX_PREFIX + 1):
                         candidates.update(self.by_sound.get(sound_key(word[cut:]), ()))
-            for key_id, key_position in sorted(candidates):
-                if key_id not in self.dead:
-                    _keep(found, self._verify(self.keys[key_id], view, position, key_position))
+            self._verify_all(candidates, view, position, found)
+
+    def _verify_all(self, candidates: set[tuple[int, int]], view: _View, position: int, found: dict) -> None:
+        for key_id, key_position in sorted(candidates):
+            if key_id not in self.dead:
+                _keep(found, self._verify(self.keys[key_id], view, position, key_position))
 
     def _verify(self, key: _Key, view: _View, position: int, key_position: int) -> NameMatch | None:
         if key.ordinary:
@@ -1038,6 +1172,42 @@ def latin_reading_is_safe(reading: str) -> bool:
     )
 
 
+def _splits_into(written: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    """Do the written words, taken in runs, sound like the wanted loanword skeletons one run each
+    (a word a word, or several Han syllables a word)?"""
+    if not wanted:
+        return not written
+    for cut in range(1, len(written) - len(wanted) + 2):
+        if _run_skeleton(written[:cut]) == wanted[0] and _splits_into(written[cut:], wanted[1:]):
+            return True
+    return False
+
+
+def _run_skeleton(words: tuple[str, ...]) -> str:
+    """The loanword skeleton of words read as one: each word's, joined."""
+    return _joined_skeletons(tuple(map(loanword_skeleton, words)))
+
+
+def _joined_skeletons(skeletons: tuple[str, ...]) -> str:
+    """Skeletons one after another, a class that ends one and starts the next written once."""
+    joined = ""
+    for skeleton in skeletons:
+        joined += skeleton[1:] if joined and skeleton and joined[-1] == skeleton[0] else skeleton
+    return joined
+
+
+def _syllable_nasals(syllables: tuple[str, ...]) -> tuple[str, ...]:
+    """Mandarin ends syllables in -n or -ng, and writes a foreign m or n with either ("tang mu" for
+    Tom): read both as n, and as m before a syllable that starts with the lips ("peng bo", Pember-)."""
+    read = []
+    for i, syllable in enumerate(syllables):
+        syllable = syllable[:-1] if syllable.endswith("ng") else syllable
+        if syllable.endswith("n") and i + 1 < len(syllables) and syllables[i + 1][:1] in ("b", "p", "f"):
+            syllable = syllable[:-1] + "m"
+        read.append(syllable)
+    return tuple(read)
+
+
 def _keep(found: dict[tuple, NameMatch], match: NameMatch | None) -> None:
     """Record an occurrence once, however many views or index paths found it."""
     if match is not None:
@@ -1148,6 +1318,29 @@ def _without_korean_particles(text: str) -> str:
     return " ".join(bare(word, i > 0 and script_of(words[i - 1][-1]) == "HANGUL") for i, word in enumerate(words))
 
 
+# Case endings and postpositions that Bengali, Armenian, Georgian and Russian or Ukrainian write
+# onto a foreign name ("রিহানাকে", Rihanna as the object; "Թրամփին", to Trump; "ტრამპს"; "Трампом"),
+# the ones with a consonant (a vowel ending leaves a name's consonants as they are), longest first.
+_CASE_ENDINGS = {
+    "BENGALI": ("দের", "েতে", "কে", "ের", "এর", "তে", "র"),
+    "ARMENIAN": ("ում", "ով", "ից", "ին", "ն"),
+    "GEORGIAN": ("თან", "ით", "ის", "ში", "ზე", "მა", "ს"),
+    "CYRILLIC": ("ові", "ом", "ем", "ым", "им", "ів"),
+}
+
+
+def _without_case_endings(text: str) -> str:
+    """Each word of those scripts without its attached ending, where three letters or more remain."""
+
+    def bare(word: str) -> str:
+        for ending in _CASE_ENDINGS.get(script_of(word[-1]) if word else "", ()):
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                return word[: -len(ending)]
+        return word
+
+    return " ".join(bare(word) for word in text.split())
+
+
 def _views(prompt: str) -> tuple[_View, ...]:
     """The prompt's words read every way a name may hide in them (see the module docstring)."""
     views: list[_View] = []
@@ -1172,6 +1365,7 @@ def _views(prompt: str) -> tuple[_View, ...]:
             for reading in romanizations(text):
                 add(reading.split(), original=None, transliterated=True, loose_reading=loose, syllables=syllables)
         bare = _without_korean_particles(prompt) if any(script_of(ch) == "HANGUL" for ch in prompt) else prompt
+        bare = _without_case_endings(bare)
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"
             for reading in romanizations(bare):
                 add(reading.split(), original=None, transliterated=True, loose_reading=_reads_loosely(bare))

@@ -308,6 +308,13 @@ _MODERN_GREEK = [
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+# A single vav, the letter Hebrew writes a foreign name's o and u with (see `romanizations`).
+_HEBREW_VOWEL_VAV = re.compile("(?<![\u05d5])\u05d5(?![\u05d5])")
+# Japanese writes a foreign name in katakana and the grammar around it in hiragana, with no space
+# between ("トム・ハンクスがカフェで"): where one kana gives way to the other a word ends. The
+# prolonged-sound mark and the iteration marks belong to the run they follow.
+_KATAKANA, _HIRAGANA = "[\u30a1-\u30fa\u30fc-\u30fe]", "[\u3041-\u3096\u309d\u309e]"  # after NFKC
+_KANA_BOUNDARY = re.compile(f"(?<={_KATAKANA})(?={_HIRAGANA})|(?<={_HIRAGANA})(?={_KATAKANA})")
 
 
 def _latin(text: str) -> str:
@@ -324,6 +331,8 @@ def romanizations(text: str) -> tuple[str, ...]:
     visible = unicodedata.normalize("NFKC", _strip_invisible(text))
     # Chinese writes no spaces: one syllable a character, so "奥巴马在海滩上" reads "ao ba ma zai ...".
     visible = _HAN.sub(lambda m: f" {m.group(0)} ", visible)
+    # The small tsu only doubles the next consonant: anyascii's "t" for it is no sound of the name.
+    visible = _KANA_BOUNDARY.sub(" ", visible).replace("ッ", "").replace("っ", "")
     readings = [_latin(visible)]
     if any("\u0370" <= ch <= "\u03ff" for ch in visible):
         modern = "".join(ch for ch in unicodedata.normalize("NFKD", visible.lower()) if not unicodedata.combining(ch))
@@ -333,6 +342,10 @@ def romanizations(text: str) -> tuple[str, ...]:
         readings.append(_latin(visible.replace("β", "b").replace("Β", "B")))
     if any("\uac00" <= ch <= "\ud7a3" for ch in visible):
         readings.append(_latin(_korean_loanword_reading(visible)))
+    if any("\u05d0" <= ch <= "\u05ea" for ch in visible):
+        # Hebrew writes the vowels o and u of a foreign name with vav, which anyascii reads "v"
+        # ("גרגורי" -> "grgvry"); a doubled vav is the consonant.
+        readings.append(_latin(_HEBREW_VOWEL_VAV.sub("u", visible)))
     return tuple(dict.fromkeys(readings))
 
 

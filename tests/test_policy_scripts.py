@@ -3,11 +3,14 @@ Table-driven; no model is loaded, so these run in well under a second."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from policy.names import NameIndex, alias_problem, inflected, name_problem
+from policy.names import LOANWORD_MIN_CONSONANTS, NameIndex, alias_problem, inflected, loanword_skeleton, name_problem
 from policy.normalize import fold_native, name_key
 from policy.registry import Person
 
@@ -242,3 +245,105 @@ def test_ordinary_words_read_through_another_script_are_not_latin_names(prompt):
 )
 def test_latin_names_written_in_other_scripts_are_still_found(prompt, name):
     assert {m.name for m in LATIN_INDEX.find(prompt)} == {name}, prompt
+
+
+# Names borrowed into scripts that respell them by their own sounds (`loanword_skeleton`): katakana
+# and Hangul add vowels and have one liquid, Chinese writes a syllable a character, Arabic has no
+# p and writes few vowels, Hebrew writes o and u with vav. Made-up names, spelled as each script's
+# speakers spell foreign names.
+BORROWED = NameIndex.build(
+    [
+        Person(1, "Gregory Pemberton", ()),
+        Person(2, "Oksana Lindberg", ()),
+        Person(3, "Valentin Morozov", ()),
+        Person(4, "Harriet Kowalczyk", ()),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("グレゴリー・ペンバートンが公園で犬を散歩させている絵", "Gregory Pemberton"),  # particle after it
+        ("グレゴリーペンバートンの肖像画", "Gregory Pemberton"),  # without the middle dot
+        ("그레고리 펨버턴이 자전거를 타는 그림", "Gregory Pemberton"),  # the r after a vowel dropped
+        ("画格雷戈里·彭伯顿在公园里", "Gregory Pemberton"),  # Han, a syllable a word
+        ("ارسم غريغوري بمبرتون في المقهى", "Gregory Pemberton"),
+        ("صورة لغريغوري بمبرتون على الشاطئ", "Gregory Pemberton"),  # "li-", of, joined to the name
+        ("צייר את גרגורי פמברטון בפארק", "Gregory Pemberton"),  # vav as the vowel o
+        ("오크사나 린드베리가 산책하는 사진", "Oksana Lindberg"),
+        ("нарисуй оксану линдберг в парке", "Oksana Lindberg"),  # accusative
+        ("ヴァレンティン・モロゾフがチェスをしている写真", "Valentin Morozov"),
+    ],
+)
+def test_names_borrowed_into_other_scripts_are_found(prompt, name):
+    assert name in {m.name for m in BORROWED.find(prompt)}, prompt
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "グレープフルーツのジュースとペンギンのイラスト",  # loanwords in katakana
+        "モロッコのバザールでオレンジを売る人",
+        "그레이프 주스와 펭귄 그림",
+        "画一个格子图案的彭博社大楼",
+        "ارسم غرفة جميلة مع بحر",
+        "צייר גן ורדים ליד בית",
+        "нарисуй морозное утро в лесу",
+    ],
+)
+def test_loanwords_that_are_no_one_are_not_names(prompt):
+    assert BORROWED.find(prompt) == [], prompt
+
+
+def test_names_are_read_as_loanwords_only_as_far_as_chance_allows():
+    """Sound classes are few: the more names registered, the more sentences meet one by chance,
+    so the index reads only longer names this way as the registry grows (LOANWORD_CHANCE)."""
+    from tests.test_policy_normalize import synthetic_people
+
+    small = BORROWED.loanword_min_length
+    large_index = NameIndex.build(synthetic_people(3000) + [Person(1, "Gregory Pemberton", ())])
+    assert small == LOANWORD_MIN_CONSONANTS < large_index.loanword_min_length
+    written = "グレゴリー・ペンバートンが公園で犬を散歩させている絵"
+    long_enough = len(loanword_skeleton("gregorypemberton")) >= large_index.loanword_min_length
+    assert ("Gregory Pemberton" in {m.name for m in large_index.find(written)}) is long_enough
+
+
+@pytest.mark.parametrize(
+    ("written", "skeleton"),
+    [
+        ("taylor", "tr"),
+        ("teira", "tr"),  # katakana: one liquid, vowels added
+        ("swift", "spt"),
+        ("suuifuto", "spt"),
+        ("seuwipeuteu", "spt"),  # Hangul: the vowel eu after bare consonants
+        ("dwnld", "tnrt"),  # Arabic: w as a vowel, no p
+        ("donald", "tnrt"),
+    ],
+)
+def test_a_loanword_skeleton_keeps_the_consonants_every_script_keeps(written, skeleton):
+    assert loanword_skeleton(written) == skeleton
+
+
+@pytest.mark.parametrize(
+    ("probe", "found_at_least", "left_alone_at_least"),
+    [
+        # written apart from the code (2026-12-06) and read while the loanword readings were built
+        ("registry_scripts_probe", 0.66, 0.91),
+        # written apart afterwards and only measured: 0.457 found and 0.960 left alone before them
+        ("registry_scripts_heldout", 0.59, 0.95),
+    ],
+)
+def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left_alone_at_least):
+    """People registered by their Latin name, written by speakers of 14-15 languages in their own
+    scripts, each in six or five of them; and controls naming others or no one."""
+    data = Path(__file__).parent / "data"
+    registry = [line.strip() for line in (data / f"{probe}.txt").read_text(encoding="utf-8").splitlines() if line]
+    index = NameIndex.build([Person(i + 1, name, ()) for i, name in enumerate(registry)])
+    right = {"refuse": [], "allow": []}
+    for line in (data / f"{probe}.jsonl").read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        refused = any(not m.needs_person_context for m in index.find(case["prompt"]))
+        right[case["expected"]].append(refused == (case["expected"] == "refuse"))
+    assert sum(right["refuse"]) / len(right["refuse"]) >= found_at_least
+    assert sum(right["allow"]) / len(right["allow"]) >= left_alone_at_least
