@@ -593,10 +593,15 @@ class NameIndex:
     def _find_joined(self, view: _View, found: dict[int, NameMatch]) -> None:
         """Whole names written with any spacing: windows of prompt words joined, exact or by sound."""
         words = view.words
-        window = self.native_window if view.native else MAX_SYLLABLE_WINDOW if view.syllables else MAX_WINDOW
+        window = self.native_window if view.native else MAX_WINDOW
+        # Han syllables: windows longer than words need are read as loanwords only
+        reach = max(window, MAX_SYLLABLE_WINDOW if view.syllables and self.loanword else 0)
         for start in range(len(words)):
             joined = ""
-            for end in range(start, min(start + window, len(words))):
+            for end in range(start, min(start + reach, len(words))):
+                if end - start >= window:
+                    self._find_loanword(view, start, end, found)
+                    continue
                 joined += words[end]
                 handle = joined.rstrip("0123456789")  # a social handle: "@taylorswift13"
                 for lookup in {joined, sound_key(joined), handle if len(handle) >= 6 else joined}:
@@ -1236,25 +1241,33 @@ def _capitalised(original: tuple[str, ...], span) -> str | None:
     """How the span is capitalised in the prompt: "inside" (a capital on a non-function word
     after the prompt's first word), "initial" (only the first word of the prompt, which may be
     grammar) or None (not written as a name)."""
-    folded_original = ["".join(unleet(word).split()) for word in original]
-    target = "".join(span)
+    where = _first_windows(original).get("".join(span))
+    if where is None:
+        return None
+    start, end = where
+    capitals = [
+        i
+        for i in range(start, end + 1)
+        if original[i][:1].isupper() and fold_text(original[i]) not in FUNCTION_WORDS and not original[i].isupper()
+    ]
+    if any(i > 0 for i in capitals):
+        return "inside"
+    return "initial" if capitals else None
+
+
+@lru_cache(maxsize=64)
+def _first_windows(original: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """Each run of up to MAX_WINDOW of the prompt's words, folded and joined -> where it first
+    occurs: built once a prompt, where each look-up used to fold the whole prompt again (a long
+    request with 100,000 names registered took seconds)."""
+    folded = ["".join(unleet(word).split()) for word in original]
+    first: dict[str, tuple[int, int]] = {}
     for start in range(len(original)):
         joined = ""
         for end in range(start, min(start + MAX_WINDOW, len(original))):
-            joined += folded_original[end]
-            if joined == target:
-                capitals = [
-                    i
-                    for i in range(start, end + 1)
-                    if original[i][:1].isupper()
-                    and fold_text(original[i]) not in FUNCTION_WORDS
-                    and not original[i].isupper()
-                ]
-                if any(i > 0 for i in capitals):
-                    return "inside"
-                return "initial" if capitals else None
-            if len(joined) >= len(target):
-                break
+            joined += folded[end]
+            first.setdefault(joined, (start, end))
+    return first
     return None
 
 
