@@ -437,6 +437,7 @@ class _View:
     native: bool = False  # every script kept as written (see normalize.fold_native)
     loose_reading: bool = False  # read from a script in LOOSE_READING_SCRIPTS
     syllables: bool = False  # read from Han, a syllable a character: any syllable is near some name's word
+    prefixed: bool = False  # read from Arabic or Hebrew, which join particle letters to the next word
 
 
 def _deletes(word: str) -> set[str]:
@@ -686,7 +687,7 @@ class NameIndex:
             return  # the name starts and ends with its own words, not "hua" (画, draw) before it
         first = written[0]
         readings = {written}
-        if view.loose_reading and first[0] in _PROCLITIC_LETTERS and len(first) > 3:
+        if view.prefixed and first[0] in _PROCLITIC_LETTERS and len(first) > 3:
             readings.add((first[1:], *written[1:]))
         for reading in readings:
             loose = _run_skeleton(reading)
@@ -1374,14 +1375,28 @@ def _views(prompt: str) -> tuple[_View, ...]:
         if native_words and native_words not in seen:  # each script as written, letter runs not joined
             seen.add(native_words)
             views.append(_View(native_words, original=None, native=True))
+        prefixed = any(script_of(ch) in _PREFIXING_SCRIPTS for ch in prompt)
         for text, loose, syllables in _readings_by_script(prompt):
             for reading in romanizations(text):
-                add(reading.split(), original=None, transliterated=True, loose_reading=loose, syllables=syllables)
+                add(
+                    reading.split(),
+                    original=None,
+                    transliterated=True,
+                    loose_reading=loose,
+                    syllables=syllables,
+                    prefixed=prefixed,
+                )
         bare = _without_korean_particles(prompt) if any(script_of(ch) == "HANGUL" for ch in prompt) else prompt
         bare = _without_case_endings(bare)
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"
             for reading in romanizations(bare):
-                add(reading.split(), original=None, transliterated=True, loose_reading=_reads_loosely(bare))
+                add(
+                    reading.split(),
+                    original=None,
+                    transliterated=True,
+                    loose_reading=_reads_loosely(bare),
+                    prefixed=prefixed,
+                )
     for decoded in decoded_views(prompt):
         add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)
         if has_other_script(decoded):
