@@ -282,6 +282,16 @@ def given_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _given_name_sounds() -> frozenset[str]:
+    return frozenset(sound_key(name) for name in given_names() if len(name) >= 4 and name.isalpha())
+
+
+def _sounds_like_a_given_name(word: str) -> bool:
+    """Is this word a known given name, as spelled or, from four letters, as it sounds?"""
+    return word in given_names() or (len(word) >= 4 and sound_key(word) in _given_name_sounds())
+
+
+@lru_cache(maxsize=1)
 def _nicknamer():
     from nicknames import NickNamer
 
@@ -960,9 +970,12 @@ class NameIndex:
         # distinctive family name is enough there.
         if previous and self._names_someone_else(previous, view):
             # Through another script the given name may come out garbled ("beolag obama"): it is
-            # someone else's only when it romanizes to another known given name ("Мишель").
-            if not (view.transliterated and distinctive) or previous in given_names():
-                return None
+            # someone else's only when it romanizes to another known given name ("Мишель"), as
+            # spelled or as it sounds ("Τακάσι", takasi, is Takashi; "Винус", vinus, Venus).
+            if not (view.transliterated and distinctive) or (
+                _sounds_like_a_given_name(previous) and loanword_skeleton(previous) != loanword_skeleton(given)
+            ):
+                return None  # (a given name that sounds like this person's own is theirs: "Томаш")
         following = words[position + 1] if position + 1 < len(words) else ""
         if (
             (family in given_names() or words[position] in given_names())

@@ -347,3 +347,17 @@ def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left
         right[case["expected"]].append(refused == (case["expected"] == "refuse"))
     assert sum(right["refuse"]) / len(right["refuse"]) >= found_at_least
     assert sum(right["allow"]) / len(right["allow"]) >= left_alone_at_least
+
+
+@pytest.mark.parametrize(
+    ("prompt", "found"),
+    [
+        ("Малия Обама на пляже", set()),  # "maliya" sounds like Malia, another given name
+        ("Мишелл Обама", set()),  # "mishell", Michelle as it sounds
+        ("Томаш Ковальчик на рыбалке", {"Tomasz Kowalczyk"}),  # his own given name, as it sounds
+        ("Обама на пляже", {"Barack Obama"}),  # a distinctive family name alone
+    ],
+)
+def test_a_given_name_through_another_script_is_someone_elses_when_it_sounds_like_one(prompt, found):
+    index = NameIndex.build([Person(1, "Barack Obama", ()), Person(2, "Tomasz Kowalczyk", ())])
+    assert {m.name for m in index.find(prompt) if not m.needs_person_context} == found
