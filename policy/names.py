@@ -1380,6 +1380,19 @@ def _views(prompt: str) -> tuple[_View, ...]:
                 seen.add(candidate)
                 views.append(_View(candidate, **kind))
 
+    def add_readings(text: str, **kind) -> None:
+        """The text's runs in other scripts, each read in Latin letters (`_readings_by_script`)."""
+        for run, loose, syllables in _readings_by_script(text):
+            for reading in romanizations(run):
+                add(
+                    reading.split(),
+                    original=None,
+                    transliterated=True,
+                    loose_reading=loose,
+                    syllables=syllables,
+                    **kind,
+                )
+
     original = _original_words(prompt)
     add(fold_text(prompt).split(), original=original)
     add(unleet(prompt).split(), original=original)
@@ -1389,16 +1402,7 @@ def _views(prompt: str) -> tuple[_View, ...]:
             seen.add(native_words)
             views.append(_View(native_words, original=None, native=True))
         prefixed = any(script_of(ch) in _PREFIXING_SCRIPTS for ch in prompt)
-        for text, loose, syllables in _readings_by_script(prompt):
-            for reading in romanizations(text):
-                add(
-                    reading.split(),
-                    original=None,
-                    transliterated=True,
-                    loose_reading=loose,
-                    syllables=syllables,
-                    prefixed=prefixed,
-                )
+        add_readings(prompt, prefixed=prefixed)
         bare = _without_korean_particles(prompt) if any(script_of(ch) == "HANGUL" for ch in prompt) else prompt
         bare = _without_case_endings(bare)
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"
@@ -1417,14 +1421,5 @@ def _views(prompt: str) -> tuple[_View, ...]:
             if native_words and native_words not in seen:
                 seen.add(native_words)
                 views.append(_View(native_words, original=None, decoded=True, native=True))
-            for text, loose, syllables in _readings_by_script(decoded):
-                for reading in romanizations(text):
-                    add(
-                        reading.split(),
-                        original=None,
-                        transliterated=True,
-                        decoded=True,
-                        loose_reading=loose,
-                        syllables=syllables,
-                    )
+            add_readings(decoded, decoded=True)
     return tuple(views)
