@@ -333,8 +333,8 @@ def _skeleton(text: str) -> str:
 # Arabic has no p, Korean no f, Japanese no v ("bytr", "seuwipeuteu", "ribusu" for Reeves); and
 # the semivowels and h come and go ("suuifuto", "dwnld"). What is left is a sound class a consonant.
 # m and n keep their own classes (every script keeps them apart), and so does j, which names spell
-# four ways (John, Johansson, José, Jacques): merged, "maikeru jiyodan" (Michael Jordan) was
-# "Nicole Kidman".
+# four ways (John, Johansson, José, Jacques): merged, names that differ only there (Mia and Nia,
+# Jade and Kade) would read alike.
 _LOANWORD_DIGRAPHS = (("ph", "p"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("ts", "s"), ("kh", "k"), ("ck", "k"))
 _LOANWORD_CLASSES = {
     **dict.fromkeys("bpfv", "p"),
@@ -471,7 +471,9 @@ class NameIndex:
     stems: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # indexed words without their ending
     # full names by loanword skeleton -> (key, each word's skeleton)
     loanword: dict[str, list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)
-    loanword_lengths: dict[int, int] = field(default_factory=dict)  # how many names have each length
+    # how many names have each loanword length; people removed since the build still count until the
+    # next one, so the chance bound errs on the strict side
+    loanword_lengths: dict[int, int] = field(default_factory=dict)
     native_window: int = MAX_WINDOW  # words of the longest name in its own script
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
