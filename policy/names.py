@@ -40,6 +40,7 @@ right before it ("Chelsea Clinton", "Patrick Schwarzenegger") names someone else
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 import threading
 import unicodedata
@@ -66,8 +67,8 @@ from policy.normalize import (
 )
 
 MAX_WINDOW = 5
-# Han writes a foreign full name in up to nine syllables, a word each (莱昂纳多·迪卡普里奥).
-MAX_SYLLABLE_WINDOW = 9
+# Han writes a foreign full name in up to fourteen syllables, a word each (克里斯蒂亚诺·罗纳尔多).
+MAX_SYLLABLE_WINDOW = 14
 # Through another script a name comes out a little off, and so do ordinary words: an edit is
 # allowed only on names long enough that a chance meeting is rare (a 4-letter sound key one edit
 # away is met by "mere", Hindi for "my", and "mr", Persian for "snake").
@@ -334,8 +335,18 @@ def _skeleton(text: str) -> str:
 # the semivowels and h come and go ("suuifuto", "dwnld"). What is left is a sound class a consonant.
 # m and n keep their own classes (every script keeps them apart), and so does j, which names spell
 # four ways (John, Johansson, José, Jacques): merged, names that differ only there (Mia and Nia,
-# Jade and Kade) would read alike.
-_LOANWORD_DIGRAPHS = (("ph", "p"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("ts", "s"), ("kh", "k"), ("ck", "k"))
+# Jade and Kade) would read alike. A ch before r or l is a k (Christopher: クリストファー, คริสโตเฟอร์).
+_LOANWORD_DIGRAPHS = (
+    ("chr", "kr"),
+    ("chl", "kl"),
+    ("ph", "p"),
+    ("sh", "s"),
+    ("ch", "s"),
+    ("th", "t"),
+    ("ts", "s"),
+    ("kh", "k"),
+    ("ck", "k"),
+)
 _LOANWORD_CLASSES = {
     **dict.fromkeys("bpfv", "p"),
     **dict.fromkeys("lr", "r"),
@@ -389,12 +400,18 @@ _PROCLITIC_LETTERS = frozenset("lbwkfvhm")
 _NON_RHOTIC_R = re.compile(r"(?<=[aeiouy])r+(?![aeiouy])")
 
 
+# An x inside a name is k and s, and other scripts write both ("Maximilian": マキシミリアン,
+# 马克西米利安) or only the s (亚历山大, Alexander).
+_INNER_X = re.compile(r"(?<=.)x")
+
+
 def loanword_readings(words) -> set[tuple[str, ...]]:
-    """A name's words as `loanword_skeleton`s: as spelled, and without the r a non-rhotic
-    borrowing drops."""
+    """A name's words as `loanword_skeleton`s: as spelled, without the r a non-rhotic borrowing
+    drops, and with an inner x read as ks."""
     return {
         tuple(loanword_skeleton(word) for word in words),
         tuple(loanword_skeleton(_NON_RHOTIC_R.sub("", word)) for word in words),
+        tuple(loanword_skeleton(_INNER_X.sub("ks", word)) for word in words),
     }
 
 
@@ -448,6 +465,7 @@ class _View:
     loose_reading: bool = False  # read from a script in LOOSE_READING_SCRIPTS
     syllables: bool = False  # read from Han, a syllable a character: any syllable is near some name's word
     prefixed: bool = False  # read from Arabic or Hebrew, which join particle letters to the next word
+    unspaced: bool = False  # read from Thai, Lao, Khmer or Burmese, which write no space between words
 
 
 def _deletes(word: str) -> set[str]:
@@ -693,17 +711,24 @@ class NameIndex:
         if view.decoded:
             return  # reversed or encoded text read as a loanword is noise
         written = view.words[start : end + 1]
+        # Each reading is one more chance to meet a name by chance: a reading that takes a letter
+        # its less usual way needs one sound class more (about a seventh of the chance,
+        # LOANWORD_CHANCE).
         if view.syllables:
-            written = _syllable_nasals(written)
-        if not (loanword_skeleton(written[0]) and loanword_skeleton(written[-1])):
-            return  # the name starts and ends with its own words, not "hua" (画, draw) before it
+            plain, *others = _pinyin_readings(written)
+            readings = {plain: 0, **{other: 1 for other in others if other != plain}}
+        elif view.unspaced and len(written) > 1:
+            readings = _unspaced_readings(written)
+        else:
+            readings = {written: 0}
         first = written[0]
-        readings = {written}
         if view.prefixed and first[0] in _PROCLITIC_LETTERS and len(first) > 3:
-            readings.add((first[1:], *written[1:]))
-        for reading in readings:
+            readings[(first[1:], *written[1:])] = 0
+        for reading, extra in readings.items():
+            if not (loanword_skeleton(reading[0]) and loanword_skeleton(reading[-1])):
+                continue  # the name starts and ends with its own words, not "hua" (画, draw) before it
             loose = _run_skeleton(reading)
-            if len(loose) < self.loanword_min_length:
+            if len(loose) < self.loanword_min_length + extra:
                 continue
             for key_id, borrowed in self.loanword.get(loose, ()):
                 key = self.keys[key_id]
@@ -1078,6 +1103,8 @@ _MAX_ENDING = 3  # letters of a case ending ("-ому", "-ovi"); Korean particle
 _MAX_PREFIX = 2  # Arabic and Hebrew write "and", "to", "the", "in" as letters before the word
 _MIN_STEM = 4  # shorter stems ("анн-", "iva-") would reach other words and other names
 _PREFIXING_SCRIPTS = frozenset({"ARABIC", "HEBREW"})
+_UNSPACED_SCRIPTS = frozenset({"THAI", "LAO", "KHMER", "MYANMAR"})
+_THAI_LETTERS = (("w", "v"), ("ch", "j"))
 
 
 def _stem(word: str) -> str:
@@ -1204,6 +1231,56 @@ def _splits_into(written: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     return False
 
 
+def _unspaced_readings(written: tuple[str, ...]) -> dict[tuple[str, ...], int]:
+    """Words of a script written without spaces between words (Thai) as a name may sit in them:
+    its first word the end of a run written together, its last the start of one
+    ("ขอภาพคริสเตียโน โรนัลโด": "khoaphaphkhrisetiyon ornalod"), and Thai's w and ch also read as
+    the v and j it writes with them (วิราท, Virat; จอห์น, John), those needing one class more. The
+    cuts need none: Thai has few spaces, so few windows of several words (on the corpus's Thai
+    requests, 1 chance match in 1,500 at 100 names and 1 in 1,000 at 100,000, none before)."""
+    choices = [_word_ends(written[0]), *map(_thai_forms, written[1:-1]), _word_starts(written[-1])]
+    readings: dict[tuple[str, ...], int] = {}
+    for choice in itertools.product(*choices):
+        reading = tuple(word for word, _ in choice)
+        readings.setdefault(reading, max(extra for _, extra in choice))
+    return readings
+
+
+@lru_cache(maxsize=4096)
+def _thai_forms(word: str) -> tuple[tuple[str, int], ...]:
+    """The word as read (0), and with each of `_THAI_LETTERS` read the other way (1)."""
+    forms = {word: 0}
+    for written_as, said in _THAI_LETTERS:
+        for form in list(forms):
+            if written_as in form:
+                forms.setdefault(form.replace(written_as, said), 1)
+    return tuple(forms.items())
+
+
+# The longest end or start of a run that is read as one word of a name, in Latin letters.
+MAX_CUT_LETTERS = 14
+
+
+@lru_cache(maxsize=4096)
+def _word_ends(word: str) -> tuple[tuple[str, int], ...]:
+    """The word's ends, one for each skeleton (the longest), in each of its `_thai_forms`."""
+    ends: dict[str, tuple[str, int]] = {}
+    for form, extra in _thai_forms(word):
+        for cut in range(max(0, len(form) - MAX_CUT_LETTERS), len(form)):
+            ends.setdefault(loanword_skeleton(form[cut:]), (form[cut:], extra))
+    return tuple(end for skeleton, end in ends.items() if skeleton)
+
+
+@lru_cache(maxsize=4096)
+def _word_starts(word: str) -> tuple[tuple[str, int], ...]:
+    """The word's starts, one for each skeleton (the longest), in each of its `_thai_forms`."""
+    starts: dict[str, tuple[str, int]] = {}
+    for form, extra in _thai_forms(word):
+        for cut in range(min(len(form), MAX_CUT_LETTERS), 0, -1):
+            starts.setdefault(loanword_skeleton(form[:cut]), (form[:cut], extra))
+    return tuple(start for skeleton, start in starts.items() if skeleton)
+
+
 def _run_skeleton(words: tuple[str, ...]) -> str:
     """The loanword skeleton of words read as one: each word's, joined."""
     return _joined_skeletons(tuple(map(loanword_skeleton, words)))
@@ -1217,13 +1294,49 @@ def _joined_skeletons(skeletons: tuple[str, ...]) -> str:
     return joined
 
 
+# Pinyin spells its affricates with letters English reads otherwise: q and ch are English ch or j
+# (乔 qiao writes Cho- and Jo-), zh and j English j or ch, x English sh, c English ts; and a w is
+# also a v (瓦 wa for Va-, 维 wei for Vi-). (Reading j and q as k too, as in 基 ji for Ki-, tripled
+# the chance matches on Chinese requests and was dropped.)
+_PINYIN_READINGS = (("zh", ("j", "ch")), ("ch", ("ch", "j")), ("j", ("j", "ch")), ("q", ("ch", "j")), ("w", ("w", "v")))
+_PINYIN_LETTERS = (("x", "sh"), ("c", "ts"))
+MAX_PINYIN_READINGS = 18
+
+
+def _pinyin_readings(syllables: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Han syllables as the foreign sounds they write: nasals as `_syllable_nasals` reads them, and
+    each initial Pinyin spells ambiguously every way it borrows (up to MAX_PINYIN_READINGS), the
+    likeliest reading first."""
+    choices, count = [], 1
+    for syllable in _syllable_nasals(syllables):
+        options = _pinyin_options(syllable)
+        if count * len(options) > MAX_PINYIN_READINGS:
+            options = options[:1]
+        count *= len(options)
+        choices.append(options)
+    return list(itertools.product(*choices))
+
+
+@lru_cache(maxsize=4096)
+def _pinyin_options(syllable: str) -> tuple[str, ...]:
+    """The syllable with its initial read each way `_PINYIN_READINGS` allows, the usual way first."""
+    for start, said in _PINYIN_READINGS:
+        if syllable.startswith(start):
+            return tuple(sound + syllable[len(start) :] for sound in said)
+    for letter, spelled in _PINYIN_LETTERS:
+        if syllable.startswith(letter):
+            return (spelled + syllable[len(letter) :],)
+    return (syllable,)
+
+
 def _syllable_nasals(syllables: tuple[str, ...]) -> tuple[str, ...]:
     """Mandarin ends syllables in -n or -ng, and writes a foreign m or n with either ("tang mu" for
-    Tom): read both as n, and as m before a syllable that starts with the lips ("peng bo", Pember-)."""
+    Tom): read both as n, and as m before a syllable that starts with the lips ("peng bo", Pember-;
+    "wei lian mu si", Williams)."""
     read = []
     for i, syllable in enumerate(syllables):
         syllable = syllable[:-1] if syllable.endswith("ng") else syllable
-        if syllable.endswith("n") and i + 1 < len(syllables) and syllables[i + 1][:1] in ("b", "p", "f"):
+        if syllable.endswith("n") and i + 1 < len(syllables) and syllables[i + 1][:1] in ("b", "p", "f", "m"):
             syllable = syllable[:-1] + "m"
         read.append(syllable)
     return tuple(read)
@@ -1404,7 +1517,8 @@ def _views(prompt: str) -> tuple[_View, ...]:
             seen.add(native_words)
             views.append(_View(native_words, original=None, native=True))
         prefixed = any(script_of(ch) in _PREFIXING_SCRIPTS for ch in prompt)
-        add_readings(prompt, prefixed=prefixed)
+        unspaced = any(script_of(ch) in _UNSPACED_SCRIPTS for ch in prompt)
+        add_readings(prompt, prefixed=prefixed, unspaced=unspaced)
         bare = _without_korean_particles(prompt) if any(script_of(ch) == "HANGUL" for ch in prompt) else prompt
         bare = _without_case_endings(bare)
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"

@@ -296,6 +296,48 @@ def test_loanwords_that_are_no_one_are_not_names(prompt):
     assert BORROWED.find(prompt) == [], prompt
 
 
+HAN_AND_THAI = NameIndex.build(
+    [
+        Person(1, "Vincent Chapman", ()),
+        Person(2, "Liam Williamson", ()),
+        Person(3, "Jordan Chambers", ()),
+        Person(4, "Maximilian Castellanos", ()),
+        Person(5, "Christopher Robinson", ()),
+        Person(6, "Natasha Volkova", ()),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("画一张文森特·查普曼骑马的图", "Vincent Chapman"),  # 文 wen for Vin-
+        ("生成利亚姆·威廉姆森骑自行车的照片", "Liam Williamson"),  # 廉 lian before 姆 mu: m
+        ("画乔丹·钱伯斯在打篮球", "Jordan Chambers"),  # 乔 qiao for Jo-, 钱 qian for Cha-
+        ("生成马克西米利安·卡斯特利亚诺斯在餐厅吃饭的图片", "Maximilian Castellanos"),  # 13 syllables
+        ("マキシミリアン・カステラノスの絵", "Maximilian Castellanos"),  # x as k and s
+        ("ขอรูปคริสโตเฟอร์ โรบินสัน ยืนอยู่ริมทะเล", "Christopher Robinson"),  # after "a picture of", no space
+        ("วาดภาพนาตาชา วอลโควา กำลังเดินในสวน", "Natasha Volkova"),  # ว w for v
+    ],
+)
+def test_names_in_han_and_thai_are_read_as_those_scripts_borrow_them(prompt, name):
+    assert name in {m.name for m in HAN_AND_THAI.find(prompt)}, prompt
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "ขอรูปแมวนอนอยู่บนโซฟา กำลังฝันถึงปลา",  # a cat asleep on a sofa
+        "วาดภาพตลาดน้ำตอนเช้า มีเรือขายผลไม้",  # a floating market in the morning
+        "画一只猫在窗台上睡觉",
+        "今天天气很好，我们带着孩子和小狗去公园散步",
+        "画一张威尼斯运河上的贡多拉，傍晚的灯光",  # Venice: 威 wei
+    ],
+)
+def test_other_han_and_thai_words_are_not_those_names(prompt):
+    assert HAN_AND_THAI.find(prompt) == [], prompt
+
+
 def test_names_are_read_as_loanwords_only_as_far_as_chance_allows():
     """Sound classes are few: the more names registered, the more sentences meet one by chance,
     so the index reads only longer names this way as the registry grows (LOANWORD_CHANCE)."""
