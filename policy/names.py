@@ -407,11 +407,13 @@ _INNER_X = re.compile(r"(?<=.)x")
 
 def loanword_readings(words) -> set[tuple[str, ...]]:
     """A name's words as `loanword_skeleton`s: as spelled, without the r a non-rhotic borrowing
-    drops, and with an inner x read as ks."""
+    drops, with an inner x read as ks, and with a j read as the y (or h) most languages other than
+    English say ("Johansson": 요한슨, Γιόχανσον; "José": ホセ)."""
     return {
         tuple(loanword_skeleton(word) for word in words),
         tuple(loanword_skeleton(_NON_RHOTIC_R.sub("", word)) for word in words),
         tuple(loanword_skeleton(_INNER_X.sub("ks", word)) for word in words),
+        tuple(loanword_skeleton(word.replace("j", "y")) for word in words),
     }
 
 

@@ -293,10 +293,13 @@ def fold_native(text: str, leet: bool = False) -> str:
 # Modern Greek reads some letters and pairs differently from anyascii's classical romanization
 # (β is "v", ου is "u", τζ is "j"): how a Greek speaker would write a foreign name.
 _MODERN_GREEK = [
+    (re.compile("τζ"), "j"),
     (re.compile(r"\bμπ"), "b"),
     (re.compile(r"\bντ"), "d"),
     (re.compile(r"\bγκ"), "g"),
-    (re.compile("τζ"), "j"),
+    (re.compile("γι(?=[αεηιοωυ])"), "y"),  # "Γιόσεφ", Yosef: γι before a vowel is a y
+    (re.compile("γου(?=[αεηιοω])"), "w"),  # "Γουίτφιλντ", Whitfield: γου before a vowel is a w
+    (re.compile("χ"), "h"),  # "Μοχάμεντ": χ writes a foreign h
     (re.compile("ου"), "u"),
     (re.compile("αι"), "e"),
     (re.compile("ει"), "i"),
@@ -305,6 +308,9 @@ _MODERN_GREEK = [
     (re.compile("η"), "i"),
     (re.compile("υ"), "i"),
 ]
+# Inside a foreign name too, Greek writes d, b and g as ντ, μπ and γκ ("Ντιντιέ Ντρογκμπά"); a
+# name spelled letter by letter keeps them as n-t, m-p, g-k ("Λαουρεντ"), so both are read.
+_GREEK_INNER_STOPS = [(re.compile("μπ"), "b"), (re.compile("ντ"), "d"), (re.compile("γκ"), "g")]
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
@@ -326,8 +332,9 @@ def _latin(text: str) -> str:
 def romanizations(text: str) -> tuple[str, ...]:
     """Any script written in Latin letters by sound, folded like `fold_text`: anyascii's reading,
     and for Greek also the modern reading (β is "v", ου is "u", τζ is "j"), since a Greek
-    speaker writing a foreign name spells it by modern sounds, and the letter-for-letter one
-    (β is "b"), since a name may also be spelled letter by letter ("Βαρακκ Οβαμα")."""
+    speaker writing a foreign name spells it by modern sounds, the letter-for-letter one (β is
+    "b"), since a name may also be spelled letter by letter ("Βαρακκ Οβαμα"), and the modern one
+    with ντ, μπ, γκ read as d, b, g inside words too."""
     visible = unicodedata.normalize("NFKC", _strip_invisible(text))
     # Chinese writes no spaces: one syllable a character, so "奥巴马在海滩上" reads "ao ba ma zai ...".
     visible = _HAN.sub(lambda m: f" {m.group(0)} ", visible)
@@ -340,6 +347,9 @@ def romanizations(text: str) -> tuple[str, ...]:
             modern = greek.sub(latin, modern)
         readings.append(_latin(modern))
         readings.append(_latin(visible.replace("β", "b").replace("Β", "B")))
+        for greek, latin in _GREEK_INNER_STOPS:
+            modern = greek.sub(latin, modern)
+        readings.append(_latin(modern))
     if any("\uac00" <= ch <= "\ud7a3" for ch in visible):
         readings.append(_latin(_korean_loanword_reading(visible)))
     if any("\u05d0" <= ch <= "\u05ea" for ch in visible):
@@ -352,16 +362,24 @@ def romanizations(text: str) -> tuple[str, ...]:
 _KOREAN_EU = 18  # the vowel ㅡ in a Hangul syllable's code
 
 
+_KOREAN_FINAL_S = 19  # the final consonant ㅅ in a Hangul syllable's code
+
+
 def _korean_loanword_reading(text: str) -> str:
     """Korean writes a foreign consonant with no vowel after it as a syllable with the vowel ㅡ
     ("Hanks" is 행크스, haengkeuseu): read without it after the first syllable of a word
-    (haengks), the way the name was spelled before it was written in Hangul."""
+    (haengks), the way the name was spelled before it was written in Hangul. A final ㅅ is the
+    foreign t it writes ("Scarlett" is 스칼렛, seukallet)."""
     out = []
     for i, ch in enumerate(text):
         code = ord(ch) - 0xAC00
-        if 0 <= code < 11172 and code % 28 == 0 and (code % 588) // 28 == _KOREAN_EU and i and text[i - 1].isalpha():
+        if not 0 <= code < 11172:
+            out.append(ch)
+        elif code % 28 == 0 and (code % 588) // 28 == _KOREAN_EU and i and text[i - 1].isalpha():
             reading = _latin(ch).lower()
             out.append(reading[: -len("eu")] if reading.endswith("eu") else reading)
+        elif code % 28 == _KOREAN_FINAL_S:
+            out.append(_latin(chr(0xAC00 + code - _KOREAN_FINAL_S)).lower() + "t")
         else:
             out.append(ch)
     return "".join(out)

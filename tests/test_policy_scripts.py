@@ -296,7 +296,7 @@ def test_loanwords_that_are_no_one_are_not_names(prompt):
     assert BORROWED.find(prompt) == [], prompt
 
 
-HAN_AND_THAI = NameIndex.build(
+BORROWED_MORE = NameIndex.build(
     [
         Person(1, "Vincent Chapman", ()),
         Person(2, "Liam Williamson", ()),
@@ -304,6 +304,10 @@ HAN_AND_THAI = NameIndex.build(
         Person(4, "Maximilian Castellanos", ()),
         Person(5, "Christopher Robinson", ()),
         Person(6, "Natasha Volkova", ()),
+        Person(7, "Violet Parker", ()),
+        Person(8, "Joaquin Salvatierra", ()),
+        Person(9, "Mohammed Al Rashid", ()),
+        Person(10, "Hannah Whitfield", ()),
     ]
 )
 
@@ -318,10 +322,14 @@ HAN_AND_THAI = NameIndex.build(
         ("マキシミリアン・カステラノスの絵", "Maximilian Castellanos"),  # x as k and s
         ("ขอรูปคริสโตเฟอร์ โรบินสัน ยืนอยู่ริมทะเล", "Christopher Robinson"),  # after "a picture of", no space
         ("วาดภาพนาตาชา วอลโควา กำลังเดินในสวน", "Natasha Volkova"),  # ว w for v
+        ("바이올렛 파커가 공원에서 뛰는 그림", "Violet Parker"),  # a final ㅅ is a t
+        ("호아킨 살바티에라가 말을 타는 그림", "Joaquin Salvatierra"),  # j said as h
+        ("ο Μοχάμεντ Αλ Ρασίντ πίνει καφέ", "Mohammed Al Rashid"),  # χ for h, ντ for d
+        ("φωτογραφία της Χάνα Γουίτφιλντ στην παραλία", "Hannah Whitfield"),  # γου for w
     ],
 )
-def test_names_in_han_and_thai_are_read_as_those_scripts_borrow_them(prompt, name):
-    assert name in {m.name for m in HAN_AND_THAI.find(prompt)}, prompt
+def test_names_are_read_as_each_script_borrows_them(prompt, name):
+    assert name in {m.name for m in BORROWED_MORE.find(prompt)}, prompt
 
 
 @pytest.mark.parametrize(
@@ -332,10 +340,12 @@ def test_names_in_han_and_thai_are_read_as_those_scripts_borrow_them(prompt, nam
         "画一只猫在窗台上睡觉",
         "今天天气很好，我们带着孩子和小狗去公园散步",
         "画一张威尼斯运河上的贡多拉，傍晚的灯光",  # Venice: 威 wei
+        "바이올렛 색 꽃과 파란 하늘",  # violet flowers
+        "ντομάτες και αγγούρια σε ένα μπολ",
     ],
 )
-def test_other_han_and_thai_words_are_not_those_names(prompt):
-    assert HAN_AND_THAI.find(prompt) == [], prompt
+def test_other_words_in_those_scripts_are_not_those_names(prompt):
+    assert BORROWED_MORE.find(prompt) == [], prompt
 
 
 def test_names_are_read_as_loanwords_only_as_far_as_chance_allows():
@@ -371,9 +381,9 @@ def test_a_loanword_skeleton_keeps_the_consonants_every_script_keeps(written, sk
     ("probe", "found_at_least", "left_alone_at_least"),
     [
         # written apart from the code (2026-12-06) and read while the loanword readings were built
-        ("registry_scripts_probe", 0.66, 0.91),
+        ("registry_scripts_probe", 0.72, 0.91),
         # written apart afterwards and only measured: 0.457 found and 0.960 left alone before them
-        ("registry_scripts_heldout", 0.59, 0.95),
+        ("registry_scripts_heldout", 0.62, 0.95),
     ],
 )
 def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left_alone_at_least):
