@@ -352,6 +352,11 @@ def romanizations(text: str) -> tuple[str, ...]:
         readings.append(_latin(modern))
     if any("\uac00" <= ch <= "\ud7a3" for ch in visible):
         readings.append(_latin(_korean_loanword_reading(visible)))
+    if any(ch in _ALEFS for ch in visible):
+        # anyascii drops alef, which in a foreign or Arabic name is the vowel a ("حداد", Haddad,
+        # reads "hdd", as if the d were doubled); the article al- keeps its reading ("الدرج", the
+        # stairs, is "ldrj", not a name "Aldr-").
+        readings.append(_latin(_ARTICLE.sub("\u0644", visible).translate(_ALEF_AS_A)))
     if any("\u05d0" <= ch <= "\u05ea" for ch in visible):
         # Hebrew writes the vowels o and u of a foreign name with vav, which anyascii reads "v"
         # ("גרגורי" -> "grgvry"); a doubled vav is the consonant.
@@ -359,6 +364,9 @@ def romanizations(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(readings))
 
 
+_ALEFS = "اأإٱ"
+_ALEF_AS_A = str.maketrans(dict.fromkeys(_ALEFS, "a"))
+_ARTICLE = re.compile("(?<![\u0600-\u06ff])\u0627\u0644")
 _KOREAN_EU = 18  # the vowel ㅡ in a Hangul syllable's code
 
 

@@ -308,6 +308,7 @@ BORROWED_MORE = NameIndex.build(
         Person(8, "Joaquin Salvatierra", ()),
         Person(9, "Mohammed Al Rashid", ()),
         Person(10, "Hannah Whitfield", ()),
+        Person(11, "Tariq Haddad", ()),
     ]
 )
 
@@ -326,6 +327,7 @@ BORROWED_MORE = NameIndex.build(
         ("호아킨 살바티에라가 말을 타는 그림", "Joaquin Salvatierra"),  # j said as h
         ("ο Μοχάμεντ Αλ Ρασίντ πίνει καφέ", "Mohammed Al Rashid"),  # χ for h, ντ for d
         ("φωτογραφία της Χάνα Γουίτφιλντ στην παραλία", "Hannah Whitfield"),  # γου for w
+        ("ارسم طارق حداد وهو يصطاد", "Tariq Haddad"),  # alef as the vowel a, not a doubled d
     ],
 )
 def test_names_are_read_as_each_script_borrows_them(prompt, name):
@@ -342,6 +344,7 @@ def test_names_are_read_as_each_script_borrows_them(prompt, name):
         "画一张威尼斯运河上的贡多拉，傍晚的灯光",  # Venice: 威 wei
         "바이올렛 색 꽃과 파란 하늘",  # violet flowers
         "ντομάτες και αγγούρια σε ένα μπολ",
+        "ارسم الدرج القديم في البيت",  # the article al- before "stairs"
     ],
 )
 def test_other_words_in_those_scripts_are_not_those_names(prompt):
@@ -381,9 +384,9 @@ def test_a_loanword_skeleton_keeps_the_consonants_every_script_keeps(written, sk
     ("probe", "found_at_least", "left_alone_at_least"),
     [
         # written apart from the code (2026-12-06) and read while the loanword readings were built
-        ("registry_scripts_probe", 0.72, 0.91),
+        ("registry_scripts_probe", 0.75, 0.91),
         # written apart afterwards and only measured: 0.457 found and 0.960 left alone before them
-        ("registry_scripts_heldout", 0.62, 0.95),
+        ("registry_scripts_heldout", 0.64, 0.95),
     ],
 )
 def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left_alone_at_least):
