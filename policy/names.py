@@ -53,6 +53,7 @@ from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 from policy.normalize import (
     CONTINUOUS_SCRIPTS,
+    alef_reading,
     decoded_views,
     fold_native,
     fold_text,
@@ -359,9 +360,10 @@ _NASAL_BEFORE_LIP = re.compile(r"n(?=[bpfv])")
 # Six sound classes say little: two words of any sentence in another script meet a registered
 # name's classes by chance, and more often the more names are registered. Measured on 600 texts of
 # the training corpus in 12 languages written in other scripts, against 100,000 registered names
-# (docs/policy.md, 2026-12-06): the chance that one registered name of this many classes is met in
-# one text. Longer names by the same fall, about a seventh a class.
-LOANWORD_CHANCE = {5: 1.7e-4, 6: 2.0e-5, 7: 3.0e-6, 8: 5e-7}
+# (docs/policy.md, 2026-12-06, measured again with Chinese, Thai, Greek and Korean read their own
+# ways): the chance that one registered name of this many classes is met in one text. Longer
+# names by the same fall, about a sixth a class.
+LOANWORD_CHANCE = {5: 1.7e-4, 6: 2.7e-5, 7: 5.8e-6, 8: 7.7e-7}
 # The index looks names up this way only from the length at which all the registered names
 # together are met by chance in at most this share of texts, a tenth of the over-refusal the
 # policy may cost in all: at 100 names, names of 6 classes or more; at 100,000, of 9.
@@ -372,7 +374,7 @@ LOANWORD_MIN_CONSONANTS = 5
 def loanword_chance(length: int) -> float:
     if length < min(LOANWORD_CHANCE):
         return 1.0  # never read this way
-    return LOANWORD_CHANCE.get(length, LOANWORD_CHANCE[8] / 7 ** (length - 8))
+    return LOANWORD_CHANCE.get(length, LOANWORD_CHANCE[8] / 6 ** (length - 8))
 
 
 @lru_cache(maxsize=65536)
@@ -468,6 +470,10 @@ class _View:
     syllables: bool = False  # read from Han, a syllable a character: any syllable is near some name's word
     prefixed: bool = False  # read from Arabic or Hebrew, which join particle letters to the next word
     unspaced: bool = False  # read from Thai, Lao, Khmer or Burmese, which write no space between words
+    # Where a further reading differs from the first only in some words (Arabic with alef read as
+    # a), only those are looked up word by word: the others were, in the first (a long Arabic
+    # request took twice as long when every word was looked up again).
+    by_word: frozenset[int] | None = None
 
 
 def _deletes(word: str) -> set[str]:
@@ -714,7 +720,7 @@ class NameIndex:
             return  # reversed or encoded text read as a loanword is noise
         written = view.words[start : end + 1]
         # Each reading is one more chance to meet a name by chance: a reading that takes a letter
-        # its less usual way needs one sound class more (about a seventh of the chance,
+        # its less usual way needs one sound class more (about a sixth of the chance,
         # LOANWORD_CHANCE).
         if view.syllables:
             plain, *others = _pinyin_readings(written)
@@ -760,7 +766,7 @@ class NameIndex:
 
     def _find_by_word(self, view: _View, found: dict[int, NameMatch]) -> None:
         for position, word in enumerate(view.words):
-            if len(word) < 2:
+            if len(word) < 2 or (view.by_word is not None and position not in view.by_word):
                 continue
             sound = sound_key(word)
             candidates: set[tuple[int, int]] = set(self.by_sound.get(sound, ()))
@@ -1521,6 +1527,10 @@ def _views(prompt: str) -> tuple[_View, ...]:
         prefixed = any(script_of(ch) in _PREFIXING_SCRIPTS for ch in prompt)
         unspaced = any(script_of(ch) in _UNSPACED_SCRIPTS for ch in prompt)
         add_readings(prompt, prefixed=prefixed, unspaced=unspaced)
+        if vowelled := alef_reading(prompt):
+            words, first = vowelled.split(), set(romanize(prompt).split())
+            changed = frozenset(i for i, word in enumerate(words) if word not in first)
+            add(words, original=None, transliterated=True, loose_reading=True, prefixed=prefixed, by_word=changed)
         bare = _without_korean_particles(prompt) if any(script_of(ch) == "HANGUL" for ch in prompt) else prompt
         bare = _without_case_endings(bare)
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"

@@ -352,11 +352,6 @@ def romanizations(text: str) -> tuple[str, ...]:
         readings.append(_latin(modern))
     if any("\uac00" <= ch <= "\ud7a3" for ch in visible):
         readings.append(_latin(_korean_loanword_reading(visible)))
-    if any(ch in _ALEFS for ch in visible):
-        # anyascii drops alef, which in a foreign or Arabic name is the vowel a ("حداد", Haddad,
-        # reads "hdd", as if the d were doubled); the article al- keeps its reading ("الدرج", the
-        # stairs, is "ldrj", not a name "Aldr-").
-        readings.append(_latin(_ARTICLE.sub("\u0644", visible).translate(_ALEF_AS_A)))
     if any("\u05d0" <= ch <= "\u05ea" for ch in visible):
         # Hebrew writes the vowels o and u of a foreign name with vav, which anyascii reads "v"
         # ("גרגורי" -> "grgvry"); a doubled vav is the consonant.
@@ -391,6 +386,17 @@ def _korean_loanword_reading(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def alef_reading(text: str) -> str | None:
+    """Arabic-script text read with alef as the vowel a, or None without an alef. anyascii drops
+    alef, which in a foreign or Arabic name is the vowel a ("حداد", Haddad, reads "hdd", as if the
+    d were doubled); the article al- keeps its reading ("الدرج", the stairs, is "ldrj", not a name
+    "Aldr-")."""
+    visible = unicodedata.normalize("NFKC", _strip_invisible(text))
+    if not any(ch in _ALEFS for ch in visible):
+        return None
+    return _latin(_ARTICLE.sub("\u0644", visible).translate(_ALEF_AS_A))
 
 
 def romanize(text: str) -> str:
