@@ -355,6 +355,8 @@ _LOANWORD_CLASSES = {
     **dict.fromkeys("szx", "s"),
     **dict.fromkeys("td", "t"),
 }
+# A c before e, i or y is an s (Priscilla: プリシラ, Vincent: 文森特).
+_SOFT_C = re.compile(r"c(?=[eiy])")
 # Japanese and Chinese write n for the m before p or b ("toranpu", Trump; "peng bo", Pember-).
 _NASAL_BEFORE_LIP = re.compile(r"n(?=[bpfv])")
 # Six sound classes say little: two words of any sentence in another script meet a registered
@@ -363,7 +365,7 @@ _NASAL_BEFORE_LIP = re.compile(r"n(?=[bpfv])")
 # (docs/policy.md, 2026-12-06, measured again with Chinese, Thai, Greek and Korean read their own
 # ways): the chance that one registered name of this many classes is met in one text. Longer
 # names by the same fall, about a sixth a class.
-LOANWORD_CHANCE = {5: 1.7e-4, 6: 2.7e-5, 7: 5.8e-6, 8: 7.7e-7}
+LOANWORD_CHANCE = {5: 1.8e-4, 6: 2.9e-5, 7: 6.0e-6, 8: 8.3e-7}
 # The index looks names up this way only from the length at which all the registered names
 # together are met by chance in at most this share of texts, a tenth of the over-refusal the
 # policy may cost in all: at 100 names, names of 6 classes or more; at 100,000, of 9.
@@ -383,7 +385,7 @@ def loanword_skeleton(word: str) -> str:
     "swift", "suuifuto" and "seuwipeuteu" -> "spt"."""
     for written, said in _LOANWORD_DIGRAPHS:
         word = word.replace(written, said)
-    word = _NASAL_BEFORE_LIP.sub("m", word)
+    word = _NASAL_BEFORE_LIP.sub("m", _SOFT_C.sub("s", word))
     classes: list[str] = []
     for ch in word:
         if ch in "aeiouhwy" or not ch.isalpha():
@@ -410,12 +412,14 @@ _INNER_X = re.compile(r"(?<=.)x")
 def loanword_readings(words) -> set[tuple[str, ...]]:
     """A name's words as `loanword_skeleton`s: as spelled, without the r a non-rhotic borrowing
     drops, with an inner x read as ks, and with a j read as the y (or h) most languages other than
-    English say ("Johansson": 요한슨, Γιόχανσον; "José": ホセ)."""
+    English say ("Johansson": 요한슨, Γιόχανσον; "José": ホセ), and with it a w as the v that German
+    and Polish say ("Jaworski": Яворски, יאבורסקי)."""
     return {
         tuple(loanword_skeleton(word) for word in words),
         tuple(loanword_skeleton(_NON_RHOTIC_R.sub("", word)) for word in words),
         tuple(loanword_skeleton(_INNER_X.sub("ks", word)) for word in words),
         tuple(loanword_skeleton(word.replace("j", "y")) for word in words),
+        tuple(loanword_skeleton(word.replace("j", "y").replace("w", "v")) for word in words),
     }
 
 

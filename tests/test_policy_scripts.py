@@ -309,6 +309,7 @@ BORROWED_MORE = NameIndex.build(
         Person(9, "Mohammed Al Rashid", ()),
         Person(10, "Hannah Whitfield", ()),
         Person(11, "Tariq Haddad", ()),
+        Person(12, "Priscilla Jaworski", ()),
     ]
 )
 
@@ -328,6 +329,8 @@ BORROWED_MORE = NameIndex.build(
         ("ο Μοχάμεντ Αλ Ρασίντ πίνει καφέ", "Mohammed Al Rashid"),  # χ for h, ντ for d
         ("φωτογραφία της Χάνα Γουίτφιλντ στην παραλία", "Hannah Whitfield"),  # γου for w
         ("ارسم طارق حداد وهو يصطاد", "Tariq Haddad"),  # alef as the vowel a, not a doubled d
+        ("צייר את פריסילה יאבורסקי בגינה", "Priscilla Jaworski"),  # soft c; Polish j and w
+        ("プリシラ・ヤウォルスキが庭で花を植えている絵", "Priscilla Jaworski"),
     ],
 )
 def test_names_are_read_as_each_script_borrows_them(prompt, name):
@@ -374,6 +377,8 @@ def test_names_are_read_as_loanwords_only_as_far_as_chance_allows():
         ("seuwipeuteu", "spt"),  # Hangul: the vowel eu after bare consonants
         ("dwnld", "tnrt"),  # Arabic: w as a vowel, no p
         ("donald", "tnrt"),
+        ("priscilla", "prsr"),  # a c before i is an s
+        ("christopher", "krstpr"),  # ch before r is a k
     ],
 )
 def test_a_loanword_skeleton_keeps_the_consonants_every_script_keeps(written, skeleton):
@@ -384,9 +389,9 @@ def test_a_loanword_skeleton_keeps_the_consonants_every_script_keeps(written, sk
     ("probe", "found_at_least", "left_alone_at_least"),
     [
         # written apart from the code (2026-12-06) and read while the loanword readings were built
-        ("registry_scripts_probe", 0.75, 0.91),
+        ("registry_scripts_probe", 0.77, 0.91),
         # written apart afterwards and only measured: 0.457 found and 0.960 left alone before them
-        ("registry_scripts_heldout", 0.64, 0.95),
+        ("registry_scripts_heldout", 0.66, 0.95),
     ],
 )
 def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left_alone_at_least):
