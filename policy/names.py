@@ -1250,7 +1250,7 @@ def _unspaced_readings(written: tuple[str, ...]) -> dict[tuple[str, ...], int]:
     the v and j it writes with them (วิราท, Virat; จอห์น, John), those needing one class more. The
     cuts need none: Thai has few spaces, so few windows of several words (on the corpus's Thai
     requests, 1 chance match in 1,500 at 100 names and 1 in 1,000 at 100,000, none before)."""
-    choices = [_word_ends(written[0]), *map(_thai_forms, written[1:-1]), _word_starts(written[-1])]
+    choices = [_word_cuts(written[0], True), *map(_thai_forms, written[1:-1]), _word_cuts(written[-1], False)]
     readings: dict[tuple[str, ...], int] = {}
     for choice in itertools.product(*choices):
         reading = tuple(word for word, _ in choice)
@@ -1273,24 +1273,16 @@ def _thai_forms(word: str) -> tuple[tuple[str, int], ...]:
 MAX_CUT_LETTERS = 14
 
 
-@lru_cache(maxsize=4096)
-def _word_ends(word: str) -> tuple[tuple[str, int], ...]:
-    """The word's ends, one for each skeleton (the longest), in each of its `_thai_forms`."""
-    ends: dict[str, tuple[str, int]] = {}
+@lru_cache(maxsize=8192)
+def _word_cuts(word: str, at_end: bool) -> tuple[tuple[str, int], ...]:
+    """The word's ends (at_end) or starts of up to MAX_CUT_LETTERS letters, in each of its
+    `_thai_forms`: one for each skeleton, the longest."""
+    cuts: dict[str, tuple[str, int]] = {}
     for form, extra in _thai_forms(word):
-        for cut in range(max(0, len(form) - MAX_CUT_LETTERS), len(form)):
-            ends.setdefault(loanword_skeleton(form[cut:]), (form[cut:], extra))
-    return tuple(end for skeleton, end in ends.items() if skeleton)
-
-
-@lru_cache(maxsize=4096)
-def _word_starts(word: str) -> tuple[tuple[str, int], ...]:
-    """The word's starts, one for each skeleton (the longest), in each of its `_thai_forms`."""
-    starts: dict[str, tuple[str, int]] = {}
-    for form, extra in _thai_forms(word):
-        for cut in range(min(len(form), MAX_CUT_LETTERS), 0, -1):
-            starts.setdefault(loanword_skeleton(form[:cut]), (form[:cut], extra))
-    return tuple(start for skeleton, start in starts.items() if skeleton)
+        for size in range(min(len(form), MAX_CUT_LETTERS), 0, -1):
+            cut = form[-size:] if at_end else form[:size]
+            cuts.setdefault(loanword_skeleton(cut), (cut, extra))
+    return tuple(cut for skeleton, cut in cuts.items() if skeleton)
 
 
 def _run_skeleton(words: tuple[str, ...]) -> str:
