@@ -359,12 +359,7 @@ def romanizations(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(readings))
 
 
-_ALEFS = "اأإٱ"
-_ALEF_AS_A = str.maketrans(dict.fromkeys(_ALEFS, "a"))
-_ARTICLE = re.compile("(?<![\u0600-\u06ff])\u0627\u0644")
 _KOREAN_EU = 18  # the vowel ㅡ in a Hangul syllable's code
-
-
 _KOREAN_FINAL_S = 19  # the final consonant ㅅ in a Hangul syllable's code
 
 
@@ -386,6 +381,11 @@ def _korean_loanword_reading(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+_ALEFS = "اأإٱ"
+_ALEF_AS_A = str.maketrans(dict.fromkeys(_ALEFS, "a"))
+_ARTICLE = re.compile("(?<![\u0600-\u06ff])\u0627\u0644")
 
 
 def alef_reading(text: str) -> str | None:
