@@ -26,6 +26,10 @@ whatever the registry size:
 - `loanword`: full names by the consonant classes a borrowing script keeps (`loanword_skeleton`:
   "teira suuifuto" for Taylor Swift in katakana), read only from the length at which the whole
   registry is met by chance in at most 0.5% of requests (`LOANWORD_CHANCE`).
+- `kanji`: names as their kanji's readings may spell them ("大谷翔平": oo|tani|shou|hei), matched
+  against runs of kanji in Japanese text (policy/japanese.py).
+- `korean`: names that read as Korean syllables ("Kwak Do-yoon"), by those syllables in a code
+  the romanization systems agree on, matched against Hangul words ("곽도윤이"; policy/korean.py).
 
 Verification (`_align`): around a candidate word the whole name must be present, in order with
 at most two middle names or initials between its words, or family name first, every word within
@@ -51,6 +55,7 @@ from pathlib import Path
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
+from policy import japanese, korean
 from policy.normalize import (
     CONTINUOUS_SCRIPTS,
     alef_reading,
@@ -501,6 +506,9 @@ class NameIndex:
     stems: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # indexed words without their ending
     # full names by loanword skeleton -> (key, each word's skeleton)
     loanword: dict[str, list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)
+    korean: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # Korean syllables -> keys
+    kanji: dict[str, list[int]] = field(default_factory=dict)  # a name as kanji readings spell it -> keys
+    kanji_prefixes: set[str] = field(default_factory=set)  # every beginning of those spellings
     # how many names have each loanword length; people removed since the build still count until the
     # next one, so the chance bound errs on the strict side
     loanword_lengths: dict[int, int] = field(default_factory=dict)
@@ -542,6 +550,11 @@ class NameIndex:
         for written, is_alias in [(person.name, False)] + [(alias, True) for alias in person.aliases]:
             if not has_other_script(written):
                 self._add(person.id, person.name, unleet(written).split(), is_alias)
+                for syllables in korean.name_readings(written):
+                    self.korean.setdefault(syllables, []).append(len(self.keys) - 1)
+                for spelled in japanese.name_targets(written):
+                    self.kanji.setdefault(spelled, []).append(len(self.keys) - 1)
+                    self.kanji_prefixes.update(spelled[:i] for i in range(1, len(spelled) + 1))
                 continue
             # A name in another script is matched in that script in requests written in it, and
             # through its Latin reading where that reading is safe to look for ("Путин" -> "putin";
@@ -628,10 +641,42 @@ class NameIndex:
             for view in _views(prompt):
                 self._find_joined(view, found)
                 self._find_by_word(view, found)
+            if 0 < len(self.korean) <= korean.MAX_INDEXED and any(korean.is_hangul(ch) for ch in prompt):
+                self._find_korean(prompt, found)
+            if 0 < len(self.kanji) <= japanese.MAX_TARGETS and any(japanese.is_kanji(ch) for ch in prompt):
+                self._find_kanji(prompt, found)
         # Words that spell one registered name exactly are that person, not a near-miss of another
         # ("Tovtov Salogorson" registered beside "Tovgor Salogorson").
         exact_spans = {match.matched for match in found.values() if match.edits == 0}
         return [match for match in found.values() if match.edits == 0 or match.matched not in exact_spans]
+
+    def _find_korean(self, prompt: str, found: dict) -> None:
+        """Names written in Hangul as Korean writes them, read syllable by syllable (korean.py).
+        One that is also a Korean word ("이미지") counts where the request is about a person."""
+        lengths = range(korean.MIN_SYLLABLES, korean.MAX_SYLLABLES + 1)
+        for written, syllables in korean.names_in(prompt, lengths):
+            for key_id in self.korean.get(syllables, ()):
+                if key_id in self.dead:
+                    continue
+                key = self.keys[key_id]
+                match = NameMatch(
+                    key.person_id,
+                    key.name,
+                    written,
+                    "korean",
+                    needs_person_context=syllables in korean.ordinary_readings(),
+                    reading=prompt,
+                )
+                _keep(found, match)
+
+    def _find_kanji(self, prompt: str, found: dict) -> None:
+        """Japanese names written in kanji, read as the registered name spells them (japanese.py)."""
+        for run in japanese.kanji_runs(prompt):
+            for written, spelled in japanese.names_in(run, self.kanji_prefixes, self.kanji):
+                for key_id in self.kanji.get(spelled, ()):
+                    if key_id not in self.dead:
+                        key = self.keys[key_id]
+                        _keep(found, NameMatch(key.person_id, key.name, written, "kanji", reading=prompt))
 
     def _find_joined(self, view: _View, found: dict[int, NameMatch]) -> None:
         """Whole names written with any spacing: windows of prompt words joined, exact or by sound."""

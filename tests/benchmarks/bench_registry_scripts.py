@@ -5,6 +5,7 @@ its loanword skeleton (the figures behind policy.names.LOANWORD_CHANCE).
 
     .venv/bin/python tests/benchmarks/bench_registry_scripts.py [CASES.jsonl REGISTRY.txt] [--errors]
     .venv/bin/python tests/benchmarks/bench_registry_scripts.py --chance 50   # about 5 minutes
+    .venv/bin/python tests/benchmarks/bench_registry_scripts.py --east-asian-chance   # about 1 minute
 
 The name index alone decides here (no model is loaded): `easel eval policy CASES --optout REGISTRY`
 gives the agent's decisions, which also weigh what the request asks for. The last line is JSON.
@@ -124,14 +125,73 @@ def chance_by_length(per_language: int) -> dict:
     return {"texts": len(texts), "chance": {str(k): float(f"{v:.3g}") for k, v in chance.items()}}
 
 
+def east_asian_registries(korean: int, japanese: int, rng: random.Random) -> dict[str, list[str]]:
+    """Made-up Korean and Japanese names in Latin letters, as a registry holds them: every
+    combination of faker's family and given names, shuffled ("Gim Min-jun", "Haruka Sato")."""
+    from anyascii import anyascii
+    from faker import Faker
+
+    ko = Faker("ko_KR").provider("faker.providers.person")
+    korean_names = sorted(
+        {
+            f"{anyascii(family).capitalize()} " + "-".join(anyascii(s) for s in given).capitalize()
+            for family in set(ko.last_names)
+            for given in set(ko.first_names)
+        }
+    )
+    ja = Faker("ja_JP").provider("faker.providers.person")
+    japanese_names = sorted({f"{g} {f}" for g in set(ja.first_romanized_names) for f in set(ja.last_romanized_names)})
+    rng.shuffle(korean_names)
+    rng.shuffle(japanese_names)
+    return {"ko": korean_names[:korean], "ja": japanese_names[:japanese]}
+
+
+def east_asian_chance(korean: int = 4000, japanese: int = 2000) -> dict:
+    """How often Korean requests meet a registered Korean name read in Hangul, and Japanese ones a
+    Japanese name read in kanji, by chance (policy/korean.py, policy/japanese.py): every text of
+    the corpus in the language against registries of made-up names. Some matches are real people
+    of that name the corpus mentions; they are printed so they can be told apart."""
+    registries = east_asian_registries(korean, japanese, random.Random(1))
+    summary = {}
+    for language, how in (("ko", "korean"), ("ja", "kanji")):
+        index = index_of(registries[language])
+        texts = sorted(
+            {
+                text
+                for path in sorted(CORPUS.glob("*.yaml"))
+                for family in yaml.safe_load(path.read_text(encoding="utf-8")).get("families", [])
+                for text in (family.get("texts") or {}).get(language, [])
+            }
+        )
+        met = 0
+        for text in tqdm(texts, desc=language, unit="text"):
+            matches = [m for m in index.find(text) if m.how == how and not m.needs_person_context]
+            if matches:
+                met += 1
+                print(f"  {language} met {[(m.name, m.matched) for m in matches]}: {text[:60]}")
+        print(
+            f"{language}: {len(registries[language])} names, {met} of {len(texts)} requests met one ({met / len(texts):.4f})"
+        )
+        summary[language] = {"names": len(registries[language]), "texts": len(texts), "met": met}
+    return summary
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", type=Path, nargs="?", default=DATA / "registry_scripts_heldout.jsonl")
     parser.add_argument("registry", type=Path, nargs="?", default=DATA / "registry_scripts_heldout.txt")
     parser.add_argument("--errors", action="store_true", help="print every missed name and refused control")
     parser.add_argument("--chance", type=int, metavar="TEXTS", help="measure chance matches on TEXTS per language")
+    parser.add_argument(
+        "--east-asian-chance", action="store_true", help="chance matches of names read in Hangul and kanji"
+    )
     args = parser.parse_args()
-    summary = chance_by_length(args.chance) if args.chance else found_and_left(args.cases, args.registry, args.errors)
+    if args.east_asian_chance:
+        summary = east_asian_chance()
+    elif args.chance:
+        summary = chance_by_length(args.chance)
+    else:
+        summary = found_and_left(args.cases, args.registry, args.errors)
     print(json.dumps(summary))
     return 0
 
