@@ -72,6 +72,7 @@ _LATIN_FINALS = {
     "t": ("T",), "d": ("T",), "s": ("T",), "l": ("L",), "r": ("L", ""), "m": ("M",), "p": ("P",),
     "b": ("P",),
 }  # fmt: skip
+_NUCLEI = frozenset("AEIO")
 _LONGEST = max(len(s) for s in (*_LATIN_INITIALS, *_LATIN_VOWELS, *_LATIN_FINALS))
 
 # What Korean writes onto a name: particles (subject, object, topic, "and", "to", ...) and the
@@ -114,7 +115,8 @@ def _family_first(syllables: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _onsets_missed(parse: tuple[str, ...]) -> int:
-    return sum(1 for syllable in parse[1:] if syllable[:1].isupper())
+    """Syllables after the first that begin with their vowel (no consonant, no glide)."""
+    return sum(1 for syllable in parse[1:] if syllable[:1] in _NUCLEI)
 
 
 @lru_cache(maxsize=4096)

@@ -522,6 +522,10 @@ class NameIndex:
         for person in people:
             index._add_person(person)
         index._index_rare_words(range(len(index.keys)))
+        if index.korean:
+            korean.ordinary_readings()  # loaded now, not during the first Korean request
+        if index.kanji:
+            japanese.kanji_readings()
         return index
 
     def update(self, people) -> int:

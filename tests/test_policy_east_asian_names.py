@@ -43,6 +43,7 @@ def found(prompt: str) -> set[str]:
         ("ahn", (("AN",),)),
         ("heungmin", (("hOG", "mIN"),)),  # a given name written as one word
         ("hana", (("hA", "nA"),)),  # not han-a: a consonant between vowels begins a syllable
+        ("minki", (("mIN", "KI"), ("mIN", "kI"))),  # 민기 or 민키: an aspirated onset is an onset
         ("smith", ()),  # not Korean syllables
     ],
 )
