@@ -75,11 +75,16 @@ _LATIN_FINALS = {
 _NUCLEI = frozenset("AEIO")
 _LONGEST = max(len(s) for s in (*_LATIN_INITIALS, *_LATIN_VOWELS, *_LATIN_FINALS))
 
-# What Korean writes onto a name: particles (subject, object, topic, "and", "to", ...) and the
-# honorifics after a person's name ("씨", "님"), a rule of the grammar.
-_PARTICLES = frozenset(
-    "에게서 한테서 으로서 으로써 에게 한테 께서 에서 으로 부터 까지 처럼 보다 이랑 하고 "
-    "는 은 이 가 를 을 의 와 과 도 로 랑 만 께 에".split()
+# Particles Korean writes onto the word before them (subject, topic, object, possessive, "to",
+# "with", "from", "also"), longest first, and the honorifics after a person's name ("씨",
+# "님"): rules of the grammar, not a list of names.
+PARTICLES = tuple(
+    sorted(
+        "에게서 한테서 으로서 으로써 에게 한테 께서 에서 으로 부터 까지 처럼 보다 이랑 하고 "
+        "는 은 이 가 를 을 의 와 과 도 로 랑 만 께 에".split(),
+        key=len,
+        reverse=True,
+    )
 )
 _HONORIFICS = ("씨", "님", "군", "양")
 
@@ -89,7 +94,7 @@ def _after_the_name(rest: str) -> bool:
         if rest.startswith(honorific):
             rest = rest[len(honorific) :]
             break
-    return not rest or rest in _PARTICLES
+    return not rest or rest in PARTICLES
 
 
 def is_hangul(ch: str) -> bool:

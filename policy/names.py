@@ -1484,18 +1484,6 @@ def _readings_by_script(text: str) -> list[tuple[str, bool, bool]]:
     return [("".join(chars), kind == "loose", kind == "han") for kind, chars in runs]
 
 
-# Korean particles written onto the word before them (subject, topic, object, possessive, "to",
-# "with", "from", "also"), longest first: a grammar rule of the language, not a list of names.
-_KOREAN_PARTICLES = tuple(
-    sorted(
-        "에게서 한테서 으로서 으로써 에게 한테 께서 에서 으로 부터 까지 처럼 보다 이랑 하고 "
-        "는 은 이 가 를 을 의 와 과 도 로 랑 만 께 에".split(),
-        key=len,
-        reverse=True,
-    )
-)
-
-
 def _without_korean_particles(text: str) -> str:
     """Each Hangul word without a particle at its end, when two syllables or more remain, or
     one after another Hangul word (a family name of one syllable after the given name: "조니
@@ -1504,7 +1492,7 @@ def _without_korean_particles(text: str) -> str:
     def bare(word: str, after_hangul: bool) -> str:
         if not word or script_of(word[-1]) != "HANGUL":
             return word
-        for particle in _KOREAN_PARTICLES:
+        for particle in korean.PARTICLES:
             if word.endswith(particle) and len(word) - len(particle) >= (1 if after_hangul else 2):
                 return word[: -len(particle)]
         return word
