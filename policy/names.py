@@ -1094,6 +1094,8 @@ class NameIndex:
         """'Chelsea Clinton' is not 'Bill Clinton': a different given name before the family name."""
         if previous in FUNCTION_WORDS or previous in TITLES or previous.isdigit():
             return False
+        if view.transliterated and len(previous) <= 2:
+            return False  # a particle of the other language ("де Путін", where Putin), not a given name
         if view.native and has_other_script(previous):
             # No dictionary of other languages here: only a known given name ("мишель") is someone else's.
             reading = romanize(previous)

@@ -416,6 +416,9 @@ def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left
         ("Мишелл Обама", set()),  # "mishell", Michelle as it sounds
         ("Томаш Ковальчик на рыбалке", {"Tomasz Kowalczyk"}),  # his own given name, as it sounds
         ("Обама на пляже", {"Barack Obama"}),  # a distinctive family name alone
+        # a particle of the other language before the name is no given name ("де", where; "на", on)
+        ("Намалюй картинку, де Обама годує голубів", {"Barack Obama"}),
+        ("Νά Ομπάμα στην παραλία", {"Barack Obama"}),
     ],
 )
 def test_a_given_name_through_another_script_is_someone_elses_when_it_sounds_like_one(prompt, found):
