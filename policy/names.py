@@ -298,6 +298,28 @@ def _sounds_like_a_given_name(word: str) -> bool:
     return word in given_names() or (len(word) >= 4 and sound_key(word) in _given_name_sounds())
 
 
+# The case endings Slavic and Greek put on a given name read in Latin letters ("Илью", ilyu, is
+# Ilya; "Олену", olenu, Olena; "Ивану", ivanu, Ivan), and what the name ends in without them.
+_GIVEN_NAME_CASE_ENDINGS = ("u", "yu", "y", "i", "e", "oy", "ey", "om", "em", "ym", "a", "ya", "ou", "o")
+_GIVEN_NAME_ENDS = ("", "a", "ya", "o", "os", "as", "is", "y", "iy")
+
+
+def _given_name_in_its_grammar(word: str, capitalised: frozenset[str]) -> bool:
+    """Is this word, read from another script, a known given name, as spelled or with a case
+    ending? With an ending only when it was written with a capital: with some ending cut, a
+    pronoun or a noun ("меня", "дома") is somebody's name too."""
+    if _sounds_like_a_given_name(word):
+        return True
+    if word not in capitalised:
+        return False
+    for ending in _GIVEN_NAME_CASE_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3:
+            if any(len(stem + end) >= 4 and stem + end in given_names() for end in _GIVEN_NAME_ENDS):
+                return True
+    return False
+
+
 @lru_cache(maxsize=1)
 def _nicknamer():
     from nicknames import NickNamer
@@ -478,6 +500,9 @@ class _View:
     loose_reading: bool = False  # read from a script in LOOSE_READING_SCRIPTS
     syllables: bool = False  # read from Han, a syllable a character: any syllable is near some name's word
     prefixed: bool = False  # read from Arabic or Hebrew, which join particle letters to the next word
+    # The Latin readings of the words written with a capital in a script that has capitals
+    # (Cyrillic, Greek, Armenian): a transliterated reading has lost them.
+    capitalised: frozenset[str] = frozenset()
     unspaced: bool = False  # read from Thai, Lao, Khmer or Burmese, which write no space between words
     # Where a further reading differs from the first only in some words (Arabic with alef read as
     # a), only those are looked up word by word: the others were, in the first (a long Arabic
@@ -1061,7 +1086,8 @@ class NameIndex:
             # someone else's only when it romanizes to another known given name ("Мишель"), as
             # spelled or as it sounds ("Τακάσι", takasi, is Takashi; "Винус", vinus, Venus).
             if not (view.transliterated and distinctive) or (
-                _sounds_like_a_given_name(previous) and loanword_skeleton(previous) != loanword_skeleton(given)
+                _given_name_in_its_grammar(previous, view.capitalised)
+                and loanword_skeleton(previous) != loanword_skeleton(given)
             ):
                 return None  # (a given name that sounds like this person's own is theirs: "Томаш")
         following = words[position + 1] if position + 1 < len(words) else ""
@@ -1526,6 +1552,16 @@ def _without_case_endings(text: str) -> str:
     return " ".join(bare(word) for word in text.split())
 
 
+def _capitalised_readings(prompt: str) -> frozenset[str]:
+    """The Latin readings of the prompt's words that start with a capital in another script."""
+    return frozenset(
+        reading
+        for word in _original_words(prompt)
+        if word[:1].isupper() and has_other_script(word)
+        for reading in romanizations(word)
+    )
+
+
 def _views(prompt: str) -> tuple[_View, ...]:
     """The prompt's words read every way a name may hide in them (see the module docstring)."""
     views: list[_View] = []
@@ -1555,13 +1591,14 @@ def _views(prompt: str) -> tuple[_View, ...]:
     add(fold_text(prompt).split(), original=original)
     add(unleet(prompt).split(), original=original)
     if has_other_script(prompt):
+        capitalised = _capitalised_readings(prompt)
         native_words = tuple(fold_native(prompt).split())
         if native_words and native_words not in seen:  # each script as written, letter runs not joined
             seen.add(native_words)
             views.append(_View(native_words, original=None, native=True))
         prefixed = any(script_of(ch) in _PREFIXING_SCRIPTS for ch in prompt)
         unspaced = any(script_of(ch) in _UNSPACED_SCRIPTS for ch in prompt)
-        add_readings(prompt, prefixed=prefixed, unspaced=unspaced)
+        add_readings(prompt, prefixed=prefixed, unspaced=unspaced, capitalised=capitalised)
         if vowelled := alef_reading(prompt):
             words, first = vowelled.split(), set(romanize(prompt).split())
             changed = frozenset(i for i, word in enumerate(words) if word not in first)
@@ -1576,6 +1613,7 @@ def _views(prompt: str) -> tuple[_View, ...]:
                     transliterated=True,
                     loose_reading=_reads_loosely(bare),
                     prefixed=prefixed,
+                    capitalised=capitalised,
                 )
     for decoded in decoded_views(prompt):
         add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)

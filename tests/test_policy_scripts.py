@@ -419,6 +419,11 @@ def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left
         # a particle of the other language before the name is no given name ("де", where; "на", on)
         ("Намалюй картинку, де Обама годує голубів", {"Barack Obama"}),
         ("Νά Ομπάμα στην παραλία", {"Barack Obama"}),
+        # another given name in its grammar ("Илью", Ilya; "Олену", Olena) is someone else's
+        ("Нарисуй Малию Обаму на пляже", set()),
+        ("Намалюй Олену Ковальчик біля річки", set()),
+        # ... only when written with a capital: a pronoun with an ending cut is some name too
+        ("Нарисуй для меня Обаму на пляже", {"Barack Obama"}),
     ],
 )
 def test_a_given_name_through_another_script_is_someone_elses_when_it_sounds_like_one(prompt, found):
