@@ -20,7 +20,6 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import yaml
 from tqdm import tqdm
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,6 +28,7 @@ sys.path.insert(0, str(REPO))
 import policy.names as names_module  # noqa: E402
 from policy.names import NameIndex  # noqa: E402
 from policy.registry import Person  # noqa: E402
+from policy.training.corpus import read_yaml  # noqa: E402
 
 DATA = REPO / "tests" / "data"
 CORPUS = REPO / "policy" / "training" / "corpus"
@@ -71,7 +71,7 @@ def found_and_left(cases_path: Path, registry_path: Path, errors: bool) -> dict:
 def corpus_texts(per_language: int, rng: random.Random) -> list[str]:
     texts: dict[str, list[str]] = defaultdict(list)
     for path in sorted(CORPUS.glob("*.yaml")):
-        for family in yaml.safe_load(path.read_text(encoding="utf-8")).get("families", []):
+        for family in read_yaml(path).get("families", []):
             for language, written in (family.get("texts") or {}).items():
                 if language in OTHER_SCRIPT_LANGUAGES:
                     texts[language] += written
@@ -159,7 +159,7 @@ def east_asian_chance(korean: int = 4000, japanese: int = 2000) -> dict:
             {
                 text
                 for path in sorted(CORPUS.glob("*.yaml"))
-                for family in yaml.safe_load(path.read_text(encoding="utf-8")).get("families", [])
+                for family in read_yaml(path).get("families", [])
                 for text in (family.get("texts") or {}).get(language, [])
             }
         )
