@@ -210,7 +210,7 @@ def embed_request(encoder, text: str) -> RequestEmbedding:
     )
     offsets = batch.pop("offset_mapping")[0].tolist()
     with torch.inference_mode():
-        hidden = model(**batch).last_hidden_state
+        hidden = encoder.hidden_states(batch) if hasattr(encoder, "hidden_states") else model(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
     vector = torch.nn.functional.normalize(pooled, dim=-1).numpy()[0]
