@@ -1553,10 +1553,11 @@ def _without_case_endings(text: str) -> str:
 
 
 def _capitalised_readings(prompt: str) -> frozenset[str]:
-    """The Latin readings of the prompt's words that start with a capital in another script."""
+    """The Latin readings of the prompt's words that start with a capital in another script, the
+    first word left out (its capital is grammar: "Нарисуй", draw)."""
     return frozenset(
         reading
-        for word in _original_words(prompt)
+        for word in _original_words(prompt)[1:]
         if word[:1].isupper() and has_other_script(word)
         for reading in romanizations(word)
     )
