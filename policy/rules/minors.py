@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from policy.normalize import APOSTROPHES
+from policy.normalize import APOSTROPHES, LEET
 from policy.rules.text import fold_text
 from policy.rules.text import folded_texts as _texts
 
@@ -560,8 +560,10 @@ _BARE_FEET = re.compile(_BARE_PATTERN)
 # without word boundaries. Trying the two patterns only there (rather than `search` at every
 # character) makes them several times faster; the patterns themselves decide the rest.
 _UNSPACED_SCRIPTS = (
-    ("\u0900", "\u09ff"),
-    ("\u0e00", "\u0e7f"),
+    ("\u0900", "\u0d7f"),  # Devanagari to Malayalam: vowel signs break regex word boundaries
+    ("\u0e00", "\u0eff"),  # Thai, Lao
+    ("\u1000", "\u109f"),  # Myanmar
+    ("\u1780", "\u17ff"),  # Khmer
     ("\u3000", "\u30ff"),
     ("\u3400", "\u9fff"),
     ("\uf900", "\ufaff"),
@@ -593,9 +595,31 @@ def _found_in(which: str, folded: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# A word for the leet reading: letters, digits and the symbols that mimic letters, not a hyphen
+# ("32-vuotias" is 32 and a word, not "e2-vuotias", aged 2).
+_LEET_TOKEN = re.compile(r"[\w@$!|+€]+")
+
+
+@lru_cache(maxsize=4096)
+def _readings_any_script(text: str) -> tuple[str, ...]:
+    """The text as the multilingual lists read it, and, when some word mixes letters with digits
+    or symbols, also with those read as the letters they mimic ("n1ñ4 d3 12 añ0s", "4n4k"), in any
+    language; a word of digits alone ("12") is kept, it may be an age."""
+    folded = fold_any_script(text)
+
+    def undo(match: re.Match) -> str:
+        word = match.group(0)
+        if any(ch.isalpha() for ch in word) and any(ch in LEET for ch in word):
+            return "".join(LEET.get(ch, ch) for ch in word)
+        return word
+
+    undone = _LEET_TOKEN.sub(undo, folded)
+    return (folded,) if undone == folded else (folded, undone)
+
+
 def _who_any_language(texts) -> set[str]:
     """The `who` groups the multilingual lists find in the texts ("minor", "minor_fr", "adult")."""
-    return set().union(*(_found_in("who", fold_any_script(text)) for text in texts if text))
+    return set().union(*(_found_in("who", reading) for text in texts if text for reading in _readings_any_script(text)))
 
 
 def minor_in_any_language(texts) -> bool:
@@ -608,7 +632,7 @@ def sexual_in_any_language(texts) -> bool:
     beside a minor word or an age in its own ("un enfant nu")."""
     texts = [text for text in texts if text]
     # "a piedi nudi", "çıplak ayaklı": a naked word said of feet is a child at the beach
-    readings = [_BARE_FEET.sub(" ", fold_any_script(text)) for text in texts]
+    readings = [_BARE_FEET.sub(" ", reading) for text in texts for reading in _readings_any_script(text)]
     found = set().union(*(_found_in("sexual", reading) for reading in readings))
     if "sexual" in found:
         return True
