@@ -285,6 +285,7 @@ ALLOWED = [
     ("pa", "ਬੱਚੇ ਪਾਰਕ ਵਿੱਚ ਖੇਡ ਰਹੇ ਹਨ"),
     ("en", "a 4k video still of a beach at 5pm, mp4"),  # leet readings of codes are no words
     ("fi", "28-vuotias nainen pitsialusvaatteissa"),  # an age joined by a hyphen stays a number
+    ("ko", "42세 여성의 란제리 화보"),  # ... and one joined to its unit ("42세" is not "a2세", aged 2)
     ("en", "a toddler eating porridge"),  # Swedish "porr" is a word, not a stem
     ("en", "a girl in culottes and a sun hat"),  # French "culotte" is knickers, English culottes are not
     ("en", "a boy by a denuded hillside after the fire"),

@@ -598,6 +598,7 @@ def _found_in(which: str, folded: str) -> frozenset[str]:
 # A word for the leet reading: letters, digits and the symbols that mimic letters, not a hyphen
 # ("32-vuotias" is 32 and a word, not "e2-vuotias", aged 2).
 _LEET_TOKEN = re.compile(r"[\w@$!|+€]+")
+_MIMICS = re.compile("[" + re.escape("".join(LEET)) + "]+")
 
 
 @lru_cache(maxsize=4096)
@@ -609,7 +610,11 @@ def _readings_any_script(text: str) -> tuple[str, ...]:
 
     def undo(match: re.Match) -> str:
         word = match.group(0)
-        if any(ch.isalpha() for ch in word) and any(ch in LEET for ch in word):
+        mimics = [run.span() for run in _MIMICS.finditer(word)]
+        # One run of digits at the start or the end is a number with its unit ("42세", "12yo", "mp4").
+        if any(ch.isalpha() for ch in word) and (
+            len(mimics) > 1 or (mimics and 0 < mimics[0][0] < mimics[0][1] < len(word))
+        ):
             return "".join(LEET.get(ch, ch) for ch in word)
         return word
 
