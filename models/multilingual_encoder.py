@@ -249,7 +249,7 @@ def _traced_last_hidden_state(model, tokenizer):
             )
             expected = model(**other).last_hidden_state
             same = torch.equal(traced(other["input_ids"], other["attention_mask"]), expected)
-    except Exception:  # noqa: BLE001 (any model tracing cannot record runs eagerly)
+    except Exception:  # noqa: BLE001 - a model tracing cannot record runs eagerly
         return None
     return traced if same else None
 
