@@ -299,8 +299,9 @@ def _sounds_like_a_given_name(word: str) -> bool:
 
 
 # The case endings Slavic and Greek put on a given name read in Latin letters ("Илью", ilyu, is
-# Ilya; "Олену", olenu, Olena; "Ивану", ivanu, Ivan), and what the name ends in without them.
-_GIVEN_NAME_CASE_ENDINGS = ("u", "yu", "y", "i", "e", "oy", "ey", "om", "em", "ym", "a", "ya", "ou", "o")
+# Ilya; "Олену", olenu, Olena; "Ивану", ivanu, Ivan; Serbian "Малију", maliju, Malia), and what
+# the name ends in without them.
+_GIVEN_NAME_CASE_ENDINGS = ("u", "yu", "ju", "y", "i", "e", "oy", "ey", "om", "em", "ym", "a", "ya", "ou", "o")
 _GIVEN_NAME_ENDS = ("", "a", "ya", "o", "os", "as", "is", "y", "iy")
 
 

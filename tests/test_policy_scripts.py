@@ -421,6 +421,7 @@ def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left
         ("Νά Ομπάμα στην παραλία", {"Barack Obama"}),
         # another given name in its grammar ("Илью", Ilya; "Олену", Olena) is someone else's
         ("Нарисуй Малию Обаму на пляже", set()),
+        ("Нацртај Малију Обаму на плажи", set()),  # Serbian writes the y-sound with ј
         ("Намалюй Олену Ковальчик біля річки", set()),
         # ... only when written with a capital: a pronoun with an ending cut is some name too
         ("Нарисуй для меня Обаму на пляже", {"Barack Obama"}),

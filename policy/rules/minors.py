@@ -619,7 +619,17 @@ def _readings_any_script(text: str) -> tuple[str, ...]:
         return word
 
     undone = _LEET_TOKEN.sub(undo, folded)
-    return (folded,) if undone == folded else (folded, undone)
+    if undone == folded:
+        return (folded,)
+    # Who spells with digits spells loosely: also without the marks on Latin letters ("ç1pl4k" is
+    # "çiplak", neither "çıplak" nor "ciplak").
+    plain = "".join(_latin_base(ch) for ch in undone)
+    return (folded, undone) if plain == undone else (folded, undone, plain)
+
+
+def _latin_base(ch: str) -> str:
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base if base.isascii() else ch
 
 
 def _who_any_language(texts) -> set[str]:
