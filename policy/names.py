@@ -435,20 +435,25 @@ _NON_RHOTIC_R = re.compile(r"(?<=[aeiouy])r+(?![aeiouy])")
 # An x inside a name is k and s, and other scripts write both ("Maximilian": マキシミリアン,
 # 马克西米利安) or only the s (亚历山大, Alexander).
 _INNER_X = re.compile(r"(?<=.)x")
+# A g before e, i or y is said j in English, Italian and French names (Roger: रोजर, โรเจอร์, ロジャー;
+# Angelina, Giorgio), and other scripts write that sound.
+_SOFT_G = re.compile(r"g(?=[eiy])")
 
 
 def loanword_readings(words) -> set[tuple[str, ...]]:
     """A name's words as `loanword_skeleton`s: as spelled, without the r a non-rhotic borrowing
     drops, with an inner x read as ks, and with a j read as the y (or h) most languages other than
     English say ("Johansson": 요한슨, Γιόχανσον; "José": ホセ), and with it a w as the v that German
-    and Polish say ("Jaworski": Яворски, יאבורסקי)."""
-    return {
-        tuple(loanword_skeleton(word) for word in words),
-        tuple(loanword_skeleton(_NON_RHOTIC_R.sub("", word)) for word in words),
-        tuple(loanword_skeleton(_INNER_X.sub("ks", word)) for word in words),
-        tuple(loanword_skeleton(word.replace("j", "y")) for word in words),
-        tuple(loanword_skeleton(word.replace("j", "y").replace("w", "v")) for word in words),
+    and Polish say ("Jaworski": Яворски, יאבורסקי), and with a soft g read as j (`_SOFT_G`)."""
+    spellings = {
+        tuple(words),
+        tuple(_NON_RHOTIC_R.sub("", word) for word in words),
+        tuple(_INNER_X.sub("ks", word) for word in words),
+        tuple(word.replace("j", "y") for word in words),
+        tuple(word.replace("j", "y").replace("w", "v") for word in words),
     }
+    spellings |= {tuple(_SOFT_G.sub("j", word) for word in spelling) for spelling in spellings}
+    return {tuple(loanword_skeleton(word) for word in spelling) for spelling in spellings}
 
 
 def word_budget(length: int) -> int:

@@ -323,6 +323,50 @@ _KATAKANA, _HIRAGANA = "[\u30a1-\u30fa\u30fc-\u30fe]", "[\u3041-\u3096\u309d\u30
 _KANA_BOUNDARY = re.compile(f"(?<={_KATAKANA})(?={_HIRAGANA})|(?<={_HIRAGANA})(?={_KATAKANA})")
 
 
+def _indic_tables() -> tuple[dict[str, str], frozenset[str], frozenset[str], frozenset[str]]:
+    """From the Unicode names of the scripts of India and Sri Lanka (U+0900-U+0DFF): a letter
+    written with a nukta -> the same letter precomposed; the nasal signs; the lip consonants; the
+    letters called CA."""
+    nukta, nasals, lips, ca = {}, set(), set(), set()
+    for code in range(0x0900, 0x0E00):
+        ch = chr(code)
+        name = unicodedata.name(ch, "")
+        parts = unicodedata.decomposition(ch).split()
+        if len(parts) == 2 and unicodedata.name(chr(int(parts[1], 16)), "").endswith("SIGN NUKTA"):
+            nukta[chr(int(parts[0], 16)) + chr(int(parts[1], 16))] = ch
+        if name.endswith(("SIGN ANUSVARA", "SIGN CANDRABINDU", "TIPPI", "GURMUKHI SIGN BINDI")):
+            nasals.add(ch)
+        if name.endswith(("LETTER PA", "LETTER PHA", "LETTER BA", "LETTER BHA", "LETTER MA")):
+            lips.add(ch)
+        if name.endswith("LETTER CA"):
+            ca.add(ch)
+    return nukta, frozenset(nasals), frozenset(lips), frozenset(ca)
+
+
+_INDIC_NUKTA, _INDIC_NASALS, _INDIC_LIPS, _INDIC_CA = _indic_tables()
+
+
+def _indic_sounds(text: str) -> str:
+    """Letters of the scripts of India that anyascii spells by the letter where a name is spelled
+    by its sound: a letter with a nukta (ज़, फ़: "z", "f", read "j'", "ph'" when the nukta is a
+    separate mark), the nasal sign (ं, ং, ੰ: "n" before a consonant that is not of the lips, as in
+    मंडेला, Mandela, which anyascii reads "mmdela"), and च ("ch", not "c")."""
+    if not any("\u0900" <= ch < "\u0e00" for ch in text):
+        return text
+    for written, precomposed in _INDIC_NUKTA.items():
+        text = text.replace(written, precomposed)
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _INDIC_NASALS:
+            following = text[i + 1 : i + 2]
+            out.append("m" if following in _INDIC_LIPS else "n")
+        elif ch in _INDIC_CA:
+            out.append("ch")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _latin(text: str) -> str:
     # Word separators of other scripts (the katakana middle dot, CJK punctuation) become spaces.
     return fold_text(anyascii(text).replace("-", " "))
@@ -340,7 +384,7 @@ def romanizations(text: str) -> tuple[str, ...]:
     visible = _HAN.sub(lambda m: f" {m.group(0)} ", visible)
     # The small tsu only doubles the next consonant: anyascii's "t" for it is no sound of the name.
     visible = _KANA_BOUNDARY.sub(" ", visible).replace("ッ", "").replace("っ", "")
-    readings = [_latin(visible)]
+    readings = [_latin(_indic_sounds(visible))]
     if any("\u0370" <= ch <= "\u03ff" for ch in visible):
         modern = "".join(ch for ch in unicodedata.normalize("NFKD", visible.lower()) if not unicodedata.combining(ch))
         for greek, latin in _MODERN_GREEK:

@@ -385,13 +385,68 @@ def test_a_loanword_skeleton_keeps_the_consonants_every_script_keeps(written, sk
     assert loanword_skeleton(written) == skeleton
 
 
+BORROWED_BY_SOUND = NameIndex.build(
+    [
+        Person(1, "Orlando Mendez", ()),
+        Person(2, "Zelda Brandt", ()),
+        Person(3, "Ezra Zane", ()),
+        Person(4, "Linda Monte", ()),
+        Person(5, "Roger Fenwick", ()),
+        Person(6, "Imogen Sandberg", ()),
+        Person(7, "Richard Bachman", ()),
+    ]
+    # beside a registry of 60 names, so that names are read as loanwords only as far as chance allows
+    + [
+        Person(100 + i, line.strip(), ())
+        for i, line in enumerate((Path(__file__).parent / "data" / "registry_scripts_probe.txt").open(encoding="utf-8"))
+        if line.strip()
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        # the nasal sign before a consonant not of the lips is an n (anyascii reads "m": "mmdela")
+        ("ऑरलैंडो मेंडेज़ को घोड़े पर दिखाओ", "Orlando Mendez"),
+        ("लिंडा मोंटे को बगीचे में दिखाओ", "Linda Monte"),
+        ("ਲਿੰਡਾ ਮੋਂਟੇ ਦੀ ਤਸਵੀਰ ਬਣਾਓ", "Linda Monte"),  # Gurmukhi's tippi and bindi
+        ("ज़ेल्डा ब्रांट का चित्र बनाओ", "Zelda Brandt"),  # and a nukta written as its own mark
+        ("एज़्रा ज़ेन की एक तस्वीर बनाओ", "Ezra Zane"),
+        ("রিচার্ড বাচম্যানের একটা ছবি আঁকো", "Richard Bachman"),  # চ is ch, not c
+        # a soft g is said j, and scripts that borrow the name by sound write a j
+        ("ロジャー・フェンウィックの絵", "Roger Fenwick"),
+        ("로저 펜윅이 요리하는 그림", "Roger Fenwick"),
+        ("罗杰·芬威克在做饭", "Roger Fenwick"),
+        ("इमोजेन सैंडबर्ग का चित्र", "Imogen Sandberg"),
+        ("イモージェン・サンドバーグの絵", "Imogen Sandberg"),
+    ],
+)
+def test_names_are_read_by_how_they_sound_in_every_script(prompt, name):
+    assert name in {m.name for m in BORROWED_BY_SOUND.find(prompt)}, prompt
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "मंदिर के पास एक सुंदर बगीचा बनाओ",  # a beautiful garden by a temple
+        "चंदन की लकड़ी से बना एक खिलौना",  # a toy of sandalwood
+        "ज़मीन पर बैठा एक बंदर",  # a monkey sitting on the ground
+        "পাহাড়ের উপর চাঁদ আর মেঘ আঁকো",  # the moon and clouds over a hill
+        "ジンジャーエールとオレンジの絵",  # ginger ale and an orange
+    ],
+)
+def test_words_read_by_sound_are_not_those_names(prompt):
+    assert BORROWED_BY_SOUND.find(prompt) == [], prompt
+
+
 @pytest.mark.parametrize(
     ("probe", "found_at_least", "left_alone_at_least"),
     [
         # written apart from the code (2026-12-06) and read while the loanword readings were built
-        ("registry_scripts_probe", 0.77, 0.91),
+        ("registry_scripts_probe", 0.78, 0.91),
         # written apart afterwards and only measured: 0.457 found and 0.960 left alone before them
-        ("registry_scripts_heldout", 0.66, 0.95),
+        ("registry_scripts_heldout", 0.69, 0.95),
     ],
 )
 def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left_alone_at_least):
