@@ -391,9 +391,10 @@ _NASAL_BEFORE_LIP = re.compile(r"n(?=[bpfv])")
 # name's classes by chance, and more often the more names are registered. Measured on 600 texts of
 # the training corpus in 12 languages written in other scripts, against 100,000 registered names
 # (docs/policy.md, 2026-12-06, measured again with Chinese, Thai, Greek and Korean read their own
+# ways, and again with the scripts of India read by sound, a soft g as j and Han nasals both
 # ways): the chance that one registered name of this many classes is met in one text. Longer
 # names by the same fall, about a sixth a class.
-LOANWORD_CHANCE = {5: 1.8e-4, 6: 2.9e-5, 7: 6.0e-6, 8: 8.3e-7}
+LOANWORD_CHANCE = {5: 1.8e-4, 6: 3.1e-5, 7: 6.2e-6, 8: 8.6e-7}
 # The index looks names up this way only from the length at which all the registered names
 # together are met by chance in at most this share of texts, a tenth of the over-refusal the
 # policy may cost in all: at 100 names, names of 6 classes or more; at 100,000, of 9.
@@ -1393,9 +1394,19 @@ MAX_PINYIN_READINGS = 18
 def _pinyin_readings(syllables: tuple[str, ...]) -> list[tuple[str, ...]]:
     """Han syllables as the foreign sounds they write: nasals as `_syllable_nasals` reads them, and
     each initial Pinyin spells ambiguously every way it borrows (up to MAX_PINYIN_READINGS), the
-    likeliest reading first."""
+    likeliest reading first. A nasal read as m before the lips is also read as n, after all the
+    others: the lips may start the next word of the name ("a qiong · ma er huo te la", Arjun
+    Malhotra), and the middle dot that says so is a space by now."""
+    assimilated, plain = _syllable_nasals(syllables), _syllable_nasals(syllables, before_lips=False)
+    readings = _initials_read_every_way(assimilated)
+    if plain != assimilated:
+        readings += _initials_read_every_way(plain)
+    return readings
+
+
+def _initials_read_every_way(syllables: tuple[str, ...]) -> list[tuple[str, ...]]:
     choices, count = [], 1
-    for syllable in _syllable_nasals(syllables):
+    for syllable in syllables:
         options = _pinyin_options(syllable)
         if count * len(options) > MAX_PINYIN_READINGS:
             options = options[:1]
@@ -1416,14 +1427,19 @@ def _pinyin_options(syllable: str) -> tuple[str, ...]:
     return (syllable,)
 
 
-def _syllable_nasals(syllables: tuple[str, ...]) -> tuple[str, ...]:
+def _syllable_nasals(syllables: tuple[str, ...], before_lips: bool = True) -> tuple[str, ...]:
     """Mandarin ends syllables in -n or -ng, and writes a foreign m or n with either ("tang mu" for
-    Tom): read both as n, and as m before a syllable that starts with the lips ("peng bo", Pember-;
-    "wei lian mu si", Williams)."""
+    Tom): read both as n, and (`before_lips`) as m before a syllable that starts with the lips
+    ("peng bo", Pember-; "wei lian mu si", Williams)."""
     read = []
     for i, syllable in enumerate(syllables):
         syllable = syllable[:-1] if syllable.endswith("ng") else syllable
-        if syllable.endswith("n") and i + 1 < len(syllables) and syllables[i + 1][:1] in ("b", "p", "f", "m"):
+        if (
+            before_lips
+            and syllable.endswith("n")
+            and i + 1 < len(syllables)
+            and syllables[i + 1][:1] in ("b", "p", "f", "m")
+        ):
             syllable = syllable[:-1] + "m"
         read.append(syllable)
     return tuple(read)
