@@ -125,6 +125,13 @@ _THING_PROTOTYPES = (
 # The absolute rule refuses on what the conversation shows, so the learned `minor` aspect counts
 # there only at even odds or above, whatever its calibrated threshold.
 MINOR_FLOOR = 0.5
+# Beside a minor and a word for the private parts ("partes íntimas", "интимные места", "性器"), the
+# learned `sexual` aspect counts from this bar instead of its calibrated threshold. The words alone
+# are no offence (a body-safety poster names them; the head gives those 0.00-0.07, and at most
+# 0.17 to the corpus's sex-education texts that name them), but the corpus has no sexual requests
+# about children told through them, and the head gave children touching each other's private
+# parts 0.20-0.84 in 12 of 15 languages (2026-12-06, twenty-first session).
+INTIMATE_SEXUAL_BAR = 0.15
 
 # The head, the categories and the prototype embeddings are read-only once built, so agents in
 # one process (the chat's, `easel draw`'s, a test's) share them.
@@ -526,7 +533,8 @@ class PolicyAgent:
         # beside them, and no context excuses either.
         sexual_bar = head.thresholds["sexual"]
         probability = reading.probability
-        sexual = minors.is_sexual([prompt]) or probability["sexual"] >= sexual_bar
+        bar_now = min(sexual_bar, INTIMATE_SEXUAL_BAR) if minors.names_intimate_parts([prompt]) else sexual_bar
+        sexual = minors.is_sexual([prompt]) or probability["sexual"] >= bar_now
         minor_bar = max(head.thresholds["minor"], MINOR_FLOOR)
         # The learned aspect does not count against an adult the request names ("una ragazza di 25
         # anni", "成年女性", "make her older, like 30", "into her thirties"); the word lists still

@@ -101,6 +101,24 @@ _AGE_WORDS = re.compile(
     + r")(?:$| (?=(?:now|already|and|but|in|at|with|wearing|years|please|or|again)\b))"
 )
 
+# English words for the private parts, in minor_words.yaml's notation (`names_intimate_parts`).
+_INTIMATE_WORDS_EN = (
+    "private parts",
+    "private part",
+    "privates",
+    "intimate parts",
+    "intimate areas",
+    "intimate area",
+    "genitals",
+    "genitalia",
+    "genital area",
+    "penis",
+    "penises",
+    "vagina",
+    "vulva",
+    "crotch",
+)
+
 # Sexual or suggestive *content* words. Topic words ("sexuality", "sex education", "consent")
 # are deliberately absent: education about them is allowed, also for teenagers.
 _SEXUAL_WORDS = re.compile(
@@ -114,8 +132,9 @@ _SEXUAL_WORDS = re.compile(
     r"bikini pose|pin up|pinup|playboy|onlyfans|see through|transparent (?:top|shirt|dress|clothes)|"
     r"wet t shirt|without (?:any )?(?:clothes|clothing)|no clothes|(?:her|his|their) clothes off|clothes removed|"
     r"making out|make out|in bed together|"
-    # "Explicit" and "steamy" are also instructions and soup: they count said of a picture or a scene.
-    r"(?:explicit|steamy) (?:\w+ ){0,2}?(?:content|images?|pictures?|photos?|pics?|scenes?|poses?|videos?|drawings?|art|versions?|"
+    # "Explicit" and "steamy" are also instructions and soup: they count said of a picture or a
+    # scene, and not denied ("non-explicit illustrations for a puberty leaflet").
+    r"(?<!non )(?<!not )(?<!nothing )(?<!never )(?:explicit|steamy) (?:\w+ ){0,2}?(?:content|images?|pictures?|photos?|pics?|scenes?|poses?|videos?|drawings?|art|versions?|"
     r"material|shots?|selfies?|romance|moments?|kiss|kisses|nights?|encounters?|depictions?|illustrations?|"
     r"renderings?|portrayals?|imagery|visuals?)\b|"
     # Abuse is a topic (a prevention poster), but explicit abuse is content: "explicit images of the
@@ -512,11 +531,12 @@ def _ages(language: dict, substring: bool, prefix: str) -> tuple[str, str]:
     return minor, adult
 
 
-def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str]:
-    """(who, sexual, bare): three regular expressions over all the languages. In `who` a group
-    named "minor" or "minor_<language>" finds a minor word or an age under 18, "adult" a
+def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str, str]:
+    """(who, sexual, bare, intimate): four regular expressions over all the languages. In `who` a
+    group named "minor" or "minor_<language>" finds a minor word or an age under 18, "adult" a
     grown-up; in `sexual` the group "sexual" finds a sexual word, "sexual_<language>" one of that
-    language's `sexual_with_minor` words; `bare` finds the bare feet that are not a sexual word."""
+    language's `sexual_with_minor` words; `bare` finds the bare feet that are not a sexual word;
+    `intimate` (one group of that name) a word for the private parts, English's included."""
     languages = yaml.safe_load(path.read_text(encoding="utf-8"))
     for code, language in languages.items():
         for key, entries in language.items():
@@ -524,7 +544,8 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str]:
                 # YAML reads a bare on, no, yes or off as a boolean: quote it ("on" is Turkish for 10)
                 raise ValueError(f"{path.name}: {code}.{key} holds an entry that is not text: {entries}")
     minor, adult, sexual = {"minor": _Alternatives()}, _Alternatives(), {"sexual": _Alternatives()}
-    bare = _Alternatives()
+    bare, intimate = _Alternatives(), _Alternatives()
+    intimate.add(_INTIMATE_WORDS_EN, False, "")
     for code, language in languages.items():
         substring, prefix = language.get("match") == "substring", language.get("prefix", "")
         group = "minor"
@@ -539,6 +560,7 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str]:
             sexual["sexual"].add_pattern(_taking_clothes_off(language, substring, prefix))
         adult.add(language.get("adult"), substring, prefix)
         bare.add(language.get("bare"), substring, prefix)
+        intimate.add(language.get("intimate"), substring, prefix)
         minor_age, adult_age = _ages(language, substring, prefix)
         minor[group].add_pattern(minor_age)
         adult.add_pattern(adult_age)
@@ -547,13 +569,14 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str]:
     groups = {**minor, "adult": adult}
     who = "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in groups.items())
     sexual_pattern = "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in sexual.items())
-    return who, sexual_pattern, bare.pattern()
+    return who, sexual_pattern, bare.pattern(), f"(?:(?=(?P<intimate>{intimate.pattern()}))|)"
 
 
-_WHO_PATTERN, _SEXUAL_PATTERN, _BARE_PATTERN = _load_word_lists()
+_WHO_PATTERN, _SEXUAL_PATTERN, _BARE_PATTERN, _INTIMATE_PATTERN = _load_word_lists()
 _WHO_ANY_LANGUAGE = re.compile(_WHO_PATTERN)
 _SEXUAL_ANY_LANGUAGE = re.compile(_SEXUAL_PATTERN)
 _BARE_FEET = re.compile(_BARE_PATTERN)
+_INTIMATE_ANY_LANGUAGE = re.compile(_INTIMATE_PATTERN)
 
 
 # Where a match can begin: a word's first letter, a digit, and any letter of the scripts read
@@ -581,7 +604,7 @@ def _starts(text: str):
         previous_in_word = in_word
 
 
-_ANY_LANGUAGE = {"who": _WHO_ANY_LANGUAGE, "sexual": _SEXUAL_ANY_LANGUAGE}
+_ANY_LANGUAGE = {"who": _WHO_ANY_LANGUAGE, "sexual": _SEXUAL_ANY_LANGUAGE, "intimate": _INTIMATE_ANY_LANGUAGE}
 
 
 # Cached by the list's name, not the pattern: hashing a compiled pattern hashes its whole code,
@@ -652,6 +675,13 @@ def sexual_in_any_language(texts) -> bool:
     if "sexual" in found:
         return True
     return bool(found) and any("minor_" + group.removeprefix("sexual_") in _who_any_language(texts) for group in found)
+
+
+def names_intimate_parts(texts) -> bool:
+    """A word for the genitals or the private parts, in English or any language of
+    minor_words.yaml ("private parts", "partes íntimas", "интимные места", "性器"). Not sexual by
+    itself: body-safety lessons name them."""
+    return any(_found_in("intimate", reading) for text in texts if text for reading in _readings_any_script(text))
 
 
 def adult_in_any_language(texts) -> bool:
