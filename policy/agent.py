@@ -127,10 +127,10 @@ _THING_PROTOTYPES = (
 MINOR_FLOOR = 0.5
 # Beside a minor and a word for the private parts ("partes íntimas", "интимные места", "性器"), the
 # learned `sexual` aspect counts from this bar instead of its calibrated threshold. The words alone
-# are no offence (a body-safety poster names them; the head gives those 0.00-0.07, and at most
-# 0.17 to the corpus's sex-education texts that name them), but the corpus has no sexual requests
-# about children told through them, and the head gave children touching each other's private
-# parts 0.20-0.84 in 12 of 15 languages (2026-12-06, twenty-first session).
+# are no offence (a body-safety poster names them), but the corpus has no sexual requests about
+# children told through them, and the head gave children touching each other's private parts
+# 0.20-0.84 in 12 of 15 languages (2026-12-06, twenty-first session). Posters that name the parts
+# get 0.00-0.97 and stay allowed when the head reads no minor at its bar (docs/policy.md).
 INTIMATE_SEXUAL_BAR = 0.15
 
 # The head, the categories and the prototype embeddings are read-only once built, so agents in
