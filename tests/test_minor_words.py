@@ -388,6 +388,9 @@ def test_the_minor_may_be_named_in_an_earlier_turn(prompt, earlier):
         ("on üç yaşında", True, False),
         ("dua puluh tiga tahun", False, False),
         ("5th of May", False, False),
+        ("anak 12 th", True, False),  # Indonesian "th" for tahun, after a space
+        ("the 16th century", False, False),  # ... not an English ordinal
+        ("cewek 25 th", False, True),
     ],
 )
 def test_ages_are_read_with_their_units(text, minor, adult):
