@@ -533,8 +533,11 @@ class PolicyAgent:
         # beside them, and no context excuses either.
         sexual_bar = head.thresholds["sexual"]
         probability = reading.probability
-        bar_now = min(sexual_bar, INTIMATE_SEXUAL_BAR) if minors.names_intimate_parts([prompt]) else sexual_bar
-        sexual = minors.is_sexual([prompt]) or probability["sexual"] >= bar_now
+        sexual = (
+            minors.is_sexual([prompt])
+            or probability["sexual"] >= sexual_bar
+            or (probability["sexual"] >= INTIMATE_SEXUAL_BAR and minors.names_intimate_parts([prompt]))
+        )
         minor_bar = max(head.thresholds["minor"], MINOR_FLOOR)
         # The learned aspect does not count against an adult the request names ("una ragazza di 25
         # anni", "成年女性", "make her older, like 30", "into her thirties"); the word lists still
