@@ -226,6 +226,11 @@ class _Reading:
         return " ".join(self.request.context[-CONTEXT_TURNS + 1 :] + (self.prompt,))
 
     @cached_property
+    def registry_version(self) -> int:
+        """The registry's version, read once per check (a database round trip) for both indexes."""
+        return self.agent.registry.version()
+
+    @cached_property
     def request_embedding(self) -> RequestEmbedding:
         """The request's embedding, and its parts' (for descriptions) from the same forward pass
         when descriptions are compared by this encoder."""
@@ -431,8 +436,9 @@ class PolicyAgent:
 
     # -- the opt-out index, rebuilt only when the registry changed -------------------------------
 
-    def name_index(self) -> NameIndex:
-        version = self.registry.version()
+    def name_index(self, version: int | None = None) -> NameIndex:
+        """The name index at the registry's `version` (read now when not given)."""
+        version = self.registry.version() if version is None else version
         if version != self._index_version:
             with self._index_lock:
                 if version != self._index_version:
@@ -459,11 +465,11 @@ class PolicyAgent:
             self._description_encoder = load_multilingual_encoder(cache_dir=self._model_cache_dir)
         return self._description_encoder
 
-    def description_index(self) -> DescriptionIndex | None:
+    def description_index(self, version: int | None = None) -> DescriptionIndex | None:
         """How registered people are described ("the actor who played X in Y"), embedded once and
         updated in place when the registry changes; None while the registry holds none (the
-        description encoder is then never loaded)."""
-        version = self.registry.version()
+        description encoder is then never loaded). `version`: the registry's, when already read."""
+        version = self.registry.version() if version is None else version
         if version != self._descriptions_version:
             with self._index_lock:
                 if version != self._descriptions_version:
@@ -571,7 +577,7 @@ class PolicyAgent:
         if minors.is_sexual([prompt]) or minors.mentions_minor([prompt] + reading.earlier):
             return False
         folded = fold_text(prompt)
-        return any(match.matched not in folded for match in self.name_index().find(prompt))
+        return any(match.matched not in folded for match in self.name_index(reading.registry_version).find(prompt))
 
     def _opted_out_people(self, reading: _Reading) -> Decision | None:
         """Registered people, however written. Earlier turns count when the request refers back
@@ -579,7 +585,7 @@ class PolicyAgent:
         name is refused in every role, also as an artist's credit ("in the style of NAME"): a
         credit cannot be told from a subject ("a dog sitting by NAME"), and a portraitist's style
         is largely their own likeness."""
-        index = self.name_index()
+        index = self.name_index(reading.registry_version)
         prompt = reading.prompt
         texts = [prompt]
         if reading.request.source_prompt:
@@ -595,7 +601,7 @@ class PolicyAgent:
                     continue  # "a drake swimming in a pond"
                 reading.scores["optout_match"] = 1.0
                 return self._refuse_optout(match, reading)
-        descriptions = self.description_index()
+        descriptions = self.description_index(reading.registry_version)
         if descriptions is None or not len(descriptions):
             return None
         if reading.probability.get("real_person", 1.0) < DESCRIBES_NO_ONE and not reading.real_person:
