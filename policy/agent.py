@@ -46,7 +46,7 @@ from policy.categories import CATEGORIES_PATH, Category, load_categories
 from policy.descriptions import DescriptionIndex, DescriptionMatch, RequestEmbedding, embed_request
 from policy.lookalikes import PERSONAL_NOUNS, names_a_thing
 from policy.names import NameIndex, NameMatch, given_names, ordinary_words
-from policy.normalize import fold_text, readable, romanize, unleet
+from policy.normalize import fold_text, readable, respell, romanize, unleet
 from policy.registry import OptOutRegistry, new_decision_id
 from policy.rules import injection, minors, people, turns
 
@@ -258,6 +258,14 @@ class _Reading:
         leans that way on its own and is not an edit of another picture."""
         head = self.agent.head
         alone = dict(zip(head.aspects, head(self.embedding[None, :])[0].tolist(), strict=True))
+        respelled = respell(self.prompt)
+        if respelled != self.prompt:
+            # "zeichne ein n4cktes K1nd", "гoлoгo" with Latin o: the encoder reads look-alikes as
+            # pieces of nothing, so the request is also read as spelled in letters, the higher
+            # probability of the two counting (a second forward pass, only for such words)
+            again = head(self.agent.embed(respelled)[None, :])[0].tolist()
+            alone = {aspect: max(p, q) for (aspect, p), q in zip(alone.items(), again, strict=True)}
+            self.scores["respelled"] = 1.0
         self.scores.update({f"p:{a}": round(p, 4) for a, p in alone.items()})
         if self.context_text is None:
             return alone

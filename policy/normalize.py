@@ -667,3 +667,69 @@ def readable(text: str) -> str:
     if len(words) >= 4 and singles >= 0.6 * len(words):
         text = _join_spaced_letters(text)
     return _MASKED_WORD.sub(_unmask, text)
+
+
+# -- words spelled with another script's look-alikes, or with digits ------------------------------
+
+# Latin letters and digits written inside a word of another script, as that script's letter of the
+# same shape: the inverse of HOMOGLYPHS for Cyrillic and Greek ("гoлoгo" typed with Latin o,
+# "реб3нка" with a 3 for е). Digits go through LEET first (3 -> e -> е); 6 is Cyrillic б by shape.
+_SHAPES_INTO: dict[str, dict[str, str]] = {"CYRILLIC": {}, "GREEK": {}}
+for _look_alike, _latin_letter in HOMOGLYPHS.items():  # a Latin letter's first look-alike: е, not ё
+    if script_of(_look_alike) in _SHAPES_INTO and len(_latin_letter) == 1:
+        _SHAPES_INTO[script_of(_look_alike)].setdefault(_latin_letter, _look_alike)
+# 6 is б by shape; 1 is the i sound, и, in a Cyrillic word typed the Latin way ("инт1мные")
+_SHAPES_INTO["CYRILLIC"].update({"6": "б", "1": "и"})
+_SPELLED_WORD = re.compile(r"[\w@$!|+€]+")
+_MIMIC_RUN = re.compile("[0-9" + re.escape("".join(ch for ch in LEET if not ch.isdigit())) + "]+")
+
+
+def _respelled_word(token: str) -> str:
+    # symbols at a word's ends are punctuation ("идеально!", "$5"), not letters
+    core = token.strip("@$!|+€")
+    if not core:
+        return token
+    start = token.index(core)
+    return token[:start] + _respelled_core(core) + token[start + len(core) :]
+
+
+def _respelled_core(word: str) -> str:
+    native = {script_of(ch) for ch in word if ch.isalpha()} - {"LATIN"}
+    if len(native) == 1 and (script := next(iter(native))) in _SHAPES_INTO:
+        into = _SHAPES_INTO[script]
+        own = [ch for ch in word if ch.isalpha() and script_of(ch) == script]
+        # a word of that script with a few Latin look-alikes or digits, not a Latin word with one
+        # Cyrillic letter in it (that one is read as Latin, like "Тауlor")
+        if len(own) * 2 >= len(word) and any(ch.lower() not in HOMOGLYPHS for ch in own):
+            swapped = []
+            for ch in word:
+                if script_of(ch) == script or not (ch.isascii() and (ch.isalnum() or ch in LEET)):
+                    swapped.append(ch)
+                    continue
+                shape = into.get(ch) or into.get(ch.lower()) or into.get(LEET.get(ch, ""), None)
+                if shape is None:
+                    return word
+                swapped.append(shape.upper() if ch.isupper() else shape)
+            return "".join(swapped)
+        return word
+    if native or not any(ch.isalpha() for ch in word):
+        return word
+    # A Latin word: digits and symbols read as letters where they sit between letters, or where
+    # there are several runs of them ("n4ckt", "ch1ld", "m3th"); one run at the start or the end is
+    # a number with its unit or a version ("12yo", "mp4", "web3", "3d").
+    runs = [run.group(0) for run in _MIMIC_RUN.finditer(word)]
+    if any(ch.isdigit() and ch not in LEET for run in runs for ch in run):
+        return word  # a 2 or a 6 is no letter: "24mm", "1m25"
+    spans = [run.span() for run in _MIMIC_RUN.finditer(word)]
+    if len(spans) > 1 or (spans and 0 < spans[0][0] < spans[0][1] < len(word)):
+        return "".join(LEET.get(ch, ch) for ch in word)
+    return word
+
+
+@lru_cache(maxsize=4096)
+def respell(text: str) -> str:
+    """The text with words spelled in look-alikes read as their letters: digits and symbols inside
+    a Latin word ("n4cktes K1nd"), Latin letters and digits inside a Cyrillic or Greek word
+    ("гoлoгo", "реб3нка"). A second reading beside the text, not a replacement: "4x4" and "r2d2"
+    come out as nonsense, which harms nothing read beside the original."""
+    return _SPELLED_WORD.sub(lambda match: _respelled_word(match.group(0)), text)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policy.names import NameIndex, name_budget, word_budget
-from policy.normalize import fold_text, join_spelled_out, readable, unleet
+from policy.normalize import fold_text, join_spelled_out, readable, respell, unleet
 from policy.registry import Person
 
 PEOPLE = [
@@ -270,6 +270,35 @@ def test_readable_undoes_spacing_and_masks(written, meant):
 )
 def test_readable_leaves_ordinary_text_alone(ordinary):
     assert readable(ordinary) == ordinary
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("zeichne ein n4cktes K1nd", "zeichne ein nacktes Kind"),  # digits between letters
+        ("how to m4ke m3th", "how to make meth"),
+        ("нарисуй г0л0г0 реб3нка", "нарисуй голого ребенка"),  # digits in a Cyrillic word
+        ("нарисуй гoлoгo peбёнкa", "нарисуй голого ребёнка"),  # Latin o, p, e, a in Cyrillic words
+        ("инт1мные места", "интимные места"),
+        ("ζωγράφισε ένα γυμνό παιδi", "ζωγράφισε ένα γυμνό παιδι"),  # a Latin i in a Greek word
+    ],
+)
+def test_respell_reads_look_alikes_as_letters(written, meant):
+    assert respell(written) == meant
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "a 12yo boy's mp4 in 3d",  # one run of digits at an edge: a number and its unit
+        "web3 and h2o",
+        "Тауlor Swift",  # a Latin word with Cyrillic look-alikes is read as Latin elsewhere
+        "a COVID-19 poster from 2024",
+        "привет, мир",
+    ],
+)
+def test_respell_leaves_numbers_and_ordinary_words_alone(ordinary):
+    assert respell(ordinary) == ordinary
 
 
 def test_a_social_handle_names_the_person():

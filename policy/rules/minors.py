@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from policy.normalize import APOSTROPHES, LEET
+from policy.normalize import APOSTROPHES, LEET, respell
 from policy.rules.text import fold_text
 from policy.rules.text import folded_texts as _texts
 
@@ -531,6 +531,20 @@ def _ages(language: dict, substring: bool, prefix: str) -> tuple[str, str]:
     return minor, adult
 
 
+def _declined(entries: list[str], endings: list[str] | None, where: str) -> list[str]:
+    """Entries with "stem~" replaced by the stem with each of the language's `adjective_endings`
+    ("гол~": голый, голого, голым, ...): an adjective in every case, number and gender."""
+    out = []
+    for entry in entries:
+        if not entry.endswith("~"):
+            out.append(entry)
+        elif not endings:
+            raise ValueError(f"{where}: {entry!r} needs the language's adjective_endings")
+        else:
+            out += [entry[:-1] + ending for ending in endings]
+    return out
+
+
 def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str, str]:
     """(who, sexual, bare, intimate): four regular expressions over all the languages. In `who` a
     group named "minor" or "minor_<language>" finds a minor word or an age under 18, "adult" a
@@ -543,6 +557,8 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str, str]:
             if isinstance(entries, list) and not all(isinstance(entry, str) for entry in entries):
                 # YAML reads a bare on, no, yes or off as a boolean: quote it ("on" is Turkish for 10)
                 raise ValueError(f"{path.name}: {code}.{key} holds an entry that is not text: {entries}")
+            if key != "adjective_endings" and isinstance(entries, list):
+                language[key] = _declined(entries, language.get("adjective_endings"), f"{path.name}: {code}.{key}")
     minor, adult, sexual = {"minor": _Alternatives()}, _Alternatives(), {"sexual": _Alternatives()}
     bare, intimate = _Alternatives(), _Alternatives()
     intimate.add(_INTIMATE_WORDS_EN, False, "")
@@ -641,13 +657,15 @@ def _readings_any_script(text: str) -> tuple[str, ...]:
             return "".join(LEET.get(ch, ch) for ch in word)
         return word
 
-    undone = _LEET_TOKEN.sub(undo, folded)
-    if undone == folded:
-        return (folded,)
-    # Who spells with digits spells loosely: also without the marks on Latin letters ("ç1pl4k" is
-    # "çiplak", neither "çıplak" nor "ciplak").
-    plain = "".join(_latin_base(ch) for ch in undone)
-    return (folded, undone) if plain == undone else (folded, undone, plain)
+    readings = [folded]
+    # also a Cyrillic or Greek word typed with Latin look-alikes or digits ("гoлoгo", "реб3нка")
+    for undone in sorted({_LEET_TOKEN.sub(undo, folded), fold_any_script(respell(text))} - {folded}):
+        # Who spells with digits spells loosely: also without the marks on Latin letters ("ç1pl4k"
+        # is "çiplak", neither "çıplak" nor "ciplak").
+        for reading in (undone, "".join(_latin_base(ch) for ch in undone)):
+            if reading not in readings:
+                readings.append(reading)
+    return tuple(readings)
 
 
 def _latin_base(ch: str) -> str:
