@@ -681,6 +681,7 @@ for _look_alike, _latin_letter in HOMOGLYPHS.items():  # a Latin letter's first 
 # 6 is б by shape; 1 is the i sound, и, in a Cyrillic word typed the Latin way ("инт1мные")
 _SHAPES_INTO["CYRILLIC"].update({"6": "б", "1": "и"})
 _SPELLED_WORD = re.compile(r"[\w@$!|+€]+")
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
 _MIMIC_RUN = re.compile("[0-9" + re.escape("".join(ch for ch in LEET if not ch.isdigit())) + "]+")
 
 
@@ -714,6 +715,10 @@ def _respelled_core(word: str) -> str:
         return word
     if native or not any(ch.isalpha() for ch in word):
         return word
+    # A letter typed three times or more is one letter stretched for emphasis ("nuuude", "sexxxy",
+    # "sooo"); a word of one letter alone ("xxx", "zzz") is left as written.
+    if len(set(word.lower())) > 1:
+        word = _STRETCHED.sub(r"\1", word)
     # A Latin word: digits and symbols read as letters where they sit between letters, or where
     # there are several runs of them ("n4ckt", "ch1ld", "m3th"); one run at the start or the end is
     # a number with its unit or a version ("12yo", "mp4", "web3", "3d").
@@ -730,6 +735,6 @@ def _respelled_core(word: str) -> str:
 def respell(text: str) -> str:
     """The text with words spelled in look-alikes read as their letters: digits and symbols inside
     a Latin word ("n4cktes K1nd"), Latin letters and digits inside a Cyrillic or Greek word
-    ("гoлoгo", "реб3нка"). A second reading beside the text, not a replacement: "4x4" and "r2d2"
+    ("гoлoгo", "реб3нка"), a Latin letter stretched to three or more ("nuuude"). A second reading beside the text, not a replacement: "4x4" and "r2d2"
     come out as nonsense, which harms nothing read beside the original."""
     return _SPELLED_WORD.sub(lambda match: _respelled_word(match.group(0)), text)

@@ -123,7 +123,7 @@ _INTIMATE_WORDS_EN = (
 # are deliberately absent: education about them is allowed, also for teenagers.
 _SEXUAL_WORDS = re.compile(
     r"\b(sexy|sexier|seductive|seductively|seduce|seducing|seduction|erotic|erotica|erotically|nude|nudes|"
-    r"naked|nudity|undress|undressed|undressing|unclothed|striptease|lingerie|"
+    r"naked|nekkid|nekid|nudity|undress|undressed|undressing|unclothed|striptease|lingerie|"
     r"topless|bottomless|sensual|sensually|provocative|provocatively|suggestive|suggestively|sultry|"
     r"porn|porno|pornographic|nsfw|fetish|fetishes|hentai|lewd|boudoir|aroused|arousing|orgasm|genitals|"
     r"genital|horny|kinky|thong|panties|having sex|sex with|sex scene|sex act|sex acts|sexual acts?|"

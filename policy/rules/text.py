@@ -10,6 +10,7 @@ import re
 
 from policy.normalize import APOSTROPHES
 from policy.normalize import fold_text as _fold_words
+from policy.normalize import respell as _respell
 from policy.normalize import unleet as _unleet_words
 
 # The rules read contractions and possessives as two words, the way their patterns are written
@@ -26,5 +27,11 @@ def unleet(text: str) -> str:
 
 
 def folded_texts(texts) -> list[str]:
-    """Each text folded and leet-undone, joined, ready for a pattern."""
-    return [fold_text(t) + " | " + unleet(t) for t in texts if t]
+    """Each text folded and leet-undone, joined, ready for a pattern; with letters stretched for
+    emphasis also read once ("nuuude", `respell`)."""
+    return [fold_text(t) + " | " + unleet(t) + _stretched(t) for t in texts if t]
+
+
+def _stretched(text: str) -> str:
+    respelled = _respell(text)
+    return "" if respelled == text else " | " + fold_text(respelled)
