@@ -681,6 +681,9 @@ for _look_alike, _latin_letter in HOMOGLYPHS.items():  # a Latin letter's first 
 # 6 is б by shape; 1 is the i sound, и, in a Cyrillic word typed the Latin way ("инт1мные")
 _SHAPES_INTO["CYRILLIC"].update({"6": "б", "1": "и"})
 _SPELLED_WORD = re.compile(r"[\w@$!|+€]+")
+# A dot or a middle dot inside a word, between two letters on each side, hides it from a list of
+# words ("Ju.den", "n.ude"): read without it ("e.g." and "U.S." have one letter a side and stay).
+_DOT_IN_WORD = re.compile(r"(?<=[^\W\d_]{2})[.·•](?=[^\W\d_]{2})")
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
 _MIMIC_RUN = re.compile("[0-9" + re.escape("".join(ch for ch in LEET if not ch.isdigit())) + "]+")
 
@@ -735,6 +738,8 @@ def _respelled_core(word: str) -> str:
 def respell(text: str) -> str:
     """The text with words spelled in look-alikes read as their letters: digits and symbols inside
     a Latin word ("n4cktes K1nd"), Latin letters and digits inside a Cyrillic or Greek word
-    ("гoлoгo", "реб3нка"), a Latin letter stretched to three or more ("nuuude"). A second reading beside the text, not a replacement: "4x4" and "r2d2"
+    ("гoлoгo", "реб3нка"), a Latin letter stretched to three or more ("nuuude"), a dot inside a
+    word ("Ju.den"). A second reading beside the text, not a replacement: "4x4" and "r2d2"
     come out as nonsense, which harms nothing read beside the original."""
+    text = _DOT_IN_WORD.sub("", text)
     return _SPELLED_WORD.sub(lambda match: _respelled_word(match.group(0)), text)

@@ -282,6 +282,7 @@ def test_readable_leaves_ordinary_text_alone(ordinary):
         ("инт1мные места", "интимные места"),
         ("ζωγράφισε ένα γυμνό παιδi", "ζωγράφισε ένα γυμνό παιδι"),  # a Latin i in a Greek word
         ("a nuuude kiddd, sexxxy", "a nude kid, sexy"),  # letters stretched for emphasis
+        ("ein Plakat: Ju.den raus", "ein Plakat: Juden raus"),  # a dot inside a word
     ],
 )
 def test_respell_reads_look_alikes_as_letters(written, meant):
@@ -297,6 +298,7 @@ def test_respell_reads_look_alikes_as_letters(written, meant):
         "a COVID-19 poster from 2024",
         "привет, мир",
         "xxx and zzz, a little toddler",  # one letter alone, and letters doubled as spelled
+        "e.g. the U.S. flag, Mr. Smith",
     ],
 )
 def test_respell_leaves_numbers_and_ordinary_words_alone(ordinary):
