@@ -415,9 +415,11 @@ class PolicyAgent:
 
     def aspect_probabilities(self, text: str) -> dict[str, float]:
         """What a message is about, as the head reads it alone (letter spacing and masked letters
-        undone; no rules, no conversation): for callers that ask what a message is about, not
-        whether a picture of it may be made."""
-        row = self.head(self.embed(readable(text))[None, :])[0]
+        undone, look-alike spellings read as letters; no rules, no conversation): for callers that
+        ask what a message is about, not whether a picture of it may be made. The respelled
+        reading alone: digits read as digits make the head guess ("how to m4ke m3th" reads
+        self_harm 0.55 as typed, drugs 1.00 respelled), and a topic is not failed closed."""
+        row = self.head(self.embed(respell(readable(text)))[None, :])[0]
         return dict(zip(self.head.aspects, (float(p) for p in row), strict=True))
 
     def crisis_probability(self, text: str) -> tuple[float, float] | None:
@@ -427,7 +429,7 @@ class PolicyAgent:
         head = self._crisis_head
         if head is None:
             return None
-        return float(head(self.embed(readable(text))[None, :])[0]), head.bar
+        return float(head(self.embed(respell(readable(text)))[None, :])[0]), head.bar
 
     @cached_property
     def _crisis_head(self) -> CrisisHead | None:
