@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from policy.normalize import APOSTROPHES, LEET, respell
+from policy.normalize import APOSTROPHES, respell
 from policy.rules.text import fold_text
 from policy.rules.text import folded_texts as _texts
 
@@ -634,38 +634,20 @@ def _found_in(which: str, folded: str) -> frozenset[str]:
     return frozenset(found)
 
 
-# A word for the leet reading: letters, digits and the symbols that mimic letters, not a hyphen
-# ("32-vuotias" is 32 and a word, not "e2-vuotias", aged 2).
-_LEET_TOKEN = re.compile(r"[\w@$!|+€]+")
-_MIMICS = re.compile("[" + re.escape("".join(LEET)) + "]+")
-
-
 @lru_cache(maxsize=4096)
 def _readings_any_script(text: str) -> tuple[str, ...]:
-    """The text as the multilingual lists read it, and, when some word mixes letters with digits
-    or symbols, also with those read as the letters they mimic ("n1ñ4 d3 12 añ0s", "4n4k"), in any
-    language; a word of digits alone ("12") is kept, it may be an age."""
+    """The text as the multilingual lists read it, and, when some word is spelled in look-alikes,
+    also as `respell` reads it: digits or symbols inside a word as the letters they mimic ("n1ñ4
+    d3 12 añ0s", "4n4k"), Latin look-alikes inside a Cyrillic or Greek word ("гoлoгo"); a number
+    with its unit ("12", "42세", "12yo") is kept, it may be an age."""
     folded = fold_any_script(text)
-
-    def undo(match: re.Match) -> str:
-        word = match.group(0)
-        mimics = [run.span() for run in _MIMICS.finditer(word)]
-        # One run of digits at the start or the end is a number with its unit ("42세", "12yo", "mp4").
-        if any(ch.isalpha() for ch in word) and (
-            len(mimics) > 1 or (mimics and 0 < mimics[0][0] < mimics[0][1] < len(word))
-        ):
-            return "".join(LEET.get(ch, ch) for ch in word)
-        return word
-
-    readings = [folded]
-    # also a Cyrillic or Greek word typed with Latin look-alikes or digits ("гoлoгo", "реб3нка")
-    for undone in sorted({_LEET_TOKEN.sub(undo, folded), fold_any_script(respell(text))} - {folded}):
-        # Who spells with digits spells loosely: also without the marks on Latin letters ("ç1pl4k"
-        # is "çiplak", neither "çıplak" nor "ciplak").
-        for reading in (undone, "".join(_latin_base(ch) for ch in undone)):
-            if reading not in readings:
-                readings.append(reading)
-    return tuple(readings)
+    undone = fold_any_script(respell(text))
+    if undone == folded:
+        return (folded,)
+    # Who spells with digits spells loosely: also without the marks on Latin letters ("ç1pl4k" is
+    # "çiplak", neither "çıplak" nor "ciplak").
+    plain = "".join(_latin_base(ch) for ch in undone)
+    return (folded, undone) if plain == undone else (folded, undone, plain)
 
 
 def _latin_base(ch: str) -> str:
