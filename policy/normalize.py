@@ -725,11 +725,10 @@ def _respelled_core(word: str) -> str:
     # A Latin word: digits and symbols read as letters where they sit between letters, or where
     # there are several runs of them ("n4ckt", "ch1ld", "m3th"); one run at the start or the end is
     # a number with its unit or a version ("12yo", "mp4", "web3", "3d").
-    runs = [run.group(0) for run in _MIMIC_RUN.finditer(word)]
-    if any(ch.isdigit() and ch not in LEET for run in runs for ch in run):
+    runs = list(_MIMIC_RUN.finditer(word))
+    if any(ch.isdigit() and ch not in LEET for run in runs for ch in run.group(0)):
         return word  # a 2 or a 6 is no letter: "24mm", "1m25"
-    spans = [run.span() for run in _MIMIC_RUN.finditer(word)]
-    if len(spans) > 1 or (spans and 0 < spans[0][0] < spans[0][1] < len(word)):
+    if len(runs) > 1 or (runs and 0 < runs[0].start() < runs[0].end() < len(word)):
         return "".join(LEET.get(ch, ch) for ch in word)
     return word
 
