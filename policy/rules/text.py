@@ -29,9 +29,9 @@ def unleet(text: str) -> str:
 def folded_texts(texts) -> list[str]:
     """Each text folded and leet-undone, joined, ready for a pattern; with letters stretched for
     emphasis also read once ("nuuude", `respell`)."""
-    return [fold_text(t) + " | " + unleet(t) + _stretched(t) for t in texts if t]
+    return [fold_text(t) + " | " + unleet(t) + _also_respelled(t) for t in texts if t]
 
 
-def _stretched(text: str) -> str:
+def _also_respelled(text: str) -> str:
     respelled = _respell(text)
     return "" if respelled == text else " | " + fold_text(respelled)
