@@ -542,24 +542,10 @@ class PolicyAgent:
         if not earlier and (turns.starts_without_subject(prompt) or minors.short_sexual_request(prompt)):
             # "getting changed after the game", "теперь сделай её без одежды": the subject is from before
             earlier = reading.recent
-        head = self.head
-        # The learned aspects count at their calibrated thresholds: a lower bar for `sexual` next
-        # to a child read innocent scenes as sexual (the head learned that the two often come
-        # together). The word lists (English, and minor_words.yaml for 48 other languages) stay
-        # beside them, and no context excuses either.
-        sexual_bar = head.thresholds["sexual"]
-        probability = reading.probability
-        sexual = (
-            minors.is_sexual([prompt])
-            or probability["sexual"] >= sexual_bar
-            or (probability["sexual"] >= INTIMATE_SEXUAL_BAR and minors.names_intimate_parts([prompt]))
-        )
-        minor_bar = max(head.thresholds["minor"], MINOR_FLOOR)
-        # The learned aspect does not count against an adult the request names ("una ragazza di 25
-        # anni", "成年女性", "make her older, like 30", "into her thirties"); the word lists still
-        # do ("a 30 year old dressed as a 12 year old").
-        adult_named = minors.names_adult_age([prompt])  # also every age names_an_adult reads
-        minor_now = minors.mentions_minor([prompt]) or (probability["minor"] >= minor_bar and not adult_named)
+        sexual = self.reads_sexual(reading)
+        minor_now = self.reads_minor(reading)
+        sexual_bar = self.head.thresholds["sexual"]
+        minor_bar = max(self.head.thresholds["minor"], MINOR_FLOOR)
         minor_before = minors.mentions_minor(earlier) or (bool(earlier) and reading.earlier_shows("minor", minor_bar))
         younger = minor_now or (minors.lowers_age([prompt]) and not minors.names_adult_age([prompt]))
         sexual_before = bool(earlier) and (
@@ -577,6 +563,33 @@ class PolicyAgent:
         if minors.in_unclothed_setting(prompt) and (minor_now or minor_before):
             return self._refuse("sexual_minors", reading, "a child in a shower or a changing room")
         return None
+
+    def absolute_rule_halves(self, prompt: str) -> dict[str, bool]:
+        """What each half of the absolute rule reads in one request alone: {"minor", "sexual"}."""
+        reading = _Reading(self, PolicyRequest(prompt=prompt))
+        return {"minor": self.reads_minor(reading), "sexual": self.reads_sexual(reading)}
+
+    def reads_sexual(self, reading: _Reading) -> bool:
+        """The request itself asks for sexual or suggestive content (one half of the absolute rule;
+        tests/benchmarks/bench_minor_rule.py measures each half alone on harmless requests). The
+        learned aspect counts at its calibrated threshold: a lower bar next to a child read
+        innocent scenes as sexual (the head learned that the two often come together). The word
+        lists (English, and minor_words.yaml for 48 other languages) stay beside it."""
+        prompt, probability = reading.prompt, reading.probability
+        return (
+            minors.is_sexual([prompt])
+            or probability["sexual"] >= self.head.thresholds["sexual"]
+            or (probability["sexual"] >= INTIMATE_SEXUAL_BAR and minors.names_intimate_parts([prompt]))
+        )
+
+    def reads_minor(self, reading: _Reading) -> bool:
+        """The request itself speaks of someone under 18 (the other half). The learned aspect does
+        not count against an adult the request names ("una ragazza di 25 anni", "成年女性", "make
+        her older, like 30"); the word lists still do ("a 30 year old dressed as a 12 year old")."""
+        prompt = reading.prompt
+        minor_bar = max(self.head.thresholds["minor"], MINOR_FLOOR)
+        adult_named = minors.names_adult_age([prompt])  # also every age names_an_adult reads
+        return minors.mentions_minor([prompt]) or (reading.probability["minor"] >= minor_bar and not adult_named)
 
     def _disguised_name_misread(self, reading: _Reading) -> bool:
         """A registered name written in disguise ("eromnuD lavicreP", a name backwards) is noise to
