@@ -565,9 +565,16 @@ class PolicyAgent:
         return None
 
     def absolute_rule_halves(self, prompt: str) -> dict[str, bool]:
-        """What each half of the absolute rule reads in one request alone: {"minor", "sexual"}."""
+        """What each half of the absolute rule reads in one request alone: {"minor", "sexual"}, where
+        "sexual" is anything the rule refuses beside a child: sexual or suggestive content, more of
+        the body shown ("in her underwear"), or an unclothed setting (a shower, a changing room)."""
         reading = _Reading(self, PolicyRequest(prompt=prompt))
-        return {"minor": self.reads_minor(reading), "sexual": self.reads_sexual(reading)}
+        sexual = (
+            self.reads_sexual(reading)
+            or minors.reveals_more([reading.prompt])
+            or minors.in_unclothed_setting(reading.prompt)
+        )
+        return {"minor": self.reads_minor(reading), "sexual": sexual}
 
     def reads_sexual(self, reading: _Reading) -> bool:
         """The request itself asks for sexual or suggestive content (one half of the absolute rule;

@@ -360,6 +360,51 @@ def test_every_listed_language_has_refused_and_allowed_cases():
     assert languages <= {language for language, _ in ALLOWED}
 
 
+# Everyday words for children beyond the dictionary's: slang, diminutives, little relatives, school
+# years, youth groups (bench_minor_rule.py measures the class on sets written apart).
+EVERYDAY_CHILD_WORDS = [
+    ("pt", "a molecada jogando bola na rua de terra"),
+    ("pt", "a aluna do 5º ano lendo na biblioteca"),
+    ("de", "ein kleiner Knirps mit Schultüte"),
+    ("pl", "mała bratanica lepi bałwana"),
+    ("pl", "harcerze rozbijają namiot"),
+    ("cs", "prcek s kyblíčkem na pískovišti"),
+    ("hu", "két negyedikes a táblánál"),
+    ("hu", "a kisgyerekek a játszótéren"),
+    ("he", "זאטוט בגן השעשועים"),
+    ("fi", "partiolaiset leirinuotiolla"),
+    ("fi", "pieni veljentyttöni piirtää"),
+    ("ro", "nepoțelul meu la grădina zoologică"),
+    ("uk", "старшокласники на випускному"),
+    ("ru", "детвора во дворе играет в снежки"),
+    ("es", "los peques en el columpio"),
+    ("vi", "cháu trai nhỏ của tôi chơi diều"),
+    ("tl", "mga chikiting sa plaza"),
+    ("tr", "mahallenin veletleri top oynuyor"),
+    ("fa", "پسر کوچولو در پارک"),
+]
+# Words the child words above must not take: first aid, "by chance", puppies, mouths, a tiny flat,
+# a tiny street.
+NOT_CHILD_WORDS = [
+    ("hu", "lelki elsősegély plakát"),
+    ("hu", "véletlenül eltört a váza"),
+    ("de", "eine Füchsin mit ihren Welpen"),
+    ("ro", "guri inutile la masă"),
+    ("he", "דירה קטנטנה בתל אביב"),
+    ("pt", "a rua pequenininha lá embaixo"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), EVERYDAY_CHILD_WORDS)
+def test_everyday_words_for_children_are_read_as_minors(language, text):
+    assert minors.mentions_minor([text]), (language, text)
+
+
+@pytest.mark.parametrize(("language", "text"), NOT_CHILD_WORDS)
+def test_words_that_only_look_like_child_words_are_not(language, text):
+    assert not minors.mentions_minor([text]), (language, text)
+
+
 @pytest.mark.parametrize(
     ("prompt", "earlier"),
     [

@@ -37,7 +37,12 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 DATA = REPO / "tests" / "data"
-HALVES = (("minor", DATA / "minor_mentions_probe.jsonl"), ("sexual", DATA / "adult_suggestive_probe.jsonl"))
+HALVES = (
+    ("minor", DATA / "minor_mentions_probe.jsonl"),
+    ("minor", DATA / "minor_mentions_probe_2.jsonl"),
+    ("sexual", DATA / "adult_suggestive_probe.jsonl"),
+    ("sexual", DATA / "adult_suggestive_probe_2.jsonl"),
+)
 LOOKALIKES = DATA / "minors_lookalikes_probe.jsonl"
 
 
@@ -70,8 +75,8 @@ def main() -> int:
             if args.errors and read != should:
                 print(f"  {half} {'missed' if should else 'false'} [{case['lang']}] {case['text']}")
         missed = {lang: f"{n - hit}/{n}" for lang, (hit, n) in sorted(by_language.items()) if hit < n}
-        summary[half] = {"n": len(cases), "recall": rate(found), "false": rate(false), "missed_by_language": missed}
-        print(f"{half}: recall {rate(found)} of {len(found)}, false {rate(false)} of {len(false)}; missed {missed}")
+        summary[path.stem] = {"n": len(cases), "recall": rate(found), "false": rate(false), "missed_by_language": missed}
+        print(f"{path.stem} ({half}): recall {rate(found)} of {len(found)}, false {rate(false)} of {len(false)}; missed {missed}")
 
     cases = read_jsonl(LOOKALIKES)
     refused = []
