@@ -75,8 +75,15 @@ def main() -> int:
             if args.errors and read != should:
                 print(f"  {half} {'missed' if should else 'false'} [{case['lang']}] {case['text']}")
         missed = {lang: f"{n - hit}/{n}" for lang, (hit, n) in sorted(by_language.items()) if hit < n}
-        summary[path.stem] = {"n": len(cases), "recall": rate(found), "false": rate(false), "missed_by_language": missed}
-        print(f"{path.stem} ({half}): recall {rate(found)} of {len(found)}, false {rate(false)} of {len(false)}; missed {missed}")
+        summary[path.stem] = {
+            "n": len(cases),
+            "recall": rate(found),
+            "false": rate(false),
+            "missed_by_language": missed,
+        }
+        print(
+            f"{path.stem} ({half}): recall {rate(found)} of {len(found)}, false {rate(false)} of {len(false)}; missed {missed}"
+        )
 
     cases = read_jsonl(LOOKALIKES)
     refused = []
