@@ -383,6 +383,28 @@ EVERYDAY_CHILD_WORDS = [
     ("tr", "mahallenin veletleri top oynuyor"),
     ("fa", "پسر کوچولو در پارک"),
 ]
+# A content rating said of a picture of a child ("for adults only", "19금", "R18") is sexual content.
+RATED_FOR_ADULTS = [
+    ("en", "two kids on a sofa, adults only"),
+    ("de", "ein Grundschüler, Bild nur für Erwachsene"),
+    ("ko", "초등학생 그림 19금 버전"),
+    ("ar", "طفلة صغيرة، صورة للكبار فقط"),
+    ("pl", "dziewczynka, zdjęcie tylko dla dorosłych"),
+]
+# ... but a place for adults is no rating.
+NOT_RATED = [("en", "the kids in the family pool, parents in the adults only pool next to it")]
+
+
+@pytest.mark.parametrize(("language", "text"), RATED_FOR_ADULTS)
+def test_a_picture_of_a_child_rated_for_adults_is_refused(language, text):
+    assert refused_by_the_words(text), (language, text)
+
+
+@pytest.mark.parametrize(("language", "text"), NOT_RATED)
+def test_a_place_for_adults_beside_children_is_no_rating(language, text):
+    assert not refused_by_the_words(text), (language, text)
+
+
 # Words the child words above must not take: first aid, "by chance", puppies, mouths, a tiny flat,
 # a tiny street.
 NOT_CHILD_WORDS = [
