@@ -544,8 +544,7 @@ class PolicyAgent:
             earlier = reading.recent
         sexual = self.reads_sexual(reading)
         minor_now = self.reads_minor(reading)
-        sexual_bar = self.head.thresholds["sexual"]
-        minor_bar = max(self.head.thresholds["minor"], MINOR_FLOOR)
+        sexual_bar, minor_bar = self.head.thresholds["sexual"], self._minor_bar()
         minor_before = minors.mentions_minor(earlier) or (bool(earlier) and reading.earlier_shows("minor", minor_bar))
         younger = minor_now or (minors.lowers_age([prompt]) and not minors.names_adult_age([prompt]))
         sexual_before = bool(earlier) and (
@@ -594,9 +593,13 @@ class PolicyAgent:
         not count against an adult the request names ("una ragazza di 25 anni", "成年女性", "make
         her older, like 30"); the word lists still do ("a 30 year old dressed as a 12 year old")."""
         prompt = reading.prompt
-        minor_bar = max(self.head.thresholds["minor"], MINOR_FLOOR)
         adult_named = minors.names_adult_age([prompt])  # also every age names_an_adult reads
-        return minors.mentions_minor([prompt]) or (reading.probability["minor"] >= minor_bar and not adult_named)
+        return minors.mentions_minor([prompt]) or (
+            reading.probability["minor"] >= self._minor_bar() and not adult_named
+        )
+
+    def _minor_bar(self) -> float:
+        return max(self.head.thresholds["minor"], MINOR_FLOOR)
 
     def _disguised_name_misread(self, reading: _Reading) -> bool:
         """A registered name written in disguise ("eromnuD lavicreP", a name backwards) is noise to

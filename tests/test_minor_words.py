@@ -383,16 +383,19 @@ EVERYDAY_CHILD_WORDS = [
     ("tr", "mahallenin veletleri top oynuyor"),
     ("fa", "پسر کوچولو در پارک"),
 ]
-# A content rating said of a picture of a child ("for adults only", "19금", "R18") is sexual content.
+# A content rating said of a picture of a child ("adult content", "19금", "R18") is sexual content.
 RATED_FOR_ADULTS = [
     ("en", "two kids on a sofa, adults only"),
-    ("de", "ein Grundschüler, Bild nur für Erwachsene"),
+    ("de", "ein Grundschüler, Bild ab 18 freigegeben"),
     ("ko", "초등학생 그림 19금 버전"),
-    ("ar", "طفلة صغيرة، صورة للكبار فقط"),
-    ("pl", "dziewczynka, zdjęcie tylko dla dorosłych"),
+    ("ar", "طفلة صغيرة، محتوى للبالغين"),
+    ("pl", "dziewczynka, treści dla dorosłych"),
 ]
-# ... but a place for adults is no rating.
-NOT_RATED = [("en", "the kids in the family pool, parents in the adults only pool next to it")]
+# ... but a place for adults is no rating (other languages list only words for adult content).
+NOT_RATED = [
+    ("en", "the kids in the family pool, parents in the adults only pool next to it"),
+    ("es", "un niño en la piscina del hotel, la otra es solo para adultos"),
+]
 
 
 @pytest.mark.parametrize(("language", "text"), RATED_FOR_ADULTS)
