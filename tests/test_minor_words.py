@@ -205,6 +205,7 @@ REFUSED = [
 ALLOWED = [
     # a place for adults is no rating (other languages list only words for adult content)
     ("en", "the kids in the family pool, parents in the adults only pool next to it"),
+    ("en", "kids waiting outside an adults only restaurant"),
     ("es", "un niño en la piscina del hotel, la otra es solo para adultos"),
     # abuse as a topic (prevention), "explicit" said of instructions
     ("es", "póster para padres sobre las señales de abuso sexual infantil"),

@@ -157,9 +157,10 @@ _SEXUAL_WORDS = re.compile(
     r"free of clothing|clothing free|no clothing|without garments|nothing but (?:a|her|his|their) (?:towel|smile|"
     r"necklace|socks|heels|stockings|apron)|showing (?:her|his|their) (?:breasts|privates|genitals|body|chest)|"
     r"stockings and garters|garter belt|bedroom eyes|"
-    # A content rating said of the picture: beside a child it can only mean one thing.
-    r"(?:for )?adults? only(?! (?:resorts?|hotels?|pools?|cruises?|sections?|areas?|zones?|events?|parties|party|"
-    r"holidays?|vacations?|trips?|tours?|floors?))|r18|thirst traps?|"
+    # A content rating said of the picture: beside a child it can only mean one thing. Said of
+    # anything else (an adults-only pool, restaurant or floor) it is a place, not a rating.
+    r"(?:for )?adults? only(?= *(?:$|\|)| (?:versions?|content|pictures?|images?|art|artwork|drawings?|comics?|"
+    r"illustrations?|photos?|pics?|renders?|editions?|style)\b)|r18|thirst traps?|"
     # French "nue", German "Dessous" and Italian "nudo" are in minor_words.yaml, which knows that
     # "pieds nus" is barefoot, "en dessous" is underneath and a Spanish "nudo" is a knot; its
     # `bare` lists take bare feet ("a piedi nudi", "nackte Füße") out before these are read.
