@@ -266,6 +266,7 @@ class _Reading:
             again = head(self.agent.embed(respelled)[None, :])[0].tolist()
             alone = {aspect: max(p, q) for (aspect, p), q in zip(alone.items(), again, strict=True)}
             self.scores["respelled"] = 1.0
+        alone = self._measures_are_no_ages(self.prompt, alone)
         self.scores.update({f"p:{a}": round(p, 4) for a, p in alone.items()})
         if self.context_text is None:
             return alone
@@ -279,8 +280,20 @@ class _Reading:
         if not counted:
             return alone  # nothing the conversation could add to: no second embedding
         together = dict(zip(head.aspects, head(self.agent.embed(self.context_text)[None, :])[0].tolist(), strict=True))
+        together = self._measures_are_no_ages(self.context_text, together)
         self.scores.update({f"ctx:{a}": round(together[a], 4) for a in counted})
         return {aspect: max(p, together[aspect]) if aspect in counted else p for aspect, p in alone.items()}
+
+    def _measures_are_no_ages(self, text: str, probability: dict[str, float]) -> dict[str, float]:
+        """A measure is no age: the head reads "make them 5 cm taller" as about a child, so the
+        minor aspect of a text with measures is the lower of its readings with and without them (a
+        second forward pass, only for such texts); a child named in words is read either way."""
+        measured = minors.without_measures(text)
+        if measured == text or probability["minor"] < MINOR_FLOOR:
+            return probability
+        head = self.agent.head
+        without = float(head(self.agent.embed(measured)[None, :])[0][head.aspects.index("minor")])
+        return {**probability, "minor": min(probability["minor"], without)}
 
     def present(self, minor_user: bool = False) -> frozenset[str]:
         head = self.agent.head
@@ -593,9 +606,8 @@ class PolicyAgent:
         not count against an adult the request names ("una ragazza di 25 anni", "成年女性", "make
         her older, like 30"); the word lists still do ("a 30 year old dressed as a 12 year old")."""
         prompt = reading.prompt
-        adult_named = minors.names_adult_age([prompt])  # also every age names_an_adult reads
         return minors.mentions_minor([prompt]) or (
-            reading.probability["minor"] >= self._minor_bar() and not adult_named
+            reading.probability["minor"] >= self._minor_bar() and not minors.names_an_adult([prompt])
         )
 
     def _minor_bar(self) -> float:

@@ -527,12 +527,31 @@ def test_words_for_the_private_parts_are_no_sexual_words_by_themselves():
     assert not minors.is_sexual(["плакат для детей: никто не должен трогать твои интимные места"])
 
 
-def test_an_adult_named_keeps_the_learned_minor_aspect_from_counting():
-    assert minors.names_an_adult(["una ragazza di 25 anni in lingerie"])
-    assert minors.names_an_adult(["成年女性穿着蕾丝内衣"])
-    assert minors.names_an_adult(["a 30 year old woman"])
-    assert not minors.names_an_adult(["adult content, a nude little one"])  # names no one
-    assert not minors.names_an_adult(["una mujer de 30 años con una niña de 8"])
+@pytest.mark.parametrize(
+    ("text", "an_adult", "adult_age"),
+    [
+        ("una ragazza di 25 anni in lingerie", True, True),
+        ("成年女性穿着蕾丝内衣", True, True),
+        ("a 30 year old woman", True, True),
+        ("a forty-five year old woman on a sailboat", True, True),
+        ("de-age her by ten years, into her thirties", True, True),
+        ("a nurse in her mid-thirties", True, True),
+        ("a thirty-something couple", True, True),
+        ("give her wrinkles, like she's seventy", True, True),
+        ("make her look around 30", True, True),
+        # an era or a rating names no one: only an age-lowering edit reads them as adult
+        ("a 70s disco party", False, True),
+        ("sixties fashion shoot", False, True),
+        ("make her younger, still an adult", False, True),
+        ("adult content, a nude woman", False, True),
+        ("adults only version", False, False),
+        ("adult content, a nude little one", False, True),  # the head judges "little one"
+        ("una mujer de 30 años con una niña de 8", False, False),
+    ],
+)
+def test_an_adult_named_keeps_the_learned_minor_aspect_from_counting(text, an_adult, adult_age):
+    assert minors.names_an_adult([text]) is an_adult
+    assert minors.names_adult_age([text]) is adult_age
 
 
 def test_short_sexual_requests_in_other_languages_are_read_with_the_recent_turns():

@@ -148,6 +148,20 @@ def test_undressing_is_told_from_ordinary_clothing_edits(text, undresses, instru
 
 
 @pytest.mark.parametrize(
+    ("text", "measured"),
+    [
+        ("make them 5 cm taller", "make them taller"),
+        ("make her 10kg lighter", "make her lighter"),
+        ("she is 1.70m tall", "she is tall"),
+        ("a 12 year old", "a 12 year old"),  # an age stays
+        ("make her 5 years old", "make her 5 years old"),
+    ],
+)
+def test_measures_are_read_apart_from_ages(text, measured):
+    assert minors.without_measures(text) == measured
+
+
+@pytest.mark.parametrize(
     ("text", "younger", "adult"),
     [
         ("make her look younger", True, False),

@@ -46,7 +46,9 @@ _MINOR_WORDS = re.compile(
 )
 # A number followed by one of these is a size or a count, not an age ("make them 5 cm taller").
 # A bare "in" is not read as inches: "look 12 in a swimsuit" is an age ("a 12 inch pizza" is not).
-_NOT_A_UNIT = r"(?! ?(?:feet|ft|foot|inches|inch|cm|mm|meters|metres|m|kg|lbs|pounds|percent|%|dollars|minutes|hours|days|km|miles|times|x)\b)"
+_UNITS = r"(?:feet|ft|foot|inches|inch|cm|mm|meters|metres|m|kg|lbs|pounds|percent|%|dollars|minutes|hours|days|km|miles|times|x)"
+_NOT_A_UNIT = r"(?! ?" + _UNITS + r"\b)"
+_MEASURE = re.compile(r"\b\d+(?:[.,]\d+)? ?" + _UNITS + r"(?!\w)", re.IGNORECASE)
 # An age below 18 written as a number: "13 year old", "aged 12", "look 13", "12yo".
 _AGE_PATTERNS = [
     re.compile(r"\b(\d{1,2}) ?(?:years?|yrs?|yr) ?olds?\b"),
@@ -300,15 +302,26 @@ def lowers_age(texts) -> bool:
     return any(_LOWERS_AGE.search(text) for text in _texts(texts))
 
 
-# "Make her younger, around 30": an adult age given with the request keeps the person an adult.
-_ADULT_AGE = re.compile(
-    r"\b(?:(?:twent|thirt|fort|fift|sixt|sevent|eight)(?:y|ies)\w*|(?:20|30|40|50|60|70)s|adult|grown up)\b"
-)
+# "Make her younger, around 30", "a woman in her thirties", "like she's seventy": an adult age
+# said of the person.
 _ABOUT_AN_AGE = re.compile(r"\b(?:around|about|aged?|roughly|like|maybe|say) (\d{2})\b")
+_TENS = r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)"
+_ADULT_DECADE = re.compile(
+    r"\b(?:in|into|to) (?:her|his|their|my|your|our) (?:early |mid |late )?(?:" + _TENS + r"ies|[2-9]0s)\b|"
+    r"\b(?:twenty|thirty|forty|fifty|[2-5]0) ?something\b|"
+    r"\b" + _TENS + r"y(?: \w+)? ?years? old\b|"
+    r"\b(?:around|about|aged?|roughly|like|maybe|say|(?:she|he) s|(?:she|he) is) " + _TENS + r"y\b"
+)
+# For an edit that lowers an age, also a decade alone and the word itself ("make her younger,
+# 30s", "younger but still an adult"); the learned aspect is not overruled by those, since "a 70s
+# disco" is an era and "adult content" names no one.
+_ADULT_AGE = re.compile(r"\b(?:" + _TENS + r"(?:y|ies)\w*|(?:20|30|40|50|60|70)s|adult|grown up)\b")
 
 
-def names_adult_age(texts) -> bool:
-    """An adult age and no minor's: "make her younger, in her twenties", "around 40", "成年女性"."""
+def names_an_adult(texts) -> bool:
+    """A grown-up named by age or as an adult person, in any language, and no minor ("una ragazza
+    di 25 anni", "成年女性", "a 30 year old", "in her thirties"): the learned `minor` aspect does not
+    count against it. Not "adult content", which names no one."""
     texts = list(texts)
     if mentions_minor(texts):
         return False
@@ -316,9 +329,22 @@ def names_adult_age(texts) -> bool:
         return True
     for text in _texts(texts):
         ages = [int(m.group(1)) for pattern in [*_AGE_PATTERNS, _ABOUT_AN_AGE] for m in pattern.finditer(text)]
-        if any(age >= 18 for age in ages) or _ADULT_AGE.search(text):
+        if any(age >= 18 for age in ages) or _ADULT_DECADE.search(text):
             return True
     return False
+
+
+def without_measures(text: str) -> str:
+    """The text with its measures left out ("make them 5 cm taller" -> "make them taller"): the
+    learned aspect reads a small number as an age, and a measure is not one."""
+    return " ".join(_MEASURE.sub(" ", text).split())
+
+
+def names_adult_age(texts) -> bool:
+    """For an edit that lowers an age: an adult named as above, a decade or the word itself, and
+    no minor ("make her younger, in her twenties", "younger but still an adult")."""
+    texts = list(texts)
+    return names_an_adult(texts) or (not mentions_minor(texts) and any(_ADULT_AGE.search(t) for t in _texts(texts)))
 
 
 # Clothes that are ordinary on an adult and turn an age-lowering edit into sexualising a child
@@ -691,20 +717,6 @@ def names_intimate_parts(texts) -> bool:
 def adult_in_any_language(texts) -> bool:
     """An adult named in another language ("una mujer de 30 años", "成年女性") and no minor."""
     return _who_any_language(texts) == {"adult"}
-
-
-def names_an_adult(texts) -> bool:
-    """A grown-up named by age or as an adult person, in any language, and no minor ("una ragazza
-    di 25 anni", "成年女性", "a 30 year old"): the learned `minor` aspect does not count against
-    it. Not "adult content", which names no one."""
-    texts = list(texts)
-    if mentions_minor(texts):
-        return False
-    if adult_in_any_language(texts):
-        return True
-    return any(
-        int(m.group(1)) >= 18 for text in _texts(texts) for pattern in _AGE_PATTERNS for m in pattern.finditer(text)
-    )
 
 
 def short_sexual_request(text: str) -> bool:
