@@ -130,10 +130,29 @@ def test_averaged_heads_are_one_head_whose_logits_are_the_members_mean():
     assert not np.allclose(predict(members[0], features), predict(members[1], features))
 
 
+def test_a_grafted_head_reads_its_grafted_aspects_from_the_new_heads_and_the_rest_as_before():
+    """`--only-aspects minor`: one head file, the base's hidden units beside the new ones, each
+    output reading only its own."""
+    import numpy as np
+
+    from policy.training.aspect_head import fit_heads, graft_aspects, predict
+
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(64, 8)).astype(np.float32)
+    base = fit_heads(features, (features[:, :3] > 0).astype(np.float32), epochs=2, seed=0, heads=2)
+    new = fit_heads(features, (features[:, 3:6] > 0).astype(np.float32), epochs=2, seed=5, heads=1)
+    grafted = graft_aspects(base, new, [1])
+    got, before, after = predict(grafted, features), predict(base, features), predict(new, features)
+    np.testing.assert_allclose(got[:, [0, 2]], before[:, [0, 2]], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(got[:, 1], after[:, 1], rtol=1e-4, atol=1e-6)
+    assert not np.allclose(before[:, 1], after[:, 1])
+
+
 @pytest.mark.parametrize(
     ("options", "problem"),
     [
         (["--heads", "0"], "--heads must be at least 1"),
+        (["--only-aspects", "minor"], "--only-aspects needs --keep-adapter"),
         (["--tune-steps", "10", "--align-languages", "-1"], "--align-languages must not be negative"),
     ],
 )

@@ -164,6 +164,20 @@ def fit_heads(
     }
 
 
+def graft_aspects(base: dict[str, np.ndarray], new: dict[str, np.ndarray], columns: list[int]) -> dict[str, np.ndarray]:
+    """One head whose `columns` (aspects) are `new`'s and whose other aspects are `base`'s: both
+    hidden layers side by side, each output reading only its own. Still the same two matrix products
+    at check time (the hidden layer is as wide as both)."""
+    from_new = np.zeros(base["w2"].shape[1], dtype=bool)
+    from_new[columns] = True
+    return {
+        "w1": np.concatenate([base["w1"], new["w1"]], axis=1),
+        "b1": np.concatenate([base["b1"], new["b1"]]),
+        "w2": np.concatenate([base["w2"] * ~from_new, new["w2"] * from_new], axis=0),
+        "b2": np.where(from_new, new["b2"], base["b2"]),
+    }
+
+
 def predict(weights: dict[str, np.ndarray], features: np.ndarray) -> np.ndarray:
     return perceptron(features, weights["w1"], weights["b1"], weights["w2"], weights["b2"])
 
@@ -269,6 +283,10 @@ def train(args: argparse.Namespace) -> int:
         from policy.aspects import AspectHead
 
         previous_info = AspectHead(HEAD_PATH).info
+    unknown = sorted(set(args.only_aspects or ()) - set(aspects))
+    if unknown:
+        print(f"easel train policy-classifier: error: no such aspect: {', '.join(unknown)}", file=sys.stderr)
+        return 2
     examples = with_joined_turns(expand(load_families() + concept_families(), load_frames()), args.seed)
     families = sorted({e.family for e in examples})
     print(f"{len(examples)} examples from {len(families)} families", file=sys.stderr)
@@ -334,8 +352,18 @@ def train(args: argparse.Namespace) -> int:
     )
     decisions = decision_figures(held_examples, held_out, aspects, thresholds)
     by_aspect = aspect_figures(held_out, held_targets, aspects, thresholds)
+    for key, figure in decisions.items():
+        print(
+            f"{key:>16}  n={figure['n']:>6}  acc={figure['accuracy']:.3f}  over={figure['over_refusal']:.3f}  "
+            f"under={figure['under_refusal']:.3f}",
+            file=sys.stderr,
+        )
+    for aspect, figure in by_aspect.items():
+        print(f"{aspect:>16}  {figure}", file=sys.stderr)
 
     weights = fit_heads(features, targets, args.epochs, args.seed, args.heads)
+    if args.only_aspects:
+        return _graft(out, weights, [aspects.index(a) for a in args.only_aspects], len(examples), len(families))
     tune_steps = adapter_steps(previous_info) if args.tune_steps or args.keep_adapter else 0
     info = {
         "encoder": "multilingual-e5-small (int8)",
@@ -363,16 +391,27 @@ def train(args: argparse.Namespace) -> int:
         info=np.array(json.dumps(info)),
         **{k: v.astype(np.float32) for k, v in weights.items()},
     )
-    for key, figure in decisions.items():
-        print(
-            f"{key:>16}  n={figure['n']:>6}  acc={figure['accuracy']:.3f}  over={figure['over_refusal']:.3f}  "
-            f"under={figure['under_refusal']:.3f}",
-            file=sys.stderr,
-        )
-    for aspect, figure in by_aspect.items():
-        print(f"{aspect:>16}  {figure}", file=sys.stderr)
     print(f"saved {out}", file=sys.stderr)
     print(json.dumps({"examples": len(examples), "families": len(families), "held_out": decisions["all"]}))
+    return 0
+
+
+def _graft(out: Path, weights: dict[str, np.ndarray], columns: list[int], examples: int, families: int) -> int:
+    """--only-aspects: the head at `out` keeps every aspect but these, and every threshold (they
+    were chosen for the shipped decisions); the new heads' held-out figures are printed above."""
+    with np.load(out, allow_pickle=False) as data:
+        base = dict(data)
+    info = json.loads(str(base["info"]))
+    grafted = graft_aspects(base, weights, columns)
+    names = [str(base["aspects"][c]) for c in columns]
+    info["grafted"] = [*info.get("grafted", []), {"aspects": names, "examples": examples, "families": families}]
+    np.savez(
+        out, **{**base, **{k: v.astype(np.float32) for k, v in grafted.items()}, "info": np.array(json.dumps(info))}
+    )
+    print(
+        f"saved {out}: {', '.join(names)} from heads fitted on {families} families, the rest as it was", file=sys.stderr
+    )
+    print(json.dumps({"examples": examples, "families": families, "grafted": names}))
     return 0
 
 

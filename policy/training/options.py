@@ -54,6 +54,14 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "held-out fold is the one the adapters were tuned without",
     )
     parser.add_argument(
+        "--only-aspects",
+        nargs="+",
+        default=None,
+        metavar="ASPECT",
+        help="with --keep-adapter: write only these aspects' new heads into the head at --out, keeping its other "
+        "aspects and every threshold (a refit that is better for one aspect and not for the rest)",
+    )
+    parser.add_argument(
         "--false-alarm-cost",
         type=float,
         default=FALSE_ALARM_COST,
@@ -82,6 +90,8 @@ def check_options(args: argparse.Namespace) -> None:
         problem = "--align-languages needs --tune-steps"
     elif args.align_languages < 0:
         problem = "--align-languages must not be negative"
+    elif args.only_aspects and not args.keep_adapter:
+        problem = "--only-aspects needs --keep-adapter (the other aspects' heads read the same adapters)"
     if problem:
         print(f"easel train policy-classifier: error: {problem}", file=sys.stderr)
         raise SystemExit(2)
