@@ -1,6 +1,6 @@
 """The absolute rule's two halves, each measured alone on harmless requests written apart.
 
-    .venv/bin/python tests/benchmarks/bench_minor_rule.py [--errors]
+    .venv/bin/python tests/benchmarks/bench_minor_rule.py [--errors] [--model DIR]
 
 The rule refuses a request that reads both as being about someone under 18 and as asking for
 sexual or suggestive content (`PolicyAgent.absolute_rule_halves`; earlier turns count too). A set of
@@ -18,7 +18,8 @@ harmless side, and the rule's code joins them:
   ordinary scenes, adults in sensual ones, age words in other senses, child-protection posters),
   through the full agent.
 
-All three were written 2026-12-07 by helpers who read neither the code nor any evaluation set.
+All were written 2026-12-07 by helpers who read neither the code nor any evaluation set; the
+third round of children after the heads that read them were chosen.
 Prints recall and false readings per half and per language; the last line is JSON.
 """
 
@@ -40,6 +41,7 @@ DATA = REPO / "tests" / "data"
 HALVES = (
     ("minor", DATA / "minor_mentions_probe.jsonl"),
     ("minor", DATA / "minor_mentions_probe_2.jsonl"),
+    ("minor", DATA / "minor_mentions_probe_3.jsonl"),
     ("sexual", DATA / "adult_suggestive_probe.jsonl"),
     ("sexual", DATA / "adult_suggestive_probe_2.jsonl"),
 )
@@ -57,10 +59,13 @@ def rate(hits: list[bool]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--errors", action="store_true", help="print every request read wrongly")
+    parser.add_argument("--model", type=Path, default=None, help="folder with a candidate aspect_head.npz")
     args = parser.parse_args()
     from policy.agent import PolicyAgent, PolicyRequest
+    from policy.aspects import HEAD_PATH
 
-    agent = PolicyAgent(Path(tempfile.mkdtemp()) / "bench.sqlite3", audit=False)
+    head_path = (args.model / "aspect_head.npz") if args.model else HEAD_PATH
+    agent = PolicyAgent(Path(tempfile.mkdtemp()) / "bench.sqlite3", audit=False, head_path=head_path)
     summary: dict[str, dict] = {}
     for half, path in HALVES:
         cases = read_jsonl(path)
