@@ -170,10 +170,12 @@ def graft_aspects(base: dict[str, np.ndarray], new: dict[str, np.ndarray], colum
     at check time (the hidden layer is as wide as both)."""
     from_new = np.zeros(base["w2"].shape[1], dtype=bool)
     from_new[columns] = True
+    w2 = np.concatenate([base["w2"] * ~from_new, new["w2"] * from_new], axis=0)
+    used = np.any(w2 != 0, axis=1)  # a unit no output reads any more (an aspect grafted again) goes
     return {
-        "w1": np.concatenate([base["w1"], new["w1"]], axis=1),
-        "b1": np.concatenate([base["b1"], new["b1"]]),
-        "w2": np.concatenate([base["w2"] * ~from_new, new["w2"] * from_new], axis=0),
+        "w1": np.concatenate([base["w1"], new["w1"]], axis=1)[:, used],
+        "b1": np.concatenate([base["b1"], new["b1"]])[used],
+        "w2": w2[used],
         "b2": np.where(from_new, new["b2"], base["b2"]),
     }
 
@@ -363,7 +365,7 @@ def train(args: argparse.Namespace) -> int:
 
     weights = fit_heads(features, targets, args.epochs, args.seed, args.heads)
     if args.only_aspects:
-        return _graft(out, weights, [aspects.index(a) for a in args.only_aspects], len(examples), len(families))
+        return _graft(out, weights, aspects, args.only_aspects, len(examples), len(families))
     tune_steps = adapter_steps(previous_info) if args.tune_steps or args.keep_adapter else 0
     info = {
         "encoder": "multilingual-e5-small (int8)",
@@ -396,14 +398,18 @@ def train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _graft(out: Path, weights: dict[str, np.ndarray], columns: list[int], examples: int, families: int) -> int:
+def _graft(
+    out: Path, weights: dict[str, np.ndarray], aspects: list[str], names: list[str], examples: int, families: int
+) -> int:
     """--only-aspects: the head at `out` keeps every aspect but these, and every threshold (they
     were chosen for the shipped decisions); the new heads' held-out figures are printed above."""
     with np.load(out, allow_pickle=False) as data:
         base = dict(data)
+    if [str(a) for a in base["aspects"]] != aspects:
+        print(f"easel train policy-classifier: error: {out} reads other aspects than the new heads", file=sys.stderr)
+        return 2
     info = json.loads(str(base["info"]))
-    grafted = graft_aspects(base, weights, columns)
-    names = [str(base["aspects"][c]) for c in columns]
+    grafted = graft_aspects(base, weights, [aspects.index(name) for name in names])
     info["grafted"] = [*info.get("grafted", []), {"aspects": names, "examples": examples, "families": families}]
     np.savez(
         out, **{**base, **{k: v.astype(np.float32) for k, v in grafted.items()}, "info": np.array(json.dumps(info))}
