@@ -402,6 +402,14 @@ NOT_CHILD_WORDS = [
     ("ro", "guri inutile la masă"),
     ("he", "דירה קטנטנה בתל אביב"),
     ("pt", "a rua pequenininha lá embaixo"),
+    # a span of years before a comparative is a difference of ages, not an age
+    ("en", "make her ten years younger"),
+    ("es", "hazla diez años más joven"),
+    ("de", "mach sie zehn Jahre jünger"),
+    ("fr", "rends-la dix ans plus jeune"),
+    ("nl", "laat hem er tien jaar jonger uitzien"),
+    ("ru", "сделай её на десять лет моложе"),
+    ("pl", "odmłódź ją o dziesięć lat"),
 ]
 
 
@@ -543,6 +551,13 @@ def test_words_for_the_private_parts_are_no_sexual_words_by_themselves():
         ("a 70s disco party", False, True),
         ("sixties fashion shoot", False, True),
         ("make her younger, still an adult", False, True),
+        # a person's decade in other languages
+        ("mach sie zehn Jahre jünger, Mitte dreißig", True, True),
+        ("una mujer treintañera en la playa", True, True),
+        ("rends-la dix ans plus jeune, la trentaine", True, True),
+        ("una trentenne in bikini", True, True),
+        ("сделай её на десять лет моложе, за тридцать", True, True),
+        ("ten years younger, in her mid thirties", True, True),
         ("adult content, a nude woman", False, True),
         ("adults only version", False, False),
         ("adult content, a nude little one", False, True),  # the head judges "little one"

@@ -47,7 +47,8 @@ _MINOR_WORDS = re.compile(
 # A number followed by one of these is a size or a count, not an age ("make them 5 cm taller").
 # A bare "in" is not read as inches: "look 12 in a swimsuit" is an age ("a 12 inch pizza" is not).
 _UNITS = r"(?:feet|ft|foot|inches|inch|cm|mm|meters|metres|m|kg|lbs|pounds|percent|%|dollars|minutes|hours|days|km|miles|times|x)"
-_NOT_A_UNIT = r"(?! ?" + _UNITS + r"\b)"
+# ... and "ten years younger" is a difference of ages, not an age.
+_NOT_A_UNIT = r"(?! ?(?:" + _UNITS + r"|years? (?:younger|older))\b)"
 _MEASURE = re.compile(r"\b\d+(?:[.,]\d+)? ?" + _UNITS + r"(?!\w)", re.IGNORECASE)
 # An age below 18 written as a number: "13 year old", "aged 12", "look 13", "12yo".
 _AGE_PATTERNS = [
@@ -308,6 +309,7 @@ _ABOUT_AN_AGE = re.compile(r"\b(?:around|about|aged?|roughly|like|maybe|say) (\d
 _TENS = r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)"
 _ADULT_DECADE = re.compile(
     r"\b(?:in|into|to) (?:her|his|their|my|your|our) (?:early |mid |late )?(?:" + _TENS + r"ies|[2-9]0s)\b|"
+    r"\b(?:early|mid|late) (?:" + _TENS + r"ies|[2-9]0s)\b|"
     r"\b(?:twenty|thirty|forty|fifty|[2-5]0) ?something\b|"
     r"\b" + _TENS + r"y(?: \w+)? ?years? old\b|"
     r"\b(?:around|about|aged?|roughly|like|maybe|say|(?:she|he) s|(?:she|he) is) " + _TENS + r"y\b"
