@@ -168,6 +168,20 @@ def test_measures_are_read_apart_from_ages(text, measured):
         ("make her younger, in her twenties", True, True),
         ("turn her into a schoolgirl", True, False),
         ("make him older", False, False),
+        ("take twenty years off her", True, False),  # a span, not an adult age
+        ("knock a few years off him", True, False),
+        ("make her thirty-five years younger", True, False),
+        ("make her younger, twenty-five", True, True),
+        ("hazla más joven", True, False),
+        ("hazla más joven, treintañera", True, True),
+        ("mach sie jünger, Mitte dreißig", True, True),
+        ("odmłodź ją", True, False),
+        ("омолоди её", True, False),
+        ("让她看起来更年轻", True, False),
+        ("그녀를 더 어리게 만들어", True, False),
+        ("hazla mayor", False, False),
+        ("сделай её старше", False, False),
+        ("make the sky bluer", False, False),
     ],
 )
 def test_age_lowering_edits_and_adult_ages(text, younger, adult):

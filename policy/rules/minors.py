@@ -295,12 +295,18 @@ def mentions_girl(texts) -> bool:
 # towards a minor ("a woman in a bikini" ... "even younger").
 _LOWERS_AGE = re.compile(
     r"\b(?:younger|more youthful|more childlike|de ?aged?|de ?age (?:her|him|them)|age (?:her|him|them) down|"
+    r"(?:take|takes|took|knock|shave) (?:\w+ ){0,2}years off|"
     r"(?:make|turn) (?:her|him|them) (?:into )?(?:an? )?(?:kid|child|teen|teenager|little girl|little boy|schoolgirl))\b"
 )
 
 
 def lowers_age(texts) -> bool:
-    return any(_LOWERS_AGE.search(text) for text in _texts(texts))
+    """Asks to make someone look younger, in English or any language of minor_words.yaml ("make
+    her younger", "hazla más joven", "омолоди её", "让她更年轻")."""
+    texts = [text for text in texts if text]
+    return any(_LOWERS_AGE.search(text) for text in _texts(texts)) or any(
+        _found_in("younger", reading) for text in texts for reading in _readings_any_script(text)
+    )
 
 
 # "Make her younger, around 30", "a woman in her thirties", "like she's seventy": an adult age
@@ -317,7 +323,10 @@ _ADULT_DECADE = re.compile(
 # For an edit that lowers an age, also a decade alone and the word itself ("make her younger,
 # 30s", "younger but still an adult"); the learned aspect is not overruled by those, since "a 70s
 # disco" is an era and "adult content" names no one.
-_ADULT_AGE = re.compile(r"\b(?:" + _TENS + r"(?:y|ies)\w*|(?:20|30|40|50|60|70)s|adult|grown up)\b")
+# A tens word before "years off" or "years younger" is the span, not the age ("take twenty years off her").
+_ADULT_AGE = re.compile(
+    r"\b(?:" + _TENS + r"(?:y|ies)\w*(?!(?: \w+)? years? (?:off|younger)\b)|(?:20|30|40|50|60|70)s|adult|grown up)\b"
+)
 
 
 def names_an_adult(texts) -> bool:
@@ -577,12 +586,13 @@ def _declined(entries: list[str], endings: list[str] | None, where: str) -> list
     return out
 
 
-def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str, str]:
-    """(who, sexual, bare, intimate): four regular expressions over all the languages. In `who` a
-    group named "minor" or "minor_<language>" finds a minor word or an age under 18, "adult" a
-    grown-up; in `sexual` the group "sexual" finds a sexual word, "sexual_<language>" one of that
-    language's `sexual_with_minor` words; `bare` finds the bare feet that are not a sexual word;
-    `intimate` (one group of that name) a word for the private parts, English's included."""
+def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str, str, str]:
+    """(who, sexual, bare, intimate, younger): five regular expressions over all the languages. In
+    `who` a group named "minor" or "minor_<language>" finds a minor word or an age under 18,
+    "adult" a grown-up; in `sexual` the group "sexual" finds a sexual word, "sexual_<language>" one
+    of that language's `sexual_with_minor` words; `bare` finds the bare feet that are not a sexual
+    word; `intimate` and `younger` (one group of that name each) a word for the private parts,
+    English's included, and a word asking to make someone look younger."""
     languages = yaml.safe_load(path.read_text(encoding="utf-8"))
     for code, language in languages.items():
         for key, entries in language.items():
@@ -592,7 +602,7 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str, str]:
             if key != "adjective_endings" and isinstance(entries, list):
                 language[key] = _declined(entries, language.get("adjective_endings"), f"{path.name}: {code}.{key}")
     minor, adult, sexual = {"minor": _Alternatives()}, _Alternatives(), {"sexual": _Alternatives()}
-    bare, intimate = _Alternatives(), _Alternatives()
+    bare, intimate, younger = _Alternatives(), _Alternatives(), _Alternatives()
     intimate.add(_INTIMATE_WORDS_EN, False, "")
     for code, language in languages.items():
         substring, prefix = language.get("match") == "substring", language.get("prefix", "")
@@ -609,6 +619,7 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str, str]:
         adult.add(language.get("adult"), substring, prefix)
         bare.add(language.get("bare"), substring, prefix)
         intimate.add(language.get("intimate"), substring, prefix)
+        younger.add(language.get("younger"), substring, prefix)
         minor_age, adult_age = _ages(language, substring, prefix)
         minor[group].add_pattern(minor_age)
         adult.add_pattern(adult_age)
@@ -617,14 +628,21 @@ def _load_word_lists(path: Path = WORDS_PATH) -> tuple[str, str, str, str]:
     groups = {**minor, "adult": adult}
     who = "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in groups.items())
     sexual_pattern = "".join(f"(?:(?=(?P<{name}>{alternatives.pattern()}))|)" for name, alternatives in sexual.items())
-    return who, sexual_pattern, bare.pattern(), f"(?:(?=(?P<intimate>{intimate.pattern()}))|)"
+    return (
+        who,
+        sexual_pattern,
+        bare.pattern(),
+        f"(?:(?=(?P<intimate>{intimate.pattern()}))|)",
+        f"(?:(?=(?P<younger>{younger.pattern()}))|)",
+    )
 
 
-_WHO_PATTERN, _SEXUAL_PATTERN, _BARE_PATTERN, _INTIMATE_PATTERN = _load_word_lists()
+_WHO_PATTERN, _SEXUAL_PATTERN, _BARE_PATTERN, _INTIMATE_PATTERN, _YOUNGER_PATTERN = _load_word_lists()
 _WHO_ANY_LANGUAGE = re.compile(_WHO_PATTERN)
 _SEXUAL_ANY_LANGUAGE = re.compile(_SEXUAL_PATTERN)
 _BARE_FEET = re.compile(_BARE_PATTERN)
 _INTIMATE_ANY_LANGUAGE = re.compile(_INTIMATE_PATTERN)
+_YOUNGER_ANY_LANGUAGE = re.compile(_YOUNGER_PATTERN)
 
 
 # Where a match can begin: a word's first letter, a digit, and any letter of the scripts read
@@ -652,7 +670,12 @@ def _starts(text: str):
         previous_in_word = in_word
 
 
-_ANY_LANGUAGE = {"who": _WHO_ANY_LANGUAGE, "sexual": _SEXUAL_ANY_LANGUAGE, "intimate": _INTIMATE_ANY_LANGUAGE}
+_ANY_LANGUAGE = {
+    "who": _WHO_ANY_LANGUAGE,
+    "sexual": _SEXUAL_ANY_LANGUAGE,
+    "intimate": _INTIMATE_ANY_LANGUAGE,
+    "younger": _YOUNGER_ANY_LANGUAGE,
+}
 
 
 # Cached by the list's name, not the pattern: hashing a compiled pattern hashes its whole code,
