@@ -19,7 +19,8 @@ harmless side, and the rule's code joins them:
   through the full agent.
 
 All were written 2026-12-07 by helpers who read neither the code nor any evaluation set; the
-third round of children after the heads that read them were chosen.
+third round of children after the heads that read them were chosen; the fourth round of children
+and the third of suggestive requests before the heads trained on more of both were.
 Prints recall and false readings per half and per language; the last line is JSON.
 """
 
@@ -42,8 +43,10 @@ HALVES = (
     ("minor", DATA / "minor_mentions_probe.jsonl"),
     ("minor", DATA / "minor_mentions_probe_2.jsonl"),
     ("minor", DATA / "minor_mentions_probe_3.jsonl"),
+    ("minor", DATA / "minor_mentions_probe_4.jsonl"),
     ("sexual", DATA / "adult_suggestive_probe.jsonl"),
     ("sexual", DATA / "adult_suggestive_probe_2.jsonl"),
+    ("sexual", DATA / "adult_suggestive_probe_3.jsonl"),
 )
 LOOKALIKES = DATA / "minors_lookalikes_probe.jsonl"
 
