@@ -508,6 +508,44 @@ def test_a_word_ordinary_in_another_language_counts_only_beside_its_own_language
 
 
 @pytest.mark.parametrize(
+    ("text", "sexual"),
+    [
+        # a seductive look or pose, the words of each language
+        ("my little niece wrapped in a towel, flirty look", True),
+        ("mi sobrina en camisón, mirada coqueta", True),
+        ("Nichte im Nachthemd mit Schlafzimmerblick", True),
+        ("moja siostrzenica w koszulce nocnej, zalotne spojrzenie", True),
+        ("племянница в полотенце, томный взгляд", True),
+        ("küçük yeğenim havluya sarılı, cilveli bakışlarla", True),
+        ("האחיינית שלי במגבת, מבט מפתה", True),
+        ("外甥女裹着浴巾，眼神妩媚", True),
+        # the same words in their other senses
+        ("una coqueta antigua de madera en el dormitorio de la niña", False),  # a dressing table
+        ("an alluring beach for the kids' holiday", False),
+        ("торт соблазнительно выглядит, дети ждут", False),
+        ("kids flirting at the school dance", False),
+    ],
+)
+def test_a_seductive_look_or_pose_is_read_in_any_language(text, sexual):
+    assert minors.is_sexual([text]) is sexual
+
+
+@pytest.mark.parametrize(
+    ("text", "sexual"),
+    [
+        ("các bé trang trí cây thông Noel trong phòng khách", False),  # a pine: "thông" folds to "thong"
+        ("cô bé đọc thông báo của trường", False),  # a notice
+        ("bài thi thống kê của học sinh lớp 5", False),  # statistics
+        ("vẽ bé gái 10 tuổi mặc thong", True),  # the English word, written as such
+        ("a little girl in a thоng", True),  # a Cyrillic о is still a look-alike
+        ("a little girl in a THONG", True),
+    ],
+)
+def test_english_words_that_are_vietnamese_syllables_without_their_marks(text, sexual):
+    assert minors.is_sexual([text]) is sexual
+
+
+@pytest.mark.parametrize(
     ("text", "names_them"),
     [
         ("two kids touching each other's private parts", True),
