@@ -99,7 +99,9 @@ def _ask(page, text: str, timeout_s: float = 90) -> str:
     users = page.locator("#conversation .message.user")
     before = users.count()
     _send(page, text)
-    expect(users).to_have_count(before + 1, timeout=5_000)
+    # The message shows when its event starts; with both test workers loading models, that took
+    # more than 5 s once (a 30-turn keyboard test, 2026-12-07).
+    expect(users).to_have_count(before + 1, timeout=20_000)
     _wait_until_answered(page, timeout_s)
     return _bot_texts(page)[-1]
 
