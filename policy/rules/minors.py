@@ -33,11 +33,15 @@ def _without_marks(word: str) -> str:
 
 
 def _english_view(text: str) -> str:
-    return " ".join(
+    if text.isascii():
+        return text
+    words = text.split()
+    kept = [
         word
-        for word in text.split()
+        for word in words
         if word.isascii() or "".join(filter(str.isalnum, _without_marks(word))).casefold() not in _MARKED_NOT_ENGLISH
-    )
+    ]
+    return text if len(kept) == len(words) else " ".join(kept)
 
 
 def _texts(texts) -> list[str]:
