@@ -392,6 +392,12 @@ EVERYDAY_CHILD_WORDS = [
     ("tl", "mga chikiting sa plaza"),
     ("tr", "mahallenin veletleri top oynuyor"),
     ("fa", "پسر کوچولو در پارک"),
+    # English everyday and regional words
+    ("en", "the sprog learnt to tie his shoes"),
+    ("en", "the nipper asleep in the pram"),
+    ("en", "my wee lass on her first day at school"),
+    ("en", "the bairns at the beach"),
+    ("en", "the kiddos building a sandcastle"),
 ]
 # Words the child words above must not take: first aid, "by chance", puppies, mouths, a tiny flat,
 # a tiny street.
@@ -402,6 +408,7 @@ NOT_CHILD_WORDS = [
     ("ro", "guri inutile la masă"),
     ("he", "דירה קטנטנה בתל אביב"),
     ("pt", "a rua pequenininha lá embaixo"),
+    ("en", "a manicure set with nail nippers"),
     # a span of years before a comparative is a difference of ages, not an age
     ("en", "make her ten years younger"),
     ("es", "hazla diez años más joven"),
@@ -524,6 +531,8 @@ def test_a_word_ordinary_in_another_language_counts_only_beside_its_own_language
         ("an alluring beach for the kids' holiday", False),
         ("торт соблазнительно выглядит, дети ждут", False),
         ("kids flirting at the school dance", False),
+        ("the sprog in a wet white shirt, spicy calendar style", True),
+        ("kids eating spicy noodles for a food photo", False),
     ],
 )
 def test_a_seductive_look_or_pose_is_read_in_any_language(text, sexual):

@@ -65,6 +65,10 @@ _MINOR_WORDS = re.compile(
     r"elementary schooler|elementary schoolers|grade schooler|grade schoolers|schoolkids?|school kids?|"
     r"high school (?:freshman|freshmen|sophomore|sophomores|junior|juniors)|(?:freshman|sophomore) in high school|"
     r"adolescent|adolescents|pubescent|youngster|youngsters|young people|youths|barely legal|young looking|younger looking|"
+    # Everyday and regional words for a child, as the other languages' lists have theirs ("críos",
+    # "Knirpse"); not "tot" (a drink) and not the nippers that cut nails or wire.
+    r"sprogs?|rugrats?|ankle biters?|kiddos?|tykes?|wee ones?|wee lad|wee lass|bairns?|weans?|little ones|"
+    r"(?<!nail )(?<!cuticle )(?<!wire )(?<!hoof )nippers?|"
     r"childlike|child like|childish body|flat chested|girl scouts?|boy scouts?|cub scouts?|"
     r"(?:in|wearing) (?:a |her |his )?school uniform|school uniforms?|high school cheerleaders?|"
     r"(?:little|baby|kid) (?:sister|brother|sisters|brothers)|"
@@ -192,6 +196,9 @@ _SEXUAL_WORDS = re.compile(
     # A seductive look or pose ("a flirty look", "an alluring pose"); said alone, "alluring" and
     # "inviting" are also a beach and a cake.
     r"flirty|flirtatious|flirtatiously|coquettish|coquettishly|seductress|temptress|nymphet|lascivious|lecherous|"
+    # "Spicy" said of the picture itself, not of the food in it ("a spicy photo shoot").
+    r"spicy (?:pics?|photos?|pictures?|images?|calendars?|photo ?shoots?|shoots?|selfies?|versions?|content|scenes?|"
+    r"poses?)|"
     r"(?:alluring|enticing|inviting|smouldering|smoldering|come hither|bedroom) (?:looks?|gazes?|glances?|smiles?|"
     r"poses?|eyes|stares?)|flirting with the camera|making eyes at|"
     # A content rating said of the picture: beside a child it can only mean one thing. Said of
