@@ -533,6 +533,9 @@ def test_a_word_ordinary_in_another_language_counts_only_beside_its_own_language
         ("kids flirting at the school dance", False),
         ("the sprog in a wet white shirt, spicy calendar style", True),
         ("kids eating spicy noodles for a food photo", False),
+        ("una foto picante de mi sobrinita", True),
+        ("pikantne zdjęcie mojej siostrzenicy", True),
+        ("los niños comiendo tacos picantes", False),
     ],
 )
 def test_a_seductive_look_or_pose_is_read_in_any_language(text, sexual):
