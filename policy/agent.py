@@ -43,7 +43,13 @@ import numpy as np
 from policy import aspects as aspect_policy
 from policy.aspects import ADAPTER_PATH, CRISIS_HEAD_PATH, HEAD_PATH, AspectHead, CrisisHead, adapter_fingerprint
 from policy.categories import CATEGORIES_PATH, Category, load_categories
-from policy.descriptions import DescriptionIndex, DescriptionMatch, RequestEmbedding, embed_request
+from policy.descriptions import (
+    DescriptionIndex,
+    DescriptionMatch,
+    RequestEmbedding,
+    embed_request,
+    load_description_encoder,
+)
 from policy.lookalikes import PERSONAL_NOUNS, names_a_thing
 from policy.names import NameIndex, NameMatch, given_names, ordinary_words
 from policy.normalize import fold_text, readable, respell, romanize, unleet
@@ -241,8 +247,8 @@ class _Reading:
     @cached_property
     def description_embedding(self) -> RequestEmbedding:
         """The request and its parts by the description encoder: the same forward pass when the
-        agent runs one encoder, a second one when the head's encoder is tuned (only while the
-        registry holds descriptions)."""
+        agent was given one encoder for both, a second one otherwise (only while the registry
+        holds descriptions)."""
         if self.agent.descriptions_share_encoder:
             return self.request_embedding
         return embed_request(self.agent.description_encoder, self.prompt)
@@ -390,7 +396,7 @@ class PolicyAgent:
             tuned = AspectHead(head_path).info.get("adapter", False)
             adapter = Path(head_path).with_name(ADAPTER_PATH.name) if tuned else None
             encoder = load_multilingual_encoder(adapter=adapter, cache_dir=model_cache_dir)
-            self._description_encoder = None if tuned else encoder
+            self._description_encoder = None  # its own adapters (`description_encoder`)
             self._crisis_head_path = Path(head_path).with_name(CRISIS_HEAD_PATH.name) if tuned else None
         else:
             self._crisis_head_path = None  # a given encoder: no head was trained on its embeddings
@@ -477,15 +483,12 @@ class PolicyAgent:
 
     @property
     def description_encoder(self):
-        """The encoder descriptions are compared with: multilingual-e5-small as published, not
-        the policy's tuned adapters. The tuning teaches the encoder what a request is about
-        (its aspects), not which phrases mean the same person, and the description thresholds
-        were calibrated on the published encoder: with the tuned one, 26% of the team's
-        ordinary policy cases matched one of 100 registered descriptions (0.5% after)."""
+        """The encoder descriptions are compared with: multilingual-e5-small with the description
+        adapters (`policy/descriptions.py`), not the policy's aspect adapters. Those teach the
+        encoder what a request is about (its aspects), not whom it picks out: with them, 26% of
+        the team's ordinary policy cases matched one of 100 registered descriptions."""
         if self._description_encoder is None:
-            from models.multilingual_encoder import load_multilingual_encoder
-
-            self._description_encoder = load_multilingual_encoder(cache_dir=self._model_cache_dir)
+            self._description_encoder = load_description_encoder(cache_dir=self._model_cache_dir)
         return self._description_encoder
 
     def description_index(self, version: int | None = None) -> DescriptionIndex | None:

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from policy.training.options import add_crisis_topic_options
+from policy.training.options import add_crisis_topic_options, add_description_encoder_options
 from policy.training.options import add_options as add_training_options
 
 
@@ -92,6 +92,12 @@ def register(commands, eval_commands, train_commands) -> None:
     )
     add_crisis_topic_options(crisis)
     crisis.set_defaults(handler=train_crisis_topic)
+    described = train_commands.add_parser(
+        "description-encoder",
+        help="tune the encoder that compares requests with the registry's descriptions of people",
+    )
+    add_description_encoder_options(described)
+    described.set_defaults(handler=train_description_encoder)
 
     policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
     policy.add_argument("cases", type=Path, help="CASES.jsonl")
@@ -282,6 +288,12 @@ def train_crisis_topic(args, settings) -> int:
     from policy.training import crisis_topic
 
     return crisis_topic.train(args)
+
+
+def train_description_encoder(args, settings) -> int:
+    from policy.training import description_encoder
+
+    return description_encoder.train(args)
 
 
 def train_policy_classifier(args, settings) -> int:

@@ -3,10 +3,13 @@ que interpretó a Jack en Titanic", "日本の首相")
 
 The registry keeps, beside aliases, short descriptions of how people refer to each person. A
 request refers to one of them when some part of it means the same thing, in any language: the
-comparison is by meaning, with the multilingual sentence encoder, never by words.
+comparison is by meaning, never by words, with the multilingual sentence encoder and LoRA
+adapters trained for this comparison (`easel train description-encoder`): published, it reads the
+topic of a sentence ("the owner of the bakery on Elm Street in Portland" is nearly as close to "... on
+Main Street in Bangor" as to a request about her); the adapters teach it whom a phrase picks out.
 
-How a request is compared (all numbers below are calibrated on
-tests/data/description_calibration.json by tests/test_policy_descriptions.py):
+How a request is compared (the numbers below are chosen for the encoder with the adapters; the
+calibration is tests/data/description_calibration.json, see tests/test_policy_descriptions.py):
 
 1. Parts of the request. A description is a phrase inside a longer request ("draw <the singer of
    Shake It Off> riding a horse"); the scene around it pulls the whole request's embedding away.
@@ -62,6 +65,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -134,6 +138,10 @@ BACKGROUND = (
     "a famous person",
     "someone famous",
 )
+# LoRA adapters that teach the encoder whom a phrase picks out, not only what it is about
+# (`easel train description-encoder`, policy/training/description_encoder.py): the thresholds
+# below are chosen for the encoder with them merged.
+DESCRIPTION_ADAPTER_PATH = Path(__file__).with_name("description_adapter")
 SPAN_TOKENS = (5, 8, 12)  # window lengths, in tokens
 MAX_SPANS = 120  # windows per request at most (longer requests take every other start, ...)
 SHORTLIST = 48  # descriptions the windows are compared with, chosen by the whole request
@@ -145,22 +153,25 @@ class Thresholds:
     margin: float  # how much closer to the description than to any background description
 
 
-# Chosen on tests/data/description_calibration.json (45 triples, 16 languages): the most referring
-# requests found while similar requests about someone else match (any description) at most 2.5%
-# and the team's own 228 policy cases (none describes a registered person) at most 0.5%. With
-# windows: 0.80 found, 0.022 and 0.004 false; the whole request alone: 0.64, 0.044 and 0.000.
-# The test prints the figures per language. 2026-12-05: the window score raised 0.46 -> 0.48 so
-# that the team's 717 ordinary cases (own, dev, chat) against the 100 descriptions of
-# tests/data/description_heldout.json, a registry of private people and roles as well as famous
-# ones, match at most 2% (4.0% -> 2.0%; calibration 0.80 -> 0.78 found).
-SPAN_THRESHOLDS = Thresholds(score=0.48, margin=0.16)
-WHOLE_THRESHOLDS = Thresholds(score=0.48, margin=0.02)
-# A request that writes the description's own names (step 5). Chosen on the calibration and on
-# tests/data/description_heldout.json with the team's 717 ordinary cases (2026-12-05): set 1
-# found 0.38 -> 0.45, its similar requests matched 0.13 -> 0.15, ordinary cases 2.0% -> 2.2%.
-ANCHORED_THRESHOLDS = Thresholds(score=0.40, margin=0.10)
+# Chosen for the encoder with the description adapters (2026-12-07) on
+# tests/data/description_calibration.json (45 triples, 16 languages) and
+# tests/data/description_heldout.json (100, 20 languages; looked at while building), with the
+# team's 717 ordinary cases (own, dev, chat) against each set's descriptions: the most referring
+# requests found while ordinary cases match at most 2% and set 1's similar requests about someone
+# else match no more often than with the published encoder at its thresholds (calibration 0.87
+# found, 0.04 of its similar requests matched; set 1 0.59 / 0.14; ordinary cases 1.3% / 0.8%).
+# The published encoder at its best, 0.48 / 0.16: calibration 0.78 / 0.00, set 1 0.45 / 0.15,
+# ordinary 0.7% / 2.2%. The adapters separate a description from the topic around it, so the
+# margin over the generic descriptions matters less. The test prints the figures per language.
+SPAN_THRESHOLDS = Thresholds(score=0.54, margin=0.04)
+WHOLE_THRESHOLDS = Thresholds(score=0.48, margin=0.02)  # no windows: an encoder without token states
+# A request that writes the description's own names (step 5), chosen with the thresholds above
+# (the published encoder's was 0.40: with the adapters it let "a Chinese family" match "the
+# Chinese center who played for the Houston Rockets").
+ANCHORED_THRESHOLDS = Thresholds(score=0.44, margin=0.10)
 # A description this close (centred cosine) to a background one describes no one in particular
-# ("a famous pop singer" 0.77; the calibration's real descriptions are at most 0.71): not used.
+# ("a famous pop singer" 0.78, "a famous actor" 0.84 with the adapters; the 522 real descriptions
+# of the team's sets and the training data are at most 0.75): not used.
 TOO_GENERIC = 0.76
 # How much closer the request must be to the description than to the description without its
 # specifics (`without_specifics`). Chosen on tests/data/description_calibration.json.
@@ -233,6 +244,14 @@ def embed_request(encoder, text: str) -> RequestEmbedding:
     cut = len(PREFIX)
     texts = (text,) + tuple(text[offsets[start][0] - cut : offsets[end - 1][1] - cut].strip() for start, end in windows)
     return RequestEmbedding(vector, RequestSpans(vectors.astype(np.float32), texts))
+
+
+def load_description_encoder(cache_dir: Path | str | None = None, adapter: Path | str | None = None):
+    """The encoder descriptions are compared with: multilingual-e5-small with the description
+    adapters merged (`adapter`: others, for a candidate), int8, loaded once per process."""
+    from models.multilingual_encoder import load_multilingual_encoder
+
+    return load_multilingual_encoder(adapter=adapter or DESCRIPTION_ADAPTER_PATH, cache_dir=cache_dir)
 
 
 @lru_cache(maxsize=1)

@@ -332,9 +332,10 @@ def test_a_registered_person_described_rather_than_named_is_refused(agent):
 
 def test_descriptions_are_compared_by_the_encoder_their_thresholds_were_calibrated_on(tmp_path):
     """Through the shipped agent, with the 45 calibration descriptions registered: the team's own
-    ordinary policy cases (none describes any of them) match at most 1%, and most of the
-    calibration's referring requests are found. With the head's tuned encoder doing this job,
-    26% of ordinary cases matched one of 100 descriptions: the published encoder does it."""
+    ordinary policy cases (none describes any of them) match at most 2% (the bound the thresholds
+    were chosen for), and most of the calibration's referring requests are found. With the head's
+    aspect-tuned encoder doing this job, 26% of ordinary cases matched one of 100 descriptions:
+    the encoder with the description adapters does it."""
     import json
     from pathlib import Path
 
@@ -349,7 +350,7 @@ def test_descriptions_are_compared_by_the_encoder_their_thresholds_were_calibrat
         assert agent.description_encoder is not agent.encoder  # the head's encoder carries adapters
         ordinary = [json.loads(line)["prompt"] for line in (data / "policy_own_cases.jsonl").read_text().splitlines()]
         matched = [p for p in ordinary if "optout_description" in _scores(agent, p)]
-        assert len(matched) <= 0.01 * len(ordinary), matched
+        assert len(matched) <= 0.02 * len(ordinary), matched
         found = [_scores(agent, case["refers"]).get("optout_description") is not None for case in calibration]
         assert sum(found) >= 0.7 * len(calibration)
         # A request about no one is not compared with descriptions (no second forward pass).

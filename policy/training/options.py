@@ -103,3 +103,24 @@ def add_crisis_topic_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="where the head goes (default: policy/crisis_head.npz)")
+
+
+DESCRIPTION_FOLDS = 5  # `--hold-out-fold` chooses one of these (families are never split)
+
+
+def add_description_encoder_options(parser: argparse.ArgumentParser) -> None:
+    """`easel train description-encoder` (policy/training/description_encoder.py)."""
+    parser.add_argument("--steps", type=int, default=300, help="batches (about 2.5 s each on 2 CPU cores)")
+    parser.add_argument("--batch", type=int, default=16, help="descriptions per batch")
+    parser.add_argument("--ordinary", type=int, default=16, help="ordinary corpus requests per batch")
+    parser.add_argument("--learning-rate", type=float, default=2e-4)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--hold-out-fold",
+        type=int,
+        default=None,
+        choices=range(DESCRIPTION_FOLDS),
+        metavar="K",
+        help=f"keep the descriptions of fold K (0-{DESCRIPTION_FOLDS - 1}) out of training and measure on them",
+    )
+    parser.add_argument("--out", type=Path, default=None, help="adapter folder (default: policy/description_adapter)")

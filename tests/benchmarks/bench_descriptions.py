@@ -2,17 +2,16 @@
 
     .venv/bin/python tests/benchmarks/bench_descriptions.py [--data tests/data/description_heldout.json]
         (also description_heldout_2.json, description_heldout_3.json: written apart, later)
-        [--encoder published|tuned]
+        [--adapter DIR]
 
 Each case holds an operator's description of a person (English), a request in one of 20
 languages that refers to that person without the name ("refers"), and a similar request that
 does not ("other"). All descriptions are registered together; for every request, the
 description index (`policy/descriptions.py`, windows from one forward pass) says whether it
-matches one, and which. `--encoder published` (the default) is what the policy agent compares
-descriptions with: multilingual-e5-small as published, the encoder
-tests/data/description_calibration.json chose the thresholds on; `tuned` is the head's encoder
-with the policy's LoRA adapters (what the agent used until 2026-12-05). Prints found / false
-rates per language and overall, and a JSON line.
+matches one, and which. The encoder is the one the policy agent compares descriptions with:
+multilingual-e5-small with the description adapters (`policy/description_adapter`, or
+`--adapter DIR` for a candidate from `easel train description-encoder --out DIR`). Prints found /
+false rates per language and overall, and a JSON line.
 """
 
 from __future__ import annotations
@@ -31,30 +30,26 @@ sys.path.insert(0, str(REPO))
 DATA = REPO / "tests" / "data" / "description_heldout.json"
 
 
-def load_encoder(which: str):
+def load_encoder(adapter: Path | None):
     import torch
 
-    from models.multilingual_encoder import load_multilingual_encoder
-    from policy.aspects import ADAPTER_PATH, HEAD_PATH, AspectHead
+    from policy.descriptions import load_description_encoder
 
     torch.set_num_threads(1)
-    if which == "published":
-        return load_multilingual_encoder()
-    tuned = AspectHead(HEAD_PATH).info.get("adapter", False)
-    return load_multilingual_encoder(adapter=ADAPTER_PATH if tuned else None)
+    return load_description_encoder(adapter=adapter)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--encoder", choices=("published", "tuned"), default="published")
+    parser.add_argument("--adapter", type=Path, default=None, help="description adapters (default: the shipped ones)")
     args = parser.parse_args()
     from tqdm import tqdm
 
     from policy.descriptions import DescriptionIndex, embed_request
 
     cases = json.loads(args.data.read_text(encoding="utf-8"))
-    encoder = load_encoder(args.encoder)
+    encoder = load_encoder(args.adapter)
     index = DescriptionIndex.build([(f"person {i}", c["description"]) for i, c in enumerate(cases)], encoder)
     found, false, times = defaultdict(list), defaultdict(list), []
     misses, false_matches = [], []
@@ -73,7 +68,7 @@ def main() -> int:
                 false[case["lang"]].append(match is not None)
                 if match is not None:
                     false_matches.append((case["lang"], case[kind], match.description))
-    print(f"\nencoder: {args.encoder}\n{'lang':>5} {'n':>3} {'found':>6} {'false':>6}")
+    print(f"\nadapter: {args.adapter or 'shipped'}\n{'lang':>5} {'n':>3} {'found':>6} {'false':>6}")
     for lang in sorted(found):
         print(
             f"{lang:>5} {len(found[lang]):>3} {statistics.mean(found[lang]):>6.2f} {statistics.mean(false[lang]):>6.2f}"
@@ -83,7 +78,7 @@ def main() -> int:
     print("\nmissed:", *misses, sep="\n  ")
     print("\nfalse matches:", *false_matches, sep="\n  ")
     summary = {
-        "encoder": args.encoder,
+        "adapter": str(args.adapter or "shipped"),
         "cases": len(cases),
         "found": round(statistics.mean(all_found), 3),
         "false": round(statistics.mean(all_false), 3),

@@ -181,8 +181,8 @@ def main() -> int:
                 f"{r['checks_per_s']:6.1f} checks/s  (import {r['import_s']} s, index build {r['index_build_s']} s)"
                 f"  p50 / one embedding {r['p50_over_embedding']} ({floors[-1]:.2f} ms)"
             )
-        # 100 names, each also described: descriptions are compared with the published encoder,
-        # a second forward pass when the head's encoder is tuned (policy/agent.py).
+        # 100 names, each also described: descriptions are compared by their own encoder (the
+        # description adapters), a second forward pass (policy/agent.py).
         names = synthetic_names(100)
         roles = ("lead singer of the band", "mayor of", "coach of the football club", "founder of the bakery chain")
         described = {
