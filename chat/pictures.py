@@ -164,7 +164,7 @@ class Studio:
             if settings.edit_model in (None, "", settings.image_model)
             else ImageBackend.from_preset(settings.edit_model, settings.model_cache_dir)
         )
-        image_dir = settings.resolved_data_dir() / "images"
+        image_dir = settings.images_dir
         backends = {settings.image_model: generator}
         lock = threading.Lock()
 

@@ -163,7 +163,16 @@ class Settings(BaseSettings):
             "max_file_size": int(self.max_upload_mb * 1024 * 1024),
             "enable_monitoring": self.monitoring,
             "app_kwargs": {"middleware": [gateway]},
+            # Gradio sends a picture only from the working directory, the temp directory or these:
+            # with EASEL_DATA_DIR elsewhere (/var/lib/easel), every drawing failed to reach the page.
+            # The pictures' folder only: the rest of the data folder (credentials) stays unserved.
+            "allowed_paths": [str(self.images_dir)],
         }
+
+    @property
+    def images_dir(self) -> Path:
+        """Where drawn and edited pictures are written (one folder per session inside)."""
+        return self.resolved_data_dir() / "images"
 
     def delete_cache(self) -> tuple[int, int]:
         """`gr.Blocks(delete_cache=...)`: (how often, how old) in seconds."""
