@@ -1,6 +1,6 @@
 """Tune the encoder that compares requests with the registry's descriptions of people.
 
-    easel train description-encoder [--steps 300] [--hold-out-fold K] [--out policy/description_adapter]
+    easel train description-encoder [--steps 400] [--hold-out-fold K] [--out policy/description_adapter]
 
 Published multilingual-e5-small puts "the owner of the bakery on Elm Street in Portland" as close
 to "... on Main Street in Bangor" as to itself, and "a baker" not much further: it reads the topic
@@ -105,8 +105,8 @@ def tune(triples: list[Triple], args: argparse.Namespace, out_dir: Path) -> Path
     from tqdm import tqdm
     from transformers import AutoModel, AutoTokenizer
 
-    from models.multilingual_encoder import HUB_PRESET, converted_dir, load_multilingual_encoder
-    from policy.training.tune_encoder import LORA_RANK, LORA_TARGETS, _pooled, _tokenized
+    from models.multilingual_encoder import converted_dir, load_multilingual_encoder
+    from policy.training.tune_encoder import LORA_RANK, LORA_TARGETS, _pooled, _tokenized, save_adapters
 
     load_multilingual_encoder()  # converts the packaged weights on first use
     rng = random.Random(args.seed)
@@ -141,11 +141,7 @@ def tune(triples: list[Triple], args: argparse.Namespace, out_dir: Path) -> Path
         schedule.step()
         running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
         progress.set_postfix(loss=f"{running:.3f}")
-    model.to("cpu").save_pretrained(out_dir)
-    config_path = Path(out_dir) / "adapter_config.json"
-    saved = json.loads(config_path.read_text())
-    saved["base_model_name_or_path"] = HUB_PRESET  # the packaged copy of this model, not a local folder
-    config_path.write_text(json.dumps(saved, indent=2))
+    save_adapters(model, out_dir)
     record = {"steps": args.steps, "lines": len(triples), "descriptions": len({t.description for t in triples})}
     record |= {"batch": args.batch, "ordinary": args.ordinary, "learning_rate": args.learning_rate, "seed": args.seed}
     (Path(out_dir) / TRAINING_FILE).write_text(json.dumps(record, indent=2) + "\n")

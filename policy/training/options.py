@@ -110,7 +110,7 @@ DESCRIPTION_FOLDS = 5  # `--hold-out-fold` chooses one of these (families are ne
 
 def add_description_encoder_options(parser: argparse.ArgumentParser) -> None:
     """`easel train description-encoder` (policy/training/description_encoder.py)."""
-    parser.add_argument("--steps", type=int, default=300, help="batches (about 2.5 s each on 2 CPU cores)")
+    parser.add_argument("--steps", type=int, default=400, help="batches (about 2.6 s each on 2 CPU cores)")
     parser.add_argument("--batch", type=int, default=16, help="descriptions per batch")
     parser.add_argument("--ordinary", type=int, default=16, help="ordinary corpus requests per batch")
     parser.add_argument("--learning-rate", type=float, default=2e-4)

@@ -75,6 +75,18 @@ def _start_from_shipped_head(head: torch.nn.Sequential, aspects: list[str]) -> N
                 head[2].bias[row].copy_(b2[column])
 
 
+def save_adapters(model, out_dir: Path) -> None:
+    """The peft model's adapters in out_dir, their base named as the hub model: the base is the
+    packaged copy of it, not the local folder it was read from."""
+    from models.multilingual_encoder import HUB_PRESET
+
+    model.to("cpu").save_pretrained(out_dir)
+    config_path = Path(out_dir) / "adapter_config.json"
+    config = json.loads(config_path.read_text())
+    config["base_model_name_or_path"] = HUB_PRESET
+    config_path.write_text(json.dumps(config, indent=2))
+
+
 def _pooled(model, batch) -> torch.Tensor:
     hidden = model(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
@@ -156,7 +168,7 @@ def tune(
     from tqdm import tqdm
     from transformers import AutoModel, AutoTokenizer
 
-    from models.multilingual_encoder import HUB_PRESET, converted_dir, load_multilingual_encoder
+    from models.multilingual_encoder import converted_dir, load_multilingual_encoder
 
     load_multilingual_encoder()  # converts the packaged weights on first use
     rng = random.Random(seed)
@@ -224,11 +236,6 @@ def tune(
         schedule.step()
         running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
         progress.set_postfix(loss=f"{running:.3f}")
-    model.to("cpu").save_pretrained(out_dir)
-    # The base is the packaged copy of this model; name it, not the local folder it was read from.
-    config_path = Path(out_dir) / "adapter_config.json"
-    config = json.loads(config_path.read_text())
-    config["base_model_name_or_path"] = HUB_PRESET
-    config_path.write_text(json.dumps(config, indent=2))
+    save_adapters(model, out_dir)
     (Path(out_dir) / "README.md").write_text(ADAPTER_README)
     return out_dir
