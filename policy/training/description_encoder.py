@@ -106,7 +106,7 @@ def tune(triples: list[Triple], args: argparse.Namespace, out_dir: Path) -> Path
     from transformers import AutoModel, AutoTokenizer
 
     from models.multilingual_encoder import converted_dir, load_multilingual_encoder
-    from policy.training.tune_encoder import LORA_RANK, LORA_TARGETS, _pooled, _tokenized, save_adapters
+    from policy.training.tune_encoder import LORA_RANK, LORA_TARGETS, _pooled, _tokenized, save_adapters, take_step
 
     load_multilingual_encoder()  # converts the packaged weights on first use
     rng = random.Random(args.seed)
@@ -135,12 +135,7 @@ def tune(triples: list[Triple], args: argparse.Namespace, out_dir: Path) -> Path
         goal = torch.arange(size, device=device)  # each description's referring request comes first
         loss = torch.nn.functional.cross_entropy(descriptions @ requests.T / TEMPERATURE, goal)
         loss = loss + torch.nn.functional.cross_entropy(requests[:size] @ descriptions.T / TEMPERATURE, goal)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        schedule.step()
-        running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
-        progress.set_postfix(loss=f"{running:.3f}")
+        running = take_step(loss, optimiser, schedule, progress, running)
     save_adapters(model, out_dir)
     record = {"steps": args.steps, "lines": len(triples), "descriptions": len({t.description for t in triples})}
     record |= {"batch": args.batch, "ordinary": args.ordinary, "learning_rate": args.learning_rate, "seed": args.seed}

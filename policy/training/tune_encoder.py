@@ -87,6 +87,17 @@ def save_adapters(model, out_dir: Path) -> None:
     config_path.write_text(json.dumps(config, indent=2))
 
 
+def take_step(loss, optimiser, schedule, progress, running: float | None) -> float:
+    """One optimiser and schedule step on `loss`; the running (smoothed) loss, shown on the bar."""
+    optimiser.zero_grad()
+    loss.backward()
+    optimiser.step()
+    schedule.step()
+    running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+    progress.set_postfix(loss=f"{running:.3f}")
+    return running
+
+
 def _pooled(model, batch) -> torch.Tensor:
     hidden = model(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
@@ -230,12 +241,7 @@ def tune(
             goal = torch.tensor([anchor for _, anchor in aligned], device=device)
             similarity = embedded[rows] @ anchor_matrix.T / ANCHOR_TEMPERATURE
             loss = loss + align_languages * torch.nn.functional.cross_entropy(similarity, goal)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        schedule.step()
-        running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
-        progress.set_postfix(loss=f"{running:.3f}")
+        running = take_step(loss, optimiser, schedule, progress, running)
     save_adapters(model, out_dir)
     (Path(out_dir) / "README.md").write_text(ADAPTER_README)
     return out_dir
