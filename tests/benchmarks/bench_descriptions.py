@@ -1,12 +1,14 @@
 """A registered person described, not named: found how often, on requests written apart.
 
     .venv/bin/python tests/benchmarks/bench_descriptions.py [--data tests/data/description_heldout.json]
-        (also description_heldout_2.json, description_heldout_3.json: written apart, later)
+        (also description_heldout_2.json, description_heldout_3.json, description_heldout_4.json:
+        written apart, later)
         [--adapter DIR]
 
 Each case holds an operator's description of a person (English), a request in one of 20
 languages that refers to that person without the name ("refers"), and a similar request that
-does not ("other"). All descriptions are registered together; for every request, the
+does not ("other"; in description_heldout_4.json someone of the same trade in the same place, with
+a second one, "other_named", about another holder of the role, named). All descriptions are registered together; for every request, the
 description index (`policy/descriptions.py`, windows from one forward pass) says whether it
 matches one, and which. The encoder is the one the policy agent compares descriptions with:
 multilingual-e5-small with the description adapters (`policy/description_adapter`, or
@@ -52,9 +54,12 @@ def main() -> int:
     encoder = load_encoder(args.adapter)
     index = DescriptionIndex.build([(f"person {i}", c["description"]) for i, c in enumerate(cases)], encoder)
     found, false, times = defaultdict(list), defaultdict(list), []
+    false_by_kind = defaultdict(list)
     misses, false_matches = [], []
     for case in tqdm(cases, desc="requests", unit="case"):
-        for kind in ("refers", "other"):
+        for kind in ("refers", "other", "other_named"):
+            if kind not in case:
+                continue
             started = time.perf_counter()
             request = embed_request(encoder, case[kind])
             match = index.match(case[kind], request.vector, request.spans)
@@ -66,6 +71,7 @@ def main() -> int:
                     misses.append((case["lang"], case[kind], match.description if match else None))
             else:
                 false[case["lang"]].append(match is not None)
+                false_by_kind[kind].append(match is not None)
                 if match is not None:
                     false_matches.append((case["lang"], case[kind], match.description))
     print(f"\nadapter: {args.adapter or 'shipped'}\n{'lang':>5} {'n':>3} {'found':>6} {'false':>6}")
@@ -83,6 +89,7 @@ def main() -> int:
         "found": round(statistics.mean(all_found), 3),
         "false": round(statistics.mean(all_false), 3),
         "found_english": round(statistics.mean(found.get("en", [0])), 3),
+        **{f"false_{kind}": round(statistics.mean(rows), 3) for kind, rows in false_by_kind.items()},
         "median_ms": round(statistics.median(times) * 1000, 2),
     }
     print(json.dumps(summary))
