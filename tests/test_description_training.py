@@ -15,7 +15,13 @@ import pytest
 from policy.training.description_encoder import Triple, _batches, load_triples
 
 DATA = Path(__file__).parent / "data"
-SETS = ("description_calibration", "description_heldout", "description_heldout_2", "description_heldout_3")
+SETS = (
+    "description_calibration",
+    "description_heldout",
+    "description_heldout_2",
+    "description_heldout_3",
+    "description_heldout_4",
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +48,7 @@ def test_no_description_or_request_of_the_teams_sets_is_trained_on(triples):
         for case in json.loads((DATA / f"{name}.json").read_text(encoding="utf-8")):
             assert case["description"].casefold() not in trained, (name, case["description"])
             assert case["refers"] not in trained and case["other"] not in trained, (name, case["refers"])
+            assert case.get("other_named") not in trained, (name, case["other_named"])
 
 
 def test_a_batch_never_holds_one_description_twice_and_a_pass_sees_every_line():
@@ -53,3 +60,20 @@ def test_a_batch_never_holds_one_description_twice_and_a_pass_sees_every_line():
         assert len({t.description for t in batch}) == len(batch) <= 4
         seen += batch
     assert sorted(t.refers for t in seen) == sorted(t.refers for t in lines)
+
+
+def test_the_absolute_loss_is_zero_only_when_the_similar_request_is_below_the_line_and_the_referring_above():
+    import torch
+
+    from policy.training.description_encoder import OTHER_BELOW, REFERS_ABOVE, _absolute_loss
+
+    centre = torch.zeros(3)
+    description = torch.tensor([[1.0, 0.0, 0.0]])
+    near, far = torch.tensor([[0.9, 0.436, 0.0]]), torch.tensor([[0.1, 0.0, 0.995]])
+    assert (near @ description.T).item() > REFERS_ABOVE and (far @ description.T).item() < OTHER_BELOW
+    assert _absolute_loss(torch.cat([description, near, far]), centre, 1).item() == 0
+    # the similar request as close as the referring one, or the referring one as far as the similar one
+    assert _absolute_loss(torch.cat([description, near, near]), centre, 1).item() > 0.5
+    assert _absolute_loss(torch.cat([description, far, far]), centre, 1).item() > 0.5
+    # scored in the index's centred space: a centre on the description's side moves every score
+    assert _absolute_loss(torch.cat([description, near, far]), torch.tensor([0.5, 0.0, 0.0]), 1).item() > 0

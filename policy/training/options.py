@@ -116,6 +116,13 @@ def add_description_encoder_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--absolute-weight",
+        type=float,
+        default=0.0,
+        help="weight of a loss that puts similar requests below, and referring ones above, the index's line "
+        "(0, the shipped adapters: ranking only; tried at 1 and 3, docs/policy.md)",
+    )
+    parser.add_argument(
         "--hold-out-fold",
         type=int,
         default=None,
