@@ -32,6 +32,12 @@ calibration is tests/data/description_calibration.json, see tests/test_policy_de
 4. Numbers. Meaning cannot tell "the president of France elected in 1995" from the one elected
    in 2017: a description whose numbers (any script's digits; a year also as '85) the request
    contradicts, giving numbers and none of them, is not a match.
+   Towns, alike (`policy/places.py`): the encoder weighs a shop's name far above a town's, so "la
+   librería Gaivota ... en Lisboa" read as the owner of the Gaivota bookshop in Porto. A request
+   that names a town of the same country as the description's town, and not that town in any
+   form (names in every language GeoNames lists, case endings: "в Вологде"), is about someone
+   else. A request that leaves her town out and names another ("... on holiday in Lisbon") is
+   read the same way, as "the president elected in 2017, in a 1990s style" is for numbers.
 5. Its own names. A description's proper nouns and titles ("Breaking Bad", "Amazon", "Elm Street")
    written in the request, in any script (read through the Latin transliteration: "Амазона" is
    "amazona"), let a weaker match in meaning count (`ANCHORED_THRESHOLDS`): the words around a
@@ -71,6 +77,7 @@ import numpy as np
 
 from policy.names import ordinary_words
 from policy.normalize import fold_text, has_other_script, romanizations, romanize
+from policy.places import another_town_of_the_same_country, places_in
 
 log = logging.getLogger(__name__)
 
@@ -434,6 +441,7 @@ class _Table:
     alive: np.ndarray  # (n,) bool: False for descriptions removed since the build
     plain: np.ndarray  # (n, dim) each description without its specifics, centred (zeros: none)
     names: tuple[tuple[tuple[str, ...], ...], ...]  # each description's own names (`names_in_description`)
+    places: tuple[frozenset, ...]  # the towns each description names (`places_in`)
 
 
 class DescriptionIndex:
@@ -447,7 +455,7 @@ class DescriptionIndex:
         self.background = _unit(background - self.centre)
         self.too_generic: list[tuple[str, str]] = []  # pairs left out: they describe no one in particular
         empty = np.zeros((0, background.shape[1]), np.float32)
-        self._table = _Table((), empty, np.zeros(0, bool), empty, ())
+        self._table = _Table((), empty, np.zeros(0, bool), empty, (), ())
         self._lock = threading.Lock()
 
     @classmethod
@@ -476,10 +484,11 @@ class DescriptionIndex:
                 return 0
             alive = table.alive.copy()
             alive[gone] = False
-            pairs, centred, plain, names = table.pairs, table.centred, table.plain, table.names
+            pairs, centred, plain, names, places = table.pairs, table.centred, table.plain, table.names, table.places
             if len(pairs) and (~alive).sum() * 3 > len(pairs):  # compact: drop the retired rows
                 pairs = tuple(pair for pair, live in zip(pairs, alive, strict=True) if live)
                 names = tuple(found for found, live in zip(names, alive, strict=True) if live)
+                places = tuple(found for found, live in zip(places, alive, strict=True) if live)
                 centred, plain, alive = centred[alive], plain[alive], alive[alive]
             if new:
                 texts = [text for _, text in new]
@@ -496,10 +505,11 @@ class DescriptionIndex:
                 new = [pair for pair, flag in zip(new, generic, strict=True) if not flag]
                 pairs += tuple(new)
                 names += tuple(names_in_description(text) for _, text in new)
+                places += tuple(places_in(text) for _, text in new)
                 centred = np.vstack([centred, rows[~generic]])
                 plain = np.vstack([plain, plain_rows[~generic]])
                 alive = np.concatenate([alive, np.ones(len(new), bool)])
-            self._table = _Table(pairs, centred.astype(np.float32), alive, plain.astype(np.float32), names)
+            self._table = _Table(pairs, centred.astype(np.float32), alive, plain.astype(np.float32), names, places)
         return len(new) + len(gone)
 
     def match(
@@ -540,6 +550,11 @@ class DescriptionIndex:
             for i, row in enumerate(shortlist):
                 written = numbers_in(table.pairs[int(row)][1])
                 if written and not written & asked:
+                    scores[i] = -np.inf
+        if any(table.places[int(row)] for row in shortlist):  # ... and so is one in another town
+            towns = places_in(text)
+            for i, row in enumerate(shortlist):
+                if another_town_of_the_same_country(text, towns, table.places[int(row)]):
                     scores[i] = -np.inf
         background = float((parts @ self.background.T).max())
         for i in np.argsort(-scores):
