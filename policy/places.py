@@ -87,7 +87,24 @@ def places_in(text: str) -> frozenset[tuple[int, str]]:
             places = names.get(_key(" ".join(words[start : start + length])))
             if places:
                 found.update(places)
+        if not found.intersection(names.get(_key(word), ())):
+            found.update(_inflected_place(word, names))
     return frozenset(found)
+
+
+def _inflected_place(word: str, names: dict) -> frozenset:
+    """A town with a case ending the gazetteer does not list: "Lizbon'daki" (Turkish writes the
+    ending after an apostrophe), "Lizbonie", "Лісабоні" (one to three letters more than a listed
+    name of five letters or more)."""
+    stem = _key(word.split("'")[0].split("’")[0])
+    if stem in names:
+        return names[stem]
+    for cut in (1, 2, 3):
+        if len(stem) - cut < 5:
+            break
+        if stem[:-cut] in names:
+            return names[stem[:-cut]]
+    return frozenset()
 
 
 @lru_cache(maxsize=1)

@@ -54,6 +54,11 @@ def test_no_town_where_none_is_written_as_a_name(text):
         ("портрет хозяйки пекарни на Ленина в Вологде", KOLOSOK, False),  # the town with a case ending
         ("the Gaivota bookshop owner reading in a hammock", GAIVOTA, False),  # no town: the rule says nothing
         ("the current governor of Tokyo", "the mayor of Osaka", True),
+        # another town with a case ending: Turkish after an apostrophe, Polish, Ukrainian
+        ("Lizbon'daki Gaivota kitabevinin sahibi", GAIVOTA, True),
+        ("właścicielka księgarni Gaivota w Lizbonie", GAIVOTA, True),
+        ("власниця книгарні Gaivota у Лісабоні", GAIVOTA, True),
+        ("Porto'daki Gaivota kitabevinin sahibi", GAIVOTA, False),
     ],
 )
 def test_another_town_of_the_same_country_is_someone_else(request_text, description, other):
