@@ -125,9 +125,15 @@ def _inflected(written: str, wanted: str) -> bool:
     return long.startswith(short[:-1]) and len(long) - len(short) <= 3
 
 
+@lru_cache(maxsize=256)  # one request is checked against several shortlisted descriptions
+def _keyed_words(text: str) -> tuple[str, ...]:
+    """The text's words as the gazetteer's keys are written ("Bad-Tölz" -> "bad", "tolz")."""
+    return tuple(" ".join(_key(word) for word in _words(text)).split())
+
+
 def writes_place(text: str, place_ids) -> bool:
     """Does the text name one of these places, also with a case ending the gazetteer does not list?"""
-    words = [_key(word) for word in _words(text)]
+    words = _keyed_words(text)
     names_of = _names_of()
     for place_id in place_ids:
         for name in names_of.get(place_id, ()):
