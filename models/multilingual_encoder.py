@@ -175,6 +175,15 @@ def converted_dir(cache_dir: Path | str | None = None) -> Path:
     return Path(cache_dir) / "multilingual-e5-small"
 
 
+def packaged_weights(cache_dir: Path | str | None = None) -> Path:
+    """The folder of the packaged model's expanded weights, expanded on first use."""
+    folder = converted_dir(cache_dir)
+    if not (folder / "model.safetensors").exists():
+        with WEIGHTS_LOCK:
+            _convert_into_place(folder)
+    return folder
+
+
 class MultilingualEncoder:
     """Sentence embeddings in any of the model's languages, one text per forward pass.
 
@@ -268,11 +277,7 @@ def load_multilingual_encoder(
     with _lock:
         if key not in _loaded:
             if chosen is None:
-                folder = converted_dir(cache_dir)
-                if not (folder / "model.safetensors").exists():
-                    with WEIGHTS_LOCK:
-                        _convert_into_place(folder)
-                chosen = folder
+                chosen = packaged_weights(cache_dir)
             if Path(chosen).is_dir():
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
             with WEIGHTS_LOCK:

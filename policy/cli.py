@@ -6,7 +6,11 @@ import json
 import sys
 from pathlib import Path
 
-from policy.training.options import add_crisis_topic_options, add_description_encoder_options
+from policy.training.options import (
+    add_crisis_topic_options,
+    add_description_encoder_options,
+    add_description_reranker_options,
+)
 from policy.training.options import add_options as add_training_options
 
 
@@ -98,6 +102,12 @@ def register(commands, eval_commands, train_commands) -> None:
     )
     add_description_encoder_options(described)
     described.set_defaults(handler=train_description_encoder)
+    reranker = train_commands.add_parser(
+        "description-reranker",
+        help="train the reranker that reads a request and a registered description together",
+    )
+    add_description_reranker_options(reranker)
+    reranker.set_defaults(handler=train_description_reranker)
 
     policy = eval_commands.add_parser("policy", help="measure the policy agent on labelled cases")
     policy.add_argument("cases", type=Path, help="CASES.jsonl")
@@ -294,6 +304,12 @@ def train_description_encoder(args, settings) -> int:
     from policy.training import description_encoder
 
     return description_encoder.train(args)
+
+
+def train_description_reranker(args, settings) -> int:
+    from policy.training import description_reranker
+
+    return description_reranker.train(args)
 
 
 def train_policy_classifier(args, settings) -> int:

@@ -131,3 +131,22 @@ def add_description_encoder_options(parser: argparse.ArgumentParser) -> None:
         help=f"keep the descriptions of fold K (0-{DESCRIPTION_FOLDS - 1}) out of training and measure on them",
     )
     parser.add_argument("--out", type=Path, default=None, help="adapter folder (default: policy/description_adapter)")
+
+
+def add_description_reranker_options(parser: argparse.ArgumentParser) -> None:
+    """`easel train description-reranker` (policy/training/description_reranker.py)."""
+    parser.add_argument("--steps", type=int, default=500, help="batches")
+    parser.add_argument("--positives", type=int, default=12, help="referring pairs per batch")
+    parser.add_argument("--negatives", type=int, default=20, help="other pairs per batch")
+    parser.add_argument("--learning-rate", type=float, default=3e-4, help="for the adapters")
+    parser.add_argument("--head-learning-rate", type=float, default=2e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--hold-out-fold",
+        type=int,
+        default=None,
+        choices=range(DESCRIPTION_FOLDS),
+        metavar="K",
+        help=f"keep the descriptions of fold K (0-{DESCRIPTION_FOLDS - 1}) out of training and measure on them",
+    )
+    parser.add_argument("--out", type=Path, default=None, help="folder (default: policy/description_reranker)")

@@ -3,7 +3,7 @@
     .venv/bin/python tests/benchmarks/bench_descriptions.py [--data tests/data/description_heldout.json]
         (also description_heldout_2.json, description_heldout_3.json, description_heldout_4.json:
         written apart, later)
-        [--adapter DIR]
+        [--adapter DIR] [--reranker DIR | --no-reranker]
 
 Each case holds an operator's description of a person (English), a request in one of 20
 languages that refers to that person without the name ("refers"), and a similar request that
@@ -12,7 +12,10 @@ a second one, "other_named", about another holder of the role, named). All descr
 description index (`policy/descriptions.py`, windows from one forward pass) says whether it
 matches one, and which. The encoder is the one the policy agent compares descriptions with:
 multilingual-e5-small with the description adapters (`policy/description_adapter`, or
-`--adapter DIR` for a candidate from `easel train description-encoder --out DIR`). Prints found /
+`--adapter DIR` for a candidate from `easel train description-encoder --out DIR`), and the reranker
+that reads the closest description with the request (`policy/description_reranker`, `--reranker
+DIR` from `easel train description-reranker --out DIR`, `--no-reranker` for the thresholds
+alone). Prints found /
 false rates per language and overall, and a JSON line.
 """
 
@@ -45,14 +48,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--adapter", type=Path, default=None, help="description adapters (default: the shipped ones)")
+    parser.add_argument("--reranker", type=Path, default=None, help="reranker folder (default: the shipped one)")
+    parser.add_argument("--no-reranker", action="store_true", help="the index's thresholds alone")
     args = parser.parse_args()
     from tqdm import tqdm
 
+    from policy.description_reranker import load_description_reranker
     from policy.descriptions import DescriptionIndex, embed_request
 
     cases = json.loads(args.data.read_text(encoding="utf-8"))
     encoder = load_encoder(args.adapter)
-    index = DescriptionIndex.build([(f"person {i}", c["description"]) for i, c in enumerate(cases)], encoder)
+    reranker = None if args.no_reranker else load_description_reranker(args.reranker, share_with=encoder)
+    pairs = [(f"person {i}", c["description"]) for i, c in enumerate(cases)]
+    index = DescriptionIndex.build(pairs, encoder, reranker)
     found, false, times = defaultdict(list), defaultdict(list), []
     false_by_kind = defaultdict(list)
     misses, false_matches = [], []
@@ -74,7 +82,9 @@ def main() -> int:
                 false_by_kind[kind].append(match is not None)
                 if match is not None:
                     false_matches.append((case["lang"], case[kind], match.description))
-    print(f"\nadapter: {args.adapter or 'shipped'}\n{'lang':>5} {'n':>3} {'found':>6} {'false':>6}")
+    print(
+        f"\nadapter: {args.adapter or 'shipped'}, reranker: {'none' if reranker is None else args.reranker or 'shipped'}\n{'lang':>5} {'n':>3} {'found':>6} {'false':>6}"
+    )
     for lang in sorted(found):
         print(
             f"{lang:>5} {len(found[lang]):>3} {statistics.mean(found[lang]):>6.2f} {statistics.mean(false[lang]):>6.2f}"
@@ -85,6 +95,7 @@ def main() -> int:
     print("\nfalse matches:", *false_matches, sep="\n  ")
     summary = {
         "adapter": str(args.adapter or "shipped"),
+        "reranker": "none" if reranker is None else str(args.reranker or "shipped"),
         "cases": len(cases),
         "found": round(statistics.mean(all_found), 3),
         "false": round(statistics.mean(all_false), 3),
