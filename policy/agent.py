@@ -43,6 +43,7 @@ import numpy as np
 from policy import aspects as aspect_policy
 from policy.aspects import ADAPTER_PATH, CRISIS_HEAD_PATH, HEAD_PATH, AspectHead, CrisisHead, adapter_fingerprint
 from policy.categories import CATEGORIES_PATH, Category, load_categories
+from policy.description_reranker import load_description_reranker
 from policy.descriptions import (
     DescriptionIndex,
     DescriptionMatch,
@@ -491,6 +492,14 @@ class PolicyAgent:
             self._description_encoder = load_description_encoder(cache_dir=self._model_cache_dir)
         return self._description_encoder
 
+    def _description_reranker(self):
+        """The reranker that reads the closest description with the request
+        (`policy/description_reranker.py`); none for an agent given its encoder (a test double
+        or another model: the reranker's thresholds are chosen with the description encoder)."""
+        if self.descriptions_share_encoder:
+            return None
+        return load_description_reranker(cache_dir=self._model_cache_dir, share_with=self.description_encoder)
+
     def description_index(self, version: int | None = None) -> DescriptionIndex | None:
         """How registered people are described ("the actor who played X in Y"), embedded once and
         updated in place when the registry changes; None while the registry holds none (the
@@ -501,7 +510,9 @@ class PolicyAgent:
                 if version != self._descriptions_version:
                     version, pairs = self.registry.description_snapshot()
                     if self._descriptions is None and pairs:
-                        self._descriptions = DescriptionIndex.build(pairs, self.description_encoder)
+                        self._descriptions = DescriptionIndex.build(
+                            pairs, self.description_encoder, reranker=self._description_reranker()
+                        )
                     elif self._descriptions is not None:
                         self._descriptions.update(pairs)
                     self._descriptions_version = version
@@ -658,6 +669,8 @@ class PolicyAgent:
         described = descriptions.match(prompt, embedding.vector, embedding.spans)
         if described is not None:
             reading.scores["optout_description"] = round(described.score, 4)
+            if described.probability is not None:
+                reading.scores["optout_description_pair"] = round(described.probability, 4)
             return self._refuse_described(described, reading)
         return None
 
