@@ -21,6 +21,7 @@ SETS = (
     "description_heldout_2",
     "description_heldout_3",
     "description_heldout_4",
+    "description_heldout_5",
 )
 
 

@@ -8,7 +8,8 @@
 Each case holds an operator's description of a person (English), a request in one of 20
 languages that refers to that person without the name ("refers"), and a similar request that
 does not ("other"; in description_heldout_4.json someone of the same trade in the same place, with
-a second one, "other_named", about another holder of the role, named). All descriptions are registered together; for every request, the
+a second one, "other_named", about another holder of the role, named; any key that begins with
+"refers" is a request about the person, any that begins with "other" one about someone else). All descriptions are registered together; for every request, the
 description index (`policy/descriptions.py`, windows from one forward pass) says whether it
 matches one, and which. The encoder is the one the policy agent compares descriptions with:
 multilingual-e5-small with the description adapters (`policy/description_adapter`, or
@@ -62,19 +63,20 @@ def main() -> int:
     pairs = [(f"person {i}", c["description"]) for i, c in enumerate(cases)]
     index = DescriptionIndex.build(pairs, encoder, reranker)
     found, false, times = defaultdict(list), defaultdict(list), []
-    false_by_kind = defaultdict(list)
+    found_by_kind, false_by_kind = defaultdict(list), defaultdict(list)
     misses, false_matches = [], []
     for case in tqdm(cases, desc="requests", unit="case"):
-        for kind in ("refers", "other", "other_named"):
-            if kind not in case:
-                continue
+        # "refers..." requests are about the described person, "other..." ones about someone else
+        # (a set may have several of each: "refers_evasive", "other_town", "other_named", ...).
+        for kind in [key for key in case if key.startswith(("refers", "other")) and isinstance(case[key], str)]:
             started = time.perf_counter()
             request = embed_request(encoder, case[kind])
             match = index.match(case[kind], request.vector, request.spans)
             times.append(time.perf_counter() - started)
-            if kind == "refers":
+            if kind.startswith("refers"):
                 right = match is not None and match.description == case["description"]
                 found[case["lang"]].append(right)
+                found_by_kind[kind].append(right)
                 if not right:
                     misses.append((case["lang"], case[kind], match.description if match else None))
             else:
@@ -100,6 +102,9 @@ def main() -> int:
         "found": round(statistics.mean(all_found), 3),
         "false": round(statistics.mean(all_false), 3),
         "found_english": round(statistics.mean(found.get("en", [0])), 3),
+        **{
+            f"found_{kind}": round(statistics.mean(rows), 3) for kind, rows in found_by_kind.items() if kind != "refers"
+        },
         **{f"false_{kind}": round(statistics.mean(rows), 3) for kind, rows in false_by_kind.items()},
         "median_ms": round(statistics.median(times) * 1000, 2),
     }
