@@ -10,8 +10,8 @@ forward pass of multilingual-e5-small with LoRA adapters and a linear head train
 probability that the request is about that person. It only reads the few descriptions the index
 shortlists, so a request that is close to none costs nothing more.
 
-Pairs are scored one at a time: the int8 layers scale their activations per batch, and a pair's
-probability must not depend on what else was shortlisted with it.
+Pairs are scored one at a time, unpadded, so a pair's probability does not depend on what else
+was shortlisted with it (the index reads one pair a check, `RERANK_LIMIT`).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def load_description_reranker(
         return None
     head = np.load(folder / HEAD_FILE)
     base_dir = packaged_weights(cache_dir)
-    with WEIGHTS_LOCK, torch.inference_mode(False):
+    with WEIGHTS_LOCK:
         from peft import PeftModel
 
         model = AutoModel.from_pretrained(str(base_dir), add_pooling_layer=False)

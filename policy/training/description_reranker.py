@@ -43,9 +43,9 @@ LoRA adapters (peft, rank 8, every attention and feed-forward layer) for multili
 a linear head (`head.npz`: weight, bias) over the mean of the token states of a (request,
 description) pair, trained by `easel train description-reranker`
 (policy/training/description_reranker.py) to say whether the request refers to the described
-person. The policy agent merges the adapters into the packaged weights, quantises to int8 and
-reads the descriptions the index shortlists through it (policy/description_reranker.py,
-policy/descriptions.py). `training.json` records the run. See docs/policy.md.
+person. The policy agent merges the adapters into the packaged weights (kept in float32: int8
+moved its logits by 2-5) and reads the description the index puts closest through it
+(policy/description_reranker.py, policy/descriptions.py). `training.json` records the run. See docs/policy.md.
 """
 
 
