@@ -142,7 +142,19 @@ def fold_text(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def unleet(text: str) -> str:
-    """Like `fold_text`, but digits/symbols inside lettered words become the letters they mimic."""
+    """Like `fold_text`, but digits/symbols inside lettered words become the letters they mimic.
+    Read again until nothing changes: folding can join a digit to a word it was apart from
+    ("0`$A": the backtick goes only in the final fold, leaving "0sa"), and a name stored under
+    `unleet` must read the same when read again."""
+    for _ in range(3):
+        read = _unleet_once(text)
+        if read == text:
+            break
+        text = read
+    return text
+
+
+def _unleet_once(text: str) -> str:
     text = _fold_letters(_strip_invisible(text))
     text = _POSSESSIVE.sub("", text)
 
