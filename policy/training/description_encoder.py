@@ -85,6 +85,17 @@ def load_triples(folder: Path = DATA_DIR) -> list[Triple]:
     return triples
 
 
+def split_fold(triples: list[Triple], fold: int | None) -> tuple[list[Triple], list[Triple]]:
+    """(training lines, held-out lines): the descriptions of `fold` (of DESCRIPTION_FOLDS, by
+    family, never split) held out; none when `fold` is None."""
+    from policy.training.corpus import fold_of
+
+    if fold is None:
+        return triples, []
+    held_out = [t for t in triples if fold_of(t.family, DESCRIPTION_FOLDS) == fold]
+    return [t for t in triples if fold_of(t.family, DESCRIPTION_FOLDS) != fold], held_out
+
+
 def ordinary_requests(count: int, seed: int) -> list[str]:
     """Requests from the policy corpus (framed as people ask): about no registered person."""
     from policy.training.corpus import expand, load_families, load_frames
@@ -213,13 +224,8 @@ def measure(triples: list[Triple], adapter: Path) -> dict[str, float]:
 
 def train(args: argparse.Namespace) -> int:
     from policy.descriptions import DESCRIPTION_ADAPTER_PATH
-    from policy.training.corpus import fold_of
 
-    triples = load_triples()
-    held_out = []
-    if args.hold_out_fold is not None:
-        held_out = [t for t in triples if fold_of(t.family, DESCRIPTION_FOLDS) == args.hold_out_fold]
-        triples = [t for t in triples if fold_of(t.family, DESCRIPTION_FOLDS) != args.hold_out_fold]
+    triples, held_out = split_fold(load_triples(), args.hold_out_fold)
     out_dir = args.out or DESCRIPTION_ADAPTER_PATH
     print(f"{len(triples)} lines ({len({t.family for t in triples})} descriptions) -> {out_dir}", file=sys.stderr)
     tune(triples, args, out_dir)

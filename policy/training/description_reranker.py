@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from policy.training.description_encoder import Triple, load_triples, ordinary_requests
-from policy.training.options import DESCRIPTION_FOLDS, add_description_reranker_options
+from policy.training.description_encoder import Triple, load_triples, ordinary_requests, split_fold
+from policy.training.options import add_description_reranker_options
 
 MINE_FLOOR = 0.30  # the lowest index score a description is shortlisted for the reranker at
 MINE_LIMIT = 4  # wrong descriptions kept per request
@@ -175,13 +175,8 @@ def measure(triples: list[Triple], reranker_dir: Path) -> dict:
 
 def train(args: argparse.Namespace) -> int:
     from policy.description_reranker import RERANKER_PATH
-    from policy.training.corpus import fold_of
 
-    triples = load_triples()
-    held_out = []
-    if args.hold_out_fold is not None:
-        held_out = [t for t in triples if fold_of(t.family, DESCRIPTION_FOLDS) == args.hold_out_fold]
-        triples = [t for t in triples if fold_of(t.family, DESCRIPTION_FOLDS) != args.hold_out_fold]
+    triples, held_out = split_fold(load_triples(), args.hold_out_fold)
     out_dir = Path(args.out or RERANKER_PATH)
     out_dir.mkdir(parents=True, exist_ok=True)
     pairs = mine_pairs(triples, args.seed)

@@ -108,6 +108,17 @@ def add_crisis_topic_options(parser: argparse.ArgumentParser) -> None:
 DESCRIPTION_FOLDS = 5  # `--hold-out-fold` chooses one of these (families are never split)
 
 
+def _add_description_fold(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--hold-out-fold",
+        type=int,
+        default=None,
+        choices=range(DESCRIPTION_FOLDS),
+        metavar="K",
+        help=f"keep the descriptions of fold K (0-{DESCRIPTION_FOLDS - 1}) out of training and measure on them",
+    )
+
+
 def add_description_encoder_options(parser: argparse.ArgumentParser) -> None:
     """`easel train description-encoder` (policy/training/description_encoder.py)."""
     parser.add_argument("--steps", type=int, default=400, help="batches (about 2.6 s each on 2 CPU cores)")
@@ -122,14 +133,7 @@ def add_description_encoder_options(parser: argparse.ArgumentParser) -> None:
         help="weight of a loss that puts similar requests below, and referring ones above, the index's line "
         "(0, the shipped adapters: ranking only; tried at 1 and 3, docs/policy.md)",
     )
-    parser.add_argument(
-        "--hold-out-fold",
-        type=int,
-        default=None,
-        choices=range(DESCRIPTION_FOLDS),
-        metavar="K",
-        help=f"keep the descriptions of fold K (0-{DESCRIPTION_FOLDS - 1}) out of training and measure on them",
-    )
+    _add_description_fold(parser)
     parser.add_argument("--out", type=Path, default=None, help="adapter folder (default: policy/description_adapter)")
 
 
@@ -141,12 +145,5 @@ def add_description_reranker_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--learning-rate", type=float, default=3e-4, help="for the adapters")
     parser.add_argument("--head-learning-rate", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--hold-out-fold",
-        type=int,
-        default=None,
-        choices=range(DESCRIPTION_FOLDS),
-        metavar="K",
-        help=f"keep the descriptions of fold K (0-{DESCRIPTION_FOLDS - 1}) out of training and measure on them",
-    )
+    _add_description_fold(parser)
     parser.add_argument("--out", type=Path, default=None, help="folder (default: policy/description_reranker)")
