@@ -7,8 +7,8 @@ bookshop in Porto" as a request about her), nor tell the drummer of a band from 
 the band is named. The reranker reads the request and ONE description as a pair, in a single
 forward pass of multilingual-e5-small with LoRA adapters and a linear head trained for this
 (`easel train description-reranker`, policy/training/description_reranker.py), and gives the
-probability that the request is about that person. It only reads the few descriptions the index
-shortlists, so a request that is close to none costs nothing more.
+probability that the request is about that person. It only reads the description the index puts
+closest, and only when that one is close, so a request close to none costs nothing more.
 
 Pairs are scored one at a time, unpadded, so a pair's probability does not depend on what else
 was shortlisted with it (the index reads one pair a check, `RERANK_LIMIT`).

@@ -151,7 +151,7 @@ def measure(triples: list[Triple], reranker_dir: Path) -> dict:
 
     torch.set_num_threads(1)
     encoder = load_description_encoder()
-    reranker = load_description_reranker(reranker_dir)
+    reranker = load_description_reranker(reranker_dir, share_with=encoder)
     index = DescriptionIndex.build([(t.family, t.description) for t in triples], encoder)
 
     def best(text: str) -> tuple[str | None, float]:
