@@ -3,7 +3,9 @@
 A check reads the request once (`_Reading`): the text as meant, the earlier turns it follows on
 from, one multilingual sentence embedding (multilingual-e5-small), and from it the probability of
 each harm aspect (policy/aspects.py: sexual, minor, real person, gore, hate, ...), given by a head
-trained on a corpus of request families in 27 languages. Then it asks, in order:
+trained on a corpus of request families in 27 languages; a request naming a perpetrator of mass
+violence is read again with a line on what they did (policy/notorious.py), for violence and hate.
+Then it asks, in order:
 1. minors + sexual content (absolute): a minor and sexual content anywhere in what the request
    continues, by the learned aspects in any language or by the English word rules;
 2. the opt-out registry: registered names however written, and registered people described
@@ -41,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from policy import aspects as aspect_policy
+from policy import notorious
 from policy.aspects import ADAPTER_PATH, CRISIS_HEAD_PATH, HEAD_PATH, AspectHead, CrisisHead, adapter_fingerprint
 from policy.categories import CATEGORIES_PATH, Category, load_categories
 from policy.description_reranker import load_description_reranker
@@ -52,8 +55,8 @@ from policy.descriptions import (
     load_description_encoder,
 )
 from policy.lookalikes import PERSONAL_NOUNS, names_a_thing
-from policy.names import NameIndex, NameMatch, given_names, ordinary_words
-from policy.normalize import fold_text, readable, respell, romanize, unleet
+from policy.names import NameIndex, NameMatch, given_names, locate_name, ordinary_words
+from policy.normalize import fold_text, readable, respell, romanize
 from policy.registry import OptOutRegistry, new_decision_id
 from policy.rules import injection, minors, people, turns
 
@@ -274,6 +277,7 @@ class _Reading:
             alone = {aspect: max(p, q) for (aspect, p), q in zip(alone.items(), again, strict=True)}
             self.scores["respelled"] = 1.0
         alone = self._measures_are_no_ages(self.prompt, alone)
+        alone = self._read_with_glosses(self.prompt, alone, "gloss")
         self.scores.update({f"p:{a}": round(p, 4) for a, p in alone.items()})
         if self.context_text is None:
             return alone
@@ -288,8 +292,21 @@ class _Reading:
             return alone  # nothing the conversation could add to: no second embedding
         together = dict(zip(head.aspects, head(self.agent.embed(self.context_text)[None, :])[0].tolist(), strict=True))
         together = self._measures_are_no_ages(self.context_text, together)
+        together = self._read_with_glosses(self.context_text, together, "ctx_gloss")
         self.scores.update({f"ctx:{a}": round(together[a], 4) for a in counted})
         return {aspect: max(p, together[aspect]) if aspect in counted else p for aspect, p in alone.items()}
+
+    def _read_with_glosses(self, text: str, probability: dict[str, float], label: str) -> dict[str, float]:
+        """A perpetrator the encoder does not know by name ("fan art of Nikolas Cruz") is read
+        again with a line on what they did written after the name; the aspects that line informs
+        take the higher reading (a second forward pass, only for texts naming one; policy/notorious.py)."""
+        glossed = notorious.shipped_index().glossed(text)
+        if glossed is None:
+            return probability
+        head = self.agent.head
+        again = dict(zip(head.aspects, head(self.agent.embed(glossed)[None, :])[0].tolist(), strict=True))
+        self.scores.update({f"{label}:{a}": round(again[a], 4) for a in notorious.GLOSSED_ASPECTS})
+        return {a: max(p, again[a]) if a in notorious.GLOSSED_ASPECTS else p for a, p in probability.items()}
 
     def _measures_are_no_ages(self, text: str, probability: dict[str, float]) -> dict[str, float]:
         """A measure is no age: the head reads "make them 5 cm taller" as about a child, so the
@@ -737,26 +754,9 @@ class PolicyAgent:
         return Decision(False, "optout_person", reason, reading.scores, message, None)
 
 
-def _locate(prompt: str, matched: str) -> tuple[list[str], int, int] | None:
-    """The prompt's words and the span that spells the matched words (None when the match was
-    found in a decoded or transliterated reading of the prompt)."""
-    target = "".join(matched.split())
-    words = prompt.split()
-    folded = ["".join(unleet(word).split()) for word in words]
-    for start in range(len(words)):
-        joined = ""
-        for end in range(start, min(start + 12, len(words))):
-            joined += folded[end]
-            if joined == target:
-                return words, start, end
-            if len(joined) >= len(target):
-                break
-    return None
-
-
 def _possessed(prompt: str, matched: str) -> str | None:
     """The word after a possessive name ("NAME's diet" -> "diet"), folded, or None."""
-    located = _locate(prompt, matched)
+    located = locate_name(prompt, matched)
     if located is None:
         return None
     words, _, end = located
@@ -775,7 +775,7 @@ def _owns_a_thing(text: str, name: str) -> bool:
 def _replace_name(prompt: str, matched: str) -> str | None:
     """The prompt with the matched words replaced by 'a fictional person', when they can be
     located in the prompt as written (not for decoded or transliterated matches)."""
-    located = _locate(prompt, matched)
+    located = locate_name(prompt, matched)
     if located is None:
         return None
     words, start, end = located
