@@ -300,7 +300,10 @@ class _Reading:
         """A perpetrator the encoder does not know by name ("fan art of Nikolas Cruz") is read
         again with a line on what they did written after the name; the aspects that line informs
         take the higher reading (a second forward pass, only for texts naming one; policy/notorious.py)."""
-        glossed = notorious.shipped_index().glossed(text)
+        index = notorious.shipped_index()
+        glossed = index.glossed(text)
+        if glossed is None and respell(text) != text:
+            glossed = index.glossed(respell(text))  # "Br3nt0n T4rr4nt"
         if glossed is None:
             return probability
         head = self.agent.head
