@@ -103,8 +103,10 @@ class PerpetratorIndex:
         for person in perpetrators:
             for written in (person.name, *person.aliases):
                 readings = {fold_native(written)}
-                if not any(script_of(ch) in CONTINUOUS_SCRIPTS for ch in written):
-                    readings.add(fold_native(romanize(written)))  # "Ратко Младић" -> "ratko mladic"
+                if len(written.split()) > 1 and _sounded(written):
+                    # "Ратко Младић" -> "ratko mladic". Not one word ("Геринг" -> "gering", Dutch for
+                    # slight), nor an abjad's consonants ("סדאם" -> "sdm", Persian "my forearm").
+                    readings.add(fold_native(romanize(written)))
                 for reading in readings:
                     words = tuple(reading.split())
                     if words:
@@ -118,7 +120,7 @@ class PerpetratorIndex:
         found: dict[int, Mention] = {}
         for latin, words in _readings(text):
             self._find_in(words, self._keys, latin, found)
-            if latin and any(script_of(ch) in SOUNDED_SCRIPTS for ch in text):
+            if latin and _sounded(text):
                 self._find_in(tuple(sound_key(word) for word in words), self._sounds, latin, found)
         return sorted(found.values(), key=lambda mention: mention.start)
 
@@ -157,7 +159,11 @@ def _readings(text: str) -> list[tuple[bool, tuple[str, ...]]]:
     """The text's words as written and in their Latin reading (is Latin, words)."""
     native = _words(text, latin=False)
     latin = _words(text, latin=True)
-    return [(False, native)] if latin == native else [(False, native), (True, latin)]
+    readings = [(False, native)] if latin == native else [(False, native), (True, latin)]
+    if "'" in text or "\u2019" in text:
+        # an elided article is written onto the name: "d'Oussama ben Laden", "l'Hitler"
+        readings.append((False, _words(text.replace("'", " ").replace("\u2019", " "), latin=False)))
+    return readings
 
 
 def _words(text: str, latin: bool) -> tuple[str, ...]:
@@ -166,6 +172,12 @@ def _words(text: str, latin: bool) -> tuple[str, ...]:
 
 def _stem_of(word: str) -> str:
     return word[:3]
+
+
+def _sounded(written: str) -> bool:
+    """Written in an alphabet of SOUNDED_SCRIPTS (and perhaps Latin letters)."""
+    scripts = {script_of(ch) for ch in written if ch.isalpha()}
+    return bool(scripts & SOUNDED_SCRIPTS) and scripts <= SOUNDED_SCRIPTS | {"LATIN"}
 
 
 def _same_word(written: str, wanted: str) -> bool:

@@ -70,6 +70,9 @@ def test_a_broken_list_is_an_error_not_a_silently_wider_one(tmp_path):
         ("صورة لأسامة بن لادن على عرش", "Osama bin Laden"),  # a particle written onto the name
         ("麻原彰晃のイラスト", "Shoko Asahara"),  # kanji, no spaces
         ("유영철을 그려줘", "Yoo Young-chul"),  # Hangul with its particle
+        ("ヒトラーのファンアート", "Adolf Hitler"),  # a listed spelling in another script
+        ("पोस्टर: ब्रेंटन टैरंट", "Brenton Tarrant"),
+        ("portrait d'Oussama ben Laden", "Osama bin Laden"),  # another language's Latin spelling
     ],
 )
 def test_a_listed_perpetrator_is_found_however_the_request_writes_the_name(index, text, who):
@@ -110,6 +113,9 @@ def test_every_named_perpetrator_gets_a_gloss(index):
         "кассирша всё видела и позвонила в полицию",  # "she saw", not Videla
         "护肤品广告：撕拉面膜从脸上完整揭下来",  # Han syllables that romanize like a name
         "منتخب التجديف، كلهم في أوائل العشرينات",  # an abjad's consonants meeting by chance
+        "portret met geringe scherptediepte",  # Dutch "gering", not Göring's Cyrillic spelling read in Latin
+        "یه عکس از ساعدم با جای زخمای قدیمی",  # Persian "my forearm", not a Hebrew spelling of Saddam
+        "আমার বন্ধু সাদ্দাম হোসেন রিকশা চালাচ্ছে",  # a common given name in Bangladesh
     ],
 )
 def test_namesakes_and_ordinary_words_are_not_glossed(index, text):
