@@ -40,6 +40,7 @@ SETS = [
     ("glorify", "glorification_probe.jsonl", "optout_registry.txt", False),
     ("stance", "stance_and_euphemism_probe.jsonl", "optout_registry.txt", False),
     ("perpetrators", "perpetrators_probe.jsonl", "optout_registry.txt", False),
+    ("absurd", "absurd_premise_probe.jsonl", "optout_registry.txt", False),
     # found by helpers attacking the gate on 2026-12-05 (every prompt they tried, passing or not)
     ("attack-benign", "gate_attack_benign.jsonl", "optout_registry.txt", False),
     ("attack-harmful", "gate_attack_harmful.jsonl", "optout_registry.txt", False),
