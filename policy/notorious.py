@@ -30,6 +30,12 @@ from policy.normalize import CONTINUOUS_SCRIPTS, fold_native, romanize, script_o
 PEOPLE_PATH = Path(__file__).with_name("notorious_people.yaml")
 GLOSSED_ASPECTS = ("violence", "hate")
 MAX_GLOSS_WORDS = 20
+INFLECTION_LETTERS = 3  # a grammatical ending after a name: "Breivika", "Hitlers", "Младића", "유영철을"
+# One-letter particles Arabic and Hebrew write onto the next word ("and", "to", "with", "the").
+JOINED_PARTICLES = frozenset("وفبلك" + "והבלמשכ")
+# Alphabets whose Latin reading keeps the vowels, so that a name read from them sounds like its
+# Latin spelling; read from an abjad ("وائل" -> "wil") or a syllabary, sounds meet by chance.
+SOUNDED_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN"})
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,8 @@ def load_perpetrators(path: Path | str = PEOPLE_PATH) -> list[Perpetrator]:
 
 @dataclass(frozen=True)
 class Mention:
-    """Where a text names a perpetrator: the form of the name it matched and the words it spans
-    (indexes into `words_of(text)`)."""
+    """Where a text names a perpetrator: the listed form of the name it matched and the words it
+    spans in the reading it was found in (as written, or in Latin letters)."""
 
     person: Perpetrator
     written: str
@@ -90,9 +96,10 @@ class Mention:
 class PerpetratorIndex:
     """The list, matched strictly: a name or alias word for word in the request's own script or
     in its Latin reading, a word allowed a short grammatical ending ("Брейвика", "Hitlers",
-    "유영철을"). Unlike the opt-out registry's matcher, no misspellings, sound-alikes or family
-    names alone: a gloss on a namesake would colour a harmless request, and a missed spelling
-    only leaves the request read as it was before."""
+    "유영철을"), and a full name read from Cyrillic or Greek also by how it sounds. Unlike the
+    opt-out registry's matcher, no misspellings and no family names alone: a gloss on a namesake
+    would colour a harmless request, and a missed spelling only leaves the request read as it was
+    before."""
 
     def __init__(self, perpetrators: list[Perpetrator]):
         self.perpetrators = {person.id: person for person in perpetrators}
@@ -145,14 +152,6 @@ class PerpetratorIndex:
         for mention in reversed(mentions):
             text = _with_gloss(text, mention)
         return text
-
-
-# Alphabets whose Latin reading keeps the vowels, so that a name read from them sounds like its
-# Latin spelling; read from an abjad ("وائل" -> "wil") or a syllabary, sounds meet by chance.
-SOUNDED_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN"})
-INFLECTION_LETTERS = 3
-# One-letter particles Arabic and Hebrew write onto the next word ("and", "to", "with", "the").
-JOINED_PARTICLES = frozenset("وفبلك" + "והבלמשכ")  # "Breivika", "Hitlers", "Младића", "유영철을"
 
 
 def _readings(text: str) -> list[tuple[bool, tuple[str, ...]]]:
@@ -213,9 +212,9 @@ def _with_gloss(text: str, mention: Mention) -> str:
     for position, token in enumerate(tokens):
         folded_words_before += len(_words(token, mention.latin))
         if folded_words_before > mention.end:
-            if len(tokens) > 1 or position < len(tokens) - 1:
+            if len(tokens) > 1:
                 return " ".join(tokens[: position + 1] + [note] + tokens[position + 1 :])
-            break
+            break  # a text without spaces: say who is meant after it
     return f"{text} ({mention.person.name}: {mention.person.gloss})"
 
 
