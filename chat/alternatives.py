@@ -24,6 +24,7 @@ STAND_INS: dict[str, str] = {
     "self_harm": "a hugging face",
     "weapons_crime_instructions": "a shield",
     "violent_harm": "a dove",
+    "glorified_perpetrator": "a candle",
     "drugs_illegal_goods": "a hospital",
     "hate": "a handshake",
     "suggestive_for_minor_users": "a dress",

@@ -192,6 +192,8 @@ class _Reading:
     agent: PolicyAgent
     request: PolicyRequest
     scores: dict[str, float] = field(default_factory=dict)
+    # aspects present only because a perpetrator's gloss said who was named (policy/notorious.py)
+    raised_by_gloss: set[str] = field(default_factory=set)
 
     @cached_property
     def prompt(self) -> str:
@@ -309,6 +311,9 @@ class _Reading:
         head = self.agent.head
         again = dict(zip(head.aspects, head(self.agent.embed(glossed)[None, :])[0].tolist(), strict=True))
         self.scores.update({f"{label}:{a}": round(again[a], 4) for a in notorious.GLOSSED_ASPECTS})
+        for aspect in notorious.GLOSSED_ASPECTS:
+            if probability[aspect] < head.thresholds[aspect] <= again[aspect]:
+                self.raised_by_gloss.add(aspect)
         return {a: max(p, again[a]) if a in notorious.GLOSSED_ASPECTS else p for a, p in probability.items()}
 
     def _measures_are_no_ages(self, text: str, probability: dict[str, float]) -> dict[str, float]:
@@ -711,6 +716,8 @@ class PolicyAgent:
                 present.add("sexual")  # a real person's photo with clothes made more revealing
         reading.scores["real_person"] = float("real_person" in present)
         category = aspect_policy.refusal_for(present)
+        if category is not None and _refused_for_who_was_named(category, present, reading.raised_by_gloss):
+            category = "glorified_perpetrator"
         if category is None and reading.minor_user:
             for aspect in reading.present(minor_user=True):
                 category = category or aspect_policy.MINOR_USER_CATEGORIES.get(aspect)
@@ -784,6 +791,14 @@ def _replace_name(prompt: str, matched: str) -> str | None:
     words, start, end = located
     possessive = "'s" if re.search(r"['\u2019]s?\W*$", words[end]) else ""
     return " ".join(words[:start] + ["a fictional person" + possessive] + words[end + 1 :])
+
+
+def _refused_for_who_was_named(category: str, present: set[str], raised_by_gloss: set[str]) -> bool:
+    """Is the request refused only because of who it names: a picture of a listed killer that
+    reads as violence or hate once the encoder is told who he is (fan art, a tribute), not for
+    what it asks in its own words? Its refusal then says so, and offers a memorial instead."""
+    refusing = {aspect for aspect in present if aspect in aspect_policy.REFUSED_ALONE}
+    return category in ("violent_harm", "hate") and bool(refusing) and refusing <= raised_by_gloss
 
 
 def upload_shows_real_person(findings) -> bool:
