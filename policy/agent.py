@@ -55,8 +55,8 @@ from policy.descriptions import (
     load_description_encoder,
 )
 from policy.lookalikes import PERSONAL_NOUNS, names_a_thing
-from policy.names import NameIndex, NameMatch, given_names, locate_name, ordinary_words
-from policy.normalize import fold_text, readable, respell, romanize
+from policy.names import NameIndex, NameMatch, given_names, ordinary_words
+from policy.normalize import fold_text, readable, respell, romanize, unleet
 from policy.registry import OptOutRegistry, new_decision_id
 from policy.rules import injection, minors, people, turns
 
@@ -304,8 +304,9 @@ class _Reading:
         take the higher reading (a second forward pass, only for texts naming one; policy/notorious.py)."""
         index = notorious.shipped_index()
         glossed = index.glossed(text)
-        if glossed is None and respell(text) != text:
-            glossed = index.glossed(respell(text))  # "Br3nt0n T4rr4nt"
+        respelled = respell(text)
+        if glossed is None and respelled != text:
+            glossed = index.glossed(respelled)  # "Br3nt0n T4rr4nt"
         if glossed is None:
             return probability
         head = self.agent.head
@@ -764,9 +765,26 @@ class PolicyAgent:
         return Decision(False, "optout_person", reason, reading.scores, message, None)
 
 
+def _locate(prompt: str, matched: str) -> tuple[list[str], int, int] | None:
+    """The prompt's words and the span that spells the matched words (None when the match was
+    found in a decoded or transliterated reading of the prompt)."""
+    target = "".join(matched.split())
+    words = prompt.split()
+    folded = ["".join(unleet(word).split()) for word in words]
+    for start in range(len(words)):
+        joined = ""
+        for end in range(start, min(start + 12, len(words))):
+            joined += folded[end]
+            if joined == target:
+                return words, start, end
+            if len(joined) >= len(target):
+                break
+    return None
+
+
 def _possessed(prompt: str, matched: str) -> str | None:
     """The word after a possessive name ("NAME's diet" -> "diet"), folded, or None."""
-    located = locate_name(prompt, matched)
+    located = _locate(prompt, matched)
     if located is None:
         return None
     words, _, end = located
@@ -785,7 +803,7 @@ def _owns_a_thing(text: str, name: str) -> bool:
 def _replace_name(prompt: str, matched: str) -> str | None:
     """The prompt with the matched words replaced by 'a fictional person', when they can be
     located in the prompt as written (not for decoded or transliterated matches)."""
-    located = locate_name(prompt, matched)
+    located = _locate(prompt, matched)
     if located is None:
         return None
     words, start, end = located

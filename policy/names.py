@@ -1261,23 +1261,6 @@ def inflected(written: str, wanted: str) -> bool:
     )
 
 
-def locate_name(prompt: str, matched: str) -> tuple[list[str], int, int] | None:
-    """The prompt's words and the span that spells the matched words (None when the match was
-    found in a decoded or transliterated reading of the prompt)."""
-    target = "".join(matched.split())
-    words = prompt.split()
-    folded = ["".join(unleet(word).split()) for word in words]
-    for start in range(len(words)):
-        joined = ""
-        for end in range(start, min(start + 12, len(words))):
-            joined += folded[end]
-            if joined == target:
-                return words, start, end
-            if len(joined) >= len(target):
-                break
-    return None
-
-
 # -- what may be registered -----------------------------------------------------------------------
 
 
