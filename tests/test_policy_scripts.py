@@ -494,3 +494,38 @@ def test_registered_names_written_in_fifteen_scripts(probe, found_at_least, left
 def test_a_given_name_through_another_script_is_someone_elses_when_it_sounds_like_one(prompt, found):
     index = NameIndex.build([Person(1, "Barack Obama", ()), Person(2, "Tomasz Kowalczyk", ())])
     assert {m.name for m in index.find(prompt) if not m.needs_person_context} == found
+
+
+@pytest.mark.parametrize(
+    ("prompt", "found"),
+    [
+        # Arabic writes the semivowel w with the vowel letter for o and u: "Abu" (أبو) does not
+        # start like "Owen", nor "Abu Bakr" read as Owen Baker ...
+        ("جدي أبو بكر يقرأ الجريدة في مقهى", set()),
+        ("خريطة لخبر عن مقتل أبو بكر البغدادي", set()),
+        # ... while Owen Baker written in Arabic is still his name, and a German w, said v, is
+        # written with fa
+        ("صورة أوين بيكر في الحديقة", {"Owen Baker"}),
+        ("صورة ريتشارد فاغنر", {"Richard Wagner"}),
+    ],
+)
+def test_a_w_starts_a_name_as_a_semivowel_through_a_script_without_vowels(prompt, found):
+    index = NameIndex.build([Person(1, "Owen Baker", ()), Person(2, "Richard Wagner", ())])
+    assert {m.name for m in index.find(prompt)} == found
+
+
+@pytest.mark.parametrize(
+    ("prompt", "found"),
+    [
+        # a particle after another given name is that person's family name: not Abel Cook's
+        ("a news illustration of Eugene de Kock giving testimony", set()),
+        ("Johann van der Cook at his desk", set()),
+        # a particle alone is also a preposition: "a portrait of Cook", written in Spanish
+        ("retrato de Cook en la playa", {"Abel Cook"}),
+        ("un dibujo de Obama en la playa", {"Barack Obama"}),
+        ("a portrait of Abel Cook", {"Abel Cook"}),
+    ],
+)
+def test_a_family_name_with_a_particle_after_another_given_name_is_someone_elses(prompt, found):
+    index = NameIndex.build([Person(1, "Abel Cook", ()), Person(2, "Barack Obama", ())])
+    assert {m.name for m in index.find(prompt)} == found
