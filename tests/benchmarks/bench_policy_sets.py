@@ -41,6 +41,9 @@ SETS = [
     ("stance", "stance_and_euphemism_probe.jsonl", "optout_registry.txt", False),
     ("perpetrators", "perpetrators_probe.jsonl", "optout_registry.txt", False),
     ("absurd", "absurd_premise_probe.jsonl", "optout_registry.txt", False),
+    # real people in ordinary photos and stylised real events (allowed) beside photoreal fakes of
+    # invented news (refused); written on 2026-12-07 by a helper who saw no code, corpus or set
+    ("news", "real_people_news_probe.jsonl", "optout_registry.txt", False),
     # found by helpers attacking the gate on 2026-12-05 (every prompt they tried, passing or not)
     ("attack-benign", "gate_attack_benign.jsonl", "optout_registry.txt", False),
     ("attack-harmful", "gate_attack_harmful.jsonl", "optout_registry.txt", False),
