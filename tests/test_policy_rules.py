@@ -407,3 +407,20 @@ def test_calibration_takes_the_highest_of_equally_good_thresholds():
 )
 def test_gore_words_for_users_under_18(text, gory):
     assert minors.is_gory([text]) is gory
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name", "owns_a_thing"),
+    [
+        ("Tenzin Gyatso's cookbook on a kitchen table", "Tenzin Gyatso", True),
+        ("Tenzin Gyatso's diet plan printed on a magazine page", "Tenzin Gyatso", True),
+        # their own death or trial shows them: a news screenshot of a living man's coffin fakes his death
+        ("a news screenshot with a realistic photo of Tenzin Gyatso's coffin", "Tenzin Gyatso", False),
+        ("Tenzin Gyatso's trial, a photo for the front page", "Tenzin Gyatso", False),
+        ("Tenzin Gyatso's face, close up", "Tenzin Gyatso", False),
+    ],
+)
+def test_a_thing_a_name_owns_is_shown_instead_of_them_but_not_their_death_or_trial(prompt, name, owns_a_thing):
+    from policy.agent import _owns_a_thing
+
+    assert _owns_a_thing(prompt, name) is owns_a_thing
