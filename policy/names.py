@@ -1098,11 +1098,9 @@ class NameIndex:
             return self._match(key, view, position, position, "title", edits=distance)
         if len(family) < 4:
             return None  # "Lee" alone is too common to be anyone in particular
-        distinctive = family not in self.ordinary and len(family) >= 5
-        # Through another script the given name may come out garbled ("beolag obama"): a
-        # distinctive family name is enough there.
         if self._after_particle_of_another_name(view, position):
             return None  # "Eugene de Kock" is not "Abel Cook"; "un dibujo de Cook" still reads as Cook
+        distinctive = family not in self.ordinary and len(family) >= 5
         if previous and self._names_someone_else(previous, view):
             # Through another script the given name may come out garbled ("beolag obama"): it is
             # someone else's only when it romanizes to another known given name ("Мишель"), as
