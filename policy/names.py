@@ -1098,7 +1098,7 @@ class NameIndex:
             return self._match(key, view, position, position, "title", edits=distance)
         if len(family) < 4:
             return None  # "Lee" alone is too common to be anyone in particular
-        if self._after_particle_of_another_name(view, position):
+        if self._after_particle_of_another_name(view, position, given):
             return None  # "Eugene de Kock" is not "Abel Cook"; "un dibujo de Cook" still reads as Cook
         distinctive = family not in self.ordinary and len(family) >= 5
         if previous and self._names_someone_else(previous, view):
@@ -1136,10 +1136,11 @@ class NameIndex:
             return self._match(key, view, position, position, "surname", needs_person_context=True, edits=distance)
         return None
 
-    def _after_particle_of_another_name(self, view: _View, position: int) -> bool:
+    def _after_particle_of_another_name(self, view: _View, position: int, given: str) -> bool:
         """Is the family name the end of another person's name with a particle: a given name, one
         or two particles ("van der"), then it? A particle alone is also a preposition ("retrato de
-        Cook", a portrait of Cook): only the given name before it says the name is someone else's.
+        Cook", a portrait of Cook): only the given name before it says the name is someone else's,
+        and not the registrant's own ("Abel van der Cook" is Abel Cook in disguise).
         Latin script only: read from another script, "de" is a word of that language (Ukrainian
         "де", where)."""
         if not _latin_view(view):
@@ -1147,9 +1148,10 @@ class NameIndex:
         before = position - 1
         while before >= 0 and view.words[before] in NAME_PARTICLES and position - before <= 2:
             before -= 1
-        if before == position - 1 or before < 0:
+        owner = view.words[before] if before >= 0 else ""
+        if before == position - 1 or not owner or owner == given or same_given_name(owner, given):
             return False
-        return self._names_someone_else(view.words[before], view)
+        return self._names_someone_else(owner, view)
 
     def _names_someone_else(self, previous: str, view: _View) -> bool:
         """'Chelsea Clinton' is not 'Bill Clinton': a different given name before the family name."""

@@ -524,6 +524,8 @@ def test_a_w_starts_a_name_as_a_semivowel_through_a_script_without_vowels(prompt
         ("retrato de Cook en la playa", {"Abel Cook"}),
         ("un dibujo de Obama en la playa", {"Barack Obama"}),
         ("a portrait of Abel Cook", {"Abel Cook"}),
+        # the registrant's own given name before the particles is the registrant in disguise
+        ("Barack van der Obama on a beach", {"Barack Obama"}),
     ],
 )
 def test_a_family_name_with_a_particle_after_another_given_name_is_someone_elses(prompt, found):
