@@ -680,7 +680,7 @@ class PolicyAgent:
         for text in texts:
             folded = fold_text(text)
             for match in index.find(text):
-                if names_a_thing(match, folded, _possessed(text, match.matched)):
+                if names_a_thing(match, folded, _possessed(text, match.matched), prompt=text):
                     continue  # "the Frida Kahlo Museum", "USS Ronald Reagan"
                 if match.needs_person_context and not self._about_a_person(match.reading or text):
                     continue  # "a drake swimming in a pond"

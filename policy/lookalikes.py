@@ -472,11 +472,17 @@ def _names_a_plant(before: list[str], after: list[str]) -> bool:
     return bool(before) and before[-1] in ("a", "an", "the")
 
 
-def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = None) -> str | None:
+def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = None, prompt: str = "") -> str | None:
     """What the matched words name instead of the person ("thing", "drink", "vessel", "place",
-    "namesake"),
-    or None when they read as the person."""
+    "namesake"), or None when they read as the person.
+
+    The words around the name are read as English. Read from another script they are letters that
+    happen to spell English words ("поёт", sings, read as "poet"), so only a town after a
+    preposition of place is read there (`_a_town_named_after_a_place_preposition`)."""
+    if not match.read_in_latin:
+        return "place" if _a_town_named_after_a_place_preposition(match, prompt) else None
     before, after = match.before, match.after
+    text = prompt or folded_prompt
     if possessed and possessed not in PERSONAL_NOUNS:
         return "thing"  # "NAME's diet", "NAME's rocket": something of theirs, not them
     if after and (
@@ -489,19 +495,84 @@ def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = 
         return "vessel"
     nearby = set(before) | set(after)
     if before and before[-1] in ("a", "an", "of", "ordered", "sipping") and nearby & _DRINK_WORDS:
-        return "drink"
+        if _in_english(before[-1], text):
+            return "drink"
     family_only = match.how in ("surname", "title") and len(match.matched.split()) == 1
-    # An article before a lone family name or a one-word name makes it a thing or a family,
-    # not the person: "a Ford pickup", "the Temple of Heaven", "a Lopez family picnic".
+    # An article before a lone family name or a one-word name makes it a thing or a family, not
+    # the person, when the name modifies a noun: "a Ford pickup", "the Temple of Heaven", "a Lopez
+    # family picnic". Spanish and Portuguese write "a" before a person they name as the object
+    # ("dibuja a Obama en la playa"): the noun after the name and the language tell the two apart.
     if match.how in ("surname", "ambiguous") and before and before[-1] in ("a", "an", "the"):
-        return "thing"
+        if before[-1] == "the" or (_modifies_a_noun(after) and _in_english(before[-1], text)):
+            return "thing"
     prepositions = _PLACE_PREPOSITIONS | ({"on"} if match.needs_person_context else set())
     if family_only and (
-        tuple(before[-2:]) in _PLACE_BEFORE or (before and before[-1] in prepositions and match.how == "surname")
+        tuple(before[-2:]) in _PLACE_BEFORE
+        or (before and before[-1] in prepositions and match.how == "surname" and _in_english(before[-1], text))
     ):
         return "place"
+    if family_only and _a_town_named_after_a_place_preposition(match, prompt):
+        return "place"
+    # A full name is someone else's only in another era *and* in a role of their own ("NAME, wife
+    # of William Shakespeare, 1582"): either alone is a costume or a claim anyone can write ("NAME
+    # as a 16th century queen", "NAME the poet").
     if not family_only:
         role = after[1] if after[:1] == ("the",) and len(after) > 1 else (after[0] if after else "")
-        if role in _HISTORICAL_ROLES or _OLD_YEAR.search(folded_prompt) or _OLD_CENTURY.search(folded_prompt):
+        if role in _HISTORICAL_ROLES and (_OLD_YEAR.search(folded_prompt) or _OLD_CENTURY.search(folded_prompt)):
             return "namesake"
     return None
+
+
+# English words that are other words in other languages: Spanish and Portuguese "a" before a
+# person named as the object, Polish and Czech "to" (this is), German "an" (at).
+_SHARED_WITH_OTHER_LANGUAGES = frozenset({"a", "an", "to"})
+_NOT_ENGLISH = 0.5  # the language identifier's score for another language that sets English readings aside
+# Words after "a NAME" that show it is not a noun phrase: it is the person, named as an object.
+# Also the function words of other languages that English dictionaries list ("con", "la", "come").
+_FUNCTION_WORDS = frozenset(
+    "in on at with by for from to of and or as into onto near under over the a an is are was were "
+    "who that this these those my your his her their our its "
+    "con la le el del de se si so da do no na di per come sin son die den das dan pas mit und".split()
+)
+
+
+def _in_english(word: str, text: str) -> bool:
+    """May this English word be read as English here? Words only English has always; the shared
+    ones unless the text reads as another language (or the identifier cannot tell: then never,
+    and the name stays the person)."""
+    if word not in _SHARED_WITH_OTHER_LANGUAGES:
+        return True
+    from models.language_id import language_guesses
+
+    guesses = language_guesses(text, k=1)
+    if not guesses:
+        return False
+    language, score = next(iter(guesses.items()))
+    return language == "en" or score < _NOT_ENGLISH
+
+
+def _a_town_named_after_a_place_preposition(match: NameMatch, prompt: str) -> bool:
+    """Is the matched family name a town the request writes after a preposition of place, in any
+    language ("uma rua em Houston", "улица в Вашингтоне": Washington the city, not Denzel)?"""
+    if not prompt or match.how != "surname":
+        return False
+    from policy import places
+    from policy.normalize import fold_text, romanizations
+
+    def readings(word: str) -> set[str]:
+        return {fold_text(word), *(part for reading in romanizations(word) for part in reading.split())}
+
+    matched = set(match.matched.split())
+    for preposition, town in places.towns_after_place_prepositions(prompt):
+        # a syllable reading may take the preposition into the name ("v vashingtone")
+        if matched & readings(town) and matched <= readings(town) | readings(preposition):
+            return True
+    return False
+
+
+def _modifies_a_noun(after: tuple[str, ...]) -> bool:
+    """Is the word after the name an English noun it modifies ("a Ford pickup"), not a
+    preposition, a word of another language, or a picture of the person ("a NAME portrait")?"""
+    from policy.names import ordinary_words
+
+    return bool(after) and after[0] in ordinary_words() and after[0] not in _FUNCTION_WORDS | PERSONAL_NOUNS

@@ -280,6 +280,25 @@ def ordinary_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def function_words_of_other_languages() -> frozenset[str]:
+    """Prepositions, articles, pronouns and conjunctions of the languages written in Latin letters
+    (the stop-words package's lists), folded: "en", "na", "am", "op" after a name are words of the
+    sentence ("Clinton en la playa"), never a family name."""
+    from stop_words import get_stop_words
+
+    words: set[str] = set()
+    for language in _LATIN_STOP_WORD_LANGUAGES:
+        words.update(fold_text(word) for word in get_stop_words(language))
+    return frozenset(word for word in words if word and " " not in word)
+
+
+_LATIN_STOP_WORD_LANGUAGES = (
+    "catalan czech danish dutch english finnish french german hungarian indonesian malaysian italian "
+    "norwegian polish portuguese romanian slovak spanish swedish turkish vietnamese"
+).split()
+
+
+@lru_cache(maxsize=1)
 def common_given_names() -> frozenset[str]:
     """The team's list of common given names (everyday words such as 'rose' or 'will' left out)."""
     return _load_word_file("given_names.txt")
@@ -496,6 +515,9 @@ class NameMatch:
     reading: str = ""  # the prompt as read where the name was found (decoded, romanized)
     before: tuple[str, ...] = ()  # up to four folded words before the match
     after: tuple[str, ...] = ()  # up to four folded words after it
+    # The words around the name are the prompt's own Latin words, not a reading of another
+    # script: English context ("the poet", "a ... family") means nothing in "поёт" read as "poet".
+    read_in_latin: bool = True
 
 
 @dataclass(frozen=True)
@@ -720,6 +742,7 @@ class NameIndex:
                     "korean",
                     needs_person_context=syllables in korean.ordinary_readings(),
                     reading=prompt,
+                    read_in_latin=False,
                 )
                 _keep(found, match)
 
@@ -730,7 +753,10 @@ class NameIndex:
                 for key_id in self.kanji.get(spelled, ()):
                     if key_id not in self.dead:
                         key = self.keys[key_id]
-                        _keep(found, NameMatch(key.person_id, key.name, written, "kanji", reading=prompt))
+                        _keep(
+                            found,
+                            NameMatch(key.person_id, key.name, written, "kanji", reading=prompt, read_in_latin=False),
+                        )
 
     def _find_joined(self, view: _View, found: dict[int, NameMatch]) -> None:
         """Whole names written with any spacing: windows of prompt words joined, exact or by sound."""
@@ -1125,6 +1151,8 @@ class NameIndex:
             and following not in FUNCTION_WORDS
             and following not in self.ordinary
             and following not in TITLES
+            and following not in function_words_of_other_languages()
+            and not _capital_then_lowercase(view, words[position], following)
         ):
             return None  # the family name used as someone's given name: "Dylan Thomas", "Robbie Williams"
         if distinctive:
@@ -1151,6 +1179,8 @@ class NameIndex:
         owner = view.words[before] if before >= 0 else ""
         if before == position - 1 or not owner or owner == given or same_given_name(owner, given):
             return False
+        if _capital_then_lowercase(view, view.words[position], owner):
+            return False  # "una foto de Clinton": a word of the sentence before the particle, not a given name
         return self._names_someone_else(owner, view)
 
     def _names_someone_else(self, previous: str, view: _View) -> bool:
@@ -1170,9 +1200,17 @@ class NameIndex:
             # written with a capital inside the sentence; otherwise it is a word of another
             # language ("dibujo de Obama", "rysunek Putinowi"), not a name. The long list of given
             # names holds particles and prepositions too ("de", "van", "del"): four letters at least.
-            if previous in given_names() and len(previous) >= 4 or view.decoded:
+            if view.decoded:
                 return True  # in reversed or encoded text every word is unknown: stay strict
-            return view.original is None or _capitalised(view.original, [previous]) == "inside"
+            if view.original is None:
+                return True  # read from another script, whose capitals are not at hand: stay strict
+            # The long list holds words of other languages too ("foto", "anh"): one of them is a
+            # given name where it is written as one (at the start, where a capital may be grammar,
+            # as before), and in a prompt written all in lowercase only when it is a common one.
+            written = _capitalised(view.original, [previous])
+            if written is None and "".join(previous.split()) not in _first_windows(view.original):
+                written = "initial"  # read from another script: its capitals are not these letters
+            return written == "inside" or (written == "initial" and previous in given_names() and len(previous) >= 4)
         return bool(view.original) and any(
             word[:1].isupper() and fold_text(word) == previous for word in view.original[1:]
         )
@@ -1201,6 +1239,7 @@ class NameIndex:
             before=tuple(words[max(0, start - 4) : start]),
             after=tuple(words[end + 1 : end + 5]),
             reading=" ".join(words),
+            read_in_latin=not (view.transliterated or view.native or view.syllables),
         )
 
 
@@ -1497,6 +1536,16 @@ def _original_words(prompt: str) -> tuple[str, ...]:
     # Invisible characters (zero-width, bidi controls) would hide a word's capital letter.
     visible = "".join(ch for ch in prompt if unicodedata.category(ch) != "Cf")
     return tuple(word for word in visible.replace("-", " ").split() if word)
+
+
+def _capital_then_lowercase(view: _View, name: str, following: str) -> bool:
+    """Is the name written with a capital inside the prompt and the next word without one? Then
+    the next word is no family name but a word of the sentence, often of another language
+    ("dibuja a Clinton en la playa", "desenhe a Norris na praia"); a prompt written all in
+    lowercase says nothing either way."""
+    if not view.original:
+        return False
+    return _capitalised(view.original, [name]) == "inside" and _capitalised(view.original, [following]) is None
 
 
 def _capitalised(original: tuple[str, ...], span) -> str | None:

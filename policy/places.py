@@ -154,3 +154,44 @@ def another_town_of_the_same_country(text: str, asked: frozenset, described: fro
     if not {country for _, country in asked} & {country for _, country in described}:
         return False
     return not writes_place(text, {place_id for place_id, _ in described})
+
+
+# Prepositions of place, as written (casefolded, accents kept: French "à" is "to", Spanish "a"
+# before a name is the person named as an object). Left out where the same word before a person is
+# as common: Russian "у" (at someone's), "на" (on), Italian and Spanish "a", "la" (Italian "la
+# Swift" is Taylor Swift).
+PLACE_PREPOSITIONS = frozenset(
+    # Portuguese, Spanish, Catalan, French, Italian, Romanian
+    "em no na nos nas en à au aux dans vers da dal dalla in în din lângă"
+    # German, Dutch, Scandinavian
+    " im nach aus bei naar uit bij nabij i til till fra från nära nær"
+    # Polish, Czech, Slovak, Slovenian, Croatian, Serbian in Latin letters
+    " w we z ze do koło pod v ve iz kod blizu"
+    # Russian, Ukrainian, Belarusian, Bulgarian, Serbian in Cyrillic
+    " в во ў из із з до под під около возле біля във от край близо"
+    # Greek, Indonesian and Malay, Vietnamese, Tagalog, Turkish (separate words), Persian, Arabic
+    " στη στην στο στον σε από κοντά di ke dari ở tại sa yakınında در به از في من".split()
+)
+# Cyrillic "в Вашингтона" is "into Washington", a person: after в, во, ў a town takes the locative
+# ending (-е, -і, -и, -у) or none at all, never the animate accusative (-а, -я).
+_ACCUSATIVE_OF_A_PERSON = ("а", "я")
+_INTO_PREPOSITIONS = frozenset({"в", "во", "ў"})
+
+
+def towns_after_place_prepositions(text: str) -> tuple[tuple[str, str], ...]:
+    """(preposition, town) for each word of the text written as a town's name right after a
+    preposition of place ("em Houston", "в Ростове", "w Waszyngtonie"), in any language the
+    gazetteer lists the town in."""
+    names = gazetteer()
+    words = _words(text)
+    towns = []
+    for preposition, word in zip(words, words[1:], strict=False):
+        preposition = unicodedata.normalize("NFC", preposition.casefold())
+        if preposition not in PLACE_PREPOSITIONS or not _is_name_word(word):
+            continue
+        listed = _key(word) in names
+        if not listed and preposition in _INTO_PREPOSITIONS and word.casefold().endswith(_ACCUSATIVE_OF_A_PERSON):
+            continue
+        if listed or _inflected_place(word, names):
+            towns.append((preposition, word))
+    return tuple(towns)

@@ -424,3 +424,64 @@ def test_a_thing_a_name_owns_is_shown_instead_of_them_but_not_their_death_or_tri
     from policy.agent import _owns_a_thing
 
     assert _owns_a_thing(prompt, name) is owns_a_thing
+
+
+_LOOKALIKE_PEOPLE = None
+
+
+def _lookalike_reading(prompt: str) -> list[str | None]:
+    """names_a_thing for every match of the registry below in the prompt."""
+    global _LOOKALIKE_PEOPLE
+    from policy.lookalikes import names_a_thing
+    from policy.names import NameIndex
+    from policy.normalize import fold_text
+    from policy.registry import Person
+
+    if _LOOKALIKE_PEOPLE is None:
+        _LOOKALIKE_PEOPLE = NameIndex.build(
+            [
+                Person(1, "Denzel Washington", ()),
+                Person(2, "Whitney Houston", ()),
+                Person(3, "Barack Obama", ()),
+                Person(4, "Anne Hathaway", ()),
+                Person(5, "Harrison Ford", ()),
+            ]
+        )
+    matches = _LOOKALIKE_PEOPLE.find(prompt)
+    assert matches, prompt
+    return [names_a_thing(match, fold_text(prompt), prompt=prompt) for match in matches]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "dibuja a Obama en la playa",  # Spanish marks the person named as the object with "a"
+        "desenhe a Obama na praia",
+        "dibuja a Obama con sombrero",  # "con" is an English word too, but the text is Spanish
+        "to Obama na plaży",  # Polish "to" is "this is"
+        "а Обама на пляже",  # Russian "а" (and) read in Latin letters is no article
+        "Уитни Хьюстон поёт на сцене",  # "поёт" (sings) read in Latin letters is no "poet"
+        "Barack Obama as a 16th century king, oil painting",  # an era is a costume
+        "Barack Obama the poet reading on a beach",  # a role is a claim
+        "a Ford portrait in oil",  # a picture of him, not a thing named after him
+        "превратить меня в Вашингтона",  # "into Washington": the person's case, not the town's
+    ],
+)
+def test_words_around_a_name_read_as_english_only_where_they_are_english(prompt):
+    assert set(_lookalike_reading(prompt)) == {None}, prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "reading"),
+    [
+        ("a street in Washington at night", "place"),
+        ("uma rua em Houston à noite", "place"),  # a preposition of place in any language
+        ("dessine une rue à Houston", "place"),
+        ("улица в Вашингтоне ночью", "place"),  # the town in its locative case
+        ("a Ford pickup truck in the rain", "thing"),
+        ("the Obama family picnic", "thing"),
+        ("Anne Hathaway, wife of William Shakespeare, at her cottage in 1582", "namesake"),  # era and role
+    ],
+)
+def test_a_shared_name_still_reads_as_a_place_a_thing_or_a_namesake(prompt, reading):
+    assert reading in _lookalike_reading(prompt), prompt
