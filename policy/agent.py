@@ -135,6 +135,9 @@ _THING_PROTOTYPES = (
 # The absolute rule refuses on what the conversation shows, so the learned `minor` aspect counts
 # there only at even odds or above, whatever its calibrated threshold.
 MINOR_FLOOR = 0.5
+# A name that is also an ordinary word is a person's where the head reads a real person at even
+# odds or above (a bird, a car, a diacritic: 0.00-0.05 on the registry's look-alike controls).
+PERSON_CONTEXT_REAL_PERSON = 0.5
 # Beside a minor and a word for the private parts ("partes íntimas", "интимные места", "性器"), the
 # learned `sexual` aspect counts from this bar instead of its calibrated threshold. The words alone
 # are no offence (a body-safety poster names them), but the corpus has no sexual requests about
@@ -682,7 +685,7 @@ class PolicyAgent:
             for match in index.find(text):
                 if names_a_thing(match, folded, _possessed(text, match.matched), prompt=text):
                     continue  # "the Frida Kahlo Museum", "USS Ronald Reagan"
-                if match.needs_person_context and not self._about_a_person(match.reading or text):
+                if match.needs_person_context and not self._names_a_person_here(match, text, reading):
                     continue  # "a drake swimming in a pond"
                 reading.scores["optout_match"] = 1.0
                 return self._refuse_optout(match, reading)
@@ -727,6 +730,15 @@ class PolicyAgent:
         if category is None:
             return None
         return self._refuse(category, reading)
+
+    def _names_a_person_here(self, match: NameMatch, text: str, reading: _Reading) -> bool:
+        """Is a name that is also an ordinary word ("Swift", "Macron") used for a person here? The
+        prototypes are English sentences, so the request is also read as written (not only as the
+        name was found: folded, or romanized from another script), and the head's real-person
+        aspect, learned in every language, may say so ("vẽ Macron trên bãi biển")."""
+        if text == reading.prompt and reading.probability.get("real_person", 0.0) >= PERSON_CONTEXT_REAL_PERSON:
+            return True
+        return self._about_a_person(text) or (bool(match.reading) and self._about_a_person(match.reading))
 
     def _about_a_person(self, text: str) -> bool:
         """Is the sentence about a person (so an ordinary word in it is a name)?"""

@@ -551,6 +551,9 @@ class _View:
     # (Cyrillic, Greek, Armenian): a transliterated reading has lost them.
     capitalised: frozenset[str] = frozenset()
     unspaced: bool = False  # read from Thai, Lao, Khmer or Burmese, which write no space between words
+    # Read from a script without capitals (Arabic, Hebrew, Devanagari, kana, Hangul, ...): a word
+    # there is no English word however it reads ("ماكرون" is Macron, not the accent).
+    caseless: bool = False
     # Where a further reading differs from the first only in some words (Arabic with alef read as
     # a), only those are looked up word by word: the others were, in the first (a long Arabic
     # request took twice as long when every word was looked up again).
@@ -1098,7 +1101,14 @@ class NameIndex:
         # Faris); one that still starts like it is evidence enough for an edit in the family name.
         # (Elsewhere too it gained one attack in 1,761 for eight false matches in 17,981 requests.)
         garbled_given = view.loose_reading and previous and _starts_alike(previous, key.words[0])
-        allowed = 1 if len(family) >= FUZZY_FAMILY_LENGTH or garbled_given else 0
+        # Read from another script and written there as a name, one letter more is a case ending
+        # ("Макрона", Macron's): see `written_as_a_name_abroad` below.
+        capital_abroad = view.transliterated and len(family) >= 5 and words[position] in view.capitalised
+        abroad = capital_abroad or (
+            view.transliterated and len(family) >= 5 and view.caseless and not (view.syllables or view.loose_reading)
+        )
+        ending_abroad = capital_abroad and len(words[position]) > len(family)
+        allowed = 1 if len(family) >= FUZZY_FAMILY_LENGTH or garbled_given or ending_abroad else 0
         if distance is None or distance > allowed:
             return None
         if distance and words[position] in self.ordinary:
@@ -1127,11 +1137,15 @@ class NameIndex:
         if self._after_particle_of_another_name(view, position, given):
             return None  # "Eugene de Kock" is not "Abel Cook"; "un dibujo de Cook" still reads as Cook
         distinctive = family not in self.ordinary and len(family) >= 5
+        # Read from another script, a family name that is also an English word ("Макрона", Macron)
+        # is the name when written with a capital there or in a script that has none; Han
+        # syllables and loose readings (kana, abjads) meet English words by chance and are left out.
+        written_as_a_name_abroad = abroad and (not distance or ending_abroad)
         if previous and self._names_someone_else(previous, view):
             # Through another script the given name may come out garbled ("beolag obama"): it is
             # someone else's only when it romanizes to another known given name ("Мишель"), as
             # spelled or as it sounds ("Τακάσι", takasi, is Takashi; "Винус", vinus, Venus).
-            if not (view.transliterated and distinctive) or (
+            if not (view.transliterated and (distinctive or written_as_a_name_abroad)) or (
                 _given_name_in_its_grammar(previous, view.capitalised)
                 and loanword_skeleton(previous) != loanword_skeleton(given)
             ):
@@ -1162,6 +1176,8 @@ class NameIndex:
         written = _capitalised(view.original, [words[position]]) if view.original else None
         if written == "inside":
             return self._match(key, view, position, position, "surname", needs_person_context=True, edits=distance)
+        if written_as_a_name_abroad:
+            return self._match(key, view, position, position, "surname", needs_person_context=True)
         return None
 
     def _after_particle_of_another_name(self, view: _View, position: int, given: str) -> bool:
@@ -1700,11 +1716,20 @@ def _views(prompt: str) -> tuple[_View, ...]:
             views.append(_View(native_words, original=None, native=True))
         prefixed = any(script_of(ch) in _PREFIXING_SCRIPTS for ch in prompt)
         unspaced = any(script_of(ch) in _UNSPACED_SCRIPTS for ch in prompt)
-        add_readings(prompt, prefixed=prefixed, unspaced=unspaced, capitalised=capitalised)
+        caseless = not any(ch.lower() != ch.upper() for ch in prompt if has_other_script(ch))
+        add_readings(prompt, prefixed=prefixed, unspaced=unspaced, capitalised=capitalised, caseless=caseless)
         if vowelled := alef_reading(prompt):
             words, first = vowelled.split(), set(romanize(prompt).split())
             changed = frozenset(i for i, word in enumerate(words) if word not in first)
-            add(words, original=None, transliterated=True, loose_reading=True, prefixed=prefixed, by_word=changed)
+            add(
+                words,
+                original=None,
+                transliterated=True,
+                loose_reading=True,
+                prefixed=prefixed,
+                by_word=changed,
+                caseless=caseless,
+            )
         bare = _without_korean_particles(prompt) if any(script_of(ch) == "HANGUL" for ch in prompt) else prompt
         bare = _without_case_endings(bare)
         if bare != prompt:  # "비앙키가" is read as "biangki", so a foreign name is compared without "-ga"
@@ -1716,6 +1741,7 @@ def _views(prompt: str) -> tuple[_View, ...]:
                     loose_reading=_reads_loosely(bare),
                     prefixed=prefixed,
                     capitalised=capitalised,
+                    caseless=caseless,
                 )
     for decoded in decoded_views(prompt):
         add(unleet(decoded).split(), original=_original_words(decoded), decoded=True)

@@ -116,3 +116,25 @@ def test_a_refusal_never_reveals_who_is_registered(agent):
 )
 def test_a_lone_family_name_used_for_a_thing_stays_allowed(agent, prompt):
     assert agent.check(PolicyRequest(prompt=prompt)).allowed, prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "allowed"),
+    [
+        # a family name that is an English word, used for the person in other languages
+        ("Präsident Macron beim Kochen", False),
+        ("vẽ Macron trên bãi biển", False),
+        ("нарисуй Макрона на пляже", False),
+        ("the letter a with a macron over it", True),
+        ("a swift flying over the sea", True),
+        # a family name that is a town, after a preposition of place in another language
+        ("uma rua em Houston à noite", True),
+        ("улица в Вашингтоне ночью", True),
+        ("превратить меня в Вашингтона", False),  # into Washington: the person's case
+        ("dibuja a Houston en la playa", False),  # Spanish marks the person named as the object
+    ],
+)
+def test_names_that_are_words_or_towns_in_other_languages(agent, prompt, allowed):
+    for name in ["Emmanuel Macron", "Taylor Swift", "Denzel Washington", "Whitney Houston"]:
+        agent.registry.add(name, [])
+    assert agent.check(PolicyRequest(prompt=prompt)).allowed is allowed, prompt

@@ -531,3 +531,33 @@ def test_a_w_starts_a_name_as_a_semivowel_through_a_script_without_vowels(prompt
 def test_a_family_name_with_a_particle_after_another_given_name_is_someone_elses(prompt, found):
     index = NameIndex.build([Person(1, "Abel Cook", ()), Person(2, "Barack Obama", ())])
     assert {m.name for m in index.find(prompt)} == found
+
+
+ENGLISH_WORD_NAMES = NameIndex.build([Person(1, "Emmanuel Macron", ()), Person(2, "Taylor Swift", ())])
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "нарисуй Макрона на пляже",  # a capital inside a Cyrillic sentence, and a case ending
+        "намалюй Макрона на пляжі",
+        "нарисуй Свифт на пляже",
+        "σχεδίασε τον Μακρόν στην παραλία",
+    ],
+)
+def test_a_family_name_that_is_an_english_word_is_the_name_when_written_as_one_in_another_script(prompt):
+    matches = ENGLISH_WORD_NAMES.find(prompt)
+    assert matches, prompt
+    assert all(match.needs_person_context for match in matches)  # the agent still asks whether a person is meant
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Макрон на пляже",  # the first word's capital is grammar
+        "нарисуй макрон над буквой",  # lowercase: the diacritic
+        "нарисуй стрижа в небе",
+    ],
+)
+def test_an_english_word_in_another_script_needs_a_capital_to_be_a_name(prompt):
+    assert not ENGLISH_WORD_NAMES.find(prompt), prompt
