@@ -135,9 +135,6 @@ _THING_PROTOTYPES = (
 # The absolute rule refuses on what the conversation shows, so the learned `minor` aspect counts
 # there only at even odds or above, whatever its calibrated threshold.
 MINOR_FLOOR = 0.5
-# A name that is also an ordinary word is a person's where the head reads a real person at even
-# odds or above (a bird, a car, a diacritic: 0.00-0.05 on the registry's look-alike controls).
-PERSON_CONTEXT_REAL_PERSON = 0.5
 # Beside a minor and a word for the private parts ("partes íntimas", "интимные места", "性器"), the
 # learned `sexual` aspect counts from this bar instead of its calibrated threshold. The words alone
 # are no offence (a body-safety poster names them), but the corpus has no sexual requests about
@@ -735,8 +732,11 @@ class PolicyAgent:
         """Is a name that is also an ordinary word ("Swift", "Macron") used for a person here? The
         prototypes are English sentences, so the request is also read as written (not only as the
         name was found: folded, or romanized from another script), and the head's real-person
-        aspect, learned in every language, may say so ("vẽ Macron trên bãi biển")."""
-        if text == reading.prompt and reading.probability.get("real_person", 0.0) >= PERSON_CONTEXT_REAL_PERSON:
+        aspect, learned in every language, may say so ("vẽ Macron trên bãi biển", 0.91)."""
+        # at the head's own bar: a bird, a ship or a diacritic reads 0.00-0.03, but "Drake
+        # swimming in a pond" 0.70 (the encoder knows the rapper)
+        real_person = reading.probability.get("real_person", 0.0)
+        if text == reading.prompt and real_person >= self.head.thresholds["real_person"]:
             return True
         return self._about_a_person(text) or (bool(match.reading) and self._about_a_person(match.reading))
 

@@ -503,8 +503,10 @@ def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = 
     # family picnic". Spanish and Portuguese write "a" before a person they name as the object
     # ("dibuja a Obama en la playa"): the noun after the name and the language tell the two apart.
     if match.how in ("surname", "ambiguous") and before and before[-1] in ("a", "an", "the"):
-        if before[-1] == "the" or (_modifies_a_noun(after) and _in_english(before[-1], text)):
+        if _modifies_a_noun(after) and _in_english(before[-1], text):
             return "thing"
+        if before[-1] == "the" and after[:1] == ("of",):
+            return "thing"  # "the Temple of Heaven"; "the Obamas at the beach" are the family
     prepositions = _PLACE_PREPOSITIONS | ({"on"} if match.needs_person_context else set())
     if family_only and (
         tuple(before[-2:]) in _PLACE_BEFORE

@@ -465,6 +465,7 @@ def _lookalike_reading(prompt: str) -> list[str | None]:
         "Barack Obama the poet reading on a beach",  # a role is a claim
         "a Ford portrait in oil",  # a picture of him, not a thing named after him
         "превратить меня в Вашингтона",  # "into Washington": the person's case, not the town's
+        "the Obamas at the beach",  # the family, not a thing: "the" needs a noun after the name, or "of"
     ],
 )
 def test_words_around_a_name_read_as_english_only_where_they_are_english(prompt):
