@@ -680,7 +680,7 @@ class PolicyAgent:
         for text in texts:
             folded = fold_text(text)
             for match in index.find(text):
-                if names_a_thing(match, folded, _possessed(text, match.matched), prompt=text):
+                if names_a_thing(match, folded, _possessed(text, match.matched, match.after), prompt=text):
                     continue  # "the Frida Kahlo Museum", "USS Ronald Reagan"
                 if match.needs_person_context and not self._names_a_person_here(match, text, reading):
                     continue  # "a drake swimming in a pond"
@@ -778,8 +778,13 @@ class PolicyAgent:
 
 
 def _locate(prompt: str, matched: str) -> tuple[list[str], int, int] | None:
-    """The prompt's words and the span that spells the matched words (None when the match was
-    found in a decoded or transliterated reading of the prompt)."""
+    """The prompt's words and the first span that spells the matched words (None when the match
+    was found in a decoded or transliterated reading of the prompt)."""
+    return next(_locations(prompt, matched), None)
+
+
+def _locations(prompt: str, matched: str):
+    """(the prompt's words, start, end) for every span that spells the matched words."""
     target = "".join(matched.split())
     words = prompt.split()
     folded = ["".join(unleet(word).split()) for word in words]
@@ -788,20 +793,23 @@ def _locate(prompt: str, matched: str) -> tuple[list[str], int, int] | None:
         for end in range(start, min(start + 12, len(words))):
             joined += folded[end]
             if joined == target:
-                return words, start, end
+                yield words, start, end
             if len(joined) >= len(target):
                 break
-    return None
 
 
-def _possessed(prompt: str, matched: str) -> str | None:
-    """The word after a possessive name ("NAME's diet" -> "diet"), folded, or None."""
-    located = _locate(prompt, matched)
-    if located is None:
+def _possessed(prompt: str, matched: str, after: tuple[str, ...] | None = None) -> str | None:
+    """The word after a possessive name ("NAME's diet" -> "diet"), folded, or None. With `after`
+    (the words a match found after the name), at that occurrence: in "NAME's stunt double, with
+    NAME watching" the second one owns nothing."""
+    for words, _, end in _locations(prompt, matched):
+        if after is not None:
+            following = fold_text(" ".join(words[end + 1 : end + 1 + len(after)])).split()
+            if tuple(following[: len(after)]) != tuple(after[: len(following)]):
+                continue
+        if end + 1 < len(words) and re.search(r"['\u2019]s?\W*$", words[end]):
+            return fold_text(words[end + 1]) or None
         return None
-    words, _, end = located
-    if end + 1 < len(words) and re.search(r"['\u2019]s?\W*$", words[end]):
-        return fold_text(words[end + 1]) or None
     return None
 
 

@@ -261,6 +261,37 @@ TITLES = frozenset(
         "councilwoman",
     }
 )
+# The same in the other languages people write to Easel in, folded as `fold_text` writes them,
+# and read in Latin letters from Cyrillic and Greek (with the case endings a title takes before a
+# name): an unknown word before a family name was read as another person's given name ("Kanzlerin
+# Merkel", "Rais Zelensky", "президента Макрона"). Words that are also given names or everyday
+# English words ("don", "papa", "bay", "regina", "kaiser") are left out, and of a title of two words
+# only the word next to the name is listed (Vietnamese "thủ tướng", "tổng thống", "chủ tịch").
+TITLES_OF_OTHER_LANGUAGES = frozenset(
+    (
+        # German, Dutch, Scandinavian
+        "kanzler kanzlerin bundeskanzler bundeskanzlerin prasident prasidentin ministerprasident "
+        "ministerprasidentin premierminister premierministerin konig konigin prinz prinzessin "
+        "mevrouw meneer statsminister kansler presidentti paaministeri koning koningin prinses "
+        # Romance
+        "presidenta presidente presidentessa primer ministro ministra premiere ministre roi reine "
+        "principe princesa signor signora signore senhor senhora senora senorita "
+        "canciller cancelliere chanceler chanceliere deputado deputada sindaco alcalde prefeito "
+        # Slavic, Baltic, Hungarian, Turkish, Indonesian and Malay, Swahili, Vietnamese, Tagalog
+        "prezydent prezydenta prezydentka premier premiera kanclerz kanclerza prezident prezidenta prezidentka "
+        "premiera kancler kanclera pani pana pane "
+        "gospodin gospodja elnok miniszterelnok kancellar cumhurbaskani baskan basbakan sayin "
+        "presiden kanselir menteri perdana bapak ibu rais waziri mkuu thong tuong tich pangulo "
+        # Russian, Ukrainian, Bulgarian read in Latin letters, with the endings before a name
+        "prezident prezidenta prezidentu prezidentom kantsler kantslera kantsleru kantslerom "
+        "premer premera ministr ministra predsedatel predsedatelya predsedatelyu gospodin gospodina "
+        "gospozha kantslerka kantslerki prem'er "
+        # Greek read in Latin letters
+        "proedros proedrou prothypourgos prothypourgou prothipourgos prothipourgou kagkelarios "
+        "kagkelaria kangelarios kyrios kyria kirios kiria"
+    ).split()
+)
+TITLES = TITLES | TITLES_OF_OTHER_LANGUAGES
 # Words that may stand between a title and a family name ("former President Obama").
 _TITLE_FILLERS = frozenset({"former", "late", "young", "old", "the", "a", "vice", "prime", "first", "us", "u", "s"})
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -1201,8 +1232,8 @@ class NameIndex:
 
     def _names_someone_else(self, previous: str, view: _View) -> bool:
         """'Chelsea Clinton' is not 'Bill Clinton': a different given name before the family name."""
-        if previous in FUNCTION_WORDS or previous in TITLES or previous.isdigit():
-            return False
+        if previous in FUNCTION_WORDS or previous in TITLES or previous in NAME_PARTICLES or previous.isdigit():
+            return False  # ("Mevrouw Von der Leyen": a particle is nobody's given name, even capitalised)
         if view.transliterated and len(previous) <= 2:
             return False  # a particle of the other language ("де Путін", where Putin), not a given name
         if view.native and has_other_script(previous):

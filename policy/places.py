@@ -158,20 +158,25 @@ def another_town_of_the_same_country(text: str, asked: frozenset, described: fro
 
 # Prepositions of place, as written (casefolded, accents kept: French "à" is "to", Spanish "a"
 # before a name is the person named as an object). Left out where the same word before a person is
-# as common: Russian "у" (at someone's), "на" (on), Italian and Spanish "a", "la" (Italian "la
-# Swift" is Taylor Swift).
+# as common: "of" ("do", "da", "di": "foto do Zelensky"), "with" (Polish "z", Ukrainian "з"), "at
+# someone's" (Russian "у", German "bei", Croatian "kod"), "on" (Russian "на"), "to" (Italian and
+# Spanish "a", "sa"), "from" (Russian "от", Arabic "من"), and articles ("la Swift").
 PLACE_PREPOSITIONS = frozenset(
     # Portuguese, Spanish, Catalan, French, Italian, Romanian
-    "em no na nos nas en à au aux dans vers da dal dalla in în din lângă"
+    "em no na nos nas en à au aux dans vers in în din lângă"
     # German, Dutch, Scandinavian
-    " im nach aus bei naar uit bij nabij i til till fra från nära nær"
+    " im nach aus naar uit nabij i til till fra från nära nær"
     # Polish, Czech, Slovak, Slovenian, Croatian, Serbian in Latin letters
-    " w we z ze do koło pod v ve iz kod blizu"
+    " w we koło pod v ve iz blizu"
     # Russian, Ukrainian, Belarusian, Bulgarian, Serbian in Cyrillic
-    " в во ў из із з до под під около возле біля във от край близо"
-    # Greek, Indonesian and Malay, Vietnamese, Tagalog, Turkish (separate words), Persian, Arabic
-    " στη στην στο στον σε από κοντά di ke dari ở tại sa yakınında در به از في من".split()
+    " в во ў из під под около возле біля във край близо"
+    # Greek, Indonesian and Malay, Vietnamese, Turkish (separate words), Persian, Arabic
+    " στη στην στο στον κοντά ke dari ở tại yakınında در في".split()
 )
+# A town's case endings after those prepositions (locative, and the genitive after "from"):
+# "Вашингтоне", "Waszyngtonie", "Ростова". Any other letters make another word: "Merkel" is not
+# the town of Merke with an l.
+_TOWN_ENDINGS = frozenset("e ie u ě i y a е і и у ю ї а я".split())
 # Cyrillic "в Вашингтона" is "into Washington", a person: after в, во, ў a town takes the locative
 # ending (-е, -і, -и, -у) or none at all, never the animate accusative (-а, -я).
 _ACCUSATIVE_OF_A_PERSON = ("а", "я")
@@ -189,9 +194,12 @@ def towns_after_place_prepositions(text: str) -> tuple[tuple[str, str], ...]:
         preposition = unicodedata.normalize("NFC", preposition.casefold())
         if preposition not in PLACE_PREPOSITIONS or not _is_name_word(word):
             continue
-        listed = _key(word) in names
-        if not listed and preposition in _INTO_PREPOSITIONS and word.casefold().endswith(_ACCUSATIVE_OF_A_PERSON):
+        key = _key(word)
+        if key in names:
+            towns.append((preposition, word))
             continue
-        if listed or _inflected_place(word, names):
+        if preposition in _INTO_PREPOSITIONS and word.casefold().endswith(_ACCUSATIVE_OF_A_PERSON):
+            continue
+        if any(key[:-cut] in names and key[-cut:] in _TOWN_ENDINGS for cut in (1, 2) if len(key) - cut >= 4):
             towns.append((preposition, word))
     return tuple(towns)

@@ -445,6 +445,8 @@ def _lookalike_reading(prompt: str) -> list[str | None]:
                 Person(3, "Barack Obama", ()),
                 Person(4, "Anne Hathaway", ()),
                 Person(5, "Harrison Ford", ()),
+                Person(6, "Volodymyr Zelensky", ()),
+                Person(7, "Angela Merkel", ()),
             ]
         )
     matches = _LOOKALIKE_PEOPLE.find(prompt)
@@ -466,6 +468,9 @@ def _lookalike_reading(prompt: str) -> list[str | None]:
         "a Ford portrait in oil",  # a picture of him, not a thing named after him
         "превратить меня в Вашингтона",  # "into Washington": the person's case, not the town's
         "the Obamas at the beach",  # the family, not a thing: "the" needs a noun after the name, or "of"
+        "foto do Zelensky",  # Portuguese "do", Italian "di": "of", not a preposition of place
+        "imagem da Merkel comendo pastel de nata",  # (nor is Merkel the town of Merke with an l)
+        "zdjęcie z Merkel",  # Polish "z": with
     ],
 )
 def test_words_around_a_name_read_as_english_only_where_they_are_english(prompt):
@@ -486,3 +491,31 @@ def test_words_around_a_name_read_as_english_only_where_they_are_english(prompt)
 )
 def test_a_shared_name_still_reads_as_a_place_a_thing_or_a_namesake(prompt, reading):
     assert reading in _lookalike_reading(prompt), prompt
+
+
+def test_a_possessive_owns_a_thing_only_where_it_is_written():
+    from policy.agent import _possessed
+
+    prompt = "Tom Cruise's stunt double jumping, with Tom Cruise watching"
+    assert _possessed(prompt, "tom cruise", ("stunt", "double", "jumping", "with")) == "stunt"
+    assert _possessed(prompt, "tom cruise", ("watching",)) is None  # the second time he is shown
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "mal mir die Kanzlerin Merkel als Superheldin",
+        "chora Rais Zelensky akiwa amevaa sare za kijeshi",
+        "gambar Kanselir Merkel naik sepeda",
+        "фото канцлера Меркель",
+        "teken mevrouw Von der Leyen op een fiets",  # a capitalised particle is nobody's given name
+    ],
+)
+def test_a_title_in_another_language_makes_the_next_word_a_family_name(prompt):
+    from policy.names import NameIndex
+    from policy.registry import Person
+
+    index = NameIndex.build(
+        [Person(1, "Angela Merkel", ()), Person(2, "Volodymyr Zelensky", ()), Person(3, "Ursula von der Leyen", ())]
+    )
+    assert index.find(prompt), prompt
