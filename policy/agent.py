@@ -738,6 +738,8 @@ class PolicyAgent:
         real_person = reading.probability.get("real_person", 0.0)
         if text == reading.prompt and real_person >= self.head.thresholds["real_person"]:
             return True
+        if match.needs_real_person:
+            return False
         return self._about_a_person(text) or (bool(match.reading) and self._about_a_person(match.reading))
 
     def _about_a_person(self, text: str) -> bool:

@@ -43,6 +43,7 @@ right before it ("Chelsea Clinton", "Patrick Schwarzenegger") names someone else
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import itertools
 import re
@@ -549,6 +550,9 @@ class NameMatch:
     # The words around the name are the prompt's own Latin words, not a reading of another
     # script: English context ("the poet", "a ... family") means nothing in "поёт" read as "poet".
     read_in_latin: bool = True
+    # An ordinary word read as a family name only by its capital at the start of the prompt: the
+    # agent asks the head whether a real person is shown, not whether the sentence is about people.
+    needs_real_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -1207,6 +1211,12 @@ class NameIndex:
         written = _capitalised(view.original, [words[position]]) if view.original else None
         if written == "inside":
             return self._match(key, view, position, position, "surname", needs_person_context=True, edits=distance)
+        if written == "initial" and not distance:
+            # At the start a capital may be only grammar ("Stone walls in Kent", "Hunter posing
+            # with a deer"): there only the head's reading of a real person decides ("Macron
+            # dressed as Napoleon"), not a sentence about people in general.
+            match = self._match(key, view, position, position, "surname", needs_person_context=True)
+            return dataclasses.replace(match, needs_real_person=True)
         if written_as_a_name_abroad:
             return self._match(key, view, position, position, "surname", needs_person_context=True)
         return None

@@ -128,6 +128,10 @@ def test_a_lone_family_name_used_for_a_thing_stays_allowed(agent, prompt):
         ("the letter a with a macron over it", True),
         ("a swift flying over the sea", True),
         ("Drake swimming in a pond", True),  # a word the head knows as a rapper's name: its own bar decides
+        # at the start of the prompt only the head's reading of a real person makes it the name
+        ("Macron as Napoleon, oil painting", False),
+        ("Close-up of an old man's hands, black and white", True),
+        ("Hunter posing with a deer in a forest, trophy photo", True),  # a hunter, not Felix Hunter
         # a family name that is a town, after a preposition of place in another language
         ("uma rua em Houston à noite", True),
         ("улица в Вашингтоне ночью", True),
@@ -136,6 +140,6 @@ def test_a_lone_family_name_used_for_a_thing_stays_allowed(agent, prompt):
     ],
 )
 def test_names_that_are_words_or_towns_in_other_languages(agent, prompt, allowed):
-    for name in ["Emmanuel Macron", "Taylor Swift", "Denzel Washington", "Whitney Houston", "Drake"]:
+    for name in ["Emmanuel Macron", "Taylor Swift", "Denzel Washington", "Whitney Houston", "Drake", "Glenn Close"]:
         agent.registry.add(name, [])
     assert agent.check(PolicyRequest(prompt=prompt)).allowed is allowed, prompt
