@@ -1353,7 +1353,11 @@ LATIN_CASE_ENDINGS = frozenset(
     "a e i o u y n s t "
     "em om ou ov ie in un ya ye yi da de ta te la le na ne ra re ba be ui ai ei am on en ig at ot et as "
     "ovi ove ova ovy owi ego ach ami nak nek val vel rol tol hoz hez nal nel bol ert ban ben "
-    "lle lta lla sta ssa ksi nin dan den ile ila ile".split()
+    "lle lta lla sta ssa ksi nin dan den ile ila ile "
+    # Polish, Czech and Slovak: a family name in -ski/-sky declined as an adjective (Zełenskiego,
+    # Zelenského), a foreign woman's name with -ová declined (Merkelovou, Ardernovej), a name in -i
+    # with its ending after it (Módího, Módímu)
+    "iego iemu emu eho ho mu ovou ovej".split()
 )
 
 

@@ -561,3 +561,25 @@ def test_a_family_name_that_is_an_english_word_is_the_name_when_written_as_one_i
 )
 def test_an_english_word_in_another_script_needs_a_capital_to_be_a_name(prompt):
     assert not ENGLISH_WORD_NAMES.find(prompt), prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("narysuj Zełenskiego przemawiającego w Kijowie", "Volodymyr Zelensky"),  # -ski declined as an adjective
+        ("nakresli Zelenského v uniformě", "Volodymyr Zelensky"),
+        ("nakresli Angelu Merkelovou na kole", "Angela Merkel"),  # a foreign woman's name with -ová, declined
+        ("nakresli Jacindu Ardernovou", "Jacinda Ardern"),
+        ("fotka Módího na slonovi", "Narendra Modi"),
+    ],
+)
+def test_west_slavic_case_endings_of_foreign_names(prompt, name):
+    index = NameIndex.build(
+        [
+            Person(1, "Volodymyr Zelensky", ()),
+            Person(2, "Angela Merkel", ()),
+            Person(3, "Jacinda Ardern", ()),
+            Person(4, "Narendra Modi", ()),
+        ]
+    )
+    assert name in {match.name for match in index.find(prompt)}, prompt
