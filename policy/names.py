@@ -56,7 +56,7 @@ from pathlib import Path
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
-from policy import japanese, korean
+from policy import japanese, korean, titles
 from policy.normalize import (
     CONTINUOUS_SCRIPTS,
     alef_reading,
@@ -469,6 +469,15 @@ LOANWORD_CHANCE = {5: 1.8e-4, 6: 3.1e-5, 7: 6.2e-6, 8: 8.6e-7}
 # policy may cost in all: at 100 names, names of 6 classes or more; at 100,000, of 9.
 LOANWORD_FALSE_MATCH_BUDGET = 0.005
 LOANWORD_MIN_CONSONANTS = 5
+# A family name alone beside a title in another script needs fewer classes than a loanword: the
+# title says a name is there. How many it needs grows with the registry: against made-up names
+# (faker, ten locales), the 210 requests of the corpus in other scripts that hold a title met
+# one by chance at 3 classes 20 times with 100 names registered; at 4 classes once with 100
+# names, 19 times with 1,000, 45 with 10,000; at 5 never up to 1,000, 7 times with 10,000; at 6
+# never (docs/policy.md, 2026-12-07). So: 4 classes up to 300 names ("Merkel", mrkr; "Macron",
+# mkrn), 5 up to 10,000 ("Zelensky", srnsk), 6 beyond. "Modi" (mt) is never read this way.
+TITLED_MIN_CONSONANTS = ((300, 4), (10_000, 5))
+TITLED_MIN_CONSONANTS_BEYOND = 6
 
 
 def loanword_chance(length: int) -> float:
@@ -616,6 +625,9 @@ class NameIndex:
     stems: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # indexed words without their ending
     # full names by loanword skeleton -> (key, each word's skeleton)
     loanword: dict[str, list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)
+    # family names by the consonant classes other scripts write them with, for a word beside a
+    # title in those scripts (policy/titles.py)
+    titled: dict[str, set[int]] = field(default_factory=dict)
     korean: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # Korean syllables -> keys
     kanji: dict[str, list[int]] = field(default_factory=dict)  # a name as kanji readings spell it -> keys
     kanji_prefixes: set[str] = field(default_factory=set)  # every beginning of those spellings
@@ -704,6 +716,10 @@ class NameIndex:
             self.native_window = max(self.native_window, len(words))
             return
         family = words[-1]
+        if not is_alias and len(words) > 1:
+            for (skeleton,) in loanword_readings((family,)):
+                if len(skeleton) >= TITLED_MIN_CONSONANTS[0][1]:
+                    self.titled.setdefault(skeleton, set()).add(key_id)
         if not is_alias and len(words) > 1 and family not in self.ordinary and len(family) >= 5:
             for variant in _deletes(sounds[-1]) | {sounds[-1]}:
                 self.family_deletes.setdefault(variant, set()).add(key_id)
@@ -755,6 +771,8 @@ class NameIndex:
             for view in _views(prompt):
                 self._find_joined(view, found)
                 self._find_by_word(view, found)
+            if self.titled and has_other_script(prompt):
+                self._find_titled(prompt, found)
             if 0 < len(self.korean) <= korean.MAX_INDEXED and any(korean.is_hangul(ch) for ch in prompt):
                 self._find_korean(prompt, found)
             if 0 < len(self.kanji) <= japanese.MAX_TARGETS and any(japanese.is_kanji(ch) for ch in prompt):
@@ -763,6 +781,30 @@ class NameIndex:
         # ("Tovtov Salogorson" registered beside "Tovgor Salogorson").
         exact_spans = {match.matched for match in found.values() if match.edits == 0}
         return [match for match in found.values() if match.edits == 0 or match.matched not in exact_spans]
+
+    def _find_titled(self, prompt: str, found: dict) -> None:
+        """A family name alone beside a title in another script ("الرئيس ماكرون", "メルケル首相",
+        "马克龙总统"), compared by its consonant classes as borrowings write them. The title is
+        the evidence a lone word of three or four classes lacks (policy/titles.py)."""
+        people = len(self.people)
+        fewest = next(
+            (length for most, length in TITLED_MIN_CONSONANTS if people <= most), TITLED_MIN_CONSONANTS_BEYOND
+        )
+        for written in titles.titled_words(prompt):
+            for reading in romanizations(written):
+                joined = reading.replace(" ", "")
+                # a final -ng is how Han, Hangul and Thai end a borrowed n ("ma ke long", 마크롱)
+                for spelling in {joined, re.sub(r"ng$", "n", joined)}:
+                    skeleton = loanword_skeleton(spelling)
+                    if len(skeleton) < fewest:
+                        continue
+                    for key_id in self.titled.get(skeleton, ()):
+                        if key_id not in self.dead:
+                            key = self.keys[key_id]
+                            match = NameMatch(
+                                key.person_id, key.name, written, "title", reading=prompt, read_in_latin=False
+                            )
+                            _keep(found, match)
 
     def _find_korean(self, prompt: str, found: dict) -> None:
         """Names written in Hangul as Korean writes them, read syllable by syllable (korean.py).

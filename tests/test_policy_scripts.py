@@ -583,3 +583,40 @@ def test_west_slavic_case_endings_of_foreign_names(prompt, name):
         ]
     )
     assert name in {match.name for match in index.find(prompt)}, prompt
+
+
+TITLED_PEOPLE = NameIndex.build(
+    [
+        Person(1, "Angela Merkel", ()),
+        Person(2, "Emmanuel Macron", ()),
+        Person(3, "Volodymyr Zelensky", ()),
+        Person(4, "Recep Tayyip Erdoğan", ()),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("ارسم الرئيس الفرنسي ماكرون وهو يأكل", "Emmanuel Macron"),  # an adjective between title and name
+        ("صورة للرئيس أردوغان في القصر", "Recep Tayyip Erdoğan"),  # "to the president", joined
+        ("תמונה של הנשיא זלנסקי ליד הדגל", "Volodymyr Zelensky"),
+        ("メルケル首相が自転車に乗っている絵", "Angela Merkel"),  # the title after the name
+        ("画马克龙总统在海滩上", "Emmanuel Macron"),  # the verb written onto the name
+        ("마크롱 대통령 그려줘", "Emmanuel Macron"),
+    ],
+)
+def test_a_family_name_beside_a_title_in_another_script_is_the_name(prompt, name):
+    assert name in {match.name for match in TITLED_PEOPLE.find(prompt)}, prompt
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "ارسم الرئيس الفرنسي وهو يأكل",  # the French president, no name
+        "メルケル",  # no title: four consonant classes alone are too few
+        "田中さんの似顔絵",  # さん stands beside everyone's name
+    ],
+)
+def test_a_title_alone_or_a_short_name_alone_is_no_one(prompt):
+    assert not [m for m in TITLED_PEOPLE.find(prompt) if m.how == "title"], prompt
