@@ -472,6 +472,36 @@ def _names_a_plant(before: list[str], after: list[str]) -> bool:
     return bool(before) and before[-1] in ("a", "an", "the")
 
 
+# Things named after people in the other languages people write to Easel in (folded): before the
+# name in the Romance and Slavic languages ("el Estadio Narendra Modi", "les cellules de Merkel",
+# "stadion Narendry Modiego", "un cóctel Shakira"), after it in German and Dutch compounds
+# ("Merkel-Zellen", "Angela-Merkel-Schule"). Not a portrait, a statue or a doll: those show them;
+# nor words that are also English or ordinary words before a person ("most", "fond", Spanish
+# "cena", dinner; Italian "lei", she).
+THINGS_ABROAD = frozenset(
+    (
+        # Spanish, Portuguese, French, Italian, Catalan, Romanian
+        "estadio estadi stade stadio aeropuerto aeroporto aeroport museo musee museu escuela escola "
+        "ecole scuola colegio liceo lycee instituto universidad universidade universite universita "
+        "calle rua rue via avenida avenue viale plaza praca piazza puente ponte pont hospital hopital "
+        "ospedale premio premi prix fundacion fundacao fondation fondazione coctel cocktail coquetel "
+        "barco navio nave bateau navire buque celulas cellules cellule sindrome syndrome teorema "
+        "theoreme ley loi legge biblioteca bibliotheque centro centre parque parc parco "
+        # German, Dutch, Scandinavian
+        "schule gymnasium stadion flughafen strasse platz brucke preis stiftung zellen zelle syndrom "
+        "krankenhaus universitat bibliothek schiff school straat plein brug prijs stichting cellen "
+        "ziekenhuis universiteit skola gata stiftelse "
+        # Polish, Czech, Slovak, and Russian and Ukrainian read in Latin letters
+        "stadion lotnisko muzeum szkola ulica plac nagroda fundacja komorki statek letiste skola "
+        "ulice namesti nadace bunky aeroport muzey shkola ulitsa ploshchad premiya kletki "
+        "korabl sudno sindrom universitet bolnitsa prospekt imeni"
+    ).split()
+)
+_OF = frozenset("of de di da do du des del della dos das".split())
+# "a ship named NAME", in the same languages
+_NAMED = frozenset("named called llamado llamada chamado chamada nomme nommee chiamato chiamata namens genaamd".split())
+
+
 def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = None, prompt: str = "") -> str | None:
     """What the matched words name instead of the person ("thing", "drink", "vessel", "place",
     "namesake"), or None when they read as the person.
@@ -479,9 +509,13 @@ def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = 
     The words around the name are read as English. Read from another script they are letters that
     happen to spell English words ("поёт", sings, read as "poet"), so only a town after a
     preposition of place is read there (`_a_town_named_after_a_place_preposition`)."""
+    before, after = match.before, match.after
+    if before and (before[-1] == "imeni" or (before[-1] in THINGS_ABROAD and not match.read_in_latin)):
+        return "thing"  # "стадион имени Моди" (named after Modi), "клетки Меркеля" read in Latin letters
     if not match.read_in_latin:
         return "place" if _a_town_named_after_a_place_preposition(match, prompt) else None
-    before, after = match.before, match.after
+    if _a_thing_named_abroad(before, after):
+        return "thing"
     text = prompt or folded_prompt
     if possessed and possessed not in PERSONAL_NOUNS:
         return "thing"  # "NAME's diet", "NAME's rocket": something of theirs, not them
@@ -570,6 +604,17 @@ def _a_town_named_after_a_place_preposition(match: NameMatch, prompt: str) -> bo
         if matched & readings(town) and matched <= readings(town) | readings(preposition):
             return True
     return False
+
+
+def _a_thing_named_abroad(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """A thing named after the person in another language: the thing's word right before the name
+    or with "of" between ("cellules de Merkel"), "called" between ("Schiff namens Angela Merkel"),
+    or a compound's head right after it ("Merkel-Zellen")."""
+    if before and before[-1] in THINGS_ABROAD:
+        return True
+    if len(before) >= 2 and before[-1] in _OF | _NAMED:
+        return before[-2] in THINGS_ABROAD or before[-2] in THING_HEADS or before[-2] in _VESSEL_PREFIXES
+    return bool(after) and after[0] in THINGS_ABROAD and after[0] not in ("via", "centre", "centro")
 
 
 def _modifies_a_noun(after: tuple[str, ...]) -> bool:

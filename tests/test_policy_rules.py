@@ -519,3 +519,31 @@ def test_a_title_in_another_language_makes_the_next_word_a_family_name(prompt):
         [Person(1, "Angela Merkel", ()), Person(2, "Volodymyr Zelensky", ()), Person(3, "Ursula von der Leyen", ())]
     )
     assert index.find(prompt), prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "reading"),
+    [
+        ("el Estadio Narendra Modi de Ahmedabad visto desde el aire", "thing"),
+        ("stadion Narendry Modiego z lotu ptaka", "thing"),
+        ("les cellules de Merkel au microscope", "thing"),
+        ("Merkel-Zellen unter dem Mikroskop", "thing"),  # a German compound's head after the name
+        ("ein Schiff namens Angela Merkel im Hamburger Hafen", "thing"),
+        ("клетки Меркеля под микроскопом", "thing"),
+        ("стадион имени Нарендры Моди с высоты", "thing"),  # named after
+        ("retrato de Angela Merkel", None),  # a portrait, a statue, a photo show her
+        ("una estatua de Angela Merkel en la plaza", None),
+        ("una foto de Merkel", None),
+    ],
+)
+def test_things_named_after_people_in_other_languages(prompt, reading):
+    from policy.lookalikes import names_a_thing
+    from policy.names import NameIndex
+    from policy.normalize import fold_text
+    from policy.registry import Person
+
+    index = NameIndex.build([Person(1, "Narendra Modi", ()), Person(2, "Angela Merkel", ())])
+    matches = index.find(prompt)
+    assert matches, prompt
+    readings = {names_a_thing(match, fold_text(prompt), prompt=prompt) for match in matches}
+    assert readings == {reading}, (prompt, readings)
