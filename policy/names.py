@@ -1192,8 +1192,13 @@ class NameIndex:
             return None  # a word of the dictionary near a family name is that word ("lonely", Donnelly)
         given = key.words[0]
         if len(key.words) >= 3 and previous and self._word_distance(view, position - 1, key, len(key.words) - 2) == 0:
-            # A double-barrelled family name ("Okonkwo-Reyes"), unless another given name precedes it.
-            if position >= 2 and self._names_someone_else(words[position - 2], view):
+            # A double-barrelled family name ("Okonkwo-Reyes"), unless another given name precedes
+            # it; the registrant's own middle name is theirs ("Lula da Silva").
+            if (
+                position >= 2
+                and words[position - 2] not in key.words[1:-2]
+                and self._names_someone_else(words[position - 2], view)
+            ):
                 return None
             return self._match(key, view, position - 1, position, "surname", edits=distance)
         if previous and len(previous) == 1 and previous == given[0] and _latin_view(view):
@@ -1201,6 +1206,10 @@ class NameIndex:
             return self._match(key, view, position - 1, position, "initial")
         if previous and same_given_name(previous, given):
             return self._match(key, view, position - 1, position, "nickname")  # "Leo DiCaprio", "Arnie"
+        if previous and len(previous) >= 3 and previous in key.words[1:-1] and previous not in common_given_names():
+            # a middle name of the registered one, the name someone goes by ("Tayyip Erdoğan"); a
+            # common given name there may be someone else's ("Jessica Parker")
+            return self._match(key, view, position - 1, position, "middle")
         # After a title, an ordinary-word family name still needs its capital: "Lady Cross", not
         # "an old lady cross the street".
         if _after_title(words, position) and (
@@ -1211,7 +1220,7 @@ class NameIndex:
             return self._match(key, view, position, position, "title", edits=distance)
         if len(family) < 4:
             return None  # "Lee" alone is too common to be anyone in particular
-        if self._after_particle_of_another_name(view, position, given):
+        if self._after_particle_of_another_name(view, position, key.words):
             return None  # "Eugene de Kock" is not "Abel Cook"; "un dibujo de Cook" still reads as Cook
         distinctive = family not in self.ordinary and len(family) >= 5
         # Read from another script, a family name that is also an English word ("Макрона", Macron)
@@ -1263,7 +1272,7 @@ class NameIndex:
             return self._match(key, view, position, position, "surname", needs_person_context=True)
         return None
 
-    def _after_particle_of_another_name(self, view: _View, position: int, given: str) -> bool:
+    def _after_particle_of_another_name(self, view: _View, position: int, own: tuple[str, ...]) -> bool:
         """Is the family name the end of another person's name with a particle: a given name, one
         or two particles ("van der"), then it? A particle alone is also a preposition ("retrato de
         Cook", a portrait of Cook): only the given name before it says the name is someone else's,
@@ -1276,8 +1285,9 @@ class NameIndex:
         while before >= 0 and view.words[before] in NAME_PARTICLES and position - before <= 2:
             before -= 1
         owner = view.words[before] if before >= 0 else ""
-        if before == position - 1 or not owner or owner == given or same_given_name(owner, given):
-            return False
+        given = own[0]
+        if before == position - 1 or not owner or owner in own[:-1] or same_given_name(owner, given):
+            return False  # (the registrant's own given or middle name: "Lula da Silva")
         if _capital_then_lowercase(view, view.words[position], owner):
             return False  # "una foto de Clinton": a word of the sentence before the particle, not a given name
         return self._names_someone_else(owner, view)
@@ -1310,9 +1320,12 @@ class NameIndex:
             if written is None and "".join(previous.split()) not in _first_windows(view.original):
                 written = "initial"  # read from another script: its capitals are not these letters
             return written == "inside" or (written == "initial" and previous in given_names() and len(previous) >= 4)
-        return bool(view.original) and any(
-            word[:1].isupper() and fold_text(word) == previous for word in view.original[1:]
-        )
+        if not view.original:
+            return False
+        if any(word[:1].isupper() and fold_text(word) == previous for word in view.original[1:]):
+            return True
+        # an ordinary word that is also a given name, capitalised at the start ("Marina Silva")
+        return previous in given_names() and _capitalised(view.original, [previous]) == "initial"
 
     def _match(
         self,

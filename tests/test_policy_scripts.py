@@ -620,3 +620,17 @@ def test_a_family_name_beside_a_title_in_another_script_is_the_name(prompt, name
 )
 def test_a_title_alone_or_a_short_name_alone_is_no_one(prompt):
     assert not [m for m in TITLED_PEOPLE.find(prompt) if m.how == "title"], prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "found"),
+    [
+        ("faz uma foto do Lula da Silva", True),  # the registrant's own middle name before the particle
+        ("Tayyip Erdoğan at a rally", True),  # the middle name someone goes by
+        ("Marina Silva giving a speech", False),  # another given name, capitalised at the start
+        ("Pedro da Silva on a boat", False),
+    ],
+)
+def test_a_middle_name_is_the_registrants_own_and_another_given_name_someone_elses(prompt, found):
+    index = NameIndex.build([Person(1, "Luiz Inácio Lula da Silva", ()), Person(2, "Recep Tayyip Erdoğan", ())])
+    assert bool(index.find(prompt)) is found, prompt
