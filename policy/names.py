@@ -164,6 +164,24 @@ NAME_PARTICLES = frozenset(
     | {"al", "el", "bin", "ibn", "ben", "bint", "mac", "zu", "af"}
 )
 
+# Family names of China and Korea as they are romanized (Pinyin, Wade-Giles, Revised Romanization
+# and the usual spellings): a name registered in its own order starts with one ("Xi Jinping",
+# "Moon Jae-in"), and a title goes with it ("President Xi"). Some are given names in the West
+# ("Kim Kardashian", "Lee Child"): only a title before them is read this way, so "Ms Kim" is
+# refused while Kim Kardashian is registered.
+FAMILY_FIRST = frozenset(
+    (
+        "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng "
+        "liang xie song tang xu han feng deng cao peng zeng xiao tian dong yuan pan cai jiang yu du "
+        "ye cheng wei su lu ding ren shen yao jiang cui zhong tan lu wang fan jin shi liao jia xia "
+        "wei fu fang bai zou meng xiong qin qiu hou jiang yin xue yan duan lei long li shao qian "
+        "xi hua mao wen kong hao gu mo "
+        "kim lee yi rhee park pak choi choe jung jeong chung kang cho jo yoon yun jang chang lim im "
+        "oh seo suh shin kwon hwang ahn an song yoo yu hong jeon jun ko go moon mun son bae baek heo "
+        "nam shim roh noh ha kwak sung cha joo woo min ryu na jin ji chae won chun bang hyun ham byun"
+    ).split()
+)
+
 # Titles, honorifics and roles that make the next word a person's family name.
 TITLES = frozenset(
     {
@@ -628,6 +646,9 @@ class NameIndex:
     # family names by the consonant classes other scripts write them with, for a word beside a
     # title in those scripts (policy/titles.py)
     titled: dict[str, set[int]] = field(default_factory=dict)
+    # Chinese and Korean names registered in their own order ("Xi Jinping", "Moon Jae-in"): the
+    # first word is the family name a title goes with ("President Xi")
+    family_first: dict[str, set[int]] = field(default_factory=dict)
     korean: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # Korean syllables -> keys
     kanji: dict[str, list[int]] = field(default_factory=dict)  # a name as kanji readings spell it -> keys
     kanji_prefixes: set[str] = field(default_factory=set)  # every beginning of those spellings
@@ -715,6 +736,8 @@ class NameIndex:
             # key's Latin reading, never against its own script.
             self.native_window = max(self.native_window, len(words))
             return
+        if not is_alias and len(words) in (2, 3) and words[0] in FAMILY_FIRST:
+            self.family_first.setdefault(words[0], set()).add(key_id)
         family = words[-1]
         if not is_alias and len(words) > 1:
             for (skeleton,) in loanword_readings((family,)):
@@ -771,6 +794,8 @@ class NameIndex:
             for view in _views(prompt):
                 self._find_joined(view, found)
                 self._find_by_word(view, found)
+                if self.family_first and not view.decoded:
+                    self._find_family_first(view, found)
             if self.titled and has_other_script(prompt):
                 self._find_titled(prompt, found)
             if 0 < len(self.korean) <= korean.MAX_INDEXED and any(korean.is_hangul(ch) for ch in prompt):
@@ -781,6 +806,21 @@ class NameIndex:
         # ("Tovtov Salogorson" registered beside "Tovgor Salogorson").
         exact_spans = {match.matched for match in found.values() if match.edits == 0}
         return [match for match in found.values() if match.edits == 0 or match.matched not in exact_spans]
+
+    def _find_family_first(self, view: _View, found: dict) -> None:
+        """A Chinese or Korean family name after a title ("President Xi", "Chairman Xi",
+        "президента Си", "President Moon"), for names registered family name first. Only after a
+        title: alone, "Xi" or "Moon" is anyone or anything; an ordinary word needs its capital."""
+        for position, word in enumerate(view.words):
+            key_ids = self.family_first.get(word)
+            if not key_ids or not _after_title(view.words, position):
+                continue
+            if word in self.ordinary and not (
+                view.original and _capitalised(view.original, [word]) == "inside" or word in view.capitalised
+            ):
+                continue
+            for key_id in key_ids - self.dead:
+                _keep(found, self._match(self.keys[key_id], view, position, position, "title"))
 
     def _find_titled(self, prompt: str, found: dict) -> None:
         """A family name alone beside a title in another script ("الرئيس ماكرون", "メルケル首相",

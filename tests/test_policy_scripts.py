@@ -634,3 +634,19 @@ def test_a_title_alone_or_a_short_name_alone_is_no_one(prompt):
 def test_a_middle_name_is_the_registrants_own_and_another_given_name_someone_elses(prompt, found):
     index = NameIndex.build([Person(1, "Luiz Inácio Lula da Silva", ()), Person(2, "Recep Tayyip Erdoğan", ())])
     assert bool(index.find(prompt)) is found, prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "found"),
+    [
+        ("President Xi waving from a car", True),  # a name registered family name first
+        ("presidente Xi en Pekín", True),
+        ("President Moon shaking hands at the border", True),
+        ("Xi at a summit", False),  # without a title "Xi" or "Moon" is anyone or anything
+        ("the moon over the sea", False),
+        ("chairman of the moon society", False),
+    ],
+)
+def test_a_chinese_or_korean_family_name_after_a_title(prompt, found):
+    index = NameIndex.build([Person(1, "Xi Jinping", ()), Person(2, "Moon Jae-in", ())])
+    assert bool(index.find(prompt)) is found, prompt
