@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -733,6 +734,8 @@ class PolicyAgent:
         prototypes are English sentences, so the request is also read as written (not only as the
         name was found: folded, or romanized from another script), and the head's real-person
         aspect, learned in every language, may say so ("vẽ Macron trên bãi biển", 0.91)."""
+        if match.read_in_latin and not _written_plainly(text, match.matched):
+            return True  # "Tr\u200dump", "7rump": nobody disguises a bird; hiding the word is the tell
         # at the head's own bar: a bird, a ship or a diacritic reads 0.00-0.03, but "Drake
         # swimming in a pond" 0.70 (the encoder knows the rapper)
         real_person = reading.probability.get("real_person", 0.0)
@@ -798,6 +801,25 @@ def _locations(prompt: str, matched: str):
                 yield words, start, end
             if len(joined) >= len(target):
                 break
+
+
+def _written_plainly(text: str, matched: str) -> bool:
+    """Are the matched words written as they are read, letters only (not "Tr\u200dump", "7rump",
+    "T-R-U-M-P")? Case and accents aside."""
+    plain = " ".join(re.findall(r"[^\W\d_]+", unicodedata.normalize("NFKD", text.casefold())))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return re.search(rf"\b{re.escape(matched)}\b", plain) is not None and not re.search(
+        r"[\u200b-\u200f\u2060\u00ad\d]", _span_around(text, matched)
+    )
+
+
+def _span_around(text: str, matched: str) -> str:
+    """The raw characters of the text where the matched letters are spelled (or the text)."""
+    letters = "".join(matched.split())
+    raw = text.casefold()
+    pattern = r"[\W\d_]*".join(re.escape(ch) for ch in letters)
+    found = re.search(pattern, raw)
+    return found.group() if found else raw
 
 
 def _possessed(prompt: str, matched: str, after: tuple[str, ...] | None = None) -> str | None:

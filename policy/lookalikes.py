@@ -490,14 +490,20 @@ THINGS_ABROAD = frozenset(
         # German, Dutch, Scandinavian
         "schule gymnasium stadion flughafen strasse platz brucke preis stiftung zellen zelle syndrom "
         "krankenhaus universitat bibliothek schiff school straat plein brug prijs stichting cellen "
-        "ziekenhuis universiteit skola gata stiftelse "
+        "ziekenhuis universiteit skola gata stiftelse haus "
+        # Indonesian and Malay
+        "bandara lapangan jalan sekolah museum "
         # Polish, Czech, Slovak, and Russian and Ukrainian read in Latin letters
         "stadion lotnisko muzeum szkola ulica plac nagroda fundacja komorki statek letiste skola "
         "ulice namesti nadace bunky aeroport muzey shkola ulitsa ploshchad premiya kletki "
         "korabl sudno sindrom universitet bolnitsa prospekt imeni"
     ).split()
 )
-_OF = frozenset("of de di da do du des del della dos das".split())
+_OF = frozenset("of de di da do du des del della dos das im imienia imeni".split())
+# Words that may stand between a thing and the name it bears ("Aeroporto Internacional NAME")
+_THING_MODIFIERS = frozenset("international internacional internazionale internationale national nacional".split())
+# Things of two words ("sân bay", airport in Vietnamese; "porte-avions", an aircraft carrier)
+_TWO_WORD_THINGS = frozenset({("san", "bay"), ("porte", "avions"), ("aircraft", "carrier"), ("cruise", "ship")})
 # "a ship named NAME", in the same languages
 _NAMED = frozenset("named called llamado llamada chamado chamada nomme nommee chiamato chiamata namens genaamd".split())
 
@@ -610,11 +616,26 @@ def _a_thing_named_abroad(before: tuple[str, ...], after: tuple[str, ...]) -> bo
     """A thing named after the person in another language: the thing's word right before the name
     or with "of" between ("cellules de Merkel"), "called" between ("Schiff namens Angela Merkel"),
     or a compound's head right after it ("Merkel-Zellen")."""
-    if before and before[-1] in THINGS_ABROAD:
+    if before and _a_thing_word(before[-1]):
         return True
+    if len(before) >= 2 and (
+        tuple(before[-2:]) in _TWO_WORD_THINGS
+        or (before[-1] in _THING_MODIFIERS and (_a_thing_word(before[-2]) or before[-2] in THING_HEADS))
+    ):
+        return True
+    if len(before) >= 2 and before[-1] in THING_HEADS and before[-2] in ("the", "a", "an"):
+        return True  # "the airport Charles de Gaulle"
     if len(before) >= 2 and before[-1] in _OF | _NAMED:
-        return before[-2] in THINGS_ABROAD or before[-2] in THING_HEADS or before[-2] in _VESSEL_PREFIXES
+        return _a_thing_word(before[-2]) or before[-2] in THING_HEADS or before[-2] in _VESSEL_PREFIXES
+    if tuple(after[:2]) in _TWO_WORD_THINGS:
+        return True  # "NAME aircraft carrier"
     return bool(after) and after[0] in THINGS_ABROAD and after[0] not in ("via", "centre", "centro")
+
+
+def _a_thing_word(word: str) -> bool:
+    """A thing's word of another language, also with a French or Italian elided article written
+    onto it ("l'aéroport", folded "laeroport")."""
+    return word in THINGS_ABROAD or (len(word) > 5 and word[0] in "ld" and word[1:] in THINGS_ABROAD)
 
 
 def _modifies_a_noun(after: tuple[str, ...]) -> bool:

@@ -1302,6 +1302,8 @@ class NameIndex:
         written = _capitalised(view.original, [words[position]]) if view.original else None
         if written == "inside":
             return self._match(key, view, position, position, "surname", needs_person_context=True, edits=distance)
+        if written is None and view.original and _in_capitals(view.original, words[position]):
+            written = "initial"  # "TRUMP IN A CLOWN COSTUME": capitals throughout say as little as at the start
         if written == "initial" and not distance:
             # At the start a capital may be only grammar ("Stone walls in Kent", "Hunter posing
             # with a deer"): there only the head's reading of a real person decides ("Macron
@@ -1702,6 +1704,12 @@ def _capital_then_lowercase(view: _View, name: str, following: str) -> bool:
     if not view.original:
         return False
     return _capitalised(view.original, [name]) == "inside" and _capitalised(view.original, [following]) is None
+
+
+def _in_capitals(original: tuple[str, ...], word: str) -> bool:
+    """Is the word written in capitals throughout ("TRUMP")?"""
+    where = _first_windows(original).get(word)
+    return where is not None and len(original[where[0]]) > 1 and original[where[0]].isupper()
 
 
 def _capitalised(original: tuple[str, ...], span) -> str | None:

@@ -132,6 +132,8 @@ def test_a_lone_family_name_used_for_a_thing_stays_allowed(agent, prompt):
         ("Macron as Napoleon, oil painting", False),
         ("Close-up of an old man's hands, black and white", True),
         ("Hunter posing with a deer in a forest, trophy photo", True),  # a hunter, not Felix Hunter
+        ("TRUMP DRESSED AS A CLOWN, OIL PAINTING", False),  # capitals throughout say as little as at the start
+        ("Mac\u200dron as Napoleon, oil painting", False),  # a word hidden on purpose needs no person test
         # a family name that is a town, after a preposition of place in another language
         ("uma rua em Houston à noite", True),
         ("улица в Вашингтоне ночью", True),
@@ -140,6 +142,14 @@ def test_a_lone_family_name_used_for_a_thing_stays_allowed(agent, prompt):
     ],
 )
 def test_names_that_are_words_or_towns_in_other_languages(agent, prompt, allowed):
-    for name in ["Emmanuel Macron", "Taylor Swift", "Denzel Washington", "Whitney Houston", "Drake", "Glenn Close"]:
+    for name in [
+        "Emmanuel Macron",
+        "Taylor Swift",
+        "Denzel Washington",
+        "Whitney Houston",
+        "Drake",
+        "Glenn Close",
+        "Donald Trump",
+    ]:
         agent.registry.add(name, [])
     assert agent.check(PolicyRequest(prompt=prompt)).allowed is allowed, prompt

@@ -531,6 +531,11 @@ def test_a_title_in_another_language_makes_the_next_word_a_family_name(prompt):
         ("ein Schiff namens Angela Merkel im Hamburger Hafen", "thing"),
         ("клетки Меркеля под микроскопом", "thing"),
         ("стадион имени Нарендры Моди с высоты", "thing"),  # named after
+        ("lotnisko im. Angeli Merkel", "thing"),  # "im." is imienia, named after
+        ("o Aeroporto Internacional Narendra Modi", "thing"),  # a modifier between
+        ("l'aéroport Angela-Merkel sous la pluie", "thing"),  # an elided article on the thing
+        ("the airport Angela Merkel at sunrise", "thing"),
+        ("Angela Merkel aircraft carrier at sea", "thing"),
         ("retrato de Angela Merkel", None),  # a portrait, a statue, a photo show her
         ("una estatua de Angela Merkel en la plaza", None),
         ("una foto de Merkel", None),
