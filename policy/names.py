@@ -1332,6 +1332,8 @@ class NameIndex:
             return False  # (the registrant's own given or middle name: "Lula da Silva")
         if _capital_then_lowercase(view, view.words[position], owner):
             return False  # "una foto de Clinton": a word of the sentence before the particle, not a given name
+        if owner not in given_names():
+            return False  # "ein Bild von Merkel": German writes its nouns with a capital too
         return self._names_someone_else(owner, view)
 
     def _names_someone_else(self, previous: str, view: _View) -> bool:

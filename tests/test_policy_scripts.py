@@ -650,3 +650,18 @@ def test_a_middle_name_is_the_registrants_own_and_another_given_name_someone_els
 def test_a_chinese_or_korean_family_name_after_a_title(prompt, found):
     index = NameIndex.build([Person(1, "Xi Jinping", ()), Person(2, "Moon Jae-in", ())])
     assert bool(index.find(prompt)) is found, prompt
+
+
+@pytest.mark.parametrize(
+    ("prompt", "found"),
+    [
+        ("ein Bild von Merkel im Parlament", True),  # a German noun's capital before "von" is no given name
+        ("una foto di Meloni al mare", True),  # with its capital, the name
+        ("foto de messi en la playa", True),  # "messi" is an Italian word, not a Spanish one
+    ],
+)
+def test_a_capitalised_noun_before_a_particle_is_no_given_name(prompt, found):
+    index = NameIndex.build(
+        [Person(1, "Angela Merkel", ()), Person(2, "Giorgia Meloni", ()), Person(3, "Lionel Messi", ())]
+    )
+    assert bool(index.find(prompt)) is found, prompt
