@@ -1240,7 +1240,9 @@ class NameIndex:
                 and self._names_someone_else(words[position - 2], view)
             ):
                 return None
-            return self._match(key, view, position - 1, position, "surname", edits=distance)
+            # the match spans the middle name too, so the refusal's alternative leaves none of it
+            start = position - 2 if position >= 2 and words[position - 2] in key.words[1:-2] else position - 1
+            return self._match(key, view, start, position, "surname", edits=distance)
         if previous and len(previous) == 1 and previous == given[0] and _latin_view(view):
             # through another script a one-letter word is a preposition ("в ванне", in the bath)
             return self._match(key, view, position - 1, position, "initial")

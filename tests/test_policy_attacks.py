@@ -153,3 +153,10 @@ def test_names_that_are_words_or_towns_in_other_languages(agent, prompt, allowed
     ]:
         agent.registry.add(name, [])
     assert agent.check(PolicyRequest(prompt=prompt)).allowed is allowed, prompt
+
+
+def test_the_alternative_keeps_no_part_of_a_long_registered_name(agent):
+    agent.registry.add("Luiz Inácio Lula da Silva", [])
+    decision = agent.check(PolicyRequest(prompt="faz um desenho do Lula da Silva jogando futebol"))
+    assert decision.category == "optout_person"
+    assert "lula" not in (decision.alternative or "").lower() and "silva" not in (decision.alternative or "").lower()
