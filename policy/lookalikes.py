@@ -494,8 +494,8 @@ THINGS_ABROAD = frozenset(
         # Indonesian and Malay
         "bandara lapangan jalan sekolah museum "
         # Polish, Czech, Slovak, and Russian and Ukrainian read in Latin letters
-        "stadion lotnisko muzeum szkola ulica plac nagroda fundacja komorki statek letiste skola "
-        "ulice namesti nadace bunky aeroport muzey shkola ulitsa ploshchad premiya kletki "
+        "lotnisko muzeum szkola ulica plac nagroda fundacja komorki statek letiste "
+        "ulice namesti nadace bunky muzey shkola ulitsa ploshchad premiya kletki "
         "korabl sudno sindrom universitet bolnitsa prospekt imeni"
     ).split()
 )
@@ -516,9 +516,9 @@ def names_a_thing(match: NameMatch, folded_prompt: str, possessed: str | None = 
     happen to spell English words ("поёт", sings, read as "poet"), so only a town after a
     preposition of place is read there (`_a_town_named_after_a_place_preposition`)."""
     before, after = match.before, match.after
-    if before and (before[-1] == "imeni" or (before[-1] in THINGS_ABROAD and not match.read_in_latin)):
-        return "thing"  # "стадион имени Моди" (named after Modi), "клетки Меркеля" read in Latin letters
     if not match.read_in_latin:
+        if before and before[-1] in THINGS_ABROAD:
+            return "thing"  # "стадион имени Моди" (named after Modi), "клетки Меркеля", read in Latin letters
         return "place" if _a_town_named_after_a_place_preposition(match, prompt) else None
     if _a_thing_named_abroad(before, after):
         return "thing"

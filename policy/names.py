@@ -172,13 +172,13 @@ NAME_PARTICLES = frozenset(
 FAMILY_FIRST = frozenset(
     (
         "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng "
-        "liang xie song tang xu han feng deng cao peng zeng xiao tian dong yuan pan cai jiang yu du "
-        "ye cheng wei su lu ding ren shen yao jiang cui zhong tan lu wang fan jin shi liao jia xia "
-        "wei fu fang bai zou meng xiong qin qiu hou jiang yin xue yan duan lei long li shao qian "
+        "liang xie song tang han feng deng cao peng zeng xiao tian dong yuan pan cai jiang yu du "
+        "ye cheng wei su lu ding ren shen yao cui zhong tan fan jin shi liao jia xia "
+        "fu fang bai zou meng xiong qin qiu hou yin xue yan duan lei long shao qian "
         "xi hua mao wen kong hao gu mo "
         "kim lee yi rhee park pak choi choe jung jeong chung kang cho jo yoon yun jang chang lim im "
-        "oh seo suh shin kwon hwang ahn an song yoo yu hong jeon jun ko go moon mun son bae baek heo "
-        "nam shim roh noh ha kwak sung cha joo woo min ryu na jin ji chae won chun bang hyun ham byun"
+        "oh seo suh shin kwon hwang ahn an yoo hong jeon jun ko go moon mun son bae baek heo "
+        "nam shim roh noh ha kwak sung cha joo woo min ryu na ji chae won chun bang hyun ham byun"
     ).split()
 )
 
@@ -1220,10 +1220,9 @@ class NameIndex:
         garbled_given = view.loose_reading and previous and _starts_alike(previous, key.words[0])
         # Read from another script and written there as a name, one letter more is a case ending
         # ("Макрона", Macron's): see `written_as_a_name_abroad` below.
-        capital_abroad = view.transliterated and len(family) >= 5 and words[position] in view.capitalised
-        abroad = capital_abroad or (
-            view.transliterated and len(family) >= 5 and view.caseless and not (view.syllables or view.loose_reading)
-        )
+        read_abroad = view.transliterated and len(family) >= 5
+        capital_abroad = read_abroad and words[position] in view.capitalised
+        abroad = capital_abroad or (read_abroad and view.caseless and not (view.syllables or view.loose_reading))
         ending_abroad = capital_abroad and len(words[position]) > len(family)
         allowed = 1 if len(family) >= FUZZY_FAMILY_LENGTH or garbled_given or ending_abroad else 0
         if distance is None or distance > allowed:

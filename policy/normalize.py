@@ -200,6 +200,8 @@ def name_key(name: str) -> str:
 # Scripts written without spaces between words: a name inside a sentence is found by its
 # characters, so each character is a word of its own ("习近平在海滩上" -> "习 近 平 在 海 滩 上").
 CONTINUOUS_SCRIPTS = frozenset({"HAN", "KANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN"})
+# One-letter particles Arabic and Hebrew write onto the next word ("and", "to", "with", "the").
+JOINED_PARTICLES = frozenset("وفبلك" + "והבלמשכ")
 # Marks that are accents on a letter, not letters of their own: dropped like Latin accents
 # ("Μαρία" -> "μαρια", "й" -> "и", Arabic vowel points and hamza seats, Hebrew niqqud). The vowel
 # signs of Indic scripts and Thai are letters and stay.

@@ -25,14 +25,12 @@ from pathlib import Path
 import yaml
 
 from policy.names import alias_problem, name_problem
-from policy.normalize import CONTINUOUS_SCRIPTS, fold_native, romanize, script_of, sound_key
+from policy.normalize import CONTINUOUS_SCRIPTS, JOINED_PARTICLES, fold_native, romanize, script_of, sound_key
 
 PEOPLE_PATH = Path(__file__).with_name("notorious_people.yaml")
 GLOSSED_ASPECTS = ("violence", "hate")
 MAX_GLOSS_WORDS = 20
 INFLECTION_LETTERS = 3  # a grammatical ending after a name: "Breivika", "Hitlers", "Младића", "유영철을"
-# One-letter particles Arabic and Hebrew write onto the next word ("and", "to", "with", "the").
-JOINED_PARTICLES = frozenset("وفبلك" + "והבלמשכ")
 # Alphabets whose Latin reading keeps the vowels, so that a name read from them sounds like its
 # Latin spelling; read from an abjad ("وائل" -> "wil") or a syllabary, sounds meet by chance.
 SOUNDED_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN"})

@@ -187,13 +187,13 @@ def towns_after_place_prepositions(text: str) -> tuple[tuple[str, str], ...]:
     """(preposition, town) for each word of the text written as a town's name right after a
     preposition of place ("em Houston", "в Ростове", "w Waszyngtonie"), in any language the
     gazetteer lists the town in."""
-    names = gazetteer()
     words = _words(text)
     towns = []
     for preposition, word in zip(words, words[1:], strict=False):
         preposition = unicodedata.normalize("NFC", preposition.casefold())
         if preposition not in PLACE_PREPOSITIONS or not _is_name_word(word):
             continue
+        names = gazetteer()  # read (2-4 s, once) only when a preposition of place stands before a name
         key = _key(word)
         if key in names:
             towns.append((preposition, word))

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from policy.normalize import JOINED_PARTICLES
+
 # Before the name, as a word of its own (an Arabic or Hebrew particle letter may be joined to it:
 # "للرئيس", for the president; "לנשיא").
 _BEFORE = frozenset(
@@ -40,7 +42,6 @@ _AFTER = (
     "總統", "总统", "總理", "总理", "总书记", "议长",
     "대통령", "총리", "주석", "위원장", "의장", "국왕", "여왕",
 )  # fmt: skip
-_PROCLITICS = "والبفكל" + "ובהלמשכ"
 _KATAKANA_RUN = re.compile(r"[\u30a0-\u30ff・ー]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+$")
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+$")
@@ -55,7 +56,7 @@ def _is_title_before(word: str) -> bool:
     word = _plain(word)
     if word.startswith("لل"):
         word = "ا" + word[1:]  # "to" and "the" written together: للرئيس is ل + الرئيس
-    return word in _BEFORE or (len(word) > 2 and word[0] in _PROCLITICS and word[1:] in _BEFORE)
+    return word in _BEFORE or (len(word) > 2 and word[0] in JOINED_PARTICLES and word[1:] in _BEFORE)
 
 
 def titled_words(prompt: str) -> list[str]:
