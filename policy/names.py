@@ -1030,7 +1030,7 @@ class NameIndex:
                 candidates.update(self.by_code.get(jellyfish.metaphone(word), ()))
             if not (view.transliterated or view.native or view.decoded):
                 # A Latin-script case ending ("obamovi", "bidennek"): the word without it.
-                for cut in range(1, min(_MAX_ENDING, len(word) - _MIN_STEM) + 1):
+                for cut in range(1, min(_MAX_LATIN_ENDING, len(word) - _MIN_STEM) + 1):
                     if word[-cut:] in LATIN_CASE_ENDINGS:
                         base = word[: len(word) - cut]
                         candidates.update(self.stems.get(base, ()))
@@ -1459,6 +1459,10 @@ LATIN_CASE_ENDINGS = frozenset(
     # with its ending after it (Módího, Módímu)
     "iego iemu emu eho ho mu ovou ovej".split()
 )
+
+
+# The longest of them ("iego", "ovou"): the index looks a word up without each ending up to it.
+_MAX_LATIN_ENDING = max(map(len, LATIN_CASE_ENDINGS))
 
 
 def latin_case_form(written: str, wanted: str) -> bool:

@@ -571,6 +571,7 @@ def test_an_english_word_in_another_script_needs_a_capital_to_be_a_name(prompt):
         ("nakresli Angelu Merkelovou na kole", "Angela Merkel"),  # a foreign woman's name with -ová, declined
         ("nakresli Jacindu Ardernovou", "Jacinda Ardern"),
         ("fotka Módího na slonovi", "Narendra Modi"),
+        ("malujte paní Merkelovou na kole", "Angela Merkel"),  # the family name alone, a four-letter ending
     ],
 )
 def test_west_slavic_case_endings_of_foreign_names(prompt, name):
